@@ -1,0 +1,236 @@
+"""The fixture corpus: every sink in fixtures/cases/* and fixtures/demo-shop is annotated.
+
+`// expect: CATEGORIES TRIGGERS API` (or `<!-- expect: ... -->` in HTML) on the line where a sink call
+starts means exactly one finding there with those categories, triggers and sink API; `// ok: REASON` means
+a sink that must not be reported. The set of findings of `analyzer.engine.scan([case_dir])` must equal the
+set of `expect` annotations: a missing finding and an extra one both fail. See docs/conventions.md.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CASES_DIR = REPO / "fixtures" / "cases"
+DEMO_SHOP = REPO / "fixtures" / "demo-shop"
+CONVENTIONS = REPO / "docs" / "conventions.md"
+
+SCANNED_SUFFIXES = {".js", ".mjs", ".cjs", ".html", ".htm"}
+
+# docs/conventions.md, "Categories"
+CATEGORIES = frozenset({
+    "email", "phone", "name", "address", "postal_code", "birthdate", "card_number", "card_cvc",
+    "card_expiry", "password", "free_text", "other", "any_field",
+})
+# docs/conventions.md, "Trigger names" (pre-submit triggers only: submit is never reported)
+TRIGGERS = frozenset({
+    "input", "change", "blur", "focusout", "focus", "focusin", "keyup", "keydown", "keypress", "paste",
+    "cut", "click", "visibilitychange", "pagehide", "beforeunload", "unload", "load", "DOMContentLoaded",
+    "timer",
+})
+API_RE = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$")
+
+# `// expect: …`, `// ok: …`, `<!-- expect: … -->`, `<!-- ok: … -->`
+ANNOTATION_RE = re.compile(r"(?://|<!--)\s*(expect|ok)\s*:\s*(.*?)\s*(?:-->\s*)?$")
+# anything that looks like an attempt at an annotation (catches `// expect ` without colon, `//ok -`, …)
+LOOSE_RE = re.compile(r"(?://|<!--)\s*(expect|ok)\b", re.IGNORECASE)
+
+
+class AnnotationError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Annotation:
+    kind: str  # 'expect' | 'ok'
+    path: str
+    line: int
+    categories: frozenset = frozenset()
+    triggers: frozenset = frozenset()
+    api: str = ""
+    reason: str = ""
+
+    def key(self) -> tuple:
+        return (self.path, self.line, self.categories, self.triggers, self.api)
+
+
+def parse_annotation(text: str, path: str = "<string>", line: int = 1) -> Annotation | None:
+    """Parse one source line; None when it carries no annotation. Malformed annotations raise."""
+    m = ANNOTATION_RE.search(text)
+    if not m:
+        if LOOSE_RE.search(text):
+            raise AnnotationError(f"{path}:{line}: malformed annotation: {text.strip()!r}")
+        return None
+    kind, body = m.group(1), m.group(2).strip()
+    if kind == "ok":
+        if not body:
+            raise AnnotationError(f"{path}:{line}: `ok:` needs a reason")
+        return Annotation("ok", path, line, reason=body)
+    parts = body.split()
+    if len(parts) != 3:
+        raise AnnotationError(
+            f"{path}:{line}: `expect:` needs exactly CATEGORIES TRIGGERS API, got {body!r}")
+    cats = frozenset(c for c in parts[0].split(",") if c)
+    trigs = frozenset(t for t in parts[1].split(",") if t)
+    api = parts[2]
+    bad_c = sorted(cats - CATEGORIES)
+    bad_t = sorted(trigs - TRIGGERS)
+    if not cats or bad_c:
+        raise AnnotationError(f"{path}:{line}: unknown categor(y/ies) {bad_c} in {body!r}")
+    if "any_field" in cats and len(cats) > 1:
+        raise AnnotationError(f"{path}:{line}: `any_field` is used alone ({body!r})")
+    if not trigs or bad_t:
+        raise AnnotationError(f"{path}:{line}: unknown trigger(s) {bad_t} in {body!r}")
+    if not API_RE.match(api):
+        raise AnnotationError(f"{path}:{line}: bad sink API {api!r}")
+    return Annotation("expect", path, line, cats, trigs, api)
+
+
+def parse_case(case_dir: Path) -> list[Annotation]:
+    out: list[Annotation] = []
+    for f in sorted(case_dir.rglob("*")):
+        if not f.is_file() or f.suffix not in SCANNED_SUFFIXES:
+            continue
+        rel = f.relative_to(case_dir).as_posix()
+        for i, text in enumerate(f.read_text(encoding="utf-8").splitlines(), start=1):
+            a = parse_annotation(text, rel, i)
+            if a is not None:
+                out.append(a)
+    return out
+
+
+def case_dirs() -> list[Path]:
+    dirs = sorted(p for p in CASES_DIR.iterdir() if p.is_dir()) if CASES_DIR.is_dir() else []
+    if DEMO_SHOP.is_dir():
+        dirs.append(DEMO_SHOP)
+    return dirs
+
+
+def _case_id(p: Path) -> str:
+    return p.name
+
+
+def _fmt(key: tuple) -> str:
+    path, line, cats, trigs, api = key
+    return f"{path}:{line}  {','.join(sorted(cats))} {','.join(sorted(trigs))} {api}"
+
+
+# ------------------------------------------------------------------------------------------ the corpus
+
+
+@pytest.mark.parametrize("case_dir", case_dirs(), ids=_case_id)
+def test_fixture_case(case_dir: Path):
+    from analyzer.engine import scan
+
+    annotations = parse_case(case_dir)
+    assert annotations, f"{case_dir.name}: no `expect:` or `ok:` annotation in the case"
+    expected = {a.key() for a in annotations if a.kind == "expect"}
+    assert len(expected) == sum(a.kind == "expect" for a in annotations)
+    ok_lines = {(a.path, a.line): a.reason for a in annotations if a.kind == "ok"}
+
+    result = scan([case_dir])
+    actual = {
+        (f.sink.path, f.sink.line, frozenset(f.categories), frozenset(f.trigger_names), f.sink_api)
+        for f in result.findings
+    }
+    if actual == expected:
+        return
+
+    missing = sorted(expected - actual, key=lambda k: (k[0], k[1]))
+    unexpected = sorted(actual - expected, key=lambda k: (k[0], k[1]))
+    by_line = {}
+    for k in unexpected:
+        by_line.setdefault((k[0], k[1]), []).append(k)
+    lines = [f"{case_dir.name}: findings differ from annotations"]
+    if missing:
+        lines.append(f"  missing ({len(missing)}):")
+        for k in missing:
+            near = by_line.get((k[0], k[1]))
+            hint = f"    <- reported instead: {'; '.join(_fmt(n) for n in near)}" if near else ""
+            lines.append(f"    - {_fmt(k)}{hint}")
+    if unexpected:
+        lines.append(f"  unexpected ({len(unexpected)}):")
+        for k in unexpected:
+            why = ok_lines.get((k[0], k[1]))
+            note = f"    (annotated ok: {why})" if why is not None else ""
+            lines.append(f"    + {_fmt(k)}{note}")
+    if result.notifications:
+        lines.append("  notifications: " + "; ".join(f"{n.path}: {n.reason}" for n in result.notifications))
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+def test_corpus_size_and_negatives():
+    dirs = [d for d in case_dirs() if d.parent == CASES_DIR]
+    assert len(dirs) >= 40, f"only {len(dirs)} fixture cases"
+    oks = sum(1 for d in dirs for a in parse_case(d) if a.kind == "ok")
+    assert oks * 10 >= len(dirs), f"{oks} `ok:` annotations for {len(dirs)} cases (need >= 1 per ten)"
+
+
+def test_every_case_has_an_annotation_and_only_known_files():
+    for d in case_dirs():
+        files = [f for f in d.rglob("*") if f.is_file()]
+        assert files, f"{d.name}: empty case"
+        if d.parent == CASES_DIR:
+            assert re.match(r"^\d{2}-[a-z0-9-]+$", d.name), f"case folder name {d.name!r}"
+            assert all(f.suffix in SCANNED_SUFFIXES for f in files), f"{d.name}: unexpected file type"
+        assert parse_case(d), f"{d.name}: no annotation"
+
+
+def test_readme_lists_every_case():
+    readme = (REPO / "fixtures" / "README.md").read_text(encoding="utf-8")
+    for d in case_dirs():
+        if d.parent == CASES_DIR:
+            assert f"`{d.name}`" in readme, f"fixtures/README.md does not describe {d.name}"
+
+
+# ------------------------------------------------------------------------------------------ the parser
+
+
+def test_vocabulary_matches_conventions():
+    doc = CONVENTIONS.read_text(encoding="utf-8")
+    ticked = set(re.findall(r"`([^`\s]+)`", doc))
+    assert CATEGORIES <= ticked, sorted(CATEGORIES - ticked)
+    assert TRIGGERS <= ticked, sorted(TRIGGERS - ticked)
+
+
+@pytest.mark.parametrize("text, cats, trigs, api", [
+    ("fetch(u, {body: b}); // expect: email,phone blur fetch", {"email", "phone"}, {"blur"}, "fetch"),
+    ("x.send(b); // expect: card_number paste,input XMLHttpRequest.send",
+     {"card_number"}, {"input", "paste"}, "XMLHttpRequest.send"),
+    ('<input onblur="fetch(\'/x?e=\'+this.value)"> <!-- expect: email blur fetch -->',
+     {"email"}, {"blur"}, "fetch"),
+    ("mixpanel.people.set({$phone: t}); //expect: phone DOMContentLoaded mixpanel.people.set",
+     {"phone"}, {"DOMContentLoaded"}, "mixpanel.people.set"),
+], ids=["js", "multi-trigger", "html", "no-space"])
+def test_parser_accepts(text, cats, trigs, api):
+    a = parse_annotation(text)
+    assert a is not None and a.kind == "expect"
+    assert (a.categories, a.triggers, a.api) == (frozenset(cats), frozenset(trigs), api)
+
+
+def test_parser_reads_fields():
+    a = parse_annotation("fetch(u); // expect: phone,email blur,input fetch", "a.js", 7)
+    assert a.key() == ("a.js", 7, frozenset({"email", "phone"}), frozenset({"blur", "input"}), "fetch")
+    ok = parse_annotation("<!-- ok: submit only -->", "i.html", 3)
+    assert ok.kind == "ok" and ok.reason == "submit only"
+    assert parse_annotation("var url = 'https://example.com/x'; // a comment") is None
+
+
+@pytest.mark.parametrize("text", [
+    "fetch(u); // expect: emial blur fetch",             # unknown category
+    "fetch(u); // expect: email blurr fetch",            # unknown trigger
+    "fetch(u); // expect: email submit fetch",           # submit is never reported
+    "fetch(u); // expect: email blur",                   # missing API
+    "fetch(u); // expect: email blur fetch extra",       # too many words
+    "fetch(u); // expect: email,any_field blur fetch",   # any_field is used alone
+    "fetch(u); // expect email blur fetch",              # no colon
+    "fetch(u); // expect: email blur fetch(",            # bad API name
+    "fetch(u); // ok:",                                  # ok without a reason
+    "<!-- expect: Email blur fetch -->",                 # categories are lower case
+])
+def test_parser_rejects_malformed(text):
+    with pytest.raises(AnnotationError):
+        parse_annotation(text, "bad.js", 1)
