@@ -1,0 +1,78 @@
+"""Hand-made findings and scan results for the reporter / CLI tests (no engine needed)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.model import Finding, Location, Notification, PathStep, ScanResult, TriggerInfo
+
+RULE_NAMES = {"FL001": "presubmit-payment-leak", "FL002": "presubmit-pii-leak",
+              "FL003": "presubmit-catch-all-capture", "FL004": "presubmit-low-sensitivity-leak"}
+SCHEMA = Path(__file__).resolve().parents[2] / "shared/schemas/sarif-schema-2.1.0.json"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def loc(path: str = "js/checkout.js", line: int = 10, col: int = 5, end_line: int | None = None,
+        end_col: int | None = None) -> Location:
+    return Location(path, line, col, end_line or line, end_col or col + 40)
+
+
+def make_finding(path: str = "js/checkout.js", line: int = 10, col: int = 5, *, rule: str = "FL002",
+                 severity: str = "high", categories=("email",), events=("blur",), api: str = "fetch",
+                 destination: str | None = "https://shop.example/cart/capture", party: str = "first_party",
+                 vendor: str | None = None, function: str = "onBlur", steps: int = 2,
+                 suppression: dict | None = None) -> Finding:
+    sink = loc(path, line, col)
+    step_list = []
+    for i in range(steps):
+        if i == steps - 1:
+            step_list.append(PathStep(sink, f"sent by {api}", f"{api}('/cart/capture?e=' + v)"))
+        else:
+            step_list.append(PathStep(loc(path, max(1, line - steps + 1 + i), 3), "reads #email value",
+                                      "const v = e.target.value;"))
+    triggers = [TriggerInfo(ev, loc(path, max(1, line - 3), 1), f"{ev} on #email") for ev in events]
+    return Finding(rule_id=rule, rule_name=RULE_NAMES.get(rule, rule.lower()), severity=severity,
+                   confidence="high", categories=list(categories), fields=["#email"], triggers=triggers,
+                   sink_api=api, sink=sink, sink_snippet=f"{api}('/cart/capture?e=' + v)",
+                   destination=destination, party=party, vendor=vendor, function=function, steps=step_list,
+                   suppression=suppression)
+
+
+def make_result(findings=None, *, root: str = "/tmp/shop", notifications=None, complete: bool = True,
+                files=None) -> ScanResult:
+    findings = list(findings or [])
+    files = files if files is not None else sorted({f.sink.path for f in findings} | {"index.html"})
+    return ScanResult(roots=[root], files_scanned=list(files), notifications=list(notifications or []),
+                      findings=findings, complete=complete)
+
+
+def note(path: str = "vendor/big.js", level: str = "error", reason: str = "parse-error",
+         message: str = "could not parse") -> Notification:
+    return Notification(path, level, reason, message)
+
+
+# ------------------------------------------------------------------------------- tiny JS projects
+
+LEAK_JS = ("document.getElementById('email').addEventListener('blur', "
+           "e => fetch('/capture?e=' + encodeURIComponent(e.target.value)));\n")
+
+PHONE_LEAK_JS = ("document.getElementById('phone').addEventListener('change', "
+                 "e => navigator.sendBeacon('https://collect.example.net/p', e.target.value));\n")
+
+PAGE_HTML = """<!doctype html>
+<html><head><title>Checkout</title></head>
+<body>
+<form id="checkout" action="/order" method="post">
+  <label for="email">Email</label> <input type="email" id="email" name="email" autocomplete="email">
+  <label for="phone">Phone</label> <input type="tel" id="phone" name="phone" autocomplete="tel">
+  <button type="submit">Place order</button>
+</form>
+<script src="app.js"></script>
+</body></html>
+"""
+
+
+def write_project(root: Path, js: str, html: str = PAGE_HTML) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "index.html").write_text(html, encoding="utf-8")
+    (root / "app.js").write_text(js, encoding="utf-8")
+    return root
