@@ -76,3 +76,58 @@ def write_project(root: Path, js: str, html: str = PAGE_HTML) -> Path:
     (root / "index.html").write_text(html, encoding="utf-8")
     (root / "app.js").write_text(js, encoding="utf-8")
     return root
+
+
+# ------------------------------------------------------------------------------- a stand-in engine
+
+_FAKE_SINKS = (("navigator.sendBeacon(", "navigator.sendBeacon"), ("fetch(", "fetch"))
+_FAKE_KINDS = (("email", "email", "FL002", "high"), ("phone", "phone", "FL002", "high"),
+               ("card", "card_number", "FL001", "critical"), ("zip", "postal_code", "FL004", "low"))
+_FAKE_EVENTS = ("blur", "change", "input", "keyup")
+
+
+def fake_scan(roots, *, origin=None, exclude=(), budget_seconds=30.0) -> ScanResult:
+    """A line-based imitation of `analyzer.engine.scan` for CLI logic tests: every line of a `.js` file
+    that calls fetch(…)/navigator.sendBeacon(…) and names a field kind (email, phone, card, zip) and an
+    event (blur, change, input, keyup) is a finding at that call. Lets the suppression/baseline/threshold
+    logic be tested independently of the real analysis."""
+    import fnmatch
+    import re
+
+    findings, files = [], []
+    for root in roots:
+        root = Path(root)
+        paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for p in paths:
+            rel = p.name if root.is_file() else p.relative_to(root).as_posix()
+            if any(fnmatch.fnmatch(rel, g) for g in exclude):
+                continue
+            if p.suffix not in (".js", ".html"):
+                continue
+            files.append(rel)
+            if p.suffix != ".js":
+                continue
+            for n, text in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
+                if text.lstrip().startswith("//"):
+                    continue
+                for needle, api in _FAKE_SINKS:
+                    i = text.find(needle)
+                    if i < 0:
+                        continue
+                    kind = next((k for k in _FAKE_KINDS if f"'{k[0]}'" in text), None)
+                    event = next((e for e in _FAKE_EVENTS if f"'{e}'" in text), None)
+                    if not kind or not event:
+                        break
+                    sink = Location(rel, n, i + 1, n, len(text) + 1)
+                    m = re.match(r"\(\s*'([^']*)'", text[i + len(needle) - 1:])
+                    dest = m.group(1) if m else None
+                    party = "unknown" if dest is None else "third_party" if "://" in dest else "first_party"
+                    trig = TriggerInfo(event, Location(rel, n, 1, n, 10), f"{event} on #{kind[0]}")
+                    findings.append(Finding(
+                        rule_id=kind[2], rule_name=RULE_NAMES[kind[2]], severity=kind[3], confidence="high",
+                        categories=[kind[1]], fields=[f"#{kind[0]}"], triggers=[trig], sink_api=api,
+                        sink=sink, sink_snippet=text, destination=dest, party=party, vendor=None,
+                        function="<anonymous>", steps=[PathStep(sink, f"sent by {api}", text)]))
+                    break
+    return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(files), notifications=[],
+                      findings=findings, complete=True, origin=origin)
