@@ -21,7 +21,7 @@ from pathlib import Path
 
 from analyzer.model import Finding, Notification, ScanResult
 
-_DIRECTIVE = re.compile(r"(//|/\*|<!--)\s*formleak-disable-(next-line|line)(?![\w-])(.*)")
+_DIRECTIVE = re.compile(r"(//+|/\*+|<!--)[\s*!-]*?\bformleak-disable-(next-line|line)(?![\w-])(.*)")
 _RULE_TOKEN = re.compile(r"^FL\d{3}$", re.IGNORECASE)
 _MARKER = b"formleak-disable-"
 
@@ -54,7 +54,7 @@ def parse_directives(path: str, text: str) -> tuple[list[Directive], list[Notifi
         if not m:
             continue
         opener, kind, rest = m.group(1), m.group(2), m.group(3)
-        closer = {"/*": "*/", "<!--": "-->"}.get(opener)
+        closer = "*/" if opener.startswith("/*") else "-->" if opener == "<!--" else None
         if closer and closer in rest:
             rest = rest[: rest.index(closer)]
         head, sep, reason = rest.partition("--")

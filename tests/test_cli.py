@@ -222,3 +222,56 @@ def test_end_to_end_file_root_and_fake_engine(tmp_path, fake_engine, capsys):
     root = write_project(tmp_path / "shop", LEAK_JS)
     assert main(["scan", str(root / "app.js"), "--no-progress"]) == 1
     assert "app.js:1:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("line,kind,rules,reason", [
+    ("// formleak-disable-next-line -- approved", "next-line", (), "approved"),
+    ("x(); // formleak-disable-line FL002 -- consented autosave", "line", ("FL002",), "consented autosave"),
+    ("/* formleak-disable-line FL001, fl002 -- tokenizer */ y()", "line", ("FL001", "FL002"), "tokenizer"),
+    ("/** formleak-disable-next-line FL004 -- zip lookup (PRIV-1) */", "next-line", ("FL004",), "zip lookup (PRIV-1)"),
+    ("<!-- formleak-disable-next-line FL002 -- newsletter double opt-in -->", "next-line", ("FL002",),
+     "newsletter double opt-in"),
+])
+def test_parse_valid_directives(line, kind, rules, reason):
+    from analyzer.suppress import parse_directives
+    directives, problems = parse_directives("a.js", "\n" + line + "\n")
+    assert problems == []
+    assert [(d.line, d.kind, d.rules, d.reason) for d in directives] == [(2, kind, rules, reason)]
+
+
+@pytest.mark.parametrize("line", [
+    "// formleak-disable-next-line",
+    "// formleak-disable-next-line FL002",
+    "// formleak-disable-line FL002 --",
+    "<!-- formleak-disable-next-line FL002 -->",
+    "/* formleak-disable-line */",
+    "// formleak-disable-line because -- it is fine",
+])
+def test_parse_invalid_directives_warn(line):
+    from analyzer.suppress import parse_directives
+    directives, problems = parse_directives("a.js", line + "\n")
+    assert directives == []
+    assert len(problems) == 1 and problems[0].reason == "invalid-suppression" and problems[0].level == "warning"
+    assert "a.js:1" in problems[0].message
+
+
+def test_directive_outside_a_comment_is_ignored():
+    from analyzer.suppress import parse_directives
+    assert parse_directives("a.js", "var formleak_disable_line = 1; formleak-disable-line -- x\n") == ([], [])
+
+
+@pytest.mark.parametrize("dest,patterns,allowed", [
+    ("https://zip.example.jp/api/lookup?z=1", ["https://zip.example.jp/api/"], True),
+    ("https://zip.example.jp.evil.com/api/", ["https://zip.example.jp/api/"], False),
+    ("https://a.lookup.example/x", ["*.lookup.example"], True),
+    ("https://lookup.example/x", ["*.lookup.example"], True),
+    ("https://evil-lookup.example/x", ["*.lookup.example"], False),
+    ("https://zip.example.jp/api/x", ["zip.example.jp/api/"], True),
+    ("https://zip.example.jp/other", ["zip.example.jp/api/"], False),
+    ("/api/postcode?zip=*", ["/api/postcode"], True),
+    ("https://evil.example/api/postcode", ["/api/postcode"], False),
+    (None, ["*"], False),
+])
+def test_allow_destinations(dest, patterns, allowed):
+    from analyzer.config import destination_allowed
+    assert destination_allowed(dest, patterns) is allowed
