@@ -1,0 +1,885 @@
+"""Stage 3: fact extraction. One iterative post-order pass over a unit's syntax tree.
+
+The pass gives every expression a *value*: a tuple of graph nodes whose data the expression may carry.
+Composite expressions get no node of their own (`a + b` is the union of `a` and `b`); nodes are made only
+where data is stored or transformed: variables (one per function and name), properties (field-based),
+call results, property loads, parameters, returns, object and array literals. Sanitising operations
+(comparisons, `!`, `.length`, predicate methods) yield the empty tuple. Everything that needs resolution
+(which function a call reaches, which element a selector finds, which API a global path names) is
+recorded as a fact for `solve.py`.
+
+No recursion: minified bundles nest thousands of levels deep, so the walk keeps its own stack.
+"""
+from __future__ import annotations
+
+from analyzer.program import HEAP, Call, Func, Load, Program, Registration, Source, Store, Unit
+from analyzer.rulebook import RuleBook
+
+FUNC_TYPES = frozenset({
+    "function_declaration", "function_expression", "function", "arrow_function", "generator_function",
+    "generator_function_declaration", "method_definition",
+})
+COMPARE_OPS = frozenset({"==", "===", "!=", "!==", "<", ">", "<=", ">=", "instanceof", "in"})
+FALSY_UNARY = frozenset({"!", "typeof", "void", "delete"})
+PASS_FIRST = frozenset({
+    "parenthesized_expression", "await_expression", "spread_element", "non_null_expression", "as_expression",
+    "satisfies_expression", "type_assertion", "template_substitution",
+})
+CONST_IDENTS = frozenset({"undefined", "NaN", "Infinity"})
+_MAX_VALS = 12  # a value wider than this is merged into one node (keeps `a+b+c+…` chains linear)
+
+
+def _text(n) -> str:
+    return n.text.decode("utf-8", "replace")
+
+
+def _string_value(n) -> str:
+    t = n.text
+    if len(t) >= 2 and t[:1] in (b"'", b'"', b"`"):
+        t = t[1:-1]
+    return t.decode("utf-8", "replace")
+
+
+class Extractor:
+    """Builds the facts of one unit into the shared `Program`."""
+
+    def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree):
+        self.p = prog
+        self.r = rules
+        self.u = unit
+        self.uid = unit.uid
+        self.tree = tree
+        self.vals: dict[int, tuple] = {}
+        self.recv: dict[int, tuple] = {}
+        self.tmpl: dict[int, list] = {}
+        self.objurl: dict[int, list] = {}
+        self.fstack: list[Func] = []
+        self.f: Func | None = None
+        self.decls: dict[int, set] = {}
+        self.refs: list[tuple[int, int, str]] = []
+        self.ref_cache: dict[tuple[int, str], int] = {}
+        self.global_assigns: list[tuple[int, int, Store]] = []
+        self.h = {
+            "member_expression": self.x_member,
+            "subscript_expression": self.x_subscript,
+            "call_expression": self.x_call,
+            "new_expression": self.x_call,
+            "assignment_expression": self.x_assign,
+            "augmented_assignment_expression": self.x_assign,
+            "variable_declarator": self.x_declarator,
+            "return_statement": self.x_return,
+            "yield_expression": self.x_return,
+            "object": self.x_object,
+            "array": self.x_array,
+            "binary_expression": self.x_binary,
+            "unary_expression": self.x_unary,
+            "ternary_expression": self.x_ternary,
+            "sequence_expression": self.x_sequence,
+            "template_string": self.x_template,
+            "string": self.x_string,
+            "class_declaration": self.x_class,
+            "class": self.x_class,
+            "export_statement": self.x_export,
+            "import_statement": self.x_import,
+            "for_in_statement": self.x_for_in,
+            "catch_clause": self.x_catch,
+            "pair": None,
+        }
+        for t in PASS_FIRST:
+            self.h[t] = self.x_pass
+        for t in FUNC_TYPES:
+            self.h[t] = self.x_function_exit
+        del self.h["pair"]
+
+    # ------------------------------------------------------------------------------------------- driver
+    def run(self) -> None:
+        root = self.tree.root_node
+        top = self._new_func(root, "<top>", None, top=True)
+        self.u.top_fid = top.fid
+        self.f = top
+        stack = [(False, root)]
+        h = self.h
+        pop = stack.pop
+        push = stack.append
+        while stack:
+            is_exit, node = pop()
+            if is_exit:
+                h[node.type](node)
+                continue
+            t = node.type
+            if t in FUNC_TYPES:
+                self._enter_function(node)
+            if t in h:
+                push((True, node))
+            children = node.named_children
+            if children:
+                stack.extend([(False, c) for c in reversed(children)])
+        self._resolve_refs()
+        self.vals.clear()
+        self.recv.clear()
+        self.tmpl.clear()
+
+    # ------------------------------------------------------------------------------------------- values
+    def ev(self, n) -> tuple:
+        if n is None:
+            return ()
+        t = n.type
+        if t == "identifier":
+            name = _text(n)
+            if name in CONST_IDENTS:
+                return ()
+            if name == "arguments":
+                return (self.f.args,)
+            return (self.ref(name),)
+        if t == "this":
+            return (self.f.this,)
+        return self.vals.pop(n.id, ())
+
+    def set(self, n, vals) -> None:
+        if vals:
+            if len(vals) > _MAX_VALS:
+                m = self.p.node("merge", "", self.uid, n.start_byte, self.f.fid)
+                self.p.edges_from(set(vals), m)
+                vals = (m,)
+            self.vals[n.id] = vals
+
+    def ref(self, name: str, fid: int | None = None) -> int:
+        fid = self.f.fid if fid is None else fid
+        key = (fid, name)
+        n = self.ref_cache.get(key)
+        if n is None:
+            n = self.p.node("var", name, self.uid, -1, fid)
+            self.ref_cache[key] = n
+            self.refs.append((n, fid, name))
+        return n
+
+    def declare(self, name: str, fid: int | None = None) -> int:
+        fid = self.f.fid if fid is None else fid
+        self.decls.setdefault(fid, set()).add(name)
+        return self.ref(name, fid)
+
+    def tmpl_of(self, n) -> list | None:
+        if n is None:
+            return None
+        t = n.type
+        if t == "identifier":
+            return [("ref", self.ref(_text(n)))]
+        if t == "string":
+            return [_string_value(n)]
+        return self.tmpl.pop(n.id, None)
+
+    # ------------------------------------------------------------------------------------------- functions
+    def _new_func(self, node, name: str, parent: int | None, top: bool = False, arrow: bool = False) -> Func:
+        p = self.p
+        fid = len(p.funcs)
+        f = Func(fid=fid, uid=self.uid, name=name, start=node.start_byte, end=node.end_byte, parent=parent,
+                 top=top, is_arrow=arrow)
+        p.funcs.append(f)
+        if arrow and self.f is not None:
+            f.this = self.f.this
+            f.args = self.f.args
+        else:
+            f.this = p.node("this", "this", self.uid, node.start_byte, fid)
+            f.args = p.node("arguments", "arguments", self.uid, node.start_byte, fid)
+        f.ret = p.node("return", name, self.uid, node.start_byte, fid)
+        self.decls[fid] = set()
+        return f
+
+    def _enter_function(self, node) -> None:
+        t = node.type
+        name = self._function_name(node)
+        f = self._new_func(node, name, self.f.fid, arrow=(t == "arrow_function"))
+        self.fstack.append(self.f)
+        self.f = f
+        fnode = self.p.node("function", name, self.uid, node.start_byte, f.fid)
+        self.p.seeds.append((fnode, ("fn", f.fid)))
+        f_value = fnode
+        params = node.child_by_field_name("parameters")
+        if params is None:
+            single = node.child_by_field_name("parameter")
+            plist = [single] if single is not None else []
+        else:
+            plist = [c for c in params.named_children if c.type != "comment"]
+        for i, prm in enumerate(plist):
+            if prm.type == "identifier":
+                pn = self.declare(_text(prm))
+            elif prm.type == "required_parameter" or prm.type == "optional_parameter":  # TypeScript
+                pat = prm.child_by_field_name("pattern")
+                if pat is not None and pat.type == "identifier":
+                    pn = self.declare(_text(pat))
+                else:
+                    pn = self.p.node("param", str(i), self.uid, prm.start_byte, f.fid)
+                    if pat is not None:
+                        self.bind_pattern(pat, (pn,), declare=True)
+            else:
+                pn = self.p.node("param", str(i), self.uid, prm.start_byte, f.fid)
+                self.bind_pattern(prm, (pn,), declare=True)
+            f.params.append(pn)
+            self.p.edge(f.args, pn)
+        self._fn_value = getattr(self, "_fn_value", {})
+        self._fn_value[node.id] = f_value
+
+    def _function_name(self, node) -> str:
+        nm = node.child_by_field_name("name")
+        if nm is not None:
+            return _text(nm)
+        par = node.parent
+        if par is None:
+            return "<anonymous>"
+        pt = par.type
+        if pt == "variable_declarator":
+            n = par.child_by_field_name("name")
+            return _text(n)[:60] if n is not None else "<anonymous>"
+        if pt == "pair":
+            k = par.child_by_field_name("key")
+            return _text(k)[:60] if k is not None else "<anonymous>"
+        if pt in ("assignment_expression", "field_definition", "public_field_definition"):
+            k = par.child_by_field_name("left") or par.child_by_field_name("property")
+            return _text(k)[-60:] if k is not None else "<anonymous>"
+        if pt == "arguments":
+            call = par.parent
+            if call is not None and call.type == "call_expression":
+                fn = call.child_by_field_name("function")
+                callee = _text(fn)[-40:] if fn is not None else "?"
+                first = par.named_children[0] if par.named_child_count else None
+                arg = _string_value(first)[:30] if first is not None and first.type == "string" else ""
+                return f"{callee}({arg})" if arg else f"{callee}(…)"
+        return "<anonymous>"
+
+    def x_function_exit(self, node) -> None:
+        f = self.f
+        if node.type == "arrow_function":
+            body = node.child_by_field_name("body")
+            if body is not None and body.type != "statement_block":
+                self.p.edges_from(self.ev(body), f.ret)
+        self.f = self.fstack.pop()
+        fnode = self._fn_value.pop(node.id)
+        if node.type in ("function_declaration", "generator_function_declaration"):
+            nm = node.child_by_field_name("name")
+            if nm is not None:
+                self.p.edge(fnode, self.declare(_text(nm)))
+        else:
+            if node.type in ("function_expression", "function", "generator_function"):
+                nm = node.child_by_field_name("name")
+                if nm is not None:  # a named function expression can call itself by its name
+                    self.p.edge(fnode, self.declare(_text(nm), f.fid))
+            self.vals[node.id] = (fnode,)
+
+    def x_return(self, node) -> None:
+        for c in node.named_children:
+            self.p.edges_from(self.ev(c), self.f.ret)
+
+    # ------------------------------------------------------------------------------------------- patterns
+    def bind_pattern(self, pat, src: tuple, declare: bool) -> None:
+        stack = [(pat, src)]
+        p = self.p
+        while stack:
+            pt, vals = stack.pop()
+            t = pt.type
+            if t == "identifier" or t == "shorthand_property_identifier_pattern":
+                name = _text(pt)
+                target = self.declare(name) if declare else self.ref(name)
+                p.edges_from(vals, target)
+            elif t == "object_pattern":
+                for c in pt.named_children:
+                    ct = c.type
+                    if ct == "shorthand_property_identifier_pattern":
+                        stack.append((c, self.make_load(vals, _text(c), c, "")))
+                    elif ct == "pair_pattern":
+                        k = c.child_by_field_name("key")
+                        v = c.child_by_field_name("value")
+                        key = self._key_name(k)
+                        stack.append((v, self.make_load(vals, key, c, "")))
+                    elif ct == "object_assignment_pattern":
+                        left = c.child_by_field_name("left")
+                        right = c.child_by_field_name("right")
+                        lv = self.make_load(vals, _text(left), c, "") if left.type.startswith("shorthand") else vals
+                        stack.append((left, lv + self.ev(right)))
+                    elif ct == "rest_pattern":
+                        for cc in c.named_children:
+                            stack.append((cc, vals))
+            elif t == "array_pattern":
+                for c in pt.named_children:
+                    stack.append((c, vals))
+            elif t == "assignment_pattern":
+                left = pt.child_by_field_name("left")
+                right = pt.child_by_field_name("right")
+                stack.append((left, vals + self.ev(right)))
+            elif t == "rest_pattern":
+                for cc in pt.named_children:
+                    stack.append((cc, vals))
+            elif t == "member_expression":
+                self._store_member(pt, vals, None, pt)
+
+    def _key_name(self, k) -> str | None:
+        if k is None:
+            return None
+        t = k.type
+        if t in ("property_identifier", "identifier", "shorthand_property_identifier", "private_property_identifier"):
+            return _text(k)
+        if t == "string":
+            return _string_value(k)
+        if t == "number":
+            return _text(k)
+        return None
+
+    # ------------------------------------------------------------------------------------------- loads
+    def make_load(self, base: tuple, prop: str | None, node, text: str) -> tuple:
+        r = self.r
+        if prop is not None and prop in r.sanitizing_properties:
+            return ()
+        p = self.p
+        fid = self.f.fid
+        ln = p.node("load", prop or "[]", self.uid, node.start_byte, fid)
+        if prop is not None:
+            p.edge(p.prop_node(prop), ln)
+        p.edges_from(base, ln)
+        p.loads.append(Load(ln, base, prop))
+        if prop is not None and prop in r.source_props:
+            s = p.node("source", prop, self.uid, node.start_byte, fid)
+            p.edge(s, ln)
+            p.sources.append(Source(s, self.uid, fid, node.start_byte, node.end_byte, base, prop, False, text))
+        return (ln,)
+
+    def x_member(self, node) -> None:
+        obj = node.child_by_field_name("object")
+        prop = node.child_by_field_name("property")
+        base = self.ev(obj)
+        self.recv[node.id] = base
+        name = _text(prop) if prop is not None else None
+        text = _text(obj)[-80:] if obj is not None and obj.end_byte - obj.start_byte < 400 else ""
+        self.set(node, self.make_load(base, name, node, text))
+
+    def x_subscript(self, node) -> None:
+        obj = node.child_by_field_name("object")
+        idx = node.child_by_field_name("index")
+        base = self.ev(obj)
+        self.recv[node.id] = base
+        name = None
+        if idx is not None:
+            if idx.type == "string":
+                name = _string_value(idx)
+            else:
+                self.ev(idx)
+        text = _text(obj)[-80:] if obj is not None and obj.end_byte - obj.start_byte < 400 else ""
+        self.set(node, self.make_load(base, name, node, text))
+
+    # ------------------------------------------------------------------------------------------- stores
+    def _store_member(self, left, vals: tuple, tmpl, node) -> None:
+        p = self.p
+        base = self.recv.pop(left.id, None)
+        if base is None:
+            base = ()
+        if left.type == "member_expression":
+            pn = left.child_by_field_name("property")
+            prop = _text(pn) if pn is not None else None
+        else:
+            idx = left.child_by_field_name("index")
+            prop = _string_value(idx) if idx is not None and idx.type == "string" else None
+        obj = left.child_by_field_name("object")
+        objtext = _text(obj) if obj is not None and obj.end_byte - obj.start_byte < 200 else ""
+        if prop is not None:
+            p.edges_from(vals, p.prop_node(prop))
+        for b in base:
+            p.edges_from(vals, b)
+        if prop is not None:
+            # storage written as a property: localStorage.lead = v
+            if objtext in self.r.storage_objects or objtext.split(".")[-1] in self.r.storage_objects:
+                p.edges_from(vals, p.storage_node(prop))
+            # CommonJS exports
+            if objtext == "module.exports" or objtext == "exports":
+                p.edges_from(vals, p.export_node(self.u.rel, prop))
+            elif objtext == "module" and prop == "exports":
+                p.edges_from(vals, p.export_node(self.u.rel, "*module"))
+            # on<event> = handler
+            if prop.startswith("on") and prop[2:] in self.r.known_events:
+                tn = p.node("target", prop, self.uid, node.start_byte, self.f.fid)
+                p.edges_from(base, tn)
+                p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte,
+                                           [prop[2:]], tn, vals, "on" + prop[2:]))
+            p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, prop, vals, tmpl))
+
+    def x_assign(self, node) -> None:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        vals = self.ev(right)
+        tmpl = self.tmpl_of(right)
+        lt = left.type
+        p = self.p
+        if lt == "identifier":
+            name = _text(left)
+            target = self.ref(name)
+            p.edges_from(vals, target)
+            if tmpl is not None:
+                p.consts.setdefault(target, []).append(tmpl)
+            if name in self.r.global_assign_sinks:
+                st = Store(self.uid, self.f.fid, node.start_byte, node.end_byte, (), name, vals, tmpl,
+                           global_ident=target)
+                self.global_assigns.append((target, self.f.fid, st))
+        elif lt in ("member_expression", "subscript_expression"):
+            self._store_member(left, vals, tmpl, node)
+        elif lt in ("object_pattern", "array_pattern"):
+            self.bind_pattern(left, vals, declare=False)
+        if node.type == "assignment_expression":
+            self.set(node, vals)
+        else:
+            self.set(node, vals + self.ev(left) if lt == "identifier" else vals)
+
+    def x_declarator(self, node) -> None:
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        vals = self.ev(value)
+        tmpl = self.tmpl_of(value)
+        if name is None:
+            return
+        if name.type == "identifier":
+            target = self.declare(_text(name))
+            self.p.edges_from(vals, target)
+            if tmpl is not None:
+                self.p.consts.setdefault(target, []).append(tmpl)
+        else:
+            self.bind_pattern(name, vals, declare=True)
+
+    def x_for_in(self, node) -> None:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        vals = self.ev(right)
+        if left is None:
+            return
+        if left.type == "identifier":
+            self.p.edges_from(vals, self.declare(_text(left)))
+        elif left.type in ("object_pattern", "array_pattern"):
+            self.bind_pattern(left, vals, declare=True)
+        else:  # `for (const x of y)` — the declarator is inside a lexical_declaration in some grammars
+            for c in left.named_children:
+                if c.type == "identifier":
+                    self.p.edges_from(vals, self.declare(_text(c)))
+
+    def x_catch(self, node) -> None:
+        prm = node.child_by_field_name("parameter")
+        if prm is not None and prm.type == "identifier":
+            self.declare(_text(prm))
+
+    # ------------------------------------------------------------------------------------------- literals
+    def x_object(self, node) -> None:
+        p = self.p
+        o = p.node("object", "{}", self.uid, node.start_byte, self.f.fid)
+        for c in node.named_children:
+            ct = c.type
+            if ct == "pair":
+                k = c.child_by_field_name("key")
+                v = c.child_by_field_name("value")
+                key = self._key_name(k)
+                if k is not None and k.type == "computed_property_name":
+                    for kc in k.named_children:
+                        self.ev(kc)
+                vals = self.ev(v)
+                if key in ("url", "href", "src", "action"):
+                    t = self.tmpl_of(v)
+                    if t is not None:
+                        self.objurl[node.id] = t
+                if vals:
+                    p.edges_from(vals, o)
+                    if key is not None:
+                        p.edges_from(vals, p.prop_node(key))
+            elif ct == "shorthand_property_identifier":
+                name = _text(c)
+                r = self.ref(name)
+                p.edge(r, o)
+                p.edge(r, p.prop_node(name))
+                if name in ("url", "href"):
+                    self.objurl[node.id] = [("ref", r)]
+            elif ct == "method_definition":
+                k = c.child_by_field_name("name")
+                vals = self.ev(c)
+                key = self._key_name(k)
+                if key is not None:
+                    p.edges_from(vals, p.prop_node(key))
+                p.edges_from(vals, o)
+            elif ct == "spread_element":
+                p.edges_from(self.ev(c), o)
+        self.vals[node.id] = (o,)
+
+    def x_array(self, node) -> None:
+        p = self.p
+        a = p.node("array", "[]", self.uid, node.start_byte, self.f.fid)
+        any_ = False
+        for c in node.named_children:
+            vals = self.ev(c)
+            if vals:
+                p.edges_from(vals, a)
+                any_ = True
+        self.vals[node.id] = (a,)
+        if not any_:
+            return
+
+    def x_string(self, node) -> None:
+        self.tmpl[node.id] = [_string_value(node)]
+
+    def x_template(self, node) -> None:
+        parts: list = []
+        vals: tuple = ()
+        raw = node.text
+        base = node.start_byte
+        cursor = node.start_byte + 1
+        for c in node.named_children:
+            if c.type == "template_substitution":
+                if c.start_byte > cursor:
+                    parts.append(raw[cursor - base:c.start_byte - base].decode("utf-8", "replace"))
+                inner = c.named_children[0] if c.named_child_count else None
+                v = self.ev(c)
+                vals = vals + v
+                t = self.tmpl_of(inner) if inner is not None and inner.type in ("identifier", "string") else None
+                parts.extend(t if t is not None else [("any",)])
+                cursor = c.end_byte
+        end = node.end_byte - 1
+        if end > cursor:
+            parts.append(raw[cursor - base:end - base].decode("utf-8", "replace"))
+        self.tmpl[node.id] = parts
+        self.set(node, vals)
+
+    # ------------------------------------------------------------------------------------------- operators
+    def x_binary(self, node) -> None:
+        op = node.child_by_field_name("operator")
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        lt = self.tmpl_of(left) if op is not None and op.type == "+" else None
+        rt = self.tmpl_of(right) if op is not None and op.type == "+" else None
+        lv = self.ev(left)
+        rv = self.ev(right)
+        if op is not None and op.type in COMPARE_OPS:
+            return
+        if op is not None and op.type == "+" and (lt is not None or rt is not None):
+            self.tmpl[node.id] = (lt if lt is not None else [("any",)]) + (rt if rt is not None else [("any",)])
+        self.set(node, lv + rv)
+
+    def x_unary(self, node) -> None:
+        op = node.child_by_field_name("operator")
+        v = self.ev(node.child_by_field_name("argument"))
+        if op is not None and op.type in FALSY_UNARY:
+            return
+        self.set(node, v)
+
+    def x_ternary(self, node) -> None:
+        self.ev(node.child_by_field_name("condition"))
+        c = node.child_by_field_name("consequence")
+        a = node.child_by_field_name("alternative")
+        ct, at = self.tmpl_of(c), self.tmpl_of(a)
+        if ct is not None and at is not None:
+            self.tmpl[node.id] = ct if ct == at else [("any",)]
+        self.set(node, self.ev(c) + self.ev(a))
+
+    def x_sequence(self, node) -> None:
+        kids = node.named_children
+        for c in kids[:-1]:
+            self.ev(c)
+        if kids:
+            self.set(node, self.ev(kids[-1]))
+
+    def x_pass(self, node) -> None:
+        kids = node.named_children
+        if kids:
+            first = kids[0]
+            t = self.tmpl_of(first) if first.type in ("identifier", "string", "template_string", "binary_expression",
+                                                      "parenthesized_expression") else None
+            if t is not None:
+                self.tmpl[node.id] = t
+            self.set(node, self.ev(first))
+
+    # ------------------------------------------------------------------------------------------- classes
+    def x_class(self, node) -> None:
+        p = self.p
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        cls = p.node("class", _text(name) if name is not None else "<class>", self.uid, node.start_byte, self.f.fid)
+        if body is not None:
+            for m in body.named_children:
+                if m.type == "method_definition":
+                    k = self._key_name(m.child_by_field_name("name"))
+                    vals = self.ev(m)
+                    if k == "constructor":
+                        p.edges_from(vals, cls)
+                    elif k is not None:
+                        p.edges_from(vals, p.prop_node(k))
+                elif m.type in ("field_definition", "public_field_definition"):
+                    k = self._key_name(m.child_by_field_name("property") or m.child_by_field_name("name"))
+                    vals = self.ev(m.child_by_field_name("value"))
+                    if k is not None:
+                        p.edges_from(vals, p.prop_node(k))
+        if node.type == "class_declaration" and name is not None:
+            p.edge(cls, self.declare(_text(name)))
+        else:
+            self.vals[node.id] = (cls,)
+        heritage = None
+        for c in node.named_children:
+            if c.type == "class_heritage":
+                heritage = c
+        if heritage is not None:
+            for c in heritage.named_children:
+                p.edges_from(self.ev(c), cls)
+
+    # ------------------------------------------------------------------------------------------- modules
+    def x_import(self, node) -> None:
+        src = node.child_by_field_name("source")
+        if src is None:
+            return
+        spec = _string_value(src)
+        top = self.u.top_fid
+        for c in node.named_children:
+            if c.type != "import_clause":
+                continue
+            for cc in c.named_children:
+                if cc.type == "identifier":
+                    self.p.imports.append((self.uid, spec, "default", self.declare(_text(cc), top)))
+                elif cc.type == "namespace_import":
+                    for id_ in cc.named_children:
+                        if id_.type == "identifier":
+                            self.p.imports.append((self.uid, spec, "*", self.declare(_text(id_), top)))
+                elif cc.type == "named_imports":
+                    for spec_node in cc.named_children:
+                        if spec_node.type != "import_specifier":
+                            continue
+                        nm = spec_node.child_by_field_name("name")
+                        al = spec_node.child_by_field_name("alias")
+                        local = al if al is not None else nm
+                        self.p.imports.append((self.uid, spec, _text(nm), self.declare(_text(local), top)))
+
+    def x_export(self, node) -> None:
+        p = self.p
+        rel = self.u.rel
+        decl = node.child_by_field_name("declaration")
+        value = node.child_by_field_name("value")
+        src = node.child_by_field_name("source")
+        is_default = any(c.type == "default" for c in node.children)
+        if decl is not None:
+            names = []
+            if decl.type in ("function_declaration", "generator_function_declaration", "class_declaration"):
+                nm = decl.child_by_field_name("name")
+                if nm is not None:
+                    names.append(_text(nm))
+            else:
+                for d in decl.named_children:
+                    if d.type == "variable_declarator":
+                        nm = d.child_by_field_name("name")
+                        if nm is not None and nm.type == "identifier":
+                            names.append(_text(nm))
+            for nm in names:
+                r = self.ref(nm)
+                p.edge(r, p.export_node(rel, "default" if is_default else nm))
+                p.edge(r, p.prop_node(nm))
+        elif value is not None:
+            p.edges_from(self.ev(value), p.export_node(rel, "default"))
+        for c in node.named_children:
+            if c.type == "export_clause":
+                for s in c.named_children:
+                    if s.type != "export_specifier":
+                        continue
+                    nm = s.child_by_field_name("name")
+                    al = s.child_by_field_name("alias")
+                    exported = _text(al if al is not None else nm)
+                    if src is not None:
+                        tmp = p.node("reexport", exported, self.uid, s.start_byte, self.f.fid)
+                        p.imports.append((self.uid, _string_value(src), _text(nm), tmp))
+                        r = tmp
+                    else:
+                        r = self.ref(_text(nm))
+                    p.edge(r, p.export_node(rel, exported))
+                    p.edge(r, p.prop_node(exported))
+        if src is not None and not any(c.type == "export_clause" for c in node.named_children):
+            tmp = p.node("reexport", "*", self.uid, node.start_byte, self.f.fid)
+            p.imports.append((self.uid, _string_value(src), "*module", tmp))
+            p.edge(tmp, p.export_node(rel, "*module"))
+
+    # ------------------------------------------------------------------------------------------- calls
+    def _callee_path(self, fn) -> str | None:
+        parts = []
+        n = fn
+        for _ in range(8):
+            t = n.type
+            if t == "member_expression":
+                prop = n.child_by_field_name("property")
+                parts.append(_text(prop) if prop is not None else "?")
+                n = n.child_by_field_name("object")
+            elif t == "subscript_expression":
+                idx = n.child_by_field_name("index")
+                parts.append(_string_value(idx) if idx is not None and idx.type == "string" else "[]")
+                n = n.child_by_field_name("object")
+            elif t == "identifier":
+                parts.append(_text(n))
+                return ".".join(reversed(parts))
+            elif t == "this":
+                parts.append("this")
+                return ".".join(reversed(parts))
+            elif t == "parenthesized_expression" and n.named_child_count == 1:
+                n = n.named_children[0]
+            else:
+                return None
+            if n is None:
+                return None
+        return None
+
+    def x_call(self, node) -> None:
+        p = self.p
+        r = self.r
+        is_new = node.type == "new_expression"
+        fn = node.child_by_field_name("constructor" if is_new else "function")
+        argn = node.child_by_field_name("arguments")
+        if fn is None:
+            return
+        ft = fn.type
+        callee = self.ev(fn)
+        recv = None
+        method = None
+        if ft in ("member_expression", "subscript_expression"):
+            recv = self.recv.pop(fn.id, ())
+            if ft == "member_expression":
+                prop = fn.child_by_field_name("property")
+                method = _text(prop) if prop is not None else None
+            else:
+                idx = fn.child_by_field_name("index")
+                method = _string_value(idx) if idx is not None and idx.type == "string" else None
+        path = self._callee_path(fn) if ft in ("identifier", "member_expression", "subscript_expression") else None
+        args: list[tuple] = []
+        str_args: list = []
+        tmpl_args: list = []
+        fn_args: list[int] = []
+        obj_url = None
+        if argn is not None and argn.type == "arguments":
+            for i, a in enumerate(argn.named_children):
+                at = a.type
+                if at == "comment":
+                    continue
+                if at == "string":
+                    str_args.append(_string_value(a))
+                else:
+                    str_args.append(None)
+                if len(tmpl_args) < 3:
+                    tmpl_args.append(self.tmpl_of(a) if at in ("identifier", "string") or a.id in self.tmpl else None)
+                if at == "object" and obj_url is None and a.id in self.objurl:
+                    obj_url = self.objurl.pop(a.id)
+                if at in FUNC_TYPES:
+                    fn_args.append(len(args))
+                args.append(self.ev(a))
+        elif argn is not None:  # tagged template
+            args.append(self.ev(argn))
+            str_args.append(None)
+        f = self.f
+        res = p.node("call", method or path or "?", self.uid, node.start_byte, f.fid)
+        c = Call(len(p.calls), self.uid, f.fid, node.start_byte, node.end_byte, callee, recv, args, res, is_new,
+                 method, path, str_args, tmpl_args, obj_url, fn_args=fn_args)
+        p.calls.append(c)
+        self.vals[node.id] = (res,)
+        if method is not None:
+            self._method_rules(c, method, recv or (), node)
+        elif path is not None and not is_new:
+            self._function_rules(c, path, node)
+
+    def _method_rules(self, c: Call, m: str, recv: tuple, node) -> None:
+        p = self.p
+        r = self.r
+        nargs = len(c.args)
+        if m in r.source_methods:
+            need, catch_all = r.source_methods[m]
+            if nargs == need:
+                s = p.node("source", m + "()", self.uid, node.start_byte, c.fid)
+                p.edge(s, c.result)
+                text = (c.path or "")[:80]
+                p.sources.append(Source(s, self.uid, c.fid, node.start_byte, node.end_byte, recv, m + "()",
+                                        catch_all, text.rsplit(".", 1)[0] if text else ""))
+                c.handled = True
+                return
+        if m in r.submit_calls and nargs == 0:
+            self.f.calls_submit = True
+        if m in r.register_methods and nargs >= 2:
+            self._registration(c, r.register_methods[m], node)
+        elif m in r.jquery_shorthand and nargs >= 1 and c.str_args and c.str_args[0] is None and (
+                m != "load" or nargs == 1):
+            ev = "DOMContentLoaded" if m == "ready" else m
+            tn = p.node("target", m, self.uid, node.start_byte, c.fid)
+            p.edges_from(recv, tn)
+            p.regs.append(Registration(len(p.regs), self.uid, c.fid, c.start, c.end, [ev], tn, c.args[-1],
+                                       "." + m))
+            c.handled = True
+        if m in r.timer_names and c.path in r.timer_paths:
+            p.timers.append((c.fid, c.args[0] if c.args else (), c.path, self.uid, c.start, c.end))
+            c.handled = True
+        cb = r.callback_methods.get(m)
+        if cb is not None and nargs > cb["handler_arg"]:
+            c.callbacks.append((cb["handler_arg"], cb))
+        if m in r.store_into_receiver and not c.resolved:
+            for a in c.args:
+                for b in recv:
+                    p.edges_from(a, b)
+        if m in r.element_methods and c.str_args and c.str_args[0]:
+            sel = r.element_methods[m].replace("{0}", c.str_args[0])
+            p.seeds.append((c.result, ("E", sel)))
+        if m in r.storage_get and c.path and c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
+            key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
+            p.edge(p.storage_node(key), c.result)
+            if key != "*":
+                p.edge(p.storage_node("*"), c.result)
+            c.handled = True
+        elif m in r.storage_set and c.path and c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
+            key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
+            if len(c.args) > 1:
+                p.edges_from(c.args[1], p.storage_node(key))
+            c.handled = True
+
+    def _function_rules(self, c: Call, path: str, node) -> None:
+        r = self.r
+        name = path.rsplit(".", 1)[-1]
+        if name in r.timer_names and path in r.timer_paths:
+            self.p.timers.append((c.fid, c.args[0] if c.args else (), path, self.uid, c.start, c.end))
+            c.handled = True
+        if path == "require" and c.str_args and c.str_args[0]:
+            self.p.imports.append((self.uid, c.str_args[0], "*module", c.result))
+            c.handled = True
+
+    def _registration(self, c: Call, spec: dict, node) -> None:
+        p = self.p
+        ea = spec["event_arg"]
+        if ea >= len(c.str_args) or not c.str_args[ea]:
+            return
+        events = [e.split(".")[0] for e in c.str_args[ea].split() if e.split(".")[0]]
+        ha = spec["handler_arg"]
+        handler = c.args[ha] if -len(c.args) <= ha < len(c.args) else ()
+        tn = p.node("target", c.method or "", self.uid, c.start, c.fid)
+        delegated = None
+        sa = spec.get("selector_arg")
+        if sa is not None and sa < len(c.str_args) and c.str_args[sa] and len(c.args) > 2:
+            delegated = c.str_args[sa]
+            p.seeds.append((tn, ("E", delegated)))
+        else:
+            p.edges_from(c.recv or (), tn)
+        p.regs.append(Registration(len(p.regs), self.uid, c.fid, c.start, c.end, events, tn, handler,
+                                   c.method or "", delegated))
+        c.handled = True
+
+    # ------------------------------------------------------------------------------------------- scopes
+    def _resolve_refs(self) -> None:
+        p = self.p
+        funcs = p.funcs
+        decls = self.decls
+        classic = self.u.kind == "script"
+        top = self.u.top_fid
+        for n, fid, name in self.refs:
+            s = fid
+            while s is not None and name not in decls.get(s, ()):
+                s = funcs[s].parent
+            if s is None or (classic and s == top):
+                g = p.global_node(name)
+                p.edge(n, g)
+                p.edge(g, n)
+            elif s != fid:
+                v = self.ref_cache[(s, name)]
+                p.edge(n, v)
+                p.edge(v, n)
+        # `location = …` is a sink only when `location` is the global one
+        for target, fid, st in self.global_assigns:
+            s = fid
+            name = st.prop
+            while s is not None and name not in decls.get(s, ()):
+                s = funcs[s].parent
+            if s is None:
+                p.stores.append(Store(st.uid, st.fid, st.start, st.end, ("<global>",), name, st.value, st.tmpl,
+                                      global_ident=target))

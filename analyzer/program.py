@@ -1,0 +1,251 @@
+"""The program under analysis: the dataflow graph and the facts extracted from every file.
+
+One `Program` is built per scan (no global state). Nodes of the networkx graph are integers; what a node
+stands for is kept in parallel lists (`kind`, `label`, `unit`, `pos`, `fid`) so that the graph itself stays
+small. Edges carry data flow; interprocedural edges carry `k='a'` (argument → parameter, caller keeps the
+trigger context) or `k='r'` (return → call result, the caller's context takes over).
+
+Abstract objects (functions, global access paths, element descriptors, event objects, factory types) are
+integers too, kept in `objs`; which objects reach which node is computed by `solve.py`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+HEAP = -1  # fid of nodes that belong to no function (properties, globals, storage, module exports)
+
+
+@dataclass
+class Unit:
+    """One piece of JavaScript that was parsed on its own: a file, a <script> block, an on…= attribute."""
+
+    uid: int
+    rel: str  # file it comes from, relative to the scan root
+    data: bytes
+    line_off: int = 0  # 0-based line of the unit's first byte in its file
+    col_off: int = 0  # 0-based column (bytes) of the unit's first byte on that line
+    kind: str = "script"  # 'script' (classic: top-level declarations are global) or 'module'
+    page: str | None = None  # HTML page that includes it
+    handler_event: str | None = None  # on…= attribute: the event
+    handler_element: tuple | None = None  # on…= attribute: ('html', page, element index)
+    top_fid: int = -1
+    line_starts: list[int] | None = None
+
+
+@dataclass
+class Func:
+    fid: int
+    uid: int
+    name: str
+    start: int
+    end: int
+    parent: int | None
+    params: list[int] = field(default_factory=list)
+    this: int = -1
+    ret: int = -1
+    args: int = -1
+    top: bool = False
+    calls_submit: bool = False
+    is_arrow: bool = False
+
+
+@dataclass
+class Call:
+    cid: int
+    uid: int
+    fid: int
+    start: int
+    end: int
+    callee: tuple  # value nids of the callee expression
+    recv: tuple | None  # value nids of the receiver for method calls
+    args: list[tuple]  # value nids per argument
+    result: int
+    is_new: bool
+    method: str | None  # last segment of a member callee
+    path: str | None  # syntactic dotted path of the callee (`$.ajax`, `this.api.post`)
+    str_args: list[str | None]  # string literal arguments
+    tmpl_args: list[list | None]  # string templates (for URLs) per argument (first 3)
+    obj_url: list | None = None  # template of a `url:` key in an object-literal argument
+    handled: bool = False  # a rule decided what the call does with data (no default propagation)
+    resolved: bool = False  # a function of the scan was found for the callee
+    rules: list = field(default_factory=list)  # sink rules that matched
+    fn_args: list[int] = field(default_factory=list)  # indices of arguments that are function expressions
+    callbacks: list = field(default_factory=list)  # (arg index, callback-rule dict)
+
+
+@dataclass
+class Load:
+    nid: int
+    base: tuple
+    prop: str | None  # None for computed access with an unknown key
+
+
+@dataclass
+class Store:
+    uid: int
+    fid: int
+    start: int
+    end: int
+    obj: tuple  # value nids of the object stored into ('<global>' for a bare identifier)
+    prop: str
+    value: tuple
+    tmpl: list | None
+    global_ident: int | None = None  # ref node when this is `location = …` on an identifier
+
+
+@dataclass
+class Source:
+    nid: int
+    uid: int
+    fid: int
+    start: int
+    end: int
+    base: tuple  # value nids of the object read from (element, form, event)
+    how: str  # 'value', 'files', 'val()', 'serialize()', 'FormData', 'getData()'
+    catch_all: bool
+    text: str  # source text of the base expression, for names when nothing resolves
+
+
+@dataclass
+class Registration:
+    rid: int
+    uid: int
+    fid: int
+    start: int
+    end: int
+    events: list[str]
+    target: int  # node whose objects are the element(s) the listener is on
+    handler: tuple  # value nids of the handler argument
+    api: str
+    delegated: str | None = None
+
+
+@dataclass
+class Program:
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    kind: list = field(default_factory=list)
+    label: list = field(default_factory=list)
+    unit: list = field(default_factory=list)
+    pos: list = field(default_factory=list)
+    fid: list = field(default_factory=list)
+    named: dict = field(default_factory=dict)
+    pending_edges: list = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    funcs: list[Func] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    loads: list[Load] = field(default_factory=list)
+    stores: list[Store] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    regs: list[Registration] = field(default_factory=list)
+    timers: list = field(default_factory=list)  # (fid, handler nids, api, uid, start, end)
+    seeds: list = field(default_factory=list)  # (nid, object key) to start points-to with
+    consts: dict = field(default_factory=dict)  # nid -> list of string templates assigned
+    objs: list = field(default_factory=list)
+    obj_ids: dict = field(default_factory=dict)
+    exports: dict = field(default_factory=dict)  # (rel, name) -> nid
+    imports: list = field(default_factory=list)  # (uid, specifier, imported name or '*'/'default', local nid)
+
+    # -------------------------------------------------------------------------------------------- nodes
+    def node(self, kind: str, label: str, uid: int, pos: int, fid: int) -> int:
+        n = len(self.kind)
+        self.kind.append(kind)
+        self.label.append(label)
+        self.unit.append(uid)
+        self.pos.append(pos)
+        self.fid.append(fid)
+        return n
+
+    def named_node(self, key: tuple, kind: str, label: str, uid: int = -1, pos: int = -1, fid: int = HEAP) -> int:
+        n = self.named.get(key)
+        if n is None:
+            n = self.node(kind, label, uid, pos, fid)
+            self.named[key] = n
+        return n
+
+    def prop_node(self, name: str) -> int:
+        return self.named_node(("p", name), "prop", name)
+
+    def global_node(self, name: str) -> int:
+        n = self.named.get(("g", name))
+        if n is None:
+            n = self.named_node(("g", name), "global", name)
+            self.seeds.append((n, ("G", name)))
+        return n
+
+    def storage_node(self, key: str) -> int:
+        return self.named_node(("st", key), "storage", key)
+
+    def export_node(self, rel: str, name: str) -> int:
+        n = self.named_node(("exp", rel, name), "export", f"{rel}:{name}")
+        self.exports[(rel, name)] = n
+        return n
+
+    def edge(self, a: int, b: int) -> None:
+        self.pending_edges.append((a, b))
+
+    def edges_from(self, vals, b: int) -> None:
+        pe = self.pending_edges
+        for a in vals:
+            pe.append((a, b))
+
+    def flush_edges(self) -> None:
+        if self.pending_edges:
+            self.graph.add_edges_from(self.pending_edges)
+            self.pending_edges = []
+
+    def add_edge_kind(self, a: int, b: int, k: str) -> bool:
+        """Add an interprocedural edge now; True when it is new."""
+        succ = self.graph._succ.get(a)
+        if succ is not None and b in succ:
+            return False
+        self.graph.add_edge(a, b, k=k)
+        return True
+
+    # -------------------------------------------------------------------------------------------- objects
+    def obj(self, key: tuple) -> int:
+        o = self.obj_ids.get(key)
+        if o is None:
+            o = len(self.objs)
+            self.objs.append(key)
+            self.obj_ids[key] = o
+        return o
+
+    # -------------------------------------------------------------------------------------------- positions
+    def location(self, uid: int, start: int, end: int):
+        """(line, col, end_line, end_col) in the unit's file; 1-based, columns in UTF-16 code units."""
+        u = self.units[uid]
+        if u.line_starts is None:
+            ls = [0]
+            d = u.data
+            i = d.find(b"\n")
+            while i != -1:
+                ls.append(i + 1)
+                i = d.find(b"\n", i + 1)
+            u.line_starts = ls
+        return (*self._point(u, start), *self._point(u, end))
+
+    @staticmethod
+    def _point(u: Unit, off: int):
+        import bisect
+
+        ls = u.line_starts
+        row = bisect.bisect_right(ls, off) - 1
+        col_units = len(u.data[ls[row]:off].decode("utf-8", "replace").encode("utf-16-le")) // 2
+        if row == 0:
+            col_units += u.col_off
+        return row + u.line_off + 1, col_units + 1
+
+    def snippet(self, uid: int, start: int, end: int, limit: int = 160) -> str:
+        u = self.units[uid]
+        d = u.data
+        ls = d.rfind(b"\n", 0, start) + 1
+        le = d.find(b"\n", start)
+        if le == -1:
+            le = len(d)
+        if le - ls > limit:  # a minified line: show the code around the position only
+            a = max(ls, start - 40)
+            b = min(le, max(end, start) + 60, a + limit)
+            return ("…" if a > ls else "") + d[a:b].decode("utf-8", "replace").strip() + ("…" if b < le else "")
+        return d[ls:le].decode("utf-8", "replace").strip()

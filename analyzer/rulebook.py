@@ -1,0 +1,165 @@
+"""The rules in `rules/*.toml`, compiled once per scan into lookup tables the stages use.
+
+Nothing here knows an API by itself: every name below comes from the TOML files.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from analyzer.rules import load_toml
+
+_GLOBAL_PREFIXES = ("window.", "self.", "globalThis.", "global.")
+
+
+@dataclass
+class SinkRule:
+    api: str
+    match: list[str]
+    sent: object  # "all" or list[int]
+    url_arg: int | None
+    is_new: bool
+    assign: str | None
+    vendor: str | None
+    when_arg0: list[str] | None
+    fallback: re.Pattern | None
+
+
+@dataclass
+class RuleBook:
+    sinks: list[SinkRule] = field(default_factory=list)
+    call_sinks: dict = field(default_factory=dict)  # path -> [SinkRule] (calls)
+    new_sinks: dict = field(default_factory=dict)  # path -> [SinkRule] (constructors)
+    assign_sinks: dict = field(default_factory=dict)  # prop -> [SinkRule]
+    fallback_sinks: list = field(default_factory=list)  # [(method, SinkRule)]
+    factories: dict = field(default_factory=dict)  # path -> (type template, is_new)
+    source_props: set = field(default_factory=set)
+    source_methods: dict = field(default_factory=dict)  # name -> (nargs, catch_all)
+    source_ctors: dict = field(default_factory=dict)  # name -> catch_all
+    element_calls: dict = field(default_factory=dict)  # global path -> selector template
+    element_methods: dict = field(default_factory=dict)  # method -> selector template
+    catch_all_globals: set = field(default_factory=set)
+    element_passthrough: set = field(default_factory=set)
+    element_properties: set = field(default_factory=set)
+    presubmit: set = field(default_factory=set)
+    lifecycle: set = field(default_factory=set)
+    submit_events: set = field(default_factory=set)
+    click_events: set = field(default_factory=set)
+    known_events: set = field(default_factory=set)
+    submit_words: re.Pattern | None = None
+    non_submit_words: re.Pattern | None = None
+    submit_calls: set = field(default_factory=set)
+    register_methods: dict = field(default_factory=dict)
+    jquery_shorthand: set = field(default_factory=set)
+    timer_names: set = field(default_factory=set)
+    timer_paths: set = field(default_factory=set)
+    ready_calls: set = field(default_factory=set)
+    ready_methods: set = field(default_factory=set)
+    sanitizing_properties: set = field(default_factory=set)
+    sanitizing_methods: set = field(default_factory=set)
+    sanitizing_calls: set = field(default_factory=set)
+    predicate_names: re.Pattern | None = None
+    store_into_receiver: set = field(default_factory=set)
+    store_into_first_arg: set = field(default_factory=set)
+    wrappers: set = field(default_factory=set)
+    callback_methods: dict = field(default_factory=dict)
+    callback_calls: dict = field(default_factory=dict)
+    storage_objects: set = field(default_factory=set)
+    storage_set: set = field(default_factory=set)
+    storage_get: set = field(default_factory=set)
+    modules: dict = field(default_factory=dict)
+    aliases: dict = field(default_factory=dict)
+    global_assign_sinks: set = field(default_factory=set)
+
+    def normalize_path(self, path: str) -> str:
+        """`window.$.ajax` -> `jQuery.ajax`: strip global-object prefixes and apply aliases."""
+        while path.startswith(_GLOBAL_PREFIXES):
+            path = path.split(".", 1)[1]
+        head, _, rest = path.partition(".")
+        alias = self.aliases.get(head)
+        if alias is not None and alias != "<global>":
+            head = alias
+        return head + ("." + rest if rest else "")
+
+    @classmethod
+    def load(cls) -> "RuleBook":
+        rb = cls()
+        sinks = load_toml("sinks")
+        for s in sinks.get("sink", []):
+            sent = s.get("sent", "all")
+            rule = SinkRule(api=s["api"], match=list(s["match"]), sent=sent, url_arg=s.get("url_arg"),
+                            is_new=bool(s.get("new", False)), assign=s.get("assign"), vendor=s.get("vendor"),
+                            when_arg0=s.get("when_arg0"),
+                            fallback=re.compile(s["fallback"]) if s.get("fallback") else None)
+            rb.sinks.append(rule)
+            if rule.assign:
+                rb.assign_sinks.setdefault(rule.assign, []).append(rule)
+                if "<global>" in rule.match:
+                    rb.global_assign_sinks.add(rule.assign)
+            else:
+                table = rb.new_sinks if rule.is_new else rb.call_sinks
+                for m in rule.match:
+                    table.setdefault(m, []).append(rule)
+                if rule.fallback is not None:
+                    rb.fallback_sinks.append(rule)
+        for f in sinks.get("factory", []):
+            for m in f["match"]:
+                rb.factories[m] = (f["type"], bool(f.get("new", False)))
+
+        src = load_toml("sources")
+        rb.source_props = {p["name"] for p in src.get("property", [])}
+        rb.source_methods = {m["name"]: (int(m.get("args", 0)), bool(m.get("catch_all", False)))
+                             for m in src.get("method", [])}
+        rb.source_ctors = {c["name"]: bool(c.get("catch_all", False)) for c in src.get("constructor", [])}
+        for e in src.get("element", []):
+            if e.get("method"):
+                rb.element_methods[e["match"]] = e["selector"]
+            else:
+                rb.element_calls[e["match"]] = e["selector"]
+        dom = src.get("dom", {})
+        rb.catch_all_globals = set(dom.get("catch_all_globals", []))
+        rb.element_passthrough = set(dom.get("element_passthrough", []))
+        rb.element_properties = set(dom.get("element_properties", []))
+
+        trg = load_toml("triggers")
+        rb.presubmit = set(trg["presubmit"])
+        rb.lifecycle = set(trg["lifecycle"])
+        rb.submit_events = set(trg["submit"])
+        rb.click_events = set(trg["click"])
+        rb.known_events = rb.presubmit | rb.lifecycle | rb.submit_events | rb.click_events
+        rb.submit_words = re.compile(trg["submit_control_words"])
+        rb.non_submit_words = re.compile(trg["non_submit_words"])
+        rb.submit_calls = set(trg["submit_calls"])
+        for r in trg.get("register", []):
+            rb.register_methods[r["method"]] = {"event_arg": r["event_arg"], "handler_arg": r["handler_arg"],
+                                                "selector_arg": r.get("selector_arg")}
+        reg = trg.get("registration", {})
+        rb.jquery_shorthand = set(reg.get("jquery_shorthand", []))
+        rb.timer_names = set(reg.get("timers", []))
+        rb.timer_paths = {p + t for t in rb.timer_names for p in ("", "window.", "self.", "globalThis.")}
+        rb.ready_calls = set(reg.get("ready_calls", []))
+        rb.ready_methods = set(reg.get("ready_methods", []))
+
+        fl = load_toml("flows")
+        rb.sanitizing_properties = set(fl["sanitizing_properties"])
+        rb.sanitizing_methods = set(fl["sanitizing_methods"])
+        rb.sanitizing_calls = set(fl["sanitizing_calls"])
+        rb.predicate_names = re.compile(fl["predicate_names"])
+        rb.store_into_receiver = set(fl["store_into_receiver"])
+        rb.store_into_first_arg = set(fl["store_into_first_arg"])
+        rb.wrappers = set(fl["wrappers"])
+        for cb in fl.get("callback", []):
+            spec = {"handler_arg": cb.get("handler_arg", 0), "receiver_to": cb.get("receiver_to", []),
+                    "ret_to_result": cb.get("ret_to_result", False), "this_receiver": cb.get("this_receiver", False),
+                    "arg0_to": cb.get("arg0_to", []), "init_arg_to": cb.get("init_arg_to")}
+            for m in cb.get("methods", []):
+                rb.callback_methods[m] = spec
+            for c in cb.get("calls", []):
+                rb.callback_calls[c] = spec
+        st = fl.get("storage", {})
+        rb.storage_objects = set(st.get("objects", []))
+        rb.storage_set = set(st.get("set", []))
+        rb.storage_get = set(st.get("get", []))
+        rb.modules = dict(fl.get("modules", {}))
+        rb.aliases = dict(fl.get("aliases", {}))
+        return rb

@@ -1,0 +1,491 @@
+"""Stage 4: linking. Which abstract objects reach which node, and what that makes of every call.
+
+A worklist propagation (Andersen-style, field-based, flow-insensitive) of abstract objects over the
+dataflow graph: functions, global access paths (`G`, e.g. `navigator.sendBeacon`, `%XMLHttpRequest` for a
+factory type), element descriptors (`E`, a CSS selector), event objects (`EV`, per registration) and
+promise resolvers (`R`). Watchers on loads, calls, callbacks and registrations turn new objects into new
+objects or new edges: a function reaching a callee links arguments to parameters and the return to the
+call result; `G: jQuery` reaching a callee makes the call a jQuery factory; an event object's `.target`
+is the registration's element. Module imports are linked first, calls the scan cannot resolve get the
+default propagation (arguments and receiver flow into the result) at the end.
+"""
+from __future__ import annotations
+
+import posixpath
+from collections import deque
+
+from analyzer.program import HEAP, Call, Program, Registration, Source
+from analyzer.rulebook import RuleBook
+
+PTS_CAP = 48  # objects per node; beyond this a node is "anything" and stops collecting
+MAX_PATH_DEPTH = 5
+EVENT_TARGET_PROPS = frozenset({"target", "currentTarget", "srcElement", "delegateTarget", "relatedTarget"})
+EVENT_PASS_PROPS = frozenset({"originalEvent", "clipboardData", "nativeEvent"})
+BUS_EMIT_METHODS = frozenset({"emit", "trigger", "publish", "fire", "$emit", "dispatch", "triggerHandler"})
+_RESOLVE_EXTS = ("", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", "/index.js", "/index.mjs", "/index.ts")
+
+
+class Solver:
+    def __init__(self, prog: Program, rules: RuleBook):
+        self.p = prog
+        self.r = rules
+        self.pts: dict[int, set] = {}
+        self.work: deque = deque()
+        self.watch: dict[int, list] = {}
+        self.call_edges: set[tuple[int, int]] = set()
+        self.roots: list[tuple[int, str, object]] = []  # (fid, kind, registration|timer tuple|None)
+        self.linked: set[tuple[int, int, str]] = set()
+        self.sink_hits: list[tuple[str, object, object]] = []  # ('call', Call, rule) | ('store', Store, rule)
+        self.fallback_calls: set[int] = set()
+
+    # ------------------------------------------------------------------------------------------- basics
+    def add(self, nid: int, o: int) -> None:
+        s = self.pts.get(nid)
+        if s is None:
+            s = self.pts[nid] = set()
+        elif o in s or len(s) >= PTS_CAP:
+            return
+        s.add(o)
+        self.work.append((nid, o))
+
+    def seed(self, nid: int, key: tuple) -> None:
+        self.add(nid, self.p.obj(key))
+
+    def edge(self, a: int, b: int, k: str | None = None) -> None:
+        p = self.p
+        g = p.graph
+        succ = g._succ.get(a)
+        if succ is not None and b in succ:
+            return
+        if k is None:
+            g.add_edge(a, b)
+        else:
+            g.add_edge(a, b, k=k)
+        for o in tuple(self.pts.get(a, ())):
+            self.add(b, o)
+
+    def edges(self, vals, b: int, k: str | None = None) -> None:
+        for a in vals:
+            self.edge(a, b, k)
+
+    def on(self, nid: int, item: tuple) -> None:
+        self.watch.setdefault(nid, []).append(item)
+        for o in tuple(self.pts.get(nid, ())):
+            self.fire(item, o)
+
+    def objects(self, vals) -> set:
+        out = set()
+        for v in vals:
+            out |= self.pts.get(v, set())
+        return out
+
+    # ------------------------------------------------------------------------------------------- driver
+    def run(self) -> None:
+        p = self.p
+        p.flush_edges()
+        g = p.graph
+        for n in range(len(p.kind)):
+            if n not in g._succ:
+                g.add_node(n)
+        self._link_modules()
+        for nid, key in p.seeds:
+            self.seed(nid, key)
+        for ld in p.loads:
+            for b in ld.base:
+                self.on(b, ("load", ld))
+        for c in p.calls:
+            for v in c.callee:
+                self.on(v, ("call", c))
+            for idx, spec in c.callbacks:
+                self._watch_callback(c, idx, spec)
+        for st in p.stores:
+            for b in st.obj:
+                if b != "<global>":
+                    self.on(b, ("store", st))
+        for rg in p.regs:
+            self._watch_registration(rg)
+        for t in p.timers:
+            for v in t[1]:
+                self.on(v, ("timer", t))
+        for u in p.units:
+            if u.handler_event is None:
+                self.roots.append((u.top_fid, "load", None))
+        self.propagate()
+        # Calls nothing in the scan resolves: try the callee's own spelling as a global path.
+        for c in p.calls:
+            if c.path and not self.objects(c.callee):
+                norm = self.r.normalize_path(c.path)
+                if not norm.startswith("this."):
+                    self.fire(("call", c), p.obj(("G", norm)))
+                    self.fallback_calls.add(c.cid)
+        self.propagate()
+        self._default_propagation()
+        self.propagate()
+        self._event_bus()
+        self.propagate()
+        self._assignment_sinks()
+        self._fallback_sinks()
+
+    def propagate(self) -> None:
+        succ = self.p.graph._succ
+        work = self.work
+        watch = self.watch
+        add = self.add
+        while work:
+            nid, o = work.popleft()
+            for b in succ.get(nid, ()):
+                add(b, o)
+            ws = watch.get(nid)
+            if ws:
+                for item in ws:
+                    self.fire(item, o)
+
+    # ------------------------------------------------------------------------------------------- watchers
+    def fire(self, item: tuple, o: int) -> None:
+        kind = item[0]
+        key = self.p.objs[o]
+        if kind == "load":
+            self._on_load(item[1], key, o)
+        elif kind == "call":
+            self._on_call(item[1], key, o)
+        elif kind == "cb":
+            if key[0] == "fn":
+                self._link_callback(item[1], key[1], item[2])
+        elif kind == "reg":
+            if key[0] == "fn":
+                self._link_handler(item[1], key[1])
+        elif kind == "timer":
+            if key[0] == "fn":
+                fid, _h, api, *_ = item[1]
+                if self.p.funcs[fid].top:
+                    self.roots.append((key[1], "timer", item[1]))
+                else:
+                    self.call_edges.add((fid, key[1]))
+        elif kind == "store":
+            st = item[1]
+            if key == ("G", "<global>") or (key[0] == "G" and key[1] == "<global>"):
+                self.edges(st.value, self.p.global_node(st.prop))
+        elif kind == "promise":
+            if key[0] == "fn":
+                c = item[1]
+                f = self.p.funcs[key[1]]
+                self.call_edges.add((c.fid, f.fid))
+                if f.params:
+                    self.seed(f.params[0], ("R", c.result))
+
+    def _on_load(self, ld, key: tuple, o: int) -> None:
+        p = self.p
+        k0 = key[0]
+        prop = ld.prop
+        if k0 == "G":
+            path = key[1]
+            if prop is None:
+                if path.startswith("document.forms") or path.startswith("%"):
+                    self.add(ld.nid, o)
+                return
+            if path == "<global>":
+                self.edge(p.global_node(prop), ld.nid)
+                return
+            if path.startswith("document.forms") and path.count(".") >= 2 and prop not in self.r.element_properties:
+                self.seed(ld.nid, ("E", f'[name="{prop}"]'))
+                return
+            if path.startswith("document.forms") and prop not in self.r.element_properties:
+                self.seed(ld.nid, ("G", path + "." + prop))
+                return
+            if path.count(".") < MAX_PATH_DEPTH:
+                self.seed(ld.nid, ("G", path + "." + prop))
+            if path in self.r.catch_all_globals and prop in ("forms",):
+                return
+        elif k0 == "E":
+            if prop is None or prop in self.r.element_passthrough:
+                self.add(ld.nid, o)
+            elif prop not in self.r.element_properties:
+                self.seed(ld.nid, ("E", f'[name="{prop}"]'))
+            elif prop == "contentWindow":
+                self.seed(ld.nid, ("G", "%contentWindow"))
+        elif k0 == "EV":
+            if prop in EVENT_TARGET_PROPS:
+                rg = p.regs[key[1]]
+                self.edge(rg.target, ld.nid)
+            elif prop in EVENT_PASS_PROPS:
+                self.add(ld.nid, o)
+        elif k0 == "fn":
+            if prop in ("call", "apply", "bind"):
+                self.add(ld.nid, o)
+
+    def _on_call(self, c: Call, key: tuple, o: int) -> None:
+        k0 = key[0]
+        if k0 == "fn":
+            m = c.method
+            if m == "bind":
+                self.add(c.result, o)
+                return
+            self._link_call(c, key[1], "apply" if m == "apply" else ("call" if m == "call" else "plain"))
+        elif k0 == "G":
+            self._path_rules(c, self.r.normalize_path(key[1]))
+        elif k0 == "R":
+            for a in c.args[:1]:
+                self.edges(a, key[1])
+
+    def _path_rules(self, c: Call, path: str) -> None:
+        r = self.r
+        p = self.p
+        table = r.new_sinks if c.is_new else r.call_sinks
+        for rule in table.get(path, ()):
+            if rule.when_arg0 and (not c.str_args or c.str_args[0] not in rule.when_arg0):
+                continue
+            hit = ("call", c, rule)
+            if not any(h[1] is c and h[2] is rule for h in self.sink_hits):
+                self.sink_hits.append(hit)
+            c.handled = True
+        fac = r.factories.get(path)
+        if fac is not None and fac[1] == c.is_new:
+            typ = fac[0]
+            if typ == "{arg0}":
+                typ = (c.str_args[0] or "").lower() if c.str_args and c.str_args[0] else ""
+            if typ:
+                self.seed(c.result, ("G", "%" + typ))
+        if path in r.element_calls:
+            if c.str_args and c.str_args[0]:
+                sel = r.element_calls[path].replace("{0}", c.str_args[0])
+                if path == "jQuery" and sel.lstrip().startswith("<"):
+                    pass  # $('<div>') makes an element, it finds none
+                else:
+                    self.seed(c.result, ("E", sel))
+            elif c.args:
+                self.edges(c.args[0], c.result)
+            c.handled = True
+        if path in r.ready_calls and c.args and not (c.str_args and c.str_args[0]) and c.fn_args:
+            self._ready(c)
+        if c.is_new and path in r.source_ctors and c.args:
+            if not any(s.nid == -c.cid - 1 for s in ()):
+                s = p.node("source", path, c.uid, c.start, c.fid)
+                self.edge(s, c.result)
+                p.sources.append(Source(s, c.uid, c.fid, c.start, c.end, c.args[0], "new " + path,
+                                        r.source_ctors[path], ""))
+            c.handled = True
+        if c.is_new and path == "Promise" and c.args:
+            for v in c.args[0]:
+                self.on(v, ("promise", c))
+            c.handled = True
+        if path in r.sanitizing_calls:
+            c.handled = True
+        if path in r.store_into_first_arg and len(c.args) > 1:
+            for a in c.args[1:]:
+                for t in c.args[0]:
+                    self.edges(a, t)
+        if path in r.wrappers and c.args:
+            self.edges(c.args[0], c.result)
+            c.handled = True
+            for v in c.args[0]:
+                self.on(v, ("cb", c, {"handler_arg": 0, "receiver_to": [], "ret_to_result": False,
+                                      "this_receiver": False, "arg0_to": [], "init_arg_to": None, "wrap": True}))
+        cb = r.callback_calls.get(path)
+        if cb is not None and len(c.args) > cb["handler_arg"]:
+            self._watch_callback(c, cb["handler_arg"], cb)
+        if path.endswith(".resolve") and path.split(".")[0] == "Promise" and c.args:
+            self.edges(c.args[0], c.result)
+
+    def _ready(self, c: Call) -> None:
+        p = self.p
+        tn = p.node("target", "ready", c.uid, c.start, c.fid)
+        self.seed(tn, ("G", "document"))
+        rg = Registration(len(p.regs), c.uid, c.fid, c.start, c.end, ["DOMContentLoaded"], tn, c.args[0], "jQuery")
+        p.regs.append(rg)
+        self._watch_registration(rg)
+        c.handled = True
+
+    # ------------------------------------------------------------------------------------------- linking
+    def _link_call(self, c: Call, fid: int, mode: str) -> None:
+        key = (c.cid, fid, mode)
+        if key in self.linked:
+            return
+        self.linked.add(key)
+        c.resolved = True
+        f = self.p.funcs[fid]
+        self.call_edges.add((c.fid, fid))
+        args = c.args
+        this_vals = c.recv if (c.recv and not c.is_new) else ()
+        if mode == "call":
+            this_vals = args[0] if args else ()
+            args = args[1:]
+        elif mode == "apply":
+            this_vals = args[0] if args else ()
+            spread = args[1] if len(args) > 1 else ()
+            args = [spread] * len(f.params)
+        for i, pn in enumerate(f.params):
+            if i < len(args):
+                self.edges(args[i], pn, "a")
+        for a in args:
+            self.edges(a, f.args, "a")
+        if this_vals and not f.is_arrow:
+            self.edges(this_vals, f.this, "a")
+        self.edge(f.ret, c.result, "r")
+        if c.is_new:
+            self.edge(f.this, c.result, "r")
+
+    def _watch_callback(self, c: Call, idx: int, spec: dict) -> None:
+        if idx >= len(c.args):
+            return
+        for v in c.args[idx]:
+            self.on(v, ("cb", c, spec))
+
+    def _link_callback(self, c: Call, fid: int, spec: dict) -> None:
+        key = (c.cid, fid, "cb")
+        if key in self.linked:
+            return
+        self.linked.add(key)
+        f = self.p.funcs[fid]
+        self.call_edges.add((c.fid, fid))
+        recv = c.recv or ()
+        for i in spec.get("receiver_to", ()):
+            if i < len(f.params):
+                self.edges(recv, f.params[i], "a")
+        for i in spec.get("arg0_to", ()):
+            if i < len(f.params) and c.args:
+                self.edges(c.args[0], f.params[i], "a")
+        ia = spec.get("init_arg_to")
+        if ia is not None and ia < len(f.params) and len(c.args) > 1:
+            self.edges(c.args[1], f.params[ia], "a")
+        if spec.get("this_receiver") and not f.is_arrow:
+            self.edges(recv, f.this, "a")
+        if spec.get("ret_to_result"):
+            self.edge(f.ret, c.result, "r")
+
+    def _watch_registration(self, rg: Registration) -> None:
+        for v in rg.handler:
+            self.on(v, ("reg", rg))
+
+    def _link_handler(self, rg: Registration, fid: int) -> None:
+        key = (rg.rid, fid, "reg")
+        if key in self.linked:
+            return
+        self.linked.add(key)
+        f = self.p.funcs[fid]
+        self.roots.append((fid, "event", rg))
+        if f.params:
+            self.seed(f.params[0], ("EV", rg.rid))
+        if not f.is_arrow:
+            self.edge(rg.target, f.this, "a")
+
+    # ------------------------------------------------------------------------------------------- modules
+    def _link_modules(self) -> None:
+        p = self.p
+        files = {u.rel for u in p.units}
+        for uid, spec, name, local in p.imports:
+            rel = p.units[uid].rel
+            target = self._resolve_module(rel, spec, files)
+            if target is not None:
+                if name in ("*", "*module"):
+                    p.graph.add_edge(p.export_node(target, "*module"), local)
+                    p.graph.add_edge(p.export_node(target, "default"), local)
+                elif name == "default":
+                    p.graph.add_edge(p.export_node(target, "default"), local)
+                    p.graph.add_edge(p.export_node(target, "*module"), local)
+                else:
+                    p.graph.add_edge(p.export_node(target, name), local)
+                    p.graph.add_edge(p.prop_node(name), local)
+            elif not spec.startswith((".", "/")):
+                glob = self.r.modules.get(spec, spec)
+                key = glob if name in ("*", "*module", "default") else f"{glob}.{name}"
+                p.seeds.append((local, ("G", key)))
+
+    @staticmethod
+    def _resolve_module(rel: str, spec: str, files: set) -> str | None:
+        if spec.startswith("/"):
+            base = spec.lstrip("/")
+        elif spec.startswith("."):
+            base = posixpath.normpath(posixpath.join(posixpath.dirname(rel), spec))
+        else:
+            return None
+        for ext in _RESOLVE_EXTS:
+            if base + ext in files:
+                return base + ext
+        return None
+
+    # ------------------------------------------------------------------------------------------- leftovers
+    def _default_propagation(self) -> None:
+        """Calls the scan cannot see into carry their arguments and receiver into their result."""
+        r = self.r
+        for c in self.p.calls:
+            if c.resolved or c.handled:
+                continue
+            m = c.method
+            if m is not None and (m in r.sanitizing_methods or r.predicate_names.match(m)):
+                continue
+            name = (c.path or "").rsplit(".", 1)[-1]
+            if name and r.predicate_names.match(name):
+                continue
+            for a in c.args:
+                self.edges(a, c.result)
+            if c.recv:
+                self.edges(c.recv, c.result)
+            # a function handed to code outside the scan runs later, under the caller's trigger
+            for i in c.fn_args:
+                others = [a for j, a in enumerate(c.args) if j != i]
+                for v in c.args[i]:
+                    self.on(v, ("cb", c, {"receiver_to": [0] if c.recv else [], "arg0_to": [0, 1] if others else [],
+                                          "ret_to_result": True, "this_receiver": False, "init_arg_to": None}))
+
+    def _event_bus(self) -> None:
+        """`bus.on('x', fn)` … `bus.emit('x', data)`: the emitter calls the handler with its data."""
+        p = self.p
+        r = self.r
+        by_name: dict[str, list[Registration]] = {}
+        for rg in p.regs:
+            for ev in rg.events:
+                if ev not in r.known_events:
+                    by_name.setdefault(ev, []).append(rg)
+        if not by_name:
+            return
+        for c in p.calls:
+            if c.method in BUS_EMIT_METHODS and c.str_args and c.str_args[0] in by_name:
+                for rg in by_name[c.str_args[0]]:
+                    for o in self.objects(rg.handler):
+                        key = p.objs[o]
+                        if key[0] != "fn":
+                            continue
+                        f = p.funcs[key[1]]
+                        self.call_edges.add((c.fid, f.fid))
+                        for i, pn in enumerate(f.params):
+                            if i + 1 < len(c.args):
+                                self.edges(c.args[i + 1], pn, "a")
+
+    def _assignment_sinks(self) -> None:
+        r = self.r
+        p = self.p
+        for st in p.stores:
+            rules = r.assign_sinks.get(st.prop)
+            if not rules:
+                continue
+            if st.obj == ("<global>",):
+                names = {"<global>"}
+            else:
+                names = set()
+                for o in self.objects(st.obj):
+                    key = p.objs[o]
+                    if key[0] == "G":
+                        names.add(self.r.normalize_path(key[1]) if key[1] != "<global>" else "<global>")
+                    elif key[0] == "E":
+                        names.add("%element")
+            for rule in rules:  # specific rules come first in sinks.toml; `*` catches the rest
+                if "*" in rule.match or any(n in rule.match for n in names):
+                    self.sink_hits.append(("store", st, rule))
+                    break
+
+    def _fallback_sinks(self) -> None:
+        """Receivers the scan cannot resolve: recognise the sink by how the callee is spelled."""
+        r = self.r
+        hit_calls = {id(h[1]) for h in self.sink_hits if h[0] == "call"}
+        for c in self.p.calls:
+            if id(c) in hit_calls or c.resolved or not c.path or c.method is None:
+                continue
+            objs = self.objects(c.recv or ())
+            if any(self.p.objs[o][0] == "G" for o in objs):
+                continue  # the receiver is known and did not match a rule
+            for rule in r.fallback_sinks:
+                if rule.fallback.search(c.path):
+                    if rule.when_arg0 and (not c.str_args or c.str_args[0] not in rule.when_arg0):
+                        continue
+                    self.sink_hits.append(("call", c, rule))
+                    break

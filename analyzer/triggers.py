@@ -1,0 +1,87 @@
+"""Stage 5: trigger contexts. Which pre-submit triggers can start each function.
+
+Roots are the event handlers the solver linked (their event, and for clicks whether the clicked element
+is the form's submit control), the top level of every script (`load`), timers started at the top level
+(`timer`) and inline `on…=` attributes. Each root's trigger flows down the call graph (calls, callbacks,
+timers and promise continuations started inside a function inherit its triggers).
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+from analyzer.program import Program, Registration
+from analyzer.rulebook import RuleBook
+
+
+@dataclass(frozen=True)
+class Root:
+    rid: int
+    fid: int
+    event: str
+    presubmit: bool
+    uid: int  # where it was registered (-1: nowhere in particular)
+    start: int
+    end: int
+    description: str
+
+
+def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set,
+            is_submit_control: Callable[[int], bool]) -> tuple[list[Root], dict[int, frozenset]]:
+    """Return the roots and, per function id, the ids of the pre-submit roots that can start it."""
+    roots: list[Root] = []
+    seen = set()
+    for fid, kind, info in roots_raw:
+        if kind == "load":
+            u = prog.units[prog.funcs[fid].uid]
+            items = [("load", True, -1, 0, 0, f"top-level code of {u.rel}")]
+        elif kind == "timer":
+            _f, _h, api, uid, start, end = info
+            items = [("timer", True, uid, start, end, f"{api} at the top level")]
+        else:
+            rg: Registration = info
+            items = []
+            for ev in rg.events:
+                pre = _classify(prog, rules, ev, rg, fid, is_submit_control)
+                if pre is None:
+                    continue
+                items.append((ev, pre, rg.uid, rg.start, rg.end, f"{ev} listener ({rg.api})"))
+        for ev, pre, uid, start, end, desc in items:
+            key = (fid, ev, uid, start)
+            if key in seen:
+                continue
+            seen.add(key)
+            roots.append(Root(len(roots), fid, ev, pre, uid, start, end, desc))
+
+    succ: dict[int, list[int]] = {}
+    for a, b in call_edges:
+        succ.setdefault(a, []).append(b)
+    reach: dict[int, set] = {}
+    for root in roots:
+        if not root.presubmit:
+            continue
+        q = deque([root.fid])
+        seen_f = {root.fid}
+        while q:
+            f = q.popleft()
+            reach.setdefault(f, set()).add(root.rid)
+            for g in succ.get(f, ()):
+                if g not in seen_f:
+                    seen_f.add(g)
+                    q.append(g)
+    return roots, {f: frozenset(s) for f, s in reach.items()}
+
+
+def _classify(prog: Program, rules: RuleBook, ev: str, rg: Registration, fid: int,
+              is_submit_control: Callable[[int], bool]) -> bool | None:
+    """True: pre-submit; False: submit; None: not a trigger formleak knows (custom events)."""
+    if ev in rules.submit_events:
+        return False
+    if ev in rules.click_events:
+        if prog.funcs[fid].calls_submit or is_submit_control(rg.target):
+            return False
+        return True
+    if ev in rules.presubmit or ev in rules.lifecycle:
+        return True
+    return None
