@@ -152,20 +152,22 @@ def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | t
             selector_cache[sel] = hit
         return hit
 
+    resolver = SelectorResolver(prog, solver)
+
     def is_submit_control(target_node: int) -> bool:
         for o in solver.objects((target_node,)):
             key = prog.objs[o]
             if key[0] != "E":
                 continue
-            sel = key[1]
-            tags = html_matches(sel)
-            if tags:
-                if any(element_is_submit_control(t, rules) for t in tags):
+            for sel in resolver.selectors(key):
+                tags = html_matches(sel)
+                if tags:
+                    if any(element_is_submit_control(t, rules) for t in tags):
+                        return True
+                elif rules.submit_words.search(sel) and not rules.non_submit_words.search(sel):
                     return True
-            elif rules.submit_words.search(sel) and not rules.non_submit_words.search(sel):
-                return True
-            elif "[type=submit]" in sel.replace('"', "").replace("'", ""):
-                return True
+                elif "[type=submit]" in sel.replace('"', "").replace("'", ""):
+                    return True
         return False
 
     roots, pre = compute(prog, rules, solver.roots, solver.call_edges, is_submit_control)
@@ -226,7 +228,45 @@ def _css(sel: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- findings
-def _field_info(prog, solver, classifier, src, html_matches, rules) -> tuple[list[str], list[str], bool]:
+class SelectorResolver:
+    """Turns element descriptors into CSS selectors, including selectors built from a parameter
+    (`function val(id) { return document.getElementById(id).value }`): then the call sites say which."""
+
+    def __init__(self, prog, solver):
+        self.prog = prog
+        self.param_of = {pn: (f.fid, i) for f in prog.funcs for i, pn in enumerate(f.params)}
+        self.calls_of: dict[int, list] = {}
+        self.call_by_result = {c.result: c for c in prog.calls}
+        for cid, fid, mode in solver.linked:
+            if mode in ("plain", "call", "apply"):
+                self.calls_of.setdefault(fid, []).append((prog.calls[cid], mode))
+
+    def selectors(self, key: tuple, path: list[int] | None = None) -> list[str]:
+        if len(key) == 2:
+            return [key[1]]
+        template, ref = key[1], key[2]
+        values: list[str] = []
+        pi = self.param_of.get(ref)
+        if pi is None:
+            t = _const_of(self.prog, ref)
+            v = _resolve_tmpl(self.prog, t) if t is not None else None
+            return [template.replace("{0}", v)] if v and "*" not in v else []
+        fid, i = pi
+        calls = self.calls_of.get(fid, [])
+        if path:
+            on_path = [c for c in (self.call_by_result.get(n) for n in path) if c is not None]
+            chosen = [(c, m) for c, m in calls if any(c is x for x in on_path)]
+            if chosen:
+                calls = chosen
+        for c, mode in calls:
+            j = i + 1 if mode == "call" else i
+            if j < len(c.str_args) and c.str_args[j]:
+                values.append(c.str_args[j])
+        return sorted({template.replace("{0}", v) for v in values})
+
+
+def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, path
+                ) -> tuple[list[str], list[str], bool]:
     """Categories, human field descriptions, whether the field was resolved (for confidence)."""
     if src.catch_all:
         return ["any_field"], [src.how], True
@@ -245,36 +285,36 @@ def _field_info(prog, solver, classifier, src, html_matches, rules) -> tuple[lis
             todo.extend(solver.objects((prog.regs[key[1]].target,)))
             continue
         if key[0] == "G":
-            path = rules.normalize_path(key[1]) if key[1] != "<global>" else "<global>"
-            if path in rules.catch_all_globals or key[1] in ("<global>",) or path in ("document", "document.body"):
+            path_ = rules.normalize_path(key[1]) if key[1] != "<global>" else "<global>"
+            if path_ in rules.catch_all_globals or key[1] == "<global>":
                 cats.add("any_field")
-                descs.append(path)
+                descs.append(path_)
                 resolved = True
             continue
         if key[0] != "E":
             continue
-        sel = key[1]
-        resolved = True
-        if classifier.is_catch_all_selector(_css(sel)) or sel == "*":
-            cats.add("any_field")
-            descs.append(sel)
-            continue
-        tags = [t for t in html_matches(sel) if t.name in ("input", "select", "textarea", "form")]
-        kinds = set()
-        for t in tags:
-            if t.name == "form":
-                kinds.add("any_field")
+        for sel in resolver.selectors(key, path):
+            resolved = True
+            if sel == "*" or classifier.is_catch_all_selector(_css(sel)):
+                cats.add("any_field")
+                descs.append(sel)
                 continue
-            attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in t.attrs.items()}
-            label = _label_for(t)
-            kinds.add(classifier.field_kind(attrs, label, t.name))
-        if not kinds:
-            k = classifier.selector_kind(sel)
-            kinds.add(k or "other")
-        cats |= kinds
-        descs.append(sel)
+            tags = [t for t in html_matches(sel) if t.name in ("input", "select", "textarea", "form")]
+            kinds = set()
+            for t in tags:
+                if t.name == "form":
+                    kinds.add("any_field")
+                    continue
+                attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in t.attrs.items()}
+                kinds.add(classifier.field_kind(attrs, _label_for(t), t.name))
+            if not kinds:
+                kinds.add(classifier.selector_kind(sel) or "other")
+            cats |= kinds
+            descs.append(sel)
     if not cats:
         k = classifier.selector_kind(src.text) if src.text else None
+        if k:
+            resolved = True
         cats.add(k or "other")
         descs.append(src.text or src.how)
     if "any_field" in cats:
@@ -378,6 +418,7 @@ def _steps(prog, flow, sink_loc: Location, sink_snip: str, api: str, field_desc:
 
 
 def _findings(prog, rules, classifier, solver, roots, sink_list, flows, html_matches, origin) -> list[Finding]:
+    resolver = SelectorResolver(prog, solver)
     by_sink: dict[int, list] = {}
     for fl in flows:
         by_sink.setdefault(fl.sink_key, []).append(fl)
@@ -389,8 +430,12 @@ def _findings(prog, rules, classifier, solver, roots, sink_list, flows, html_mat
         trig_ids: set[int] = set()
         resolved_all = True
         best = None
-        for fl in fls:
-            c, d, resolved = _field_info(prog, solver, classifier, fl.source, html_matches, rules)
+        infos = [(fl, *_field_info(prog, solver, classifier, fl.source, html_matches, rules, resolver, fl.path))
+                 for fl in fls]
+        if any(r for _fl, _c, _d, r in infos):
+            # a `.value` read on something unknown and unnamed adds nothing next to fields we know
+            infos = [x for x in infos if x[3]]
+        for fl, c, d, resolved in infos:
             resolved_all &= resolved
             cats |= set(c)
             descs |= set(d)

@@ -331,9 +331,11 @@ class Extractor:
         p = self.p
         fid = self.f.fid
         ln = p.node("load", prop or "[]", self.uid, node.start_byte, fid)
-        if prop is not None:
+        if prop is not None and prop not in r.source_props:
+            # field-based: every `x.prop` reads what any `y.prop = …` stored. Not for `.value` & co.: those
+            # are reads of fields, and one `{value: card}` literal must not feed every `.value` in the program
             p.edge(p.prop_node(prop), ln)
-        p.edges_from(base, ln)
+        p.base_edges_from(base, ln)
         p.loads.append(Load(ln, base, prop))
         if prop is not None and prop in r.source_props:
             s = p.node("source", prop, self.uid, node.start_byte, fid)
@@ -378,10 +380,10 @@ class Extractor:
             prop = _string_value(idx) if idx is not None and idx.type == "string" else None
         obj = left.child_by_field_name("object")
         objtext = _text(obj) if obj is not None and obj.end_byte - obj.start_byte < 200 else ""
-        if prop is not None:
+        if prop is not None and prop not in self.r.source_props:
             p.edges_from(vals, p.prop_node(prop))
         for b in base:
-            p.edges_from(vals, b)
+            p.base_edges_from(vals, b)
         if prop is not None:
             # storage written as a property: localStorage.lead = v
             if objtext in self.r.storage_objects or objtext.split(".")[-1] in self.r.storage_objects:
@@ -480,7 +482,7 @@ class Extractor:
                         self.objurl[node.id] = t
                 if vals:
                     p.edges_from(vals, o)
-                    if key is not None:
+                    if key is not None and key not in self.r.source_props:
                         p.edges_from(vals, p.prop_node(key))
             elif ct == "shorthand_property_identifier":
                 name = _text(c)
@@ -810,9 +812,9 @@ class Extractor:
             for a in c.args:
                 for b in recv:
                     p.edges_from(a, b)
-        if m in r.element_methods and c.str_args and c.str_args[0]:
-            sel = r.element_methods[m].replace("{0}", c.str_args[0])
-            p.seeds.append((c.result, ("E", sel)))
+        if m in r.element_methods and (m != "filter" or (c.str_args and c.str_args[0])):
+            self._element_seed(c, r.element_methods[m])
+            c.handled = True
         if m in r.storage_get and c.path and c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
             key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
             p.edge(p.storage_node(key), c.result)
@@ -824,6 +826,21 @@ class Extractor:
             if len(c.args) > 1:
                 p.edges_from(c.args[1], p.storage_node(key))
             c.handled = True
+
+    def _element_seed(self, c: Call, template: str) -> None:
+        """The element a finder call finds: a selector from a literal, or from a parameter's call sites."""
+        if c.str_args and c.str_args[0]:
+            self.p.seeds.append((c.result, ("E", template.replace("{0}", c.str_args[0]))))
+            return
+        t = c.tmpl_args[0] if c.tmpl_args else None
+        if t and len(t) <= 3:
+            refs = [x for x in t if isinstance(x, tuple) and x[0] == "ref"]
+            if len(refs) == 1:
+                lit = [x for x in t if isinstance(x, str)]
+                pre = lit[0] if lit and t[0] == lit[0] else ""
+                post = lit[-1] if lit and t[-1] == lit[-1] and t[-1] is not t[0] else ""
+                tmpl = template.replace("{0}", pre + "{0}" + post)
+                self.p.seeds.append((c.result, ("E", tmpl, refs[0][1])))
 
     def _function_rules(self, c: Call, path: str, node) -> None:
         r = self.r
@@ -867,6 +884,8 @@ class Extractor:
             while s is not None and name not in decls.get(s, ()):
                 s = funcs[s].parent
             if s is None or (classic and s == top):
+                if s is not None:
+                    p.declared_globals.add(name)
                 g = p.global_node(name)
                 p.edge(n, g)
                 p.edge(g, n)

@@ -132,6 +132,8 @@ class Program:
     fid: list = field(default_factory=list)
     named: dict = field(default_factory=dict)
     pending_edges: list = field(default_factory=list)
+    pending_base: list = field(default_factory=list)
+    declared_globals: set = field(default_factory=set)
     units: list[Unit] = field(default_factory=list)
     funcs: list[Func] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
@@ -171,7 +173,6 @@ class Program:
         n = self.named.get(("g", name))
         if n is None:
             n = self.named_node(("g", name), "global", name)
-            self.seeds.append((n, ("G", name)))
         return n
 
     def storage_node(self, key: str) -> int:
@@ -190,10 +191,20 @@ class Program:
         for a in vals:
             pe.append((a, b))
 
+    def base_edges_from(self, vals, b: int) -> None:
+        """Taint-only edges (object → its property load, stored value → its container): they carry data
+        but no abstract objects, so `navigator.sendBeacon` does not also point at `navigator`."""
+        pb = self.pending_base
+        for a in vals:
+            pb.append((a, b))
+
     def flush_edges(self) -> None:
         if self.pending_edges:
             self.graph.add_edges_from(self.pending_edges)
             self.pending_edges = []
+        if self.pending_base:
+            self.graph.add_edges_from(self.pending_base, k="b")
+            self.pending_base = []
 
     def add_edge_kind(self, a: int, b: int, k: str) -> bool:
         """Add an interprocedural edge now; True when it is new."""

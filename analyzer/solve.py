@@ -61,8 +61,9 @@ class Solver:
             g.add_edge(a, b)
         else:
             g.add_edge(a, b, k=k)
-        for o in tuple(self.pts.get(a, ())):
-            self.add(b, o)
+        if k != "b":
+            for o in tuple(self.pts.get(a, ())):
+                self.add(b, o)
 
     def edges(self, vals, b: int, k: str | None = None) -> None:
         for a in vals:
@@ -90,6 +91,10 @@ class Solver:
         self._link_modules()
         for nid, key in p.seeds:
             self.seed(nid, key)
+        # a global no script of the scan declares is the browser's (or a library's): name it
+        for key, nid in list(p.named.items()):
+            if key[0] == "g" and key[1] not in p.declared_globals:
+                self.seed(nid, ("G", key[1]))
         for ld in p.loads:
             for b in ld.base:
                 self.on(b, ("load", ld))
@@ -133,8 +138,9 @@ class Solver:
         add = self.add
         while work:
             nid, o = work.popleft()
-            for b in succ.get(nid, ()):
-                add(b, o)
+            for b, at in succ[nid].items():
+                if not at or at.get("k") != "b":
+                    add(b, o)
             ws = watch.get(nid)
             if ws:
                 for item in ws:
@@ -185,6 +191,7 @@ class Solver:
                 return
             if path == "<global>":
                 self.edge(p.global_node(prop), ld.nid)
+                self.seed(ld.nid, ("G", prop))
                 return
             if path.startswith("document.forms") and path.count(".") >= 2 and prop not in self.r.element_properties:
                 self.seed(ld.nid, ("E", f'[name="{prop}"]'))
@@ -248,11 +255,12 @@ class Solver:
         if path in r.element_calls:
             if c.str_args and c.str_args[0]:
                 sel = r.element_calls[path].replace("{0}", c.str_args[0])
-                if path == "jQuery" and sel.lstrip().startswith("<"):
-                    pass  # $('<div>') makes an element, it finds none
-                else:
+                if not (path == "jQuery" and sel.lstrip().startswith("<")):  # $('<div>') finds nothing
                     self.seed(c.result, ("E", sel))
             elif c.args:
+                t = c.tmpl_args[0] if c.tmpl_args else None
+                if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] == "ref" and path != "jQuery":
+                    self.seed(c.result, ("E", r.element_calls[path], t[0][1]))
                 self.edges(c.args[0], c.result)
             c.handled = True
         if path in r.ready_calls and c.args and not (c.str_args and c.str_args[0]) and c.fn_args:
@@ -364,7 +372,10 @@ class Solver:
         f = self.p.funcs[fid]
         self.roots.append((fid, "event", rg))
         if f.params:
-            self.seed(f.params[0], ("EV", rg.rid))
+            if rg.api in ("jQuery", ".ready"):  # jQuery(function ($) {…}) hands jQuery to its callback
+                self.seed(f.params[0], ("G", "jQuery"))
+            else:
+                self.seed(f.params[0], ("EV", rg.rid))
         if not f.is_arrow:
             self.edge(rg.target, f.this, "a")
 
