@@ -170,7 +170,7 @@ def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | t
                     return True
         return False
 
-    roots, pre = compute(prog, rules, solver.roots, solver.call_edges, is_submit_control)
+    roots, pre = compute(prog, rules, solver.roots, solver.call_edges, solver.timer_edges, is_submit_control)
 
     # --- sinks
     sink_list = []  # (kind, record, rule)

@@ -12,6 +12,8 @@ No recursion: minified bundles nest thousands of levels deep, so the walk keeps 
 """
 from __future__ import annotations
 
+import re
+
 from analyzer.program import HEAP, Call, Func, Load, Program, Registration, Source, Store, Unit
 from analyzer.rulebook import RuleBook
 
@@ -33,11 +35,31 @@ def _text(n) -> str:
     return n.text.decode("utf-8", "replace")
 
 
+_ESC = re.compile(r"\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|.)", re.S)
+_SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+def _unescape_js(s: str) -> str:
+    def one(m: re.Match) -> str:
+        e = m.group(1)
+        if e[0] == "x":
+            return chr(int(e[1:], 16))
+        if e[0] == "u" and len(e) > 1:
+            try:
+                return chr(int(e[1:].strip("{}"), 16))
+            except (ValueError, OverflowError):
+                return e
+        return _SIMPLE_ESC.get(e, e)
+
+    return _ESC.sub(one, s)
+
+
 def _string_value(n) -> str:
     t = n.text
     if len(t) >= 2 and t[:1] in (b"'", b'"', b"`"):
         t = t[1:-1]
-    return t.decode("utf-8", "replace")
+    s = t.decode("utf-8", "replace")
+    return _unescape_js(s) if "\\" in s else s
 
 
 class Extractor:
@@ -215,7 +237,7 @@ class Extractor:
                 pn = self.p.node("param", str(i), self.uid, prm.start_byte, f.fid)
                 self.bind_pattern(prm, (pn,), declare=True)
             f.params.append(pn)
-            self.p.edge(f.args, pn)
+            self.p.edge(pn, f.args)
         self._fn_value = getattr(self, "_fn_value", {})
         self._fn_value[node.id] = f_value
 
@@ -322,6 +344,17 @@ class Extractor:
         if t == "number":
             return _text(k)
         return None
+
+    def write_into(self, vals: tuple, targets: tuple) -> None:
+        """Data put into a container (`q.push(x)`, `params.append(k, x)`): a container read as a property
+        (`RUM.q`) is written through to that property."""
+        p = self.p
+        for t in targets:
+            p.base_edges_from(vals, t)
+            if p.kind[t] == "load":
+                lab = p.label[t]
+                if lab != "[]" and lab not in self.r.source_props:
+                    p.base_edges_from(vals, p.prop_node(lab))
 
     # ------------------------------------------------------------------------------------------- loads
     def make_load(self, base: tuple, prop: str | None, node, text: str) -> tuple:
@@ -803,15 +836,14 @@ class Extractor:
                                        "." + m))
             c.handled = True
         if m in r.timer_names and c.path in r.timer_paths:
-            p.timers.append((c.fid, c.args[0] if c.args else (), c.path, self.uid, c.start, c.end))
+            p.timers.append((c.fid, c.args[0] if c.args else (), c.path, self.uid, c.start, c.end, c.cid))
             c.handled = True
         cb = r.callback_methods.get(m)
         if cb is not None and nargs > cb["handler_arg"]:
             c.callbacks.append((cb["handler_arg"], cb))
         if m in r.store_into_receiver and not c.resolved:
             for a in c.args:
-                for b in recv:
-                    p.edges_from(a, b)
+                self.write_into(a, recv)
         if m in r.element_methods and (m != "filter" or (c.str_args and c.str_args[0])):
             self._element_seed(c, r.element_methods[m])
             c.handled = True
@@ -846,7 +878,7 @@ class Extractor:
         r = self.r
         name = path.rsplit(".", 1)[-1]
         if name in r.timer_names and path in r.timer_paths:
-            self.p.timers.append((c.fid, c.args[0] if c.args else (), path, self.uid, c.start, c.end))
+            self.p.timers.append((c.fid, c.args[0] if c.args else (), path, self.uid, c.start, c.end, c.cid))
             c.handled = True
         if path == "require" and c.str_args and c.str_args[0]:
             self.p.imports.append((self.uid, c.str_args[0], "*module", c.result))

@@ -33,6 +33,8 @@ class Solver:
         self.work: deque = deque()
         self.watch: dict[int, list] = {}
         self.call_edges: set[tuple[int, int]] = set()
+        self.timer_edges: dict[tuple[int, int], tuple] = {}  # (starter fid, callback fid) -> timer record
+        self.timer_calls: set[int] = set()
         self.roots: list[tuple[int, str, object]] = []  # (fid, kind, registration|timer tuple|None)
         self.linked: set[tuple[int, int, str]] = set()
         self.sink_hits: list[tuple[str, object, object]] = []  # ('call', Call, rule) | ('store', Store, rule)
@@ -110,6 +112,7 @@ class Solver:
         for rg in p.regs:
             self._watch_registration(rg)
         for t in p.timers:
+            self.timer_calls.add(t[6])
             for v in t[1]:
                 self.on(v, ("timer", t))
         for u in p.units:
@@ -162,11 +165,8 @@ class Solver:
                 self._link_handler(item[1], key[1])
         elif kind == "timer":
             if key[0] == "fn":
-                fid, _h, api, *_ = item[1]
-                if self.p.funcs[fid].top:
-                    self.roots.append((key[1], "timer", item[1]))
-                else:
-                    self.call_edges.add((fid, key[1]))
+                self.call_edges.add((item[1][0], key[1]))
+                self.timer_edges.setdefault((item[1][0], key[1]), item[1])
         elif kind == "store":
             st = item[1]
             if key == ("G", "<global>") or (key[0] == "G" and key[1] == "<global>"):
@@ -288,6 +288,13 @@ class Solver:
             for v in c.args[0]:
                 self.on(v, ("cb", c, {"handler_arg": 0, "receiver_to": [], "ret_to_result": False,
                                       "this_receiver": False, "arg0_to": [], "init_arg_to": None, "wrap": True}))
+        if path in r.timer_names and c.cid not in self.timer_calls and c.args:
+            self.timer_calls.add(c.cid)
+            c.handled = True
+            t = (c.fid, c.args[0], path, c.uid, c.start, c.end, c.cid)
+            p.timers.append(t)
+            for v in c.args[0]:
+                self.on(v, ("timer", t))
         cb = r.callback_calls.get(path)
         if cb is not None and len(c.args) > cb["handler_arg"]:
             self._watch_callback(c, cb["handler_arg"], cb)

@@ -27,49 +27,59 @@ class Root:
     description: str
 
 
-def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set,
+def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, timer_edges: dict,
             is_submit_control: Callable[[int], bool]) -> tuple[list[Root], dict[int, frozenset]]:
-    """Return the roots and, per function id, the ids of the pre-submit roots that can start it."""
+    """Return the roots and, per function id, the ids of the pre-submit roots that can start it.
+
+    A timer started by code that runs at `load` (the top level, an IIFE, an init function) is polling:
+    its callback gets a `timer` root of its own. A timer started by a handler inherits the handler's."""
     roots: list[Root] = []
     seen = set()
+
+    def add_root(fid, ev, pre, uid, start, end, desc) -> Root | None:
+        key = (fid, ev, uid, start)
+        if key in seen:
+            return None
+        seen.add(key)
+        r = Root(len(roots), fid, ev, pre, uid, start, end, desc)
+        roots.append(r)
+        return r
+
     for fid, kind, info in roots_raw:
         if kind == "load":
             u = prog.units[prog.funcs[fid].uid]
-            items = [("load", True, -1, 0, 0, f"top-level code of {u.rel}")]
-        elif kind == "timer":
-            _f, _h, api, uid, start, end = info
-            items = [("timer", True, uid, start, end, f"{api} at the top level")]
-        else:
-            rg: Registration = info
-            items = []
-            for ev in rg.events:
-                pre = _classify(prog, rules, ev, rg, fid, is_submit_control)
-                if pre is None:
-                    continue
-                items.append((ev, pre, rg.uid, rg.start, rg.end, f"{ev} listener ({rg.api})"))
-        for ev, pre, uid, start, end, desc in items:
-            key = (fid, ev, uid, start)
-            if key in seen:
-                continue
-            seen.add(key)
-            roots.append(Root(len(roots), fid, ev, pre, uid, start, end, desc))
+            add_root(fid, "load", True, -1, 0, 0, f"top-level code of {u.rel}")
+            continue
+        rg: Registration = info
+        for ev in rg.events:
+            pre = _classify(prog, rules, ev, rg, fid, is_submit_control)
+            if pre is not None:
+                add_root(fid, ev, pre, rg.uid, rg.start, rg.end, f"{ev} listener ({rg.api})")
 
     succ: dict[int, list[int]] = {}
     for a, b in call_edges:
         succ.setdefault(a, []).append(b)
     reach: dict[int, set] = {}
-    for root in roots:
-        if not root.presubmit:
-            continue
+    queue = deque(r for r in roots if r.presubmit)
+    while queue:
+        root = queue.popleft()
         q = deque([root.fid])
         seen_f = {root.fid}
         while q:
             f = q.popleft()
             reach.setdefault(f, set()).add(root.rid)
             for g in succ.get(f, ()):
-                if g not in seen_f:
-                    seen_f.add(g)
-                    q.append(g)
+                if g in seen_f:
+                    continue
+                t = timer_edges.get((f, g)) if root.event == "load" else None
+                if t is not None:
+                    _fid, _h, api, uid, start, end, _cid = t
+                    new = add_root(g, "timer", True, uid, start, end, f"{api} started at page load")
+                    if new is not None:
+                        queue.append(new)
+                    continue
+                seen_f.add(g)
+                q.append(g)
     return roots, {f: frozenset(s) for f, s in reach.items()}
 
 
