@@ -77,6 +77,8 @@ class RuleBook:
             path = path.split(".", 1)[1]
         head, _, rest = path.partition(".")
         alias = self.aliases.get(head)
+        if alias == "<global>" and not rest:
+            return "<global>"
         if alias is not None and alias != "<global>":
             head = alias
         return head + ("." + rest if rest else "")

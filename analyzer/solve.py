@@ -483,7 +483,7 @@ class Solver:
                 for o in self.objects(st.obj):
                     key = p.objs[o]
                     if key[0] == "G":
-                        names.add(self.r.normalize_path(key[1]) if key[1] != "<global>" else "<global>")
+                        names.add(self.r.normalize_path(key[1]))
                     elif key[0] == "E":
                         names.add("%element")
             for rule in rules:  # specific rules come first in sinks.toml; `*` catches the rest

@@ -1,0 +1,61 @@
+"""Every rule entry in rules/*.toml that carries an `example` is scanned, and must give what its `expect` says.
+
+`expect = "CATEGORIES TRIGGERS API"` means exactly one finding with those categories, triggers and sink API;
+`expect = "none"` means no finding at all.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.engine import scan
+from analyzer.rulebook import RuleBook
+from analyzer.rules import load_toml
+
+
+def _examples():
+    out = []
+    for fname in ("sinks", "sources", "triggers", "flows"):
+        data = load_toml(fname)
+        for section, entries in data.items():
+            if isinstance(entries, dict):
+                entries = [entries]
+            if not isinstance(entries, list):
+                continue
+            for i, e in enumerate(entries):
+                if isinstance(e, dict) and "example" in e and "expect" in e:
+                    label = e.get("api") or e.get("name") or e.get("method") or ",".join(e.get("methods", [])) or str(i)
+                    out.append(pytest.param(e["example"], e["expect"], id=f"{fname}.{section}.{label}.{i}"))
+    return out
+
+
+EXAMPLES = _examples()
+
+
+def test_there_are_examples_for_every_sink():
+    sinks = load_toml("sinks")["sink"]
+    missing = [s["api"] for s in sinks if "example" not in s or "expect" not in s]
+    assert not missing, f"sink rules without an example: {missing}"
+    assert len(EXAMPLES) >= len(sinks)
+
+
+@pytest.mark.parametrize("code,expect", EXAMPLES)
+def test_rule_example(tmp_path: Path, code: str, expect: str):
+    (tmp_path / "example.js").write_text(code + "\n", encoding="utf-8")
+    result = scan([tmp_path])
+    got = [(sorted(f.categories), f.trigger_names, f.sink_api) for f in result.findings]
+    if expect == "none":
+        assert got == []
+        return
+    cats, trig, api = expect.split()
+    assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)], f"example: {code}"
+
+
+def test_rulebook_loads_every_file():
+    rb = RuleBook.load()
+    assert rb.call_sinks and rb.assign_sinks and rb.new_sinks
+    assert "value" in rb.source_props
+    assert "blur" in rb.presubmit and "submit" in rb.submit_events
+    assert rb.normalize_path("window.$.ajax") == "jQuery.ajax"
+    assert rb.normalize_path("self.navigator.sendBeacon") == "navigator.sendBeacon"
