@@ -81,6 +81,7 @@ class Extractor:
         self.refs: list[tuple[int, int, str]] = []
         self.ref_cache: dict[tuple[int, str], int] = {}
         self.global_assigns: list[tuple[int, int, Store]] = []
+        self.parents: dict[int, object] = {}  # parent of each `arguments` node (function names)
         self.h = {
             "member_expression": self.x_member,
             "subscript_expression": self.x_subscript,
@@ -119,23 +120,27 @@ class Extractor:
         top = self._new_func(root, "<top>", None, top=True)
         self.u.top_fid = top.fid
         self.f = top
-        stack = [(False, root)]
+        # tree-sitter's Node.parent walks down from the root (O(depth)); the walk keeps parents itself
+        stack = [(False, root, None)]
         h = self.h
         pop = stack.pop
         push = stack.append
+        parents = self.parents
         while stack:
-            is_exit, node = pop()
+            is_exit, node, parent = pop()
             if is_exit:
                 h[node.type](node)
                 continue
             t = node.type
             if t in FUNC_TYPES:
-                self._enter_function(node)
+                self._enter_function(node, parent)
+            elif t == "arguments":
+                parents[node.id] = parent
             if t in h:
-                push((True, node))
+                push((True, node, parent))
             children = node.named_children
             if children:
-                stack.extend([(False, c) for c in reversed(children)])
+                stack.extend([(False, c, node) for c in reversed(children)])
         self._resolve_refs()
         self.vals.clear()
         self.recv.clear()
@@ -207,9 +212,9 @@ class Extractor:
         self.decls[fid] = set()
         return f
 
-    def _enter_function(self, node) -> None:
+    def _enter_function(self, node, parent) -> None:
         t = node.type
-        name = self._function_name(node)
+        name = self._function_name(node, parent)
         f = self._new_func(node, name, self.f.fid, arrow=(t == "arrow_function"))
         self.fstack.append(self.f)
         self.f = f
@@ -241,11 +246,10 @@ class Extractor:
         self._fn_value = getattr(self, "_fn_value", {})
         self._fn_value[node.id] = f_value
 
-    def _function_name(self, node) -> str:
+    def _function_name(self, node, par) -> str:
         nm = node.child_by_field_name("name")
         if nm is not None:
             return _text(nm)
-        par = node.parent
         if par is None:
             return "<anonymous>"
         pt = par.type
@@ -259,7 +263,7 @@ class Extractor:
             k = par.child_by_field_name("left") or par.child_by_field_name("property")
             return _text(k)[-60:] if k is not None else "<anonymous>"
         if pt == "arguments":
-            call = par.parent
+            call = self.parents.get(par.id)
             if call is not None and call.type == "call_expression":
                 fn = call.child_by_field_name("function")
                 callee = _text(fn)[-40:] if fn is not None else "?"
@@ -911,10 +915,30 @@ class Extractor:
         decls = self.decls
         classic = self.u.kind == "script"
         top = self.u.top_fid
-        for n, fid, name in self.refs:
+        memo: dict[tuple[int, str], int | None] = {}
+
+        def scope_of(fid: int, name: str) -> int | None:
+            """The function that declares `name` as seen from `fid` (memoised along the chain, so a
+            50,000-deep nest of functions costs one walk per name, not one per reference)."""
+            chain = []
             s = fid
-            while s is not None and name not in decls.get(s, ()):
+            found = None
+            while s is not None:
+                hit = memo.get((s, name), -2)
+                if hit != -2:
+                    found = hit
+                    break
+                if name in decls.get(s, ()):
+                    found = s
+                    break
+                chain.append(s)
                 s = funcs[s].parent
+            for c in chain:
+                memo[(c, name)] = found
+            return found
+
+        for n, fid, name in self.refs:
+            s = scope_of(fid, name)
             if s is None or (classic and s == top):
                 if s is not None:
                     p.declared_globals.add(name)
@@ -927,10 +951,6 @@ class Extractor:
                 p.edge(v, n)
         # `location = …` is a sink only when `location` is the global one
         for target, fid, st in self.global_assigns:
-            s = fid
-            name = st.prop
-            while s is not None and name not in decls.get(s, ()):
-                s = funcs[s].parent
-            if s is None:
-                p.stores.append(Store(st.uid, st.fid, st.start, st.end, ("<global>",), name, st.value, st.tmpl,
+            if scope_of(fid, st.prop) is None:
+                p.stores.append(Store(st.uid, st.fid, st.start, st.end, ("<global>",), st.prop, st.value, st.tmpl,
                                       global_ident=target))

@@ -1,11 +1,11 @@
 """Stage 6: paths. Breadth-first search from every source to the sinks, carrying the trigger context.
 
-A search state is (node, context function). The context is the function whose triggers govern the data at
-that point: it stays the same along an argument edge (the callee runs inside the caller), becomes the
-caller along a return edge, and becomes the reading function when data crosses through the heap
-(properties, globals, storage) or a closure variable — where the writer must have run pre-submit for the
-data to be captured before submit. A sink is reached on a pre-submit path when its context has a
-pre-submit trigger.
+A search state is (node, context): the set of pre-submit triggers under which the data can be at that
+node. It stays the same along an argument edge (the callee runs inside the caller), within a function and
+into the heap; it becomes the caller's triggers along a return edge, and the reader's when data comes out
+of the heap (properties, globals, storage) or a closure variable. A state whose context is empty is
+dropped: that data is only ever captured at submit (or never), so nothing downstream of it is a
+pre-submit leak. A sink reached with a non-empty context is a finding, under those triggers.
 """
 from __future__ import annotations
 
@@ -28,46 +28,50 @@ class Flow:
 def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre: dict[int, frozenset]
            ) -> tuple[list[Flow], int]:
     succ = prog.graph._succ
+    pred = prog.graph._pred
     nfid = prog.fid
     flows: list[Flow] = []
     truncated = 0
+    # Only nodes from which some sink can be reached matter: one backward sweep, then every search
+    # stays inside that set (on a bundle, most of the graph is never looked at again).
+    live = set(sink_nodes)
+    stack = list(sink_nodes)
+    while stack:
+        n = stack.pop()
+        for m in pred.get(n, ()):
+            if m not in live:
+                live.add(m)
+                stack.append(m)
+    empty: frozenset = frozenset()
     for src in sources:
-        start = (src.nid, src.fid)
+        t0 = pre.get(src.fid, empty)
+        if src.nid not in live or not t0:
+            continue  # never read before submit (or never read at all)
+        start = (src.nid, t0)
         parent = {start: None}
         q = deque([start])
-        found: dict[tuple[int, int], tuple] = {}
+        found: dict[tuple[int, frozenset], tuple] = {}
         while q:
             state = q.popleft()
-            a, ctx = state
+            a, trig = state
             sk = sink_nodes.get(a)
             if sk is not None:
-                trig = pre.get(ctx)
-                if trig:
-                    k = (sk, ctx)
-                    if k not in found:
-                        found[k] = state
+                if (sk, trig) not in found:
+                    found[(sk, trig)] = state
                 continue
             fa = nfid[a]
             for b, attrs in succ[a].items():
+                if b not in live:
+                    continue
                 k = attrs.get("k") if attrs else None
                 fb = nfid[b]
-                if k == "a":
-                    nc = ctx
-                elif k == "r":
-                    nc = fb if fb != HEAP else ctx
-                elif fb == fa or fb == ctx:
-                    nc = ctx
-                elif fb == HEAP:
-                    if not pre.get(ctx):
-                        continue
-                    nc = ctx
-                elif fa == HEAP:
-                    nc = fb
+                if k == "a" or fb == fa or fb == HEAP:
+                    nt = trig  # into a callee, within one function, or into the heap: same context
                 else:
-                    if not pre.get(ctx):
+                    nt = pre.get(fb, empty)  # back in a caller, or read out of the heap or a closure
+                    if not nt:
                         continue
-                    nc = fb
-                ns = (b, nc)
+                ns = (b, nt)
                 if ns in parent:
                     continue
                 parent[ns] = state
@@ -75,12 +79,12 @@ def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre
             if len(parent) > MAX_STATES:
                 truncated += 1
                 break
-        for (sk, ctx), state in found.items():
+        for (sk, trig), state in found.items():
             path = []
             s = state
             while s is not None:
                 path.append(s[0])
                 s = parent[s]
             path.reverse()
-            flows.append(Flow(src, sk, pre[ctx], path))
+            flows.append(Flow(src, sk, trig, path))
     return flows, truncated
