@@ -1,0 +1,1 @@
+"""Benchmarks and stress-input generators (importable by the tests)."""
