@@ -30,7 +30,7 @@ RULE_NAMES = {
 
 
 def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | tuple = (),
-         budget_seconds: float = 30.0) -> ScanResult:
+         budget_seconds: float = 30.0, include_libraries: bool = False) -> ScanResult:
     t0 = time.perf_counter()
     roots = [Path(r) for r in roots]
     rules = RuleBook.load()
@@ -72,6 +72,12 @@ def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | t
 
     for f in files:
         if f.kind == "html":
+            continue
+        lib = None if include_libraries else rules.library_of(f.data)
+        if lib is not None:
+            notes.append(Notification(f.rel, "note", "library",
+                                      f"recognised as {lib}: its API is modelled by rules, its code is not analysed "
+                                      "(--include-libraries analyses it)"))
             continue
         kind = "module" if f.rel in module_files or f.rel.endswith(".mjs") else "script"
         u = Unit(uid=len(prog.units), rel=f.rel, data=f.data, kind=kind, page=page_of.get(f.rel))

@@ -70,6 +70,14 @@ class RuleBook:
     modules: dict = field(default_factory=dict)
     aliases: dict = field(default_factory=dict)
     global_assign_sinks: set = field(default_factory=set)
+    libraries: list = field(default_factory=list)  # (name, banner regex)
+
+    def library_of(self, data: bytes) -> str | None:
+        head = data[:2048].decode("utf-8", "replace")
+        for name, rx in self.libraries:
+            if rx.search(head):
+                return name
+        return None
 
     def normalize_path(self, path: str) -> str:
         """`window.$.ajax` -> `jQuery.ajax`: strip global-object prefixes and apply aliases."""
@@ -164,4 +172,5 @@ class RuleBook:
         rb.storage_get = set(st.get("get", []))
         rb.modules = dict(fl.get("modules", {}))
         rb.aliases = dict(fl.get("aliases", {}))
+        rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in load_toml("libraries").get("library", [])]
         return rb

@@ -17,7 +17,8 @@ from collections import deque
 from analyzer.program import HEAP, Call, Program, Registration, Source
 from analyzer.rulebook import RuleBook
 
-PTS_CAP = 48  # objects per node; beyond this a node is "anything" and stops collecting
+FN_CAP = 12  # functions per node: past this a node is hopelessly imprecise and collects no more functions
+PTS_CAP = 64  # all objects per node (element descriptors, global paths, event objects) 
 MAX_PATH_DEPTH = 5
 EVENT_TARGET_PROPS = frozenset({"target", "currentTarget", "srcElement", "delegateTarget", "relatedTarget"})
 EVENT_PASS_PROPS = frozenset({"originalEvent", "clipboardData", "nativeEvent"})
@@ -30,6 +31,8 @@ class Solver:
         self.p = prog
         self.r = rules
         self.pts: dict[int, set] = {}
+        self.fn_count: dict[int, int] = {}
+        self.fn_objs: set[int] = set()
         self.work: deque = deque()
         self.watch: dict[int, list] = {}
         self.call_edges: set[tuple[int, int]] = set()
@@ -47,6 +50,11 @@ class Solver:
             s = self.pts[nid] = set()
         elif o in s or len(s) >= PTS_CAP:
             return
+        if o in self.fn_objs:
+            n = self.fn_count.get(nid, 0)
+            if n >= FN_CAP:
+                return
+            self.fn_count[nid] = n + 1
         s.add(o)
         self.work.append((nid, o))
 
@@ -91,6 +99,9 @@ class Solver:
             if n not in g._succ:
                 g.add_node(n)
         self._link_modules()
+        for nid, key in p.seeds:
+            if key[0] == "fn":
+                self.fn_objs.add(p.obj(key))
         for nid, key in p.seeds:
             self.seed(nid, key)
         # a global no script of the scan declares is the browser's (or a library's): name it

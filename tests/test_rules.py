@@ -59,3 +59,23 @@ def test_rulebook_loads_every_file():
     assert "blur" in rb.presubmit and "submit" in rb.submit_events
     assert rb.normalize_path("window.$.ajax") == "jQuery.ajax"
     assert rb.normalize_path("self.navigator.sendBeacon") == "navigator.sendBeacon"
+
+
+def test_library_banners_are_recognised():
+    rb = RuleBook.load()
+    libs = load_toml("libraries")["library"]
+    assert len(libs) >= 10
+    for lib in libs:
+        assert rb.library_of(lib["example"].encode()) == lib["name"], lib["name"]
+    assert rb.library_of(b"/* checkout.js - our own code */ var a = 1;") is None
+
+
+def test_recognised_library_is_skipped_with_a_note(tmp_path: Path):
+    (tmp_path / "jquery.min.js").write_text(
+        "/*! jQuery v3.7.1 | (c) OpenJS Foundation */\n"
+        "document.getElementById('email').addEventListener('blur', function (e) { fetch('/c?e=' + e.target.value); });\n")
+    r = scan([tmp_path])
+    assert r.findings == []
+    assert [(n.path, n.reason, n.level) for n in r.notifications] == [("jquery.min.js", "library", "note")]
+    r2 = scan([tmp_path], include_libraries=True)
+    assert [(f.sink.line, f.sink_api) for f in r2.findings] == [(2, "fetch")]
