@@ -16,6 +16,31 @@ import networkx as nx
 
 HEAP = -1  # fid of nodes that belong to no function (properties, globals, storage, module exports)
 
+# Edge data dicts are shared (edges are never annotated after creation): one dict per kind, not per edge.
+EDGE_PLAIN: dict = {}
+EDGE_KIND = {"a": {"k": "a"}, "r": {"k": "r"}, "b": {"k": "b"}}
+
+
+def add_edges_fast(graph: nx.DiGraph, edges, attr: dict) -> None:
+    """`graph.add_edges_from` without its per-edge dict copies and checks: writes the adjacency directly
+    (networkx's own layout: `_succ`/`_pred` dicts of dicts, `_node` attribute dicts)."""
+    succ = graph._succ
+    pred = graph._pred
+    node = graph._node
+    for a, b in edges:
+        sa = succ.get(a)
+        if sa is None:
+            sa = succ[a] = {}
+            pred[a] = {}
+            node[a] = {}
+        if b not in succ:
+            succ[b] = {}
+            pred[b] = {}
+            node[b] = {}
+        if b not in sa:
+            sa[b] = attr
+            pred[b][a] = attr
+
 
 @dataclass
 class Unit:
@@ -34,7 +59,7 @@ class Unit:
     line_starts: list[int] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Func:
     fid: int
     uid: int
@@ -51,7 +76,7 @@ class Func:
     is_arrow: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     cid: int
     uid: int
@@ -75,14 +100,14 @@ class Call:
     callbacks: list = field(default_factory=list)  # (arg index, callback-rule dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Load:
     nid: int
     base: tuple
     prop: str | None  # None for computed access with an unknown key
 
 
-@dataclass
+@dataclass(slots=True)
 class Store:
     uid: int
     fid: int
@@ -95,7 +120,7 @@ class Store:
     global_ident: int | None = None  # ref node when this is `location = …` on an identifier
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     nid: int
     uid: int
@@ -108,7 +133,7 @@ class Source:
     text: str  # source text of the base expression, for names when nothing resolves
 
 
-@dataclass
+@dataclass(slots=True)
 class Registration:
     rid: int
     uid: int
@@ -200,19 +225,11 @@ class Program:
 
     def flush_edges(self) -> None:
         if self.pending_edges:
-            self.graph.add_edges_from(self.pending_edges)
+            add_edges_fast(self.graph, self.pending_edges, EDGE_PLAIN)
             self.pending_edges = []
         if self.pending_base:
-            self.graph.add_edges_from(self.pending_base, k="b")
+            add_edges_fast(self.graph, self.pending_base, EDGE_KIND["b"])
             self.pending_base = []
-
-    def add_edge_kind(self, a: int, b: int, k: str) -> bool:
-        """Add an interprocedural edge now; True when it is new."""
-        succ = self.graph._succ.get(a)
-        if succ is not None and b in succ:
-            return False
-        self.graph.add_edge(a, b, k=k)
-        return True
 
     # -------------------------------------------------------------------------------------------- objects
     def obj(self, key: tuple) -> int:
@@ -246,6 +263,8 @@ class Program:
         col_units = len(u.data[ls[row]:off].decode("utf-8", "replace").encode("utf-16-le")) // 2
         if row == 0:
             col_units += u.col_off
+            if u.data.startswith(b"\xef\xbb\xbf"):  # editors do not count a byte order mark as a column
+                col_units -= 1
         return row + u.line_off + 1, col_units + 1
 
     def snippet(self, uid: int, start: int, end: int, limit: int = 160) -> str:

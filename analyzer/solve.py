@@ -14,11 +14,11 @@ from __future__ import annotations
 import posixpath
 from collections import deque
 
-from analyzer.program import HEAP, Call, Program, Registration, Source
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Source, add_edges_fast
 from analyzer.rulebook import RuleBook
 
-FN_CAP = 12  # functions per node: past this a node is hopelessly imprecise and collects no more functions
-PTS_CAP = 64  # all objects per node (element descriptors, global paths, event objects) 
+FN_CAP = 6  # functions per node: past this a node is hopelessly imprecise and collects no more functions
+PTS_CAP = 16  # all objects per node (element descriptors, global paths, event objects) 
 MAX_PATH_DEPTH = 5
 EVENT_TARGET_PROPS = frozenset({"target", "currentTarget", "srcElement", "delegateTarget", "relatedTarget"})
 EVENT_PASS_PROPS = frozenset({"originalEvent", "clipboardData", "nativeEvent"})
@@ -62,15 +62,11 @@ class Solver:
         self.add(nid, self.p.obj(key))
 
     def edge(self, a: int, b: int, k: str | None = None) -> None:
-        p = self.p
-        g = p.graph
+        g = self.p.graph
         succ = g._succ.get(a)
         if succ is not None and b in succ:
             return
-        if k is None:
-            g.add_edge(a, b)
-        else:
-            g.add_edge(a, b, k=k)
+        add_edges_fast(g, ((a, b),), EDGE_PLAIN if k is None else EDGE_KIND[k])
         if k != "b":
             for o in tuple(self.pts.get(a, ())):
                 self.add(b, o)
@@ -95,9 +91,12 @@ class Solver:
         p = self.p
         p.flush_edges()
         g = p.graph
+        succ, pred, node = g._succ, g._pred, g._node
         for n in range(len(p.kind)):
-            if n not in g._succ:
-                g.add_node(n)
+            if n not in succ:
+                succ[n] = {}
+                pred[n] = {}
+                node[n] = {}
         self._link_modules()
         for nid, key in p.seeds:
             if key[0] == "fn":
@@ -405,19 +404,17 @@ class Solver:
             rel = p.units[uid].rel
             target = self._resolve_module(rel, spec, files)
             if target is not None:
-                if name in ("*", "*module"):
-                    p.graph.add_edge(p.export_node(target, "*module"), local)
-                    p.graph.add_edge(p.export_node(target, "default"), local)
-                elif name == "default":
-                    p.graph.add_edge(p.export_node(target, "default"), local)
-                    p.graph.add_edge(p.export_node(target, "*module"), local)
+                if name in ("*", "*module", "default"):
+                    p.edge(p.export_node(target, "*module"), local)
+                    p.edge(p.export_node(target, "default"), local)
                 else:
-                    p.graph.add_edge(p.export_node(target, name), local)
-                    p.graph.add_edge(p.prop_node(name), local)
+                    p.edge(p.export_node(target, name), local)
+                    p.edge(p.prop_node(name), local)
             elif not spec.startswith((".", "/")):
                 glob = self.r.modules.get(spec, spec)
                 key = glob if name in ("*", "*module", "default") else f"{glob}.{name}"
                 p.seeds.append((local, ("G", key)))
+        p.flush_edges()
 
     @staticmethod
     def _resolve_module(rel: str, spec: str, files: set) -> str | None:
