@@ -224,7 +224,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
     # --- findings
     findings = _findings(prog, rules, classifier, solver, roots, sink_list, flows, html_matches, origin)
     notes.sort(key=lambda n: (n.path, n.reason, n.message))
-    stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": prog.graph.number_of_edges(),
+    stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": sum(map(len, prog.graph._succ.values())),
              "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
              "sinks": len(sink_list), "seconds": round(time.perf_counter() - t0, 3)}
     return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(set(scanned)), notifications=notes,

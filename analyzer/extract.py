@@ -28,6 +28,12 @@ PASS_FIRST = frozenset({
     "satisfies_expression", "type_assertion", "template_substitution",
 })
 CONST_IDENTS = frozenset({"undefined", "NaN", "Infinity"})
+# Nodes with nothing inside to walk: read directly by their parent when it needs them.
+LEAF_TYPES = frozenset({
+    "identifier", "property_identifier", "shorthand_property_identifier", "private_property_identifier",
+    "number", "this", "true", "false", "null", "undefined", "regex", "comment", "statement_identifier",
+    "hash_bang_line", "string_fragment", "escape_sequence", "super", "empty_statement", "debugger_statement",
+})
 _MAX_VALS = 12  # a value wider than this is merged into one node (keeps `a+b+c+…` chains linear)
 
 
@@ -126,12 +132,18 @@ class Extractor:
         pop = stack.pop
         push = stack.append
         parents = self.parents
+        skip = LEAF_TYPES
         while stack:
             is_exit, node, parent = pop()
             if is_exit:
                 h[node.type](node)
                 continue
             t = node.type
+            if t in skip:
+                continue  # identifiers and literals are read by their parent (`ev`), nothing to walk
+            if t == "string":
+                self.x_string(node)
+                continue
             if t in FUNC_TYPES:
                 self._enter_function(node, parent)
             elif t == "arguments":

@@ -42,6 +42,7 @@ class Solver:
         self.linked: set[tuple[int, int, str]] = set()
         self.sink_hits: list[tuple[str, object, object]] = []  # ('call', Call, rule) | ('store', Store, rule)
         self.fallback_calls: set[int] = set()
+        self.sink_keys: set[tuple[int, str]] = set()
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -251,9 +252,10 @@ class Solver:
         for rule in table.get(path, ()):
             if rule.when_arg0 and (not c.str_args or c.str_args[0] not in rule.when_arg0):
                 continue
-            hit = ("call", c, rule)
-            if not any(h[1] is c and h[2] is rule for h in self.sink_hits):
-                self.sink_hits.append(hit)
+            key = (c.cid, rule.api)
+            if key not in self.sink_keys:
+                self.sink_keys.add(key)
+                self.sink_hits.append(("call", c, rule))
             c.handled = True
         fac = r.factories.get(path)
         if fac is not None and fac[1] == c.is_new:
