@@ -312,6 +312,8 @@ class Classifier:
                 return k
         if "type" in vals:
             return self.type_kind(vals["type"])
+        if c.tag == "textarea" and (c.ids or c.classes or vals):
+            return "free_text"  # a particular textarea (`textarea.note`), not every field of the page
         return None
 
     @staticmethod

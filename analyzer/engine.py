@@ -13,6 +13,7 @@ from pathlib import Path
 from analyzer.classify import Classifier, severity, sort_categories
 from analyzer.discover import discover
 from analyzer.extract import Extractor
+from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.htmlpage import element_is_submit_control, parse_page
 from analyzer.model import Finding, Location, Notification, PathStep, ScanResult, TriggerInfo
 from analyzer.parse import Parsers, error_summary
@@ -147,7 +148,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
             continue
         _, page_rel, idx, sel = u.handler_element
         tn = prog.node("target", u.handler_event, u.uid, 0, u.top_fid)
-        prog.seeds.append((tn, ("E", sel or "*")))
+        prog.seeds.append((tn, ("E", f"@html:{page_rel}:{idx}")))
         rg = Registration(len(prog.regs), u.uid, u.top_fid, 0, len(u.data), [u.handler_event], tn, (),
                           "on" + u.handler_event + " attribute")
         prog.regs.append(rg)
@@ -160,8 +161,17 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
     # --- triggers
     selector_cache: dict[str, list] = {}
 
+    page_by_rel = {pg.rel: pg for pg in pages}
+    page_tags: dict[str, list] = {}
+
     def html_matches(sel: str) -> list:
         hit = selector_cache.get(sel)
+        if hit is None and sel.startswith("@html:"):  # the very element an on…= attribute sits on
+            rel, _, i = sel[len("@html:"):].rpartition(":")
+            tags = page_tags.get(rel)
+            if tags is None and rel in page_by_rel:
+                tags = page_tags[rel] = page_by_rel[rel].soup.find_all(True)
+            hit = selector_cache[sel] = [tags[int(i)]] if tags and 0 <= int(i) < len(tags) else []
         if hit is None:
             hit = []
             for page in pages:
@@ -263,13 +273,12 @@ class SelectorResolver:
     def selectors(self, key: tuple, path: list[int] | None = None) -> list[str]:
         if len(key) == 2:
             return [key[1]]
-        template, ref = key[1], key[2]
+        template, part = key[1], key[2]
         values: list[str] = []
-        pi = self.param_of.get(ref)
-        if pi is None:
-            t = _const_of(self.prog, ref)
-            v = _resolve_tmpl(self.prog, t) if t is not None else None
-            return [template.replace("{0}", v)] if v and "*" not in v else []
+        pi = self.param_of.get(part[1]) if part[0] == "ref" else None
+        if pi is None or not self.calls_of.get(pi[0]):
+            # a constant, an element of a constant array, or a callback parameter fed from one
+            return sorted({template.replace("{0}", v) for v in self.prog.strings_of(part)})
         fid, i = pi
         calls = self.calls_of.get(fid, [])
         if path:
@@ -304,8 +313,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
             todo.extend(solver.objects((prog.regs[key[1]].target,)))
             continue
         if key[0] == "G":
-            path_ = rules.normalize_path(key[1]) if key[1] != "<global>" else "<global>"
-            if path_ in rules.catch_all_globals or key[1] == "<global>":
+            path_ = rules.normalize_path(key[1])
+            if path_ in rules.catch_all_globals or path_ == "<global>" or path_.startswith("document.forms"):
                 cats.add("any_field")
                 descs.append(path_)
                 resolved = True
@@ -329,7 +338,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
             if not kinds:
                 kinds.add(classifier.selector_kind(sel) or "other")
             cats |= kinds
-            descs.append(sel)
+            descs.append(_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel)
     if not cats:
         k = classifier.selector_kind(src.text) if src.text else None
         if k:

@@ -88,6 +88,9 @@ class Extractor:
         self.ref_cache: dict[tuple[int, str], int] = {}
         self.global_assigns: list[tuple[int, int, Store]] = []
         self.parents: dict[int, object] = {}  # parent of each `arguments` node (function names)
+        self.param_nids: set[int] = set()
+        self.fnode_fid: dict[int, int] = {}
+        self.getters: dict[int, list] = {}  # object literal node id -> [(key, fid)] of zero-parameter functions
         self.h = {
             "member_expression": self.x_member,
             "subscript_expression": self.x_subscript,
@@ -232,6 +235,7 @@ class Extractor:
         self.f = f
         fnode = self.p.node("function", name, self.uid, node.start_byte, f.fid)
         self.p.seeds.append((fnode, ("fn", f.fid)))
+        self.fnode_fid[fnode] = f.fid
         f_value = fnode
         params = node.child_by_field_name("parameters")
         if params is None:
@@ -254,6 +258,7 @@ class Extractor:
                 pn = self.p.node("param", str(i), self.uid, prm.start_byte, f.fid)
                 self.bind_pattern(prm, (pn,), declare=True)
             f.params.append(pn)
+            self.param_nids.add(pn)
             self.p.edge(pn, f.args)
         self._fn_value = getattr(self, "_fn_value", {})
         self._fn_value[node.id] = f_value
@@ -365,12 +370,30 @@ class Extractor:
         """Data put into a container (`q.push(x)`, `params.append(k, x)`): a container read as a property
         (`RUM.q`) is written through to that property."""
         p = self.p
-        for t in targets:
-            p.base_edges_from(vals, t)
-            if p.kind[t] == "load":
-                lab = p.label[t]
-                if lab != "[]" and lab not in self.r.source_props:
-                    p.base_edges_from(vals, p.prop_node(lab))
+        todo = list(targets)
+        depth = 0
+        while todo and depth < 3:
+            nxt = []
+            for t in todo:
+                p.base_edges_from(vals, t)
+                self._into_param(vals, t)
+                if p.kind[t] == "load":
+                    lab = p.label[t]
+                    if lab != "[]" and lab not in self.r.source_props:
+                        p.base_edges_from(vals, p.prop_node(lab))
+                    nxt.extend(p.load_base.get(t, ()))  # `url.searchParams.set(k, v)` taints `url`
+            todo = nxt
+            depth += 1
+
+    def _into_param(self, vals: tuple, t: int) -> None:
+        """What a function writes into an object it was given reaches the caller's object too
+        (`md5cycle(state, block)` fills `state`)."""
+        if t in self.param_nids:
+            pc = self.p.param_contents.get(t)
+            if pc is None:
+                pc = self.p.node("var", "contents of " + self.p.label[t], self.uid, -1, self.p.fid[t])
+                self.p.param_contents[t] = pc
+            self.p.base_edges_from(vals, pc)
 
     # ------------------------------------------------------------------------------------------- loads
     def make_load(self, base: tuple, prop: str | None, node, text: str) -> tuple:
@@ -386,6 +409,7 @@ class Extractor:
             p.edge(p.prop_node(prop), ln)
         p.base_edges_from(base, ln)
         p.loads.append(Load(ln, base, prop))
+        p.load_base[ln] = base
         if prop is not None and prop in r.source_props:
             s = p.node("source", prop, self.uid, node.start_byte, fid)
             p.edge(s, ln)
@@ -401,19 +425,42 @@ class Extractor:
         text = _text(obj)[-80:] if obj is not None and obj.end_byte - obj.start_byte < 400 else ""
         self.set(node, self.make_load(base, name, node, text))
 
+    def _key_part(self, idx):
+        """A computed key that may be a constant: `o[k]` or `o[k[0]]` (obfuscated code keeps its
+        property names in variables and string arrays)."""
+        if idx.type == "identifier":
+            return ("ref", self.ref(_text(idx)))
+        if idx.type == "subscript_expression":
+            o = idx.child_by_field_name("object")
+            i = idx.child_by_field_name("index")
+            if o is not None and i is not None and o.type == "identifier" and i.type == "number":
+                try:
+                    return ("idx", self.ref(_text(o)), int(_text(i), 0))
+                except ValueError:
+                    return None
+        return None
+
     def x_subscript(self, node) -> None:
         obj = node.child_by_field_name("object")
         idx = node.child_by_field_name("index")
         base = self.ev(obj)
         self.recv[node.id] = base
         name = None
+        part = None
         if idx is not None:
             if idx.type == "string":
                 name = _string_value(idx)
             else:
+                part = self._key_part(idx)
                 self.ev(idx)
+                if part is not None and part[0] == "idx":
+                    self.tmpl[node.id] = [part]
         text = _text(obj)[-80:] if obj is not None and obj.end_byte - obj.start_byte < 400 else ""
-        self.set(node, self.make_load(base, name, node, text))
+        vals = self.make_load(base, name, node, text)
+        if part is not None and vals:
+            self.p.deferred_keys.append((self.p.loads[-1], part, self.uid, self.f.fid, node.start_byte,
+                                         node.end_byte, text))
+        self.set(node, vals)
 
     # ------------------------------------------------------------------------------------------- stores
     def _store_member(self, left, vals: tuple, tmpl, node) -> None:
@@ -433,6 +480,7 @@ class Extractor:
             p.edges_from(vals, p.prop_node(prop))
         for b in base:
             p.base_edges_from(vals, b)
+            self._into_param(vals, b)
         if prop is not None:
             # storage written as a property: localStorage.lead = v
             if objtext in self.r.storage_objects or objtext.split(".")[-1] in self.r.storage_objects:
@@ -525,6 +573,11 @@ class Extractor:
                     for kc in k.named_children:
                         self.ev(kc)
                 vals = self.ev(v)
+                if key is not None and v is not None and v.type in ("arrow_function", "function_expression",
+                                                                    "function") and len(vals) == 1:
+                    fid = self.fnode_fid.get(vals[0])
+                    if fid is not None and not self.p.funcs[fid].params:
+                        self.getters.setdefault(node.id, []).append((key, fid))
                 if key in ("url", "href", "src", "action"):
                     t = self.tmpl_of(v)
                     if t is not None:
@@ -554,15 +607,15 @@ class Extractor:
     def x_array(self, node) -> None:
         p = self.p
         a = p.node("array", "[]", self.uid, node.start_byte, self.f.fid)
-        any_ = False
+        strs: list = []
         for c in node.named_children:
+            strs.append(_string_value(c) if c.type == "string" else None)
             vals = self.ev(c)
             if vals:
                 p.edges_from(vals, a)
-                any_ = True
+        if any(x is not None for x in strs):
+            p.array_strs[a] = strs
         self.vals[node.id] = (a,)
-        if not any_:
-            return
 
     def x_string(self, node) -> None:
         self.tmpl[node.id] = [_string_value(node)]
@@ -795,11 +848,18 @@ class Extractor:
         tmpl_args: list = []
         fn_args: list[int] = []
         obj_url = None
+        getters = None
+        regex0 = None
         if argn is not None and argn.type == "arguments":
             for i, a in enumerate(argn.named_children):
                 at = a.type
                 if at == "comment":
                     continue
+                if at == "object" and a.id in self.getters:
+                    getters = (len(args), self.getters.pop(a.id))
+                if at == "regex" and not args:
+                    pat = a.child_by_field_name("pattern")
+                    regex0 = _text(pat) if pat is not None else ""
                 if at == "string":
                     str_args.append(_string_value(a))
                 else:
@@ -820,6 +880,12 @@ class Extractor:
                  method, path, str_args, tmpl_args, obj_url, fn_args=fn_args)
         p.calls.append(c)
         self.vals[node.id] = (res,)
+        if getters is not None or (method == "d" and len(args) == 3):
+            self._export_getters(c, getters)
+        if regex0 is not None and method in ("replace", "replaceAll") and len(str_args) > 1 and \
+                str_args[1] is not None and "$" not in str_args[1] and regex0 in r.masking_patterns:
+            c.handled = True  # v.replace(/./g, '*'): a mask with no character of the value
+            return
         if method is not None:
             self._method_rules(c, method, recv or (), node)
         elif path is not None and not is_new:
@@ -875,6 +941,25 @@ class Extractor:
                 p.edges_from(c.args[1], p.storage_node(key))
             c.handled = True
 
+    def _export_getters(self, c: Call, getters) -> None:
+        """Bundler export getters: webpack's `n.d(t, {Z: () => o})` / `n.d(t, "a", function () { return o })`
+        and `Object.defineProperty(t, "k", {get: () => o})` make `t.Z` / `t.a` / `t.k` read `o`."""
+        p = self.p
+        funcs = p.funcs
+        if getters is not None:
+            idx, pairs = getters
+            if c.method == "d" or (c.path or "").endswith(".d"):
+                for key, fid in pairs:
+                    p.edge(funcs[fid].ret, p.prop_node(key))
+            elif c.path == "Object.defineProperty" and len(c.str_args) > 1 and c.str_args[1]:
+                for key, fid in pairs:
+                    if key == "get":
+                        p.edge(funcs[fid].ret, p.prop_node(c.str_args[1]))
+        elif c.method == "d" and len(c.str_args) > 1 and c.str_args[1] and len(c.args[2]) == 1:
+            fid = self.fnode_fid.get(c.args[2][0])
+            if fid is not None:
+                p.edge(funcs[fid].ret, p.prop_node(c.str_args[1]))
+
     def _element_seed(self, c: Call, template: str) -> None:
         """The element a finder call finds: a selector from a literal, or from a parameter's call sites."""
         if c.str_args and c.str_args[0]:
@@ -882,13 +967,13 @@ class Extractor:
             return
         t = c.tmpl_args[0] if c.tmpl_args else None
         if t and len(t) <= 3:
-            refs = [x for x in t if isinstance(x, tuple) and x[0] == "ref"]
+            refs = [x for x in t if isinstance(x, tuple) and x[0] in ("ref", "idx")]
             if len(refs) == 1:
                 lit = [x for x in t if isinstance(x, str)]
                 pre = lit[0] if lit and t[0] == lit[0] else ""
                 post = lit[-1] if lit and t[-1] == lit[-1] and t[-1] is not t[0] else ""
                 tmpl = template.replace("{0}", pre + "{0}" + post)
-                self.p.seeds.append((c.result, ("E", tmpl, refs[0][1])))
+                self.p.seeds.append((c.result, ("E", tmpl, refs[0])))
 
     def _function_rules(self, c: Call, path: str, node) -> None:
         r = self.r

@@ -113,12 +113,12 @@ def parse_page(rel: str, data: bytes) -> Page:
             m = re.compile(re.escape(k) + r"\s*=\s*([\"']?)", re.I).search(text, off if off >= 0 else 0)
             line, col = point(m.end()) if m else (getattr(tag, "sourceline", 1) or 1, 1)
             page.inline_scripts.append(InlineScript(page=rel, code=v, line=line, col=col,
-                                                    handler_event=k.lower()[2:], element_selector=_selector(tag),
+                                                    handler_event=k.lower()[2:], element_selector=selector_of(tag),
                                                     element_index=idx))
     return page
 
 
-def _selector(tag) -> str:
+def selector_of(tag) -> str:
     if tag.get("id"):
         return "#" + tag["id"]
     if tag.get("name"):

@@ -159,6 +159,10 @@ class Program:
     pending_edges: list = field(default_factory=list)
     pending_base: list = field(default_factory=list)
     declared_globals: set = field(default_factory=set)
+    array_strs: dict = field(default_factory=dict)  # array-literal node -> its string elements (or None)
+    deferred_keys: list = field(default_factory=list)  # (Load, key part) for `o[k]`, `o[k[0]]`
+    param_contents: dict = field(default_factory=dict)  # param node -> node of what is written into it
+    load_base: dict = field(default_factory=dict)  # load node -> base value nids
     units: list[Unit] = field(default_factory=list)
     funcs: list[Func] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
@@ -230,6 +234,45 @@ class Program:
         if self.pending_base:
             add_edges_fast(self.graph, self.pending_base, EDGE_KIND["b"])
             self.pending_base = []
+
+    def strings_of(self, part, limit: int = 40) -> list[str]:
+        """Constant strings a key or selector part can be: `('ref', nid)` follows assignments back to
+        string literals, string templates and array literals; `('idx', nid, i)` is element i of an array."""
+        if part[0] == "idx":
+            arrs = self._walk_back(part[1], limit, want="array")
+            out = []
+            for a in arrs:
+                elems = self.array_strs.get(a)
+                if elems and part[2] < len(elems) and elems[part[2]] is not None:
+                    out.append(elems[part[2]])
+            return sorted(set(out))
+        out = []
+        for n in self._walk_back(part[1], limit, want="any"):
+            for t in self.consts.get(n, ()):
+                if all(isinstance(x, str) for x in t):
+                    out.append("".join(t))
+            for e in self.array_strs.get(n) or ():
+                if e is not None:
+                    out.append(e)
+        return sorted(set(out))
+
+    def _walk_back(self, nid: int, limit: int, want: str) -> list[int]:
+        pred = self.graph._pred
+        seen = {nid}
+        todo = [nid]
+        out = []
+        while todo and len(seen) < limit:
+            n = todo.pop()
+            k = self.kind[n]
+            if k == "array" or n in self.consts:
+                out.append(n)
+                if k == "array":
+                    continue
+            for m in pred.get(n, ()):
+                if m not in seen and self.kind[m] in ("var", "global", "array", "param", "load", "merge"):
+                    seen.add(m)
+                    todo.append(m)
+        return out
 
     # -------------------------------------------------------------------------------------------- objects
     def obj(self, key: tuple) -> int:

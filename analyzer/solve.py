@@ -99,6 +99,7 @@ class Solver:
                 pred[n] = {}
                 node[n] = {}
         self._link_modules()
+        self._deferred_keys()
         for nid, key in p.seeds:
             if key[0] == "fn":
                 self.fn_objs.add(p.obj(key))
@@ -271,8 +272,8 @@ class Solver:
                     self.seed(c.result, ("E", sel))
             elif c.args:
                 t = c.tmpl_args[0] if c.tmpl_args else None
-                if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] == "ref" and path != "jQuery":
-                    self.seed(c.result, ("E", r.element_calls[path], t[0][1]))
+                if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] in ("ref", "idx"):
+                    self.seed(c.result, ("E", r.element_calls[path], t[0]))
                 self.edges(c.args[0], c.result)
             c.handled = True
         if path in r.ready_calls and c.args and not (c.str_args and c.str_args[0]) and c.fn_args:
@@ -345,6 +346,12 @@ class Solver:
                 self.edges(args[i], pn, "a")
         for a in args:
             self.edges(a, f.args, "a")
+        pcs = self.p.param_contents
+        for i, pn in enumerate(f.params):
+            pc = pcs.get(pn)
+            if pc is not None and i < len(args):
+                for v in args[i]:
+                    self.edge(pc, v, "r")
         if this_vals and not f.is_arrow:
             self.edges(this_vals, f.this, "a")
         self.edge(f.ret, c.result, "r")
@@ -363,7 +370,8 @@ class Solver:
             return
         self.linked.add(key)
         f = self.p.funcs[fid]
-        self.call_edges.add((c.fid, fid))
+        if not spec.get("wrap"):  # a wrapper (debounce, proxy) returns the function, it does not call it
+            self.call_edges.add((c.fid, fid))
         recv = c.recv or ()
         for i in spec.get("receiver_to", ()):
             if i < len(f.params):
@@ -390,13 +398,34 @@ class Solver:
         self.linked.add(key)
         f = self.p.funcs[fid]
         self.roots.append((fid, "event", rg))
-        if f.params:
-            if rg.api in ("jQuery", ".ready"):  # jQuery(function ($) {…}) hands jQuery to its callback
+        if rg.api in ("jQuery", ".ready"):  # jQuery(function ($) {…}) hands jQuery to its callback
+            if f.params:
                 self.seed(f.params[0], ("G", "jQuery"))
-            else:
-                self.seed(f.params[0], ("EV", rg.rid))
+        else:
+            # the event object; a handler that reads it through `arguments` gets it there
+            self.seed(f.params[0] if f.params else f.args, ("EV", rg.rid))
         if not f.is_arrow:
             self.edge(rg.target, f.this, "a")
+
+    def _deferred_keys(self) -> None:
+        """`el[k]` / `el[k[0]]` with a constant `k`: the load reads that property after all."""
+        p = self.p
+        r = self.r
+        for ld, part, uid, fid, start, end, text in p.deferred_keys:
+            vals = p.strings_of(part)
+            if len(vals) != 1:
+                continue
+            prop = vals[0]
+            if prop in r.sanitizing_properties:
+                continue
+            ld.prop = prop
+            if prop in r.source_props:
+                s = p.node("source", prop, uid, start, fid)
+                p.edge(s, ld.nid)
+                p.sources.append(Source(s, uid, fid, start, end, ld.base, prop, False, text))
+            else:
+                p.edge(p.prop_node(prop), ld.nid)
+        p.flush_edges()
 
     # ------------------------------------------------------------------------------------------- modules
     def _link_modules(self) -> None:
@@ -435,6 +464,9 @@ class Solver:
     def _default_propagation(self) -> None:
         """Calls the scan cannot see into carry their arguments and receiver into their result."""
         r = self.r
+        handler_vals = set()
+        for rg in self.p.regs:
+            handler_vals.update(rg.handler)
         for c in self.p.calls:
             if c.resolved or c.handled:
                 continue
@@ -449,11 +481,13 @@ class Solver:
             if c.recv:
                 self.edges(c.recv, c.result)
             # a function handed to code outside the scan runs later, under the caller's trigger
+            wrapped = c.result in handler_vals  # `on('submit', Utils.wrap(fn))`: fn runs as the handler
             for i in c.fn_args:
                 others = [a for j, a in enumerate(c.args) if j != i]
                 for v in c.args[i]:
                     self.on(v, ("cb", c, {"receiver_to": [0] if c.recv else [], "arg0_to": [0, 1] if others else [],
-                                          "ret_to_result": True, "this_receiver": False, "init_arg_to": None}))
+                                          "ret_to_result": True, "this_receiver": False, "init_arg_to": None,
+                                          "wrap": wrapped}))
 
     def _event_bus(self) -> None:
         """`bus.on('x', fn)` … `bus.emit('x', data)`: the emitter calls the handler with its data."""
@@ -466,18 +500,37 @@ class Solver:
                     by_name.setdefault(ev, []).append(rg)
         if not by_name:
             return
+        by_result = {c.result: c for c in p.calls if c.is_new}
         for c in p.calls:
-            if c.method in BUS_EMIT_METHODS and c.str_args and c.str_args[0] in by_name:
-                for rg in by_name[c.str_args[0]]:
-                    for o in self.objects(rg.handler):
-                        key = p.objs[o]
-                        if key[0] != "fn":
-                            continue
-                        f = p.funcs[key[1]]
-                        self.call_edges.add((c.fid, f.fid))
-                        for i, pn in enumerate(f.params):
-                            if i + 1 < len(c.args):
-                                self.edges(c.args[i + 1], pn, "a")
+            name = None
+            data: list[tuple[int, tuple]] = []  # (handler parameter, argument values)
+            if c.method == "dispatchEvent" and c.args:
+                # el.dispatchEvent(new CustomEvent('lead', {detail: {...}})): the listener's event has it
+                ev = next((by_result[v] for v in c.args[0] if v in by_result), None)
+                if ev is not None and ev.str_args and ev.str_args[0]:
+                    name = ev.str_args[0]
+                    data = [(0, ev.args[1])] if len(ev.args) > 1 else []
+            elif c.method in BUS_EMIT_METHODS and c.str_args and c.str_args[0]:
+                name = c.str_args[0]
+                if c.method in ("trigger", "triggerHandler"):  # jQuery: handler(event, ...extra)
+                    data = [(1, c.args[1])] if len(c.args) > 1 else []
+                else:
+                    data = [(i, a) for i, a in enumerate(c.args[1:])]
+            if name not in by_name:
+                continue
+            for rg in by_name[name]:
+                for o in self.objects(rg.handler):
+                    key = p.objs[o]
+                    if key[0] != "fn":
+                        continue
+                    f = p.funcs[key[1]]
+                    self.call_edges.add((c.fid, f.fid))
+                    for i, vals in data:
+                        if i < len(f.params):
+                            self.edges(vals, f.params[i], "a")
+                        if c.method == "trigger" and i == 1 and len(f.params) > 2:
+                            for pn in f.params[2:]:
+                                self.edges(vals, pn, "a")
 
     def _assignment_sinks(self) -> None:
         r = self.r
@@ -505,6 +558,15 @@ class Solver:
         """Receivers the scan cannot resolve: recognise the sink by how the callee is spelled."""
         r = self.r
         hit_calls = {id(h[1]) for h in self.sink_hits if h[0] == "call"}
+        for c in self.p.calls:
+            # a tracker's own queue stub (`function gtag(){dataLayer.push(arguments)}`) is still the tracker
+            if c.resolved and c.path and id(c) not in hit_calls:
+                for rule in r.call_sinks.get(r.normalize_path(c.path), ()):
+                    if rule.vendor:
+                        self.sink_keys.add((c.cid, rule.api))
+                        self.sink_hits.append(("call", c, rule))
+                        hit_calls.add(id(c))
+                        break
         for c in self.p.calls:
             if id(c) in hit_calls or c.resolved or not c.path or c.method is None:
                 continue
