@@ -335,8 +335,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
                     continue
                 attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in t.attrs.items()}
                 kinds.add(classifier.field_kind(attrs, _label_for(t), t.name))
-            if not kinds:
-                kinds.add(classifier.selector_kind(sel) or "other")
+            if not kinds:  # no page shows the field: every part of the selector says what it is
+                kinds.update(classifier.selector_kinds(sel) or ["other"])
             cats |= kinds
             descs.append(_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel)
     if not cats:

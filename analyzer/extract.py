@@ -236,6 +236,7 @@ class Extractor:
         fnode = self.p.node("function", name, self.uid, node.start_byte, f.fid)
         self.p.seeds.append((fnode, ("fn", f.fid)))
         self.fnode_fid[fnode] = f.fid
+        self.p.fnode_fid[fnode] = f.fid
         f_value = fnode
         params = node.child_by_field_name("parameters")
         if params is None:
@@ -291,6 +292,7 @@ class Extractor:
 
     def x_function_exit(self, node) -> None:
         f = self.f
+        self._string_table_lookup(node, f)
         if node.type == "arrow_function":
             body = node.child_by_field_name("body")
             if body is not None and body.type != "statement_block":
@@ -307,6 +309,51 @@ class Extractor:
                 if nm is not None:  # a named function expression can call itself by its name
                     self.p.edge(fnode, self.declare(_text(nm), f.fid))
             self.vals[node.id] = (fnode,)
+
+    def _string_table_lookup(self, node, f: Func) -> None:
+        """Recognise an obfuscator's string-table accessor by its shape:
+        `function (i, k) { i = i - OFF; var v = TABLE[i]; return v; }` or `{ return TABLE[i - OFF]; }`."""
+        if len(f.params) not in (1, 2):
+            return
+        body = node.child_by_field_name("body")
+        if body is None or body.type != "statement_block" or body.named_child_count > 4:
+            return
+        param = self.p.label[f.params[0]]
+        off = 0
+        table = None
+        for st in body.named_children:
+            t = st.type
+            if t == "expression_statement" and st.named_child_count == 1:
+                e = st.named_children[0]
+                if e.type == "assignment_expression":
+                    r = e.child_by_field_name("right")
+                    if r is not None and r.type == "binary_expression" and _text(r.child_by_field_name("left")) == param:
+                        op = r.child_by_field_name("operator")
+                        num = r.child_by_field_name("right")
+                        if op is not None and op.type == "-" and num is not None and num.type == "number":
+                            try:
+                                off = int(_text(num), 0)
+                            except ValueError:
+                                return
+            sub = None
+            if t in ("variable_declaration", "lexical_declaration"):
+                d = st.named_children[0] if st.named_child_count else None
+                sub = d.child_by_field_name("value") if d is not None else None
+            elif t == "return_statement" and st.named_child_count:
+                sub = st.named_children[0]
+            if sub is not None and sub.type == "subscript_expression":
+                o = sub.child_by_field_name("object")
+                i = sub.child_by_field_name("index")
+                if o is not None and o.type == "identifier" and i is not None:
+                    if i.type == "binary_expression" and _text(i.child_by_field_name("left")) == param:
+                        num = i.child_by_field_name("right")
+                        if num is not None and num.type == "number":
+                            off = int(_text(num), 0) if _text(num)[:2] != "0x" else int(_text(num), 16)
+                        table = self.ref(_text(o), f.fid)
+                    elif _text(i) == param:
+                        table = self.ref(_text(o), f.fid)
+        if table is not None:
+            self.p.lookup_funcs[f.fid] = (table, off)
 
     def x_return(self, node) -> None:
         for c in node.named_children:
@@ -423,13 +470,20 @@ class Extractor:
         self.recv[node.id] = base
         name = _text(prop) if prop is not None else None
         text = _text(obj)[-80:] if obj is not None and obj.end_byte - obj.start_byte < 400 else ""
-        self.set(node, self.make_load(base, name, node, text))
+        vals = self.make_load(base, name, node, text)
+        if vals:
+            self.tmpl[node.id] = [("ref", vals[0])]
+        self.set(node, vals)
 
     def _key_part(self, idx):
         """A computed key that may be a constant: `o[k]` or `o[k[0]]` (obfuscated code keeps its
         property names in variables and string arrays)."""
         if idx.type == "identifier":
             return ("ref", self.ref(_text(idx)))
+        if idx.type == "call_expression":
+            t = self.tmpl.get(idx.id)
+            if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] in ("lookup", "atob"):
+                return t[0]
         if idx.type == "subscript_expression":
             o = idx.child_by_field_name("object")
             i = idx.child_by_field_name("index")
@@ -453,8 +507,11 @@ class Extractor:
             else:
                 part = self._key_part(idx)
                 self.ev(idx)
-                if part is not None and part[0] == "idx":
-                    self.tmpl[node.id] = [part]
+                if idx.type == "number" and obj is not None and obj.type == "identifier":
+                    try:  # `k[1]`: element 1 of whatever array `k` holds (a constant, maybe)
+                        self.tmpl[node.id] = [("idx", self.ref(_text(obj)), int(_text(idx), 0))]
+                    except ValueError:
+                        pass
         text = _text(obj)[-80:] if obj is not None and obj.end_byte - obj.start_byte < 400 else ""
         vals = self.make_load(base, name, node, text)
         if part is not None and vals:
@@ -474,6 +531,12 @@ class Extractor:
         else:
             idx = left.child_by_field_name("index")
             prop = _string_value(idx) if idx is not None and idx.type == "string" else None
+            if prop is None and idx is not None:
+                part = self._key_part(idx)
+                if part is not None:  # i[k[3]] = url: which property is decided once constants are known
+                    st = Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, "", vals, tmpl)
+                    p.stores.append(st)
+                    p.deferred_keys.append((st, part, self.uid, self.f.fid, node.start_byte, node.end_byte, ""))
         obj = left.child_by_field_name("object")
         objtext = _text(obj) if obj is not None and obj.end_byte - obj.start_byte < 200 else ""
         if prop is not None and prop not in self.r.source_props:
@@ -578,6 +641,8 @@ class Extractor:
                     fid = self.fnode_fid.get(vals[0])
                     if fid is not None and not self.p.funcs[fid].params:
                         self.getters.setdefault(node.id, []).append((key, fid))
+                if v is not None and v.type == "string" and key is not None:
+                    p.consts.setdefault(p.prop_node(key), []).append([_string_value(v)])
                 if key in ("url", "href", "src", "action"):
                     t = self.tmpl_of(v)
                     if t is not None:
@@ -882,6 +947,27 @@ class Extractor:
         self.vals[node.id] = (res,)
         if getters is not None or (method == "d" and len(args) == 3):
             self._export_getters(c, getters)
+        if ft == "identifier" and 1 <= len(args) <= 2 and argn is not None:
+            first = argn.named_children[0] if argn.named_child_count else None
+            if first is not None and first.type in ("string", "number"):
+                lit = _string_value(first) if first.type == "string" else _text(first)
+                if path == "atob":
+                    self.tmpl[node.id] = [("atob", lit)]
+                else:
+                    self.tmpl[node.id] = [("lookup", callee[0] if callee else self.ref(path), lit)]
+            elif path == "atob" and tmpl_args and tmpl_args[0] and len(tmpl_args[0]) == 1 \
+                    and isinstance(tmpl_args[0][0], tuple):
+                self.tmpl[node.id] = [("atob", tmpl_args[0][0])]
+        if ft in ("function_expression", "function", "parenthesized_expression", "arrow_function") and \
+                len(args) == 2 and argn is not None:
+            a0, a1 = argn.named_children[0], argn.named_children[1]
+            if a0.type == "identifier" and a1.type == "number":
+                body = _text(fn)
+                if "push" in body and "shift" in body and len(body) < 600:  # string-table rotation at load
+                    try:
+                        self.p.rotations[self.ref(_text(a0))] = int(_text(a1), 0)
+                    except ValueError:
+                        pass
         if regex0 is not None and method in ("replace", "replaceAll") and len(str_args) > 1 and \
                 str_args[1] is not None and "$" not in str_args[1] and regex0 in r.masking_patterns:
             c.handled = True  # v.replace(/./g, '*'): a mask with no character of the value
@@ -996,9 +1082,16 @@ class Extractor:
         tn = p.node("target", c.method or "", self.uid, c.start, c.fid)
         delegated = None
         sa = spec.get("selector_arg")
+        part = None
+        if sa is not None and sa < len(c.tmpl_args) and c.tmpl_args[sa] and len(c.tmpl_args[sa]) == 1 \
+                and isinstance(c.tmpl_args[sa][0], tuple) and len(c.args) > 2:
+            part = c.tmpl_args[sa][0]
         if sa is not None and sa < len(c.str_args) and c.str_args[sa] and len(c.args) > 2:
             delegated = c.str_args[sa]
             p.seeds.append((tn, ("E", delegated)))
+        elif part is not None and part[0] in ("ref", "idx"):
+            delegated = "{0}"
+            p.seeds.append((tn, ("E", "{0}", part)))
         else:
             p.edges_from(c.recv or (), tn)
         p.regs.append(Registration(len(p.regs), self.uid, c.fid, c.start, c.end, events, tn, handler,

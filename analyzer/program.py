@@ -163,6 +163,9 @@ class Program:
     deferred_keys: list = field(default_factory=list)  # (Load, key part) for `o[k]`, `o[k[0]]`
     param_contents: dict = field(default_factory=dict)  # param node -> node of what is written into it
     load_base: dict = field(default_factory=dict)  # load node -> base value nids
+    fnode_fid: dict = field(default_factory=dict)  # function-value node -> function id
+    lookup_funcs: dict = field(default_factory=dict)  # fid -> (array ref node, offset): `f('0x1')` = arr[1-off]
+    rotations: dict = field(default_factory=dict)  # array ref node -> left rotations applied at load time
     units: list[Unit] = field(default_factory=list)
     funcs: list[Func] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
@@ -239,12 +242,31 @@ class Program:
         """Constant strings a key or selector part can be: `('ref', nid)` follows assignments back to
         string literals, string templates and array literals; `('idx', nid, i)` is element i of an array."""
         if part[0] == "idx":
-            arrs = self._walk_back(part[1], limit, want="array")
+            return self._element(part[1], part[2], limit)
+        if part[0] == "lookup":
+            # obfuscator string tables: `_0x12ab('0x1')` where `_0x12ab = function (i) { i = i - 0; return T[i] }`
             out = []
-            for a in arrs:
-                elems = self.array_strs.get(a)
-                if elems and part[2] < len(elems) and elems[part[2]] is not None:
-                    out.append(elems[part[2]])
+            for n in self._walk_back(part[1], limit, want="function", kinds=("var", "global", "function")):
+                fid = self.fnode_fid.get(n)
+                spec = self.lookup_funcs.get(fid) if fid is not None else None
+                if spec is None:
+                    continue
+                try:
+                    i = int(part[2], 0) - spec[1]
+                except (TypeError, ValueError):
+                    continue
+                out.extend(self._element(spec[0], i, limit))
+            return sorted(set(out))
+        if part[0] == "atob":
+            import base64
+            import binascii
+
+            out = []
+            for v in self.strings_of(part[1], limit) if isinstance(part[1], tuple) else [part[1]]:
+                try:
+                    out.append(base64.b64decode(v, validate=True).decode("utf-8"))
+                except (binascii.Error, ValueError):
+                    pass
             return sorted(set(out))
         out = []
         for n in self._walk_back(part[1], limit, want="any"):
@@ -256,7 +278,30 @@ class Program:
                     out.append(e)
         return sorted(set(out))
 
-    def _walk_back(self, nid: int, limit: int, want: str) -> list[int]:
+    def _element(self, arr_ref: int, i: int, limit: int) -> list[str]:
+        out = []
+        rot = self._rotation(arr_ref, limit)
+        for a in self._walk_back(arr_ref, limit, want="array"):
+            elems = self.array_strs.get(a)
+            if elems and 0 <= i < len(elems):
+                if rot:
+                    r = rot % len(elems)
+                    elems = elems[r:] + elems[:r]
+                if elems[i] is not None:
+                    out.append(elems[i])
+        return out
+
+    def _rotation(self, arr_ref: int, limit: int) -> int:
+        if not self.rotations:
+            return 0
+        for n in self._walk_back(arr_ref, limit, want="any", kinds=("var", "global")) + [arr_ref]:
+            if n in self.rotations:
+                return self.rotations[n]
+        return 0
+
+    _BACK_KINDS = ("var", "global", "array", "param", "load", "merge", "prop")
+
+    def _walk_back(self, nid: int, limit: int, want: str, kinds: tuple = _BACK_KINDS) -> list[int]:
         pred = self.graph._pred
         seen = {nid}
         todo = [nid]
@@ -264,12 +309,18 @@ class Program:
         while todo and len(seen) < limit:
             n = todo.pop()
             k = self.kind[n]
-            if k == "array" or n in self.consts:
+            if want == "function":
+                if k == "function":
+                    out.append(n)
+                    continue
+            elif k == "array" or n in self.consts:
                 out.append(n)
                 if k == "array":
                     continue
+            elif want == "any" and n != nid:
+                out.append(n)
             for m in pred.get(n, ()):
-                if m not in seen and self.kind[m] in ("var", "global", "array", "param", "load", "merge"):
+                if m not in seen and self.kind[m] in kinds:
                     seen.add(m)
                     todo.append(m)
         return out

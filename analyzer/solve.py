@@ -14,7 +14,8 @@ from __future__ import annotations
 import posixpath
 from collections import deque
 
-from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Source, add_edges_fast
+from analyzer.program import (EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Source, Store,
+                              add_edges_fast)
 from analyzer.rulebook import RuleBook
 
 FN_CAP = 6  # functions per node: past this a node is hopelessly imprecise and collects no more functions
@@ -263,8 +264,16 @@ class Solver:
             typ = fac[0]
             if typ == "{arg0}":
                 typ = (c.str_args[0] or "").lower() if c.str_args and c.str_args[0] else ""
+                t = c.tmpl_args[0] if not typ and c.tmpl_args else None
+                if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] in ("ref", "idx"):
+                    vals = p.strings_of(t[0])
+                    typ = vals[0].lower() if len(vals) == 1 else ""
             if typ:
                 self.seed(c.result, ("G", "%" + typ))
+        last = path.rsplit(".", 1)[-1]
+        if c.method is None and last in r.element_methods and "." in path:
+            # document[k]('#cc') with k resolved to querySelector: the method rule, found late
+            self._element_from_args(c, r.element_methods[last])
         if path in r.element_calls:
             if c.str_args and c.str_args[0]:
                 sel = r.element_calls[path].replace("{0}", c.str_args[0])
@@ -313,6 +322,13 @@ class Solver:
             self._watch_callback(c, cb["handler_arg"], cb)
         if path.endswith(".resolve") and path.split(".")[0] == "Promise" and c.args:
             self.edges(c.args[0], c.result)
+
+    def _element_from_args(self, c: Call, template: str) -> None:
+        if c.str_args and c.str_args[0]:
+            self.seed(c.result, ("E", template.replace("{0}", c.str_args[0])))
+        elif c.tmpl_args and c.tmpl_args[0] and len(c.tmpl_args[0]) == 1 and isinstance(c.tmpl_args[0][0], tuple):
+            self.seed(c.result, ("E", template, c.tmpl_args[0][0]))
+        c.handled = True
 
     def _ready(self, c: Call) -> None:
         p = self.p
@@ -416,6 +432,11 @@ class Solver:
             if len(vals) != 1:
                 continue
             prop = vals[0]
+            if isinstance(ld, Store):
+                ld.prop = prop
+                if prop not in r.source_props:
+                    p.edges_from(ld.value, p.prop_node(prop))
+                continue
             if prop in r.sanitizing_properties:
                 continue
             ld.prop = prop
@@ -536,7 +557,7 @@ class Solver:
         r = self.r
         p = self.p
         for st in p.stores:
-            rules = r.assign_sinks.get(st.prop)
+            rules = r.assign_sinks.get(st.prop) if st.prop else None
             if not rules:
                 continue
             if st.obj == ("<global>",):
