@@ -91,6 +91,9 @@ class Extractor:
         self.param_nids: set[int] = set()
         self.fnode_fid: dict[int, int] = {}
         self.getters: dict[int, list] = {}  # object literal node id -> [(key, fid)] of zero-parameter functions
+        self.param_calls: list[tuple[int, str]] = []  # (fid, name) of calls `name(…)`/`name.apply(…)`
+        self.fn_vars: set[int] = set()  # variables initialised with a function expression
+        self.returns_fn: set[int] = set()  # functions that return a function
         self.h = {
             "member_expression": self.x_member,
             "subscript_expression": self.x_subscript,
@@ -296,7 +299,10 @@ class Extractor:
         if node.type == "arrow_function":
             body = node.child_by_field_name("body")
             if body is not None and body.type != "statement_block":
-                self.p.edges_from(self.ev(body), f.ret)
+                vals = self.ev(body)
+                self.p.edges_from(vals, f.ret)
+                if any(v in self.fnode_fid or v in self.fn_vars for v in vals):
+                    self.returns_fn.add(f.fid)
         self.f = self.fstack.pop()
         fnode = self._fn_value.pop(node.id)
         if node.type in ("function_declaration", "generator_function_declaration"):
@@ -357,7 +363,10 @@ class Extractor:
 
     def x_return(self, node) -> None:
         for c in node.named_children:
-            self.p.edges_from(self.ev(c), self.f.ret)
+            vals = self.ev(c)
+            self.p.edges_from(vals, self.f.ret)
+            if any(v in self.fnode_fid or v in self.fn_vars for v in vals):
+                self.returns_fn.add(self.f.fid)
 
     # ------------------------------------------------------------------------------------------- patterns
     def bind_pattern(self, pat, src: tuple, declare: bool) -> None:
@@ -597,6 +606,8 @@ class Extractor:
         if name.type == "identifier":
             target = self.declare(_text(name))
             self.p.edges_from(vals, target)
+            if any(v in self.fnode_fid for v in vals):
+                self.fn_vars.add(target)
             if tmpl is not None:
                 self.p.consts.setdefault(target, []).append(tmpl)
         else:
@@ -908,6 +919,10 @@ class Extractor:
                 idx = fn.child_by_field_name("index")
                 method = _string_value(idx) if idx is not None and idx.type == "string" else None
         path = self._callee_path(fn) if ft in ("identifier", "member_expression", "subscript_expression") else None
+        if path is not None:
+            head, _, rest = path.partition(".")
+            if rest in ("", "apply", "call"):
+                self.param_calls.append((self.f.fid, head))
         args: list[tuple] = []
         str_args: list = []
         tmpl_args: list = []
@@ -1139,6 +1154,15 @@ class Extractor:
                 v = self.ref_cache[(s, name)]
                 p.edge(n, v)
                 p.edge(v, n)
+        # debounce-like factories: `function d(fn) { return function () { … fn.apply(this, a) … } }`
+        for fid, name in self.param_calls:
+            s = scope_of(fid, name)
+            if s is None or s == fid or s not in self.returns_fn:
+                continue
+            f = funcs[s]
+            for i, pn in enumerate(f.params):
+                if p.label[pn] == name and p.kind[pn] == "var":
+                    p.wrapper_factories.setdefault(s, i)
         # `location = …` is a sink only when `location` is the global one
         for target, fid, st in self.global_assigns:
             if scope_of(fid, st.prop) is None:

@@ -44,6 +44,7 @@ class Solver:
         self.sink_hits: list[tuple[str, object, object]] = []  # ('call', Call, rule) | ('store', Store, rule)
         self.fallback_calls: set[int] = set()
         self.sink_keys: set[tuple[int, str]] = set()
+        self.wrapper_sites: set[int] = set()
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -347,6 +348,15 @@ class Solver:
         self.linked.add(key)
         c.resolved = True
         f = self.p.funcs[fid]
+        wi = self.p.wrapper_factories.get(fid)
+        if wi is not None and mode == "plain" and wi < len(c.args) and any(
+                self.p.objs[o][0] == "fn" for o in self.objects(c.args[wi])):
+            # A wrapper factory called with a function: what it returns behaves as that function (called
+            # later, with the wrapper's arguments). Linking it as-is would hand every wrapped function to
+            # every wrapper (one `debounce` for all callers); this keeps each call site's own.
+            self.edges(c.args[wi], c.result)
+            self.wrapper_sites.add(c.cid)
+            return
         self.call_edges.add((c.fid, fid))
         args = c.args
         this_vals = c.recv if (c.recv and not c.is_new) else ()

@@ -174,7 +174,7 @@ def test_every_case_has_an_annotation_and_only_known_files():
         files = [f for f in d.rglob("*") if f.is_file()]
         assert files, f"{d.name}: empty case"
         if d.parent == CASES_DIR:
-            assert re.match(r"^\d{2}-[a-z0-9-]+$", d.name), f"case folder name {d.name!r}"
+            assert re.match(r"^\d{2,3}-[a-z0-9-]+$", d.name), f"case folder name {d.name!r}"
             assert all(f.suffix in SCANNED_SUFFIXES for f in files), f"{d.name}: unexpected file type"
         assert parse_case(d), f"{d.name}: no annotation"
 
