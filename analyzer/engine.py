@@ -409,7 +409,7 @@ def _loc(prog, uid, start, end) -> Location:
 
 
 STEP_TEXT = {
-    "var": "assigned to `{}`", "global": "stored in global `{}`", "prop": "stored in property `.{}`",
+    "var": "held in `{}`", "global": "stored in global `{}`", "prop": "stored in property `.{}`",
     "load": "read from `.{}`", "call": "passed through `{}(…)`", "return": "returned from `{}`",
     "param": "passed as an argument", "object": "put into an object", "array": "put into an array",
     "storage": "kept in web storage under `{}`", "export": "exported as `{}`", "this": "bound to `this`",

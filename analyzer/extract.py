@@ -175,7 +175,7 @@ class Extractor:
                 return ()
             if name == "arguments":
                 return (self.f.args,)
-            return (self.ref(name),)
+            return (self.ref(name, None, n.start_byte),)
         if t == "this":
             return (self.f.this,)
         return self.vals.pop(n.id, ())
@@ -188,20 +188,23 @@ class Extractor:
                 vals = (m,)
             self.vals[n.id] = vals
 
-    def ref(self, name: str, fid: int | None = None) -> int:
+    def ref(self, name: str, fid: int | None = None, pos: int = -1) -> int:
         fid = self.f.fid if fid is None else fid
         key = (fid, name)
         n = self.ref_cache.get(key)
         if n is None:
-            n = self.p.node("var", name, self.uid, -1, fid)
+            n = self.p.node("var", name, self.uid, pos, fid)
             self.ref_cache[key] = n
             self.refs.append((n, fid, name))
         return n
 
-    def declare(self, name: str, fid: int | None = None) -> int:
+    def declare(self, name: str, fid: int | None = None, pos: int = -1) -> int:
         fid = self.f.fid if fid is None else fid
         self.decls.setdefault(fid, set()).add(name)
-        return self.ref(name, fid)
+        n = self.ref(name, fid, pos)
+        if pos >= 0 and self.p.pos[n] < 0:
+            self.p.pos[n] = pos
+        return n
 
     def tmpl_of(self, n) -> list | None:
         if n is None:
@@ -249,7 +252,7 @@ class Extractor:
             plist = [c for c in params.named_children if c.type != "comment"]
         for i, prm in enumerate(plist):
             if prm.type == "identifier":
-                pn = self.declare(_text(prm))
+                pn = self.declare(_text(prm), None, prm.start_byte)
             elif prm.type == "required_parameter" or prm.type == "optional_parameter":  # TypeScript
                 pat = prm.child_by_field_name("pattern")
                 if pat is not None and pat.type == "identifier":
@@ -604,7 +607,7 @@ class Extractor:
         if name is None:
             return
         if name.type == "identifier":
-            target = self.declare(_text(name))
+            target = self.declare(_text(name), None, name.start_byte)
             self.p.edges_from(vals, target)
             if any(v in self.fnode_fid for v in vals):
                 self.fn_vars.add(target)
