@@ -160,9 +160,14 @@ class Extractor:
             if children:
                 stack.extend([(False, c, node) for c in reversed(children)])
         self._resolve_refs()
+        # The scan runs with the cyclic collector off: break the extractor's self-references (bound methods
+        # in `h`) and drop the syntax tree, or both would live until the end of the scan.
+        self.h = None
+        self.tree = None
         self.vals.clear()
         self.recv.clear()
         self.tmpl.clear()
+        self.parents.clear()
 
     # ------------------------------------------------------------------------------------------- values
     def ev(self, n) -> tuple:

@@ -18,6 +18,7 @@ HEAP = -1  # fid of nodes that belong to no function (properties, globals, stora
 
 # Edge data dicts are shared (edges are never annotated after creation): one dict per kind, not per edge.
 EDGE_PLAIN: dict = {}
+NODE_ATTR: dict = {}  # node attribute dict shared by all nodes (never written)
 EDGE_KIND = {"a": {"k": "a"}, "r": {"k": "r"}, "b": {"k": "b"}}
 
 
@@ -32,11 +33,11 @@ def add_edges_fast(graph: nx.DiGraph, edges, attr: dict) -> None:
         if sa is None:
             sa = succ[a] = {}
             pred[a] = {}
-            node[a] = {}
+            node[a] = NODE_ATTR
         if b not in succ:
             succ[b] = {}
             pred[b] = {}
-            node[b] = {}
+            node[b] = NODE_ATTR
         if b not in sa:
             sa[b] = attr
             pred[b][a] = attr

@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 from collections import deque
 
-from analyzer.program import (EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Source, Store,
+from analyzer.program import (EDGE_KIND, EDGE_PLAIN, HEAP, NODE_ATTR, Call, Program, Registration, Source, Store,
                               add_edges_fast)
 from analyzer.rulebook import RuleBook
 
@@ -99,7 +99,7 @@ class Solver:
             if n not in succ:
                 succ[n] = {}
                 pred[n] = {}
-                node[n] = {}
+                node[n] = NODE_ATTR
         self._link_modules()
         self._deferred_keys()
         for nid, key in p.seeds:
