@@ -72,6 +72,7 @@ class RuleBook:
     global_assign_sinks: set = field(default_factory=set)
     libraries: list = field(default_factory=list)  # (name, banner regex)
     masking_patterns: set = field(default_factory=set)
+    amd_calls: set = field(default_factory=set)
 
     def library_of(self, data: bytes) -> str | None:
         head = data[:2048].decode("utf-8", "replace")
@@ -158,6 +159,7 @@ class RuleBook:
         rb.predicate_names = re.compile(fl["predicate_names"])
         rb.store_into_receiver = set(fl["store_into_receiver"])
         rb.masking_patterns = set(fl.get("masking_patterns", []))
+        rb.amd_calls = set(fl.get("amd", {}).get("calls", []))
         rb.store_into_first_arg = set(fl["store_into_first_arg"])
         rb.wrappers = set(fl["wrappers"])
         for cb in fl.get("callback", []):

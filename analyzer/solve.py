@@ -185,6 +185,14 @@ class Solver:
             st = item[1]
             if key == ("G", "<global>") or (key[0] == "G" and key[1] == "<global>"):
                 self.edges(st.value, self.p.global_node(st.prop))
+        elif kind == "amd":
+            if key[0] == "fn":
+                c, deps = item[1], item[2]
+                f = self.p.funcs[key[1]]
+                self.call_edges.add((c.fid, f.fid))
+                for i, dep in enumerate(deps):
+                    if dep and i < len(f.params) and not dep.startswith("."):
+                        self.seed(f.params[i], ("G", self.r.modules.get(dep, dep)))
         elif kind == "promise":
             if key[0] == "fn":
                 c = item[1]
@@ -318,6 +326,12 @@ class Solver:
             p.timers.append(t)
             for v in c.args[0]:
                 self.on(v, ("timer", t))
+        if path in r.amd_calls and len(c.args) >= 2 and c.fn_args:
+            deps = next((p.array_strs.get(v) for v in c.args[0] if v in p.array_strs), None)
+            if deps:
+                for v in c.args[c.fn_args[-1]]:
+                    self.on(v, ("amd", c, deps))
+                c.handled = True
         cb = r.callback_calls.get(path)
         if cb is not None and len(c.args) > cb["handler_arg"]:
             self._watch_callback(c, cb["handler_arg"], cb)

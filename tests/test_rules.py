@@ -79,3 +79,24 @@ def test_recognised_library_is_skipped_with_a_note(tmp_path: Path):
     assert [(n.path, n.reason, n.level) for n in r.notifications] == [("jquery.min.js", "library", "note")]
     r2 = scan([tmp_path], include_libraries=True)
     assert [(f.sink.line, f.sink_api) for f in r2.findings] == [(2, "fetch")]
+
+
+def test_rule_files_have_exactly_the_known_sections():
+    """TOML puts a bare key written after a [table] into that table: pin every section's keys so that a rule
+    added in the wrong place fails here instead of being silently ignored."""
+    assert set(load_toml("flows")) == {
+        "sanitizing_properties", "sanitizing_methods", "sanitizing_calls", "predicate_names", "masking_patterns",
+        "store_into_receiver", "store_into_first_arg", "wrappers", "callback", "storage", "amd", "modules",
+        "aliases"}
+    assert set(load_toml("flows")["storage"]) == {"objects", "set", "get", "example", "expect"}
+    assert set(load_toml("flows")["amd"]) == {"calls"}
+    assert set(load_toml("sources")) == {"property", "method", "constructor", "element", "dom"}
+    assert set(load_toml("sources")["dom"]) == {"catch_all_globals", "element_passthrough", "element_properties"}
+    assert set(load_toml("triggers")) == {"presubmit", "lifecycle", "submit", "click", "submit_control_words",
+                                          "non_submit_words", "submit_calls", "register", "registration"}
+    assert set(load_toml("triggers")["registration"]) == {"jquery_shorthand", "property_prefix", "timers",
+                                                          "ready_calls", "ready_methods"}
+    assert set(load_toml("sinks")) == {"sink", "factory"}
+    for s in load_toml("sinks")["sink"]:
+        assert set(s) <= {"api", "match", "sent", "url_arg", "new", "assign", "vendor", "when_arg0", "fallback",
+                          "example", "expect"}, s["api"]
