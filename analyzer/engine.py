@@ -184,23 +184,23 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
 
     resolver = SelectorResolver(prog, solver)
 
+    def is_submit_selector(sel: str) -> bool:
+        tags = html_matches(sel)
+        if tags:
+            return any(element_is_submit_control(t, rules) for t in tags)
+        if rules.submit_words.search(sel) and not rules.non_submit_words.search(sel):
+            return True
+        return "[type=submit]" in sel.replace('"', "").replace("'", "")
+
     def is_submit_control(target_node: int) -> bool:
         for o in solver.objects((target_node,)):
             key = prog.objs[o]
-            if key[0] != "E":
-                continue
-            for sel in resolver.selectors(key):
-                tags = html_matches(sel)
-                if tags:
-                    if any(element_is_submit_control(t, rules) for t in tags):
-                        return True
-                elif rules.submit_words.search(sel) and not rules.non_submit_words.search(sel):
-                    return True
-                elif "[type=submit]" in sel.replace('"', "").replace("'", ""):
-                    return True
+            if key[0] == "E" and any(is_submit_selector(sel) for sel in resolver.selectors(key)):
+                return True
         return False
 
-    roots, pre = compute(prog, rules, solver.roots, solver.call_edges, solver.timer_edges, is_submit_control)
+    roots, pre = compute(prog, rules, solver.roots, solver.call_edges, solver.timer_edges, is_submit_control,
+                         is_submit_selector)
 
     # --- sinks
     sink_list = []  # (kind, record, rule)

@@ -1016,6 +1016,8 @@ class Extractor:
                 return
         if m in r.submit_calls and nargs == 0:
             self.f.calls_submit = True
+        if m in ("closest", "matches", "is", "hasClass") and c.str_args and c.str_args[0]:
+            self.f.guards.append(("." + c.str_args[0]) if m == "hasClass" else c.str_args[0])
         if m in r.register_methods and nargs >= 2:
             self._registration(c, r.register_methods[m], node)
         elif m in r.jquery_shorthand and nargs >= 1 and c.str_args and c.str_args[0] is None and (

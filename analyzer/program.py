@@ -75,6 +75,7 @@ class Func:
     top: bool = False
     calls_submit: bool = False
     is_arrow: bool = False
+    guards: list = field(default_factory=list)  # selectors tested with closest()/matches()/is() in the body
 
 
 @dataclass(slots=True)

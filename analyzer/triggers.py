@@ -28,7 +28,8 @@ class Root:
 
 
 def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, timer_edges: dict,
-            is_submit_control: Callable[[int], bool]) -> tuple[list[Root], dict[int, frozenset]]:
+            is_submit_control: Callable[[int], bool], is_submit_selector: Callable[[str], bool]
+            ) -> tuple[list[Root], dict[int, frozenset]]:
     """Return the roots and, per function id, the ids of the pre-submit roots that can start it.
 
     A timer started by code that runs at `load` (the top level, an IIFE, an init function) is polling:
@@ -52,7 +53,7 @@ def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, ti
             continue
         rg: Registration = info
         for ev in rg.events:
-            pre = _classify(prog, rules, ev, rg, fid, is_submit_control)
+            pre = _classify(prog, rules, ev, rg, fid, is_submit_control, is_submit_selector)
             if pre is not None:
                 add_root(fid, ev, pre, rg.uid, rg.start, rg.end, f"{ev} listener ({rg.api})")
 
@@ -84,12 +85,17 @@ def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, ti
 
 
 def _classify(prog: Program, rules: RuleBook, ev: str, rg: Registration, fid: int,
-              is_submit_control: Callable[[int], bool]) -> bool | None:
+              is_submit_control: Callable[[int], bool], is_submit_selector: Callable[[str], bool]) -> bool | None:
     """True: pre-submit; False: submit; None: not a trigger formleak knows (custom events)."""
     if ev in rules.submit_events:
         return False
     if ev in rules.click_events:
-        if prog.funcs[fid].calls_submit or is_submit_control(rg.target):
+        f = prog.funcs[fid]
+        if f.calls_submit or is_submit_control(rg.target):
+            return False
+        # a delegated listener that only acts when the click is on the submit control:
+        # `if (!e.target.closest('#place_order')) return;`
+        if f.guards and any(is_submit_selector(s) for s in f.guards):
             return False
         return True
     if ev in rules.presubmit or ev in rules.lifecycle:
