@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "from the scan root upward)")
     scan.add_argument("--exclude", metavar="GLOB", action="append", default=[],
                       help="skip files matching GLOB (repeatable; added to the config's exclude)")
+    scan.add_argument("--budget", metavar="SECONDS", type=float, default=120.0,
+                      help="time budget for analysing any one file (default 120; 0: none); a file past it is "
+                           "reported and the scan goes on")
     scan.add_argument("--include-libraries", action="store_true",
                       help="also analyse files recognised as well-known libraries (jQuery, lodash, …) by their "
                            "licence banner; by default they are skipped with a note, their APIs being modelled")
@@ -180,7 +183,7 @@ def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
     show_progress = (not args.quiet and not args.no_progress and sys.stderr.isatty())
     try:
         with _Progress(show_progress, "formleak: scanning …"):
-            result = engine.scan(roots, origin=args.origin, exclude=exclude,
+            result = engine.scan(roots, origin=args.origin, exclude=exclude, budget_seconds=args.budget,
                                  include_libraries=args.include_libraries)
     except Exception as e:  # a bug or an unreadable tree: fatal, but say what happened
         _err(f"scan failed: {type(e).__name__}: {e}")

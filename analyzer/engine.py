@@ -12,7 +12,7 @@ from pathlib import Path
 
 from analyzer.classify import Classifier, severity, sort_categories
 from analyzer.discover import discover
-from analyzer.extract import Extractor
+from analyzer.extract import BudgetExceeded, Extractor
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.htmlpage import element_is_submit_control, parse_page
 from analyzer.model import Finding, Location, Notification, PathStep, ScanResult, TriggerInfo
@@ -32,8 +32,11 @@ RULE_NAMES = {
 
 
 def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | tuple = (),
-         budget_seconds: float = 30.0, include_libraries: bool = False) -> ScanResult:
-    """Scan files and folders; see the module docstring for the stages."""
+         budget_seconds: float = 120.0, include_libraries: bool = False) -> ScanResult:
+    """Scan files and folders; see the module docstring for the stages.
+
+    `budget_seconds` bounds the extraction of any one file (0: no bound): a file that runs past it is
+    reported (`budget`), what was extracted of it is kept, and the scan goes on with the next file."""
     # The analysis allocates millions of small acyclic objects: the cyclic garbage collector would
     # re-scan them again and again (half the run time on a bundle) and never free anything.
     was_enabled = gc.isenabled()
@@ -100,12 +103,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
         prog.units.append(u)
 
     # --- parse and extract, unit by unit
-    deadline = t0 + budget_seconds if budget_seconds else None
     for u in prog.units:
-        if deadline is not None and time.perf_counter() > deadline:
-            notes.append(Notification(u.rel, "error", "budget", "scan time budget exhausted before this file"))
-            complete = False
-            continue
         lang = getattr(u, "lang", "js")
         try:
             tree = parsers.parse(lang, u.data)
@@ -124,12 +122,14 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
                                       f"{n_err} syntax error(s) (first at {at}); the rest of the file was analysed"))
         if u.kind == "script" and lang != "html":
             u.kind = _module_kind(tree, u.data)
+        deadline = time.perf_counter() + budget_seconds if budget_seconds else None
         try:
-            Extractor(prog, rules, u, tree).run()
-        except RecursionError:
-            notes.append(Notification(u.rel, "error", "too-deep", "nesting too deep to analyse"))
+            Extractor(prog, rules, u, tree, deadline).run()
+        except BudgetExceeded:
+            notes.append(Notification(u.rel, "error", "budget",
+                                      f"analysis of this file ran past its {budget_seconds:g} s budget; "
+                                      "the part analysed so far is kept"))
             complete = False
-            continue
         del tree
         if u.rel not in scanned:
             scanned.append(u.rel)

@@ -13,6 +13,7 @@ No recursion: minified bundles nest thousands of levels deep, so the walk keeps 
 from __future__ import annotations
 
 import re
+import time
 
 from analyzer.program import HEAP, Call, Func, Load, Program, Registration, Source, Store, Unit
 from analyzer.rulebook import RuleBook
@@ -35,6 +36,10 @@ LEAF_TYPES = frozenset({
     "hash_bang_line", "string_fragment", "escape_sequence", "super", "empty_statement", "debugger_statement",
 })
 _MAX_VALS = 12  # a value wider than this is merged into one node (keeps `a+b+c+…` chains linear)
+
+
+class BudgetExceeded(Exception):
+    """The unit's time budget ran out during extraction."""
 
 
 def _text(n) -> str:
@@ -71,7 +76,8 @@ def _string_value(n) -> str:
 class Extractor:
     """Builds the facts of one unit into the shared `Program`."""
 
-    def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree):
+    def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree, deadline: float | None = None):
+        self.deadline = deadline
         self.p = prog
         self.r = rules
         self.u = unit
@@ -139,7 +145,26 @@ class Extractor:
         push = stack.append
         parents = self.parents
         skip = LEAF_TYPES
+        try:
+            self._walk(stack, pop, push, h, parents, skip)
+        finally:
+            self._resolve_refs()
+            # The scan runs with the cyclic collector off: break the extractor's self-references (bound
+            # methods in `h`) and drop the syntax tree, or both would live until the end of the scan.
+            self.h = None
+            self.tree = None
+            self.vals.clear()
+            self.recv.clear()
+            self.tmpl.clear()
+            self.parents.clear()
+
+    def _walk(self, stack, pop, push, h, parents, skip) -> None:
+        deadline = self.deadline
+        steps = 0
         while stack:
+            steps += 1
+            if deadline is not None and not steps & 0xFFFF and time.perf_counter() > deadline:
+                raise BudgetExceeded()
             is_exit, node, parent = pop()
             if is_exit:
                 h[node.type](node)
@@ -159,15 +184,6 @@ class Extractor:
             children = node.named_children
             if children:
                 stack.extend([(False, c, node) for c in reversed(children)])
-        self._resolve_refs()
-        # The scan runs with the cyclic collector off: break the extractor's self-references (bound methods
-        # in `h`) and drop the syntax tree, or both would live until the end of the scan.
-        self.h = None
-        self.tree = None
-        self.vals.clear()
-        self.recv.clear()
-        self.tmpl.clear()
-        self.parents.clear()
 
     # ------------------------------------------------------------------------------------------- values
     def ev(self, n) -> tuple:

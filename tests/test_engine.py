@@ -1,0 +1,82 @@
+"""Engine behaviour that the fixture corpus does not pin on its own."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.engine import scan
+
+LEAK = "document.getElementById('email').addEventListener('blur', function (e) { fetch('/c?e=' + e.target.value); });\n"
+
+
+def _keys(result):
+    return [(f.sink.path, f.sink.line, f.categories, f.trigger_names, f.sink_api) for f in result.findings]
+
+
+def test_a_file_past_its_budget_is_reported_and_the_scan_goes_on(tmp_path: Path):
+    big = "var x = [" + ",".join(f"function(a){{return a+{i}}}" for i in range(60000)) + "];\n"
+    (tmp_path / "a_big.js").write_text(big)
+    (tmp_path / "b_leak.js").write_text(LEAK)
+    r = scan([tmp_path], budget_seconds=0.05)
+    assert [(n.path, n.reason) for n in r.notifications] == [("a_big.js", "budget")]
+    assert r.complete is False
+    assert _keys(r) == [("b_leak.js", 1, ["email"], ["blur"], "fetch")]
+
+
+def test_no_budget_means_complete(tmp_path: Path):
+    (tmp_path / "b_leak.js").write_text(LEAK)
+    r = scan([tmp_path], budget_seconds=0)
+    assert r.complete is True and r.notifications == []
+
+
+def test_value_captured_at_submit_and_sent_by_a_timer_is_not_a_leak(tmp_path: Path):
+    (tmp_path / "a.js").write_text(
+        "var captured = '';\n"
+        "document.querySelector('form').addEventListener('submit', function () {\n"
+        "  captured = document.getElementById('email').value;\n"
+        "});\n"
+        "setInterval(function () { navigator.sendBeacon('/b', captured); }, 1000);\n")
+    assert _keys(scan([tmp_path])) == []
+
+
+def test_value_captured_on_blur_and_sent_by_a_timer_is_a_timer_leak(tmp_path: Path):
+    (tmp_path / "a.js").write_text(
+        "var captured = '';\n"
+        "document.getElementById('tel').addEventListener('blur', function () {\n"
+        "  captured = this.value;\n"
+        "});\n"
+        "setInterval(function () { navigator.sendBeacon('/b', captured); }, 1000);\n")
+    assert _keys(scan([tmp_path])) == [("a.js", 5, ["phone"], ["timer"], "navigator.sendBeacon")]
+
+
+def test_shared_helper_reports_only_the_presubmit_caller(tmp_path: Path):
+    (tmp_path / "a.js").write_text(
+        "function send(d) { fetch('/api', {method: 'POST', body: JSON.stringify(d)}); }\n"
+        "document.getElementById('email').addEventListener('change', function (e) { send({e: e.target.value}); });\n"
+        "document.querySelector('form').addEventListener('submit', function () {\n"
+        "  send({card: document.getElementById('cc-number').value});\n"
+        "});\n")
+    assert _keys(scan([tmp_path])) == [("a.js", 1, ["email"], ["change"], "fetch")]
+
+
+def test_one_finding_per_sink_merges_fields_and_triggers(tmp_path: Path):
+    (tmp_path / "a.js").write_text(
+        "function save(v) { navigator.sendBeacon('/lead', v); }\n"
+        "document.getElementById('email').addEventListener('blur', function () { save(this.value); });\n"
+        "document.getElementById('phone').addEventListener('input', function () { save(this.value); });\n")
+    assert _keys(scan([tmp_path])) == [("a.js", 1, ["email", "phone"], ["blur", "input"], "navigator.sendBeacon")]
+
+
+def test_destination_and_party(tmp_path: Path):
+    (tmp_path / "index.html").write_text(
+        '<link rel="canonical" href="https://shop.example.co.jp/checkout">'
+        '<input id="email" type="email"><script src="a.js"></script>')
+    (tmp_path / "a.js").write_text(
+        "var base = 'https://api.example.co.jp';\n"
+        "var el = document.getElementById('email');\n"
+        "el.addEventListener('blur', function () { fetch(base + '/lead?e=' + el.value); });\n"
+        "el.addEventListener('blur', function () { new Image().src = 'https://t.tracker.example/p?e=' + el.value; });\n")
+    r = scan([tmp_path])
+    got = [(f.sink.line, f.destination, f.party) for f in r.findings]
+    assert got == [(3, "https://api.example.co.jp/lead?e=*", "first_party"),
+                   (4, "https://t.tracker.example/p?e=*", "third_party")]
+    assert r.origin == "https://shop.example.co.jp/checkout"
