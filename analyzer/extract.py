@@ -26,8 +26,9 @@ COMPARE_OPS = frozenset({"==", "===", "!=", "!==", "<", ">", "<=", ">=", "instan
 FALSY_UNARY = frozenset({"!", "typeof", "void", "delete"})
 PASS_FIRST = frozenset({
     "parenthesized_expression", "await_expression", "spread_element", "non_null_expression", "as_expression",
-    "satisfies_expression", "type_assertion", "template_substitution",
+    "satisfies_expression", "type_assertion", "template_substitution", "jsx_expression",
 })
+JSX_ATTRS_FOR_SELECTOR = ("id", "name", "type", "autoComplete", "autocomplete", "placeholder", "aria-label")
 CONST_IDENTS = frozenset({"undefined", "NaN", "Infinity"})
 # Nodes with nothing inside to walk: read directly by their parent when it needs them.
 LEAF_TYPES = frozenset({
@@ -124,6 +125,8 @@ class Extractor:
             "import_statement": self.x_import,
             "for_in_statement": self.x_for_in,
             "catch_clause": self.x_catch,
+            "jsx_self_closing_element": self.x_jsx_element,
+            "jsx_opening_element": self.x_jsx_element,
             "pair": None,
         }
         for t in PASS_FIRST:
@@ -789,6 +792,56 @@ class Extractor:
             if t is not None:
                 self.tmpl[node.id] = t
             self.set(node, self.ev(first))
+
+    # ------------------------------------------------------------------------------------------- JSX
+    def x_jsx_element(self, node) -> None:
+        """`<input name="email" onChange={…}/>`: an `on…` prop registers a handler on that element, whose
+        selector is built from the element's static props (so `e.target.value` knows which field it is)."""
+        name = node.child_by_field_name("name")
+        tag = _text(name) if name is not None else "*"
+        static: list[tuple[str, str]] = []
+        handlers: list[tuple[str, tuple]] = []
+        for a in node.named_children:
+            if a.type != "jsx_attribute" or a.named_child_count < 1:
+                continue
+            an = a.named_children[0]
+            av = a.named_children[1] if a.named_child_count > 1 else None
+            aname = _text(an)
+            if av is None:
+                continue
+            if av.type == "string":
+                if aname in JSX_ATTRS_FOR_SELECTOR:
+                    static.append(("autocomplete" if aname == "autoComplete" else aname, _string_value(av)))
+            elif av.type == "jsx_expression":
+                vals = self.ev(av)
+                if len(aname) > 2 and aname.startswith("on") and aname[2].isupper():
+                    ev = aname[2:].lower().removesuffix("capture")
+                    if ev == "doubleclick":
+                        ev = "dblclick"
+                    handlers.append((ev, vals))
+        self._mark_component()
+        if not handlers:
+            return
+        t = tag.lower() if tag[:1].islower() else "input"  # <TextField …/>: a component wrapping a field
+        sel = t
+        for k, v in static:
+            sel += f'#{v}' if k == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{k}="{v}"]'
+        p = self.p
+        for ev, vals in handlers:
+            if ev not in self.r.known_events:
+                continue
+            tn = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
+            p.seeds.append((tn, ("E", sel)))
+            p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte, [ev], tn,
+                                       vals, "on" + ev[:1].upper() + ev[1:] + " prop"))
+
+    def _mark_component(self) -> None:
+        """A function that renders JSX is a component: React calls it when the page renders."""
+        f = self.f
+        while f is not None and f.is_arrow and f.parent is not None and not f.name[:1].isupper():
+            f = self.p.funcs[f.parent]
+        if f is not None and not f.top:
+            self.p.components.add(f.fid)
 
     # ------------------------------------------------------------------------------------------- classes
     def x_class(self, node) -> None:

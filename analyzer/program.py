@@ -169,6 +169,7 @@ class Program:
     lookup_funcs: dict = field(default_factory=dict)  # fid -> (array ref node, offset): `f('0x1')` = arr[1-off]
     rotations: dict = field(default_factory=dict)  # array ref node -> left rotations applied at load time
     wrapper_factories: dict = field(default_factory=dict)  # fid -> index of the function parameter it wraps
+    components: set = field(default_factory=set)  # functions that render JSX
     units: list[Unit] = field(default_factory=list)
     funcs: list[Func] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)

@@ -73,6 +73,8 @@ class RuleBook:
     libraries: list = field(default_factory=list)  # (name, banner regex)
     masking_patterns: set = field(default_factory=set)
     amd_calls: set = field(default_factory=set)
+    state_hooks: set = field(default_factory=set)
+    effect_hooks: set = field(default_factory=set)
 
     def library_of(self, data: bytes) -> str | None:
         head = data[:2048].decode("utf-8", "replace")
@@ -160,6 +162,8 @@ class RuleBook:
         rb.store_into_receiver = set(fl["store_into_receiver"])
         rb.masking_patterns = set(fl.get("masking_patterns", []))
         rb.amd_calls = set(fl.get("amd", {}).get("calls", []))
+        rb.state_hooks = set(fl.get("react", {}).get("state_hooks", []))
+        rb.effect_hooks = set(fl.get("react", {}).get("effect_hooks", []))
         rb.store_into_first_arg = set(fl["store_into_first_arg"])
         rb.wrappers = set(fl["wrappers"])
         for cb in fl.get("callback", []):

@@ -45,6 +45,10 @@ class Solver:
         self.fallback_calls: set[int] = set()
         self.sink_keys: set[tuple[int, str]] = set()
         self.wrapper_sites: set[int] = set()
+        self.state_calls: set[int] = set()
+        self.state_nodes: set[int] = set()
+        self.effects: list[Call] = []
+        self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -132,6 +136,8 @@ class Solver:
         for u in p.units:
             if u.handler_event is None:
                 self.roots.append((u.top_fid, "load", None))
+        for fid in sorted(p.components):  # React renders components when the page loads
+            self.roots.append((fid, "load", None))
         self.propagate()
         # Calls nothing in the scan resolves: try the callee's own spelling as a global path.
         for c in p.calls:
@@ -145,6 +151,7 @@ class Solver:
         self.propagate()
         self._event_bus()
         self.propagate()
+        self._effects()
         self._assignment_sinks()
         self._fallback_sinks()
 
@@ -255,6 +262,7 @@ class Solver:
         elif k0 == "R":
             for a in c.args[:1]:
                 self.edges(a, key[1])
+            self.resolver_callers.setdefault(key[1], set()).add(c.fid)
 
     def _path_rules(self, c: Call, path: str) -> None:
         r = self.r
@@ -326,6 +334,17 @@ class Solver:
             p.timers.append(t)
             for v in c.args[0]:
                 self.on(v, ("timer", t))
+        if last in r.state_hooks and c.cid not in self.state_calls:
+            # the state node: what the setter is called with, and what the state variable reads
+            self.state_calls.add(c.cid)
+            st = p.node("state", last, c.uid, c.start, HEAP)  # the state lives in React, outside any call
+            self.edge(st, c.result)
+            self.seed(c.result, ("R", st))
+            self.state_nodes.add(st)
+            c.handled = True
+        if last in r.effect_hooks and c.args:
+            self.effects.append(c)
+            c.handled = True
         if path in r.amd_calls and len(c.args) >= 2 and c.fn_args:
             deps = next((p.array_strs.get(v) for v in c.args[0] if v in p.array_strs), None)
             if deps:
@@ -576,6 +595,31 @@ class Solver:
                         if c.method == "trigger" and i == 1 and len(f.params) > 2:
                             for pn in f.params[2:]:
                                 self.edges(vals, pn, "a")
+
+    def _effects(self) -> None:
+        """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited)."""
+        p = self.p
+        pred = p.graph._pred
+        for c in self.effects:
+            fns = [p.objs[o][1] for o in self.objects(c.args[0]) if p.objs[o][0] == "fn"]
+            callers: set[int] = set()
+            if len(c.args) > 1:
+                seen = set(c.args[1])
+                todo = list(c.args[1])
+                while todo and len(seen) < 200:
+                    n = todo.pop()
+                    if n in self.state_nodes:
+                        callers |= self.resolver_callers.get(n, set())
+                        continue
+                    for m in pred.get(n, ()):
+                        if m not in seen:
+                            seen.add(m)
+                            todo.append(m)
+            else:
+                callers.add(c.fid)  # no dependency list: after every render
+            for f in fns:
+                for caller in callers:
+                    self.call_edges.add((caller, f))
 
     def _assignment_sinks(self) -> None:
         r = self.r

@@ -48,8 +48,10 @@ def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, ti
 
     for fid, kind, info in roots_raw:
         if kind == "load":
-            u = prog.units[prog.funcs[fid].uid]
-            add_root(fid, "load", True, -1, 0, 0, f"top-level code of {u.rel}")
+            f = prog.funcs[fid]
+            u = prog.units[f.uid]
+            desc = f"top-level code of {u.rel}" if f.top else f"render of component {f.name}"
+            add_root(fid, "load", True, -1, 0, 0, desc)
             continue
         rg: Registration = info
         for ev in rg.events:

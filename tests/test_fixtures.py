@@ -18,7 +18,7 @@ CASES_DIR = REPO / "fixtures" / "cases"
 DEMO_SHOP = REPO / "fixtures" / "demo-shop"
 CONVENTIONS = REPO / "docs" / "conventions.md"
 
-SCANNED_SUFFIXES = {".js", ".mjs", ".cjs", ".html", ".htm"}
+SCANNED_SUFFIXES = {".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".html", ".htm"}
 
 # docs/conventions.md, "Categories"
 CATEGORIES = frozenset({
@@ -33,10 +33,10 @@ TRIGGERS = frozenset({
 })
 API_RE = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$")
 
-# `// expect: …`, `// ok: …`, `<!-- expect: … -->`, `<!-- ok: … -->`
-ANNOTATION_RE = re.compile(r"(?://|<!--)\s*(expect|ok)\s*:\s*(.*?)\s*(?:-->\s*)?$")
+# `// expect: …`, `// ok: …`, `<!-- expect: … -->`, `<!-- ok: … -->`, `{/* expect: … */}` in JSX
+ANNOTATION_RE = re.compile(r"(?://|<!--|/\*)\s*(expect|ok)\s*:\s*(.*?)\s*(?:-->\s*|\*/\s*\}?\s*)?$")
 # anything that looks like an attempt at an annotation (catches `// expect ` without colon, `//ok -`, …)
-LOOSE_RE = re.compile(r"(?://|<!--)\s*(expect|ok)\b", re.IGNORECASE)
+LOOSE_RE = re.compile(r"(?://|<!--|/\*)\s*(expect|ok)\b", re.IGNORECASE)
 
 
 class AnnotationError(ValueError):

@@ -86,10 +86,11 @@ def test_rule_files_have_exactly_the_known_sections():
     added in the wrong place fails here instead of being silently ignored."""
     assert set(load_toml("flows")) == {
         "sanitizing_properties", "sanitizing_methods", "sanitizing_calls", "predicate_names", "masking_patterns",
-        "store_into_receiver", "store_into_first_arg", "wrappers", "callback", "storage", "amd", "modules",
+        "store_into_receiver", "store_into_first_arg", "wrappers", "callback", "storage", "react", "amd", "modules",
         "aliases"}
     assert set(load_toml("flows")["storage"]) == {"objects", "set", "get", "example", "expect"}
     assert set(load_toml("flows")["amd"]) == {"calls"}
+    assert set(load_toml("flows")["react"]) == {"state_hooks", "effect_hooks"}
     assert set(load_toml("sources")) == {"property", "method", "constructor", "element", "dom"}
     assert set(load_toml("sources")["dom"]) == {"catch_all_globals", "element_passthrough", "element_properties"}
     assert set(load_toml("triggers")) == {"presubmit", "lifecycle", "submit", "click", "submit_control_words",
