@@ -251,7 +251,9 @@ class Extractor:
             f.this = self.f.this
             f.args = self.f.args
         else:
-            f.this = p.node("this", "this", self.uid, node.start_byte, fid)
+            # the object `this` names lives on the heap: data written into it from a handler is read by
+            # methods under the handler's triggers, not the constructor's
+            f.this = p.node("this", "this", self.uid, node.start_byte, HEAP)
             f.args = p.node("arguments", "arguments", self.uid, node.start_byte, fid)
         f.ret = p.node("return", name, self.uid, node.start_byte, fid)
         self.decls[fid] = set()
@@ -280,7 +282,14 @@ class Extractor:
             elif prm.type == "required_parameter" or prm.type == "optional_parameter":  # TypeScript
                 pat = prm.child_by_field_name("pattern")
                 if pat is not None and pat.type == "identifier":
-                    pn = self.declare(_text(pat))
+                    pn = self.declare(_text(pat), None, pat.start_byte)
+                    dv = prm.child_by_field_name("value")
+                    if dv is not None and dv.type == "identifier":
+                        self.p.edge(self.ref(_text(dv)), pn)
+                    if any(ch.type in ("accessibility_modifier", "override_modifier") or ch.type == "readonly"
+                           for ch in prm.children):
+                        # `constructor(private readonly send: Fn)`: a parameter property, `this.send`
+                        self.p.edge(pn, self.p.prop_node(_text(pat)))
                 else:
                     pn = self.p.node("param", str(i), self.uid, prm.start_byte, f.fid)
                     if pat is not None:
@@ -390,6 +399,9 @@ class Extractor:
 
     def x_return(self, node) -> None:
         for c in node.named_children:
+            t = self.tmpl_of(c) if c.type in ("string", "template_string", "binary_expression") else None
+            if t is not None and all(isinstance(x, str) for x in t):
+                self.p.consts.setdefault(self.f.ret, []).append(t)
             vals = self.ev(c)
             self.p.edges_from(vals, self.f.ret)
             if any(v in self.fnode_fid or v in self.fn_vars for v in vals):
@@ -664,6 +676,8 @@ class Extractor:
     def x_object(self, node) -> None:
         p = self.p
         o = p.node("object", "{}", self.uid, node.start_byte, self.f.fid)
+        p.seeds.append((o, ("O", o)))
+        strs: list = []
         for c in node.named_children:
             ct = c.type
             if ct == "pair":
@@ -681,6 +695,7 @@ class Extractor:
                         self.getters.setdefault(node.id, []).append((key, fid))
                 if v is not None and v.type == "string" and key is not None:
                     p.consts.setdefault(p.prop_node(key), []).append([_string_value(v)])
+                    strs.append(_string_value(v))
                 if key in ("url", "href", "src", "action"):
                     t = self.tmpl_of(v)
                     if t is not None:
@@ -705,6 +720,8 @@ class Extractor:
                 p.edges_from(vals, o)
             elif ct == "spread_element":
                 p.edges_from(self.ev(c), o)
+        if strs:
+            p.array_strs[o] = strs  # `$.each(map, (k, sel) => $(sel))`: the values are the candidates
         self.vals[node.id] = (o,)
 
     def x_array(self, node) -> None:
@@ -1050,6 +1067,8 @@ class Extractor:
             elif path == "atob" and tmpl_args and tmpl_args[0] and len(tmpl_args[0]) == 1 \
                     and isinstance(tmpl_args[0][0], tuple):
                 self.tmpl[node.id] = [("atob", tmpl_args[0][0])]
+        elif ft == "identifier" and not args and callee:
+            self.tmpl[node.id] = [("ret", callee[0])]  # `sel()` returning a constant selector
         if ft in ("function_expression", "function", "parenthesized_expression", "arrow_function") and \
                 len(args) == 2 and argn is not None:
             a0, a1 = argn.named_children[0], argn.named_children[1]
@@ -1098,7 +1117,7 @@ class Extractor:
                                        "." + m))
             c.handled = True
         if m in r.timer_names and c.path in r.timer_paths:
-            p.timers.append((c.fid, c.args[0] if c.args else (), c.path, self.uid, c.start, c.end, c.cid))
+            p.timers.append((c.fid, self._timer_handler(c), c.path, self.uid, c.start, c.end, c.cid))
             c.handled = True
         cb = r.callback_methods.get(m)
         if cb is not None and nargs > cb["handler_arg"]:
@@ -1147,7 +1166,7 @@ class Extractor:
             return
         t = c.tmpl_args[0] if c.tmpl_args else None
         if t and len(t) <= 3:
-            refs = [x for x in t if isinstance(x, tuple) and x[0] in ("ref", "idx")]
+            refs = [x for x in t if isinstance(x, tuple) and x[0] in ("ref", "idx", "lookup", "ret", "atob")]
             if len(refs) == 1:
                 lit = [x for x in t if isinstance(x, str)]
                 pre = lit[0] if lit and t[0] == lit[0] else ""
@@ -1155,12 +1174,21 @@ class Extractor:
                 tmpl = template.replace("{0}", pre + "{0}" + post)
                 self.p.seeds.append((c.result, ("E", tmpl, refs[0])))
 
+    def _timer_handler(self, c: Call) -> tuple:
+        """The function a timer runs; `setTimeout('sendMail()', 300)` names a global function in a string."""
+        if c.str_args and c.str_args[0]:
+            m = re.match(r"\s*([A-Za-z_$][\w$]*)\s*\(", c.str_args[0])
+            return (self.p.global_node(m.group(1)),) if m else ()
+        return c.args[0] if c.args else ()
+
     def _function_rules(self, c: Call, path: str, node) -> None:
         r = self.r
         name = path.rsplit(".", 1)[-1]
         if name in r.timer_names and path in r.timer_paths:
-            self.p.timers.append((c.fid, c.args[0] if c.args else (), path, self.uid, c.start, c.end, c.cid))
+            self.p.timers.append((c.fid, self._timer_handler(c), path, self.uid, c.start, c.end, c.cid))
             c.handled = True
+        if path in r.register_methods and len(c.args) >= 2:
+            self._registration(c, r.register_methods[path], node)
         if path == "require" and c.str_args and c.str_args[0]:
             self.p.imports.append((self.uid, c.str_args[0], "*module", c.result))
             c.handled = True
@@ -1168,9 +1196,15 @@ class Extractor:
     def _registration(self, c: Call, spec: dict, node) -> None:
         p = self.p
         ea = spec["event_arg"]
-        if ea >= len(c.str_args) or not c.str_args[ea]:
+        if ea >= len(c.str_args):
             return
-        events = [e.split(".")[0] for e in c.str_args[ea].split() if e.split(".")[0]]
+        ev_part = None
+        if not c.str_args[ea]:
+            t = c.tmpl_args[ea] if ea < len(c.tmpl_args) else None
+            if not (t and len(t) == 1 and isinstance(t[0], tuple)):
+                return
+            ev_part = t[0]  # `var ev = 'keyup'; el.on(ev, fn)`: the name is known once constants are
+        events = [] if ev_part else [e.split(".")[0] for e in c.str_args[ea].split() if e.split(".")[0]]
         ha = spec["handler_arg"]
         handler = c.args[ha] if -len(c.args) <= ha < len(c.args) else ()
         tn = p.node("target", c.method or "", self.uid, c.start, c.fid)
@@ -1186,10 +1220,15 @@ class Extractor:
         elif part is not None and part[0] in ("ref", "idx"):
             delegated = "{0}"
             p.seeds.append((tn, ("E", "{0}", part)))
+        elif c.recv is None:  # a bare `addEventListener(…)` is the window's
+            p.seeds.append((tn, ("G", "window")))
         else:
             p.edges_from(c.recv or (), tn)
-        p.regs.append(Registration(len(p.regs), self.uid, c.fid, c.start, c.end, events, tn, handler,
-                                   c.method or "", delegated))
+        rg = Registration(len(p.regs), self.uid, c.fid, c.start, c.end, events, tn, handler, c.method or c.path or "",
+                          delegated)
+        p.regs.append(rg)
+        if ev_part is not None:
+            p.deferred_events.append((rg, ev_part))
         c.handled = True
 
     # ------------------------------------------------------------------------------------------- scopes

@@ -170,6 +170,7 @@ class Program:
     rotations: dict = field(default_factory=dict)  # array ref node -> left rotations applied at load time
     wrapper_factories: dict = field(default_factory=dict)  # fid -> index of the function parameter it wraps
     components: set = field(default_factory=set)  # functions that render JSX
+    deferred_events: list = field(default_factory=list)  # (Registration, part) with the event in a constant
     units: list[Unit] = field(default_factory=list)
     funcs: list[Func] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
@@ -247,13 +248,17 @@ class Program:
         string literals, string templates and array literals; `('idx', nid, i)` is element i of an array."""
         if part[0] == "idx":
             return self._element(part[1], part[2], limit)
-        if part[0] == "lookup":
-            # obfuscator string tables: `_0x12ab('0x1')` where `_0x12ab = function (i) { i = i - 0; return T[i] }`
+        if part[0] in ("lookup", "ret"):
+            # obfuscator string tables: `_0x12ab('0x1')` where `_0x12ab = function (i) { i = i - 0; return T[i] }`;
+            # or a function that returns a constant (`sel()` → '#cc-number')
             out = []
             for n in self._walk_back(part[1], limit, want="function", kinds=("var", "global", "function")):
                 fid = self.fnode_fid.get(n)
-                spec = self.lookup_funcs.get(fid) if fid is not None else None
+                spec = self.lookup_funcs.get(fid) if fid is not None and part[0] == "lookup" else None
                 if spec is None:
+                    if fid is not None:
+                        for t in self.consts.get(self.funcs[fid].ret, ()):
+                            out.append("".join(t))
                     continue
                 try:
                     i = int(part[2], 0) - spec[1]
@@ -303,7 +308,7 @@ class Program:
                 return self.rotations[n]
         return 0
 
-    _BACK_KINDS = ("var", "global", "array", "param", "load", "merge", "prop")
+    _BACK_KINDS = ("var", "global", "array", "param", "load", "merge", "prop", "object", "call", "return")
 
     def _walk_back(self, nid: int, limit: int, want: str, kinds: tuple = _BACK_KINDS) -> list[int]:
         pred = self.graph._pred
@@ -317,9 +322,9 @@ class Program:
                 if k == "function":
                     out.append(n)
                     continue
-            elif k == "array" or n in self.consts:
+            elif k in ("array", "object") or n in self.consts:
                 out.append(n)
-                if k == "array":
+                if k in ("array", "object"):
                     continue
             elif want == "any" and n != nid:
                 out.append(n)

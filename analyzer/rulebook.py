@@ -41,6 +41,7 @@ class RuleBook:
     catch_all_globals: set = field(default_factory=set)
     element_passthrough: set = field(default_factory=set)
     element_properties: set = field(default_factory=set)
+    event_value_props: set = field(default_factory=set)
     presubmit: set = field(default_factory=set)
     lifecycle: set = field(default_factory=set)
     submit_events: set = field(default_factory=set)
@@ -134,6 +135,7 @@ class RuleBook:
         rb.catch_all_globals = set(dom.get("catch_all_globals", []))
         rb.element_passthrough = set(dom.get("element_passthrough", []))
         rb.element_properties = set(dom.get("element_properties", []))
+        rb.event_value_props = set(dom.get("event_value_props", []))
 
         trg = load_toml("triggers")
         rb.presubmit = set(trg["presubmit"])

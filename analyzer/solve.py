@@ -46,6 +46,7 @@ class Solver:
         self.sink_keys: set[tuple[int, str]] = set()
         self.wrapper_sites: set[int] = set()
         self.state_calls: set[int] = set()
+        self.event_sources: set[int] = set()
         self.state_nodes: set[int] = set()
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
@@ -152,6 +153,7 @@ class Solver:
         self._event_bus()
         self.propagate()
         self._effects()
+        self._field_sensitive_literals()
         self._assignment_sinks()
         self._fallback_sinks()
 
@@ -190,7 +192,7 @@ class Solver:
                 self.timer_edges.setdefault((item[1][0], key[1]), item[1])
         elif kind == "store":
             st = item[1]
-            if key == ("G", "<global>") or (key[0] == "G" and key[1] == "<global>"):
+            if key[0] == "G" and self.r.normalize_path(key[1]) == "<global>" and st.prop:
                 self.edges(st.value, self.p.global_node(st.prop))
         elif kind == "amd":
             if key[0] == "fn":
@@ -218,7 +220,7 @@ class Solver:
                 if path.startswith("document.forms") or path.startswith("%"):
                     self.add(ld.nid, o)
                 return
-            if path == "<global>":
+            if path == "<global>" or self.r.normalize_path(path) == "<global>":
                 self.edge(p.global_node(prop), ld.nid)
                 self.seed(ld.nid, ("G", prop))
                 return
@@ -245,6 +247,13 @@ class Solver:
                 self.edge(rg.target, ld.nid)
             elif prop in EVENT_PASS_PROPS:
                 self.add(ld.nid, o)
+            elif prop in self.r.event_value_props and ld.nid not in self.event_sources:
+                # `e.key` in a key handler: what was typed, key by key (keyloggers)
+                self.event_sources.add(ld.nid)
+                s = p.node("source", prop, p.unit[ld.nid], p.pos[ld.nid], p.fid[ld.nid])
+                self.edge(s, ld.nid)
+                p.sources.append(Source(s, p.unit[ld.nid], p.fid[ld.nid], p.pos[ld.nid], p.pos[ld.nid] + 1,
+                                        ld.base, "event." + prop, False, ""))
         elif k0 == "fn":
             if prop in ("call", "apply", "bind"):
                 self.add(ld.nid, o)
@@ -262,6 +271,8 @@ class Solver:
         elif k0 == "R":
             for a in c.args[:1]:
                 self.edges(a, key[1])
+            if not c.args and key[1] in self.state_nodes:  # ko: `email()` reads the observable
+                self.edge(key[1], c.result)
             self.resolver_callers.setdefault(key[1], set()).add(c.fid)
 
     def _path_rules(self, c: Call, path: str) -> None:
@@ -294,7 +305,11 @@ class Solver:
         if path in r.element_calls:
             if c.str_args and c.str_args[0]:
                 sel = r.element_calls[path].replace("{0}", c.str_args[0])
-                if not (path == "jQuery" and sel.lstrip().startswith("<")):  # $('<div>') finds nothing
+                if path == "jQuery" and sel.lstrip().startswith("<"):  # $('<img>') makes an element
+                    tag = sel.lstrip()[1:].split(">")[0].split()[0].rstrip("/").lower()
+                    if tag:
+                        self.seed(c.result, ("G", "%" + tag))
+                else:
                     self.seed(c.result, ("E", sel))
             elif c.args:
                 t = c.tmpl_args[0] if c.tmpl_args else None
@@ -489,6 +504,9 @@ class Solver:
                 p.sources.append(Source(s, uid, fid, start, end, ld.base, prop, False, text))
             else:
                 p.edge(p.prop_node(prop), ld.nid)
+        for rg, part in p.deferred_events:
+            names = p.strings_of(part)
+            rg.events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
         p.flush_edges()
 
     # ------------------------------------------------------------------------------------------- modules
@@ -595,6 +613,29 @@ class Solver:
                         if c.method == "trigger" and i == 1 and len(f.params) > 2:
                             for pn in f.params[2:]:
                                 self.edges(vals, pn, "a")
+
+    def _field_sensitive_literals(self) -> None:
+        """`o.b` where `o` can only be object literals: `o.b` reads what was stored under `b` (the
+        field-based property edge), not everything the object holds. The container edge from `o` stays for
+        opaque objects (parsed JSON, form data, unknown results), where the property cannot be told apart."""
+        p = self.p
+        objs = p.objs
+        succ = p.graph._succ
+        pred = p.graph._pred
+        for ld in p.loads:
+            if ld.prop is None or not ld.base:
+                continue
+            literal_only = True
+            for b in ld.base:
+                s = self.pts.get(b)
+                if not s or len(s) >= PTS_CAP or any(objs[o][0] != "O" for o in s):
+                    literal_only = False
+                    break
+            if literal_only:
+                for b in ld.base:
+                    if ld.nid in succ.get(b, ()):
+                        del succ[b][ld.nid]
+                        del pred[ld.nid][b]
 
     def _effects(self) -> None:
         """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited)."""
