@@ -312,16 +312,20 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
         if key[0] == "EV":
             todo.extend(solver.objects((prog.regs[key[1]].target,)))
             continue
+        sels: list[str] = []
         if key[0] == "G":
             path_ = rules.normalize_path(key[1])
-            if path_ in rules.catch_all_globals or path_ == "<global>" or path_.startswith("document.forms"):
-                cats.add("any_field")
+            name = _legacy_form_field(path_)
+            if name:  # document.order.elements['o_tel'], document.form1.email
+                sels = [f'[name="{name}"]']
+            elif path_ in rules.catch_all_globals or path_ == "<global>" or path_.startswith("document."):
+                cats.add("any_field")  # the whole page, or a whole form
                 descs.append(path_)
                 resolved = True
-            continue
-        if key[0] != "E":
-            continue
-        for sel in resolver.selectors(key, path):
+                continue
+        elif key[0] == "E":
+            sels = resolver.selectors(key, path)
+        for sel in sels:
             resolved = True
             if sel == "*" or classifier.is_catch_all_selector(_css(sel)):
                 cats.add("any_field")
@@ -348,6 +352,24 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     if "any_field" in cats:
         cats = {"any_field"}
     return sort_categories(cats), sorted(set(descs)), resolved
+
+
+_DOCUMENT_NON_FORMS = frozenset({"body", "documentElement", "head", "location", "activeElement", "cookie",
+                                 "defaultView", "scripts", "images", "links", "all"})
+
+
+def _legacy_form_field(path: str) -> str | None:
+    """The field a legacy DOM path names: `document.order.elements.o_tel`, `document.forms.order.o_tel`,
+    `document.form1.email` (forms and their fields by name); None for anything else."""
+    segs = path.split(".")
+    if len(segs) < 3 or segs[0] != "document" or segs[1] in _DOCUMENT_NON_FORMS:
+        return None
+    if "elements" in segs:
+        i = segs.index("elements")
+        return segs[i + 1] if i + 1 < len(segs) and segs[i + 1] != "[]" else None
+    if segs[1] == "forms":
+        return segs[3] if len(segs) > 3 and segs[3] != "[]" else None
+    return segs[2] if segs[2] != "[]" else None
 
 
 def _label_for(tag) -> str:

@@ -217,8 +217,8 @@ class Solver:
         if k0 == "G":
             path = key[1]
             if prop is None:
-                if path.startswith("document.forms") or path.startswith("%"):
-                    self.add(ld.nid, o)
+                if path.startswith("document.") or path.startswith("%"):
+                    self.add(ld.nid, o)  # document.forms[0], document.form1.elements[i]: same form
                 return
             if path == "<global>" or self.r.normalize_path(path) == "<global>":
                 self.edge(p.global_node(prop), ld.nid)
@@ -235,7 +235,9 @@ class Solver:
             if path in self.r.catch_all_globals and prop in ("forms",):
                 return
         elif k0 == "E":
-            if prop is None or prop in self.r.element_passthrough:
+            if prop == "elements" and len(key) == 2 and not key[1].endswith(" *"):
+                self.seed(ld.nid, ("E", key[1] + " *"))  # all the fields of that form
+            elif prop is None or prop in self.r.element_passthrough:
                 self.add(ld.nid, o)
             elif prop not in self.r.element_properties:
                 self.seed(ld.nid, ("E", f'[name="{prop}"]'))
