@@ -14,7 +14,7 @@ from analyzer.classify import Classifier, severity, sort_categories
 from analyzer.discover import discover
 from analyzer.extract import BudgetExceeded, Extractor
 from analyzer.htmlpage import selector_of as _html_selector
-from analyzer.htmlpage import element_is_submit_control, parse_page
+from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.model import Finding, Location, Notification, PathStep, ScanResult, TriggerInfo
 from analyzer.parse import Parsers, error_summary
 from analyzer.paths import search
@@ -74,6 +74,9 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
             continue
         pages.append(page)
         scanned.append(f.rel)
+        if page.encoding != "utf-8":
+            notes.append(Notification(f.rel, "note" if "invalid" not in page.encoding else "warning", "encoding",
+                                      f"page is not UTF-8; read as {page.encoding}"))
         if origin is None and page.origin:
             origin = page.origin
         module_files.update(page.module_srcs)
@@ -98,7 +101,15 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
                                       "(--include-libraries analyses it)"))
             continue
         kind = "module" if f.rel in module_files or f.rel.endswith(".mjs") else "script"
-        u = Unit(uid=len(prog.units), rel=f.rel, data=f.data, kind=kind, page=page_of.get(f.rel))
+        data = f.data
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            text, enc = decode_text(data, html=False)
+            if not enc.startswith("utf-8"):  # a Shift_JIS / EUC-JP script: analyse it as UTF-8 text
+                data = text.encode("utf-8")
+                notes.append(Notification(f.rel, "note", "encoding", f"script is not UTF-8; read as {enc}"))
+        u = Unit(uid=len(prog.units), rel=f.rel, data=data, kind=kind, page=page_of.get(f.rel))
         u.lang = f.kind  # type: ignore[attr-defined]
         prog.units.append(u)
 

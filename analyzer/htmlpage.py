@@ -26,14 +26,39 @@ def _line_starts(text: str) -> list[int]:
     return out
 
 
+def decode_text(data: bytes, html: bool) -> tuple[str, str]:
+    """Text and the encoding used: UTF-8 when it is valid, else the page's declared charset (Shift_JIS
+    pages of Japanese shops), else the legacy Japanese encodings when they decode cleanly, else UTF-8
+    with replacement characters."""
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    if html:
+        from bs4.dammit import EncodingDetector
+
+        declared = EncodingDetector.find_declared_encoding(data, is_html=True)
+        if declared:
+            candidates.append(declared)
+    candidates += ["cp932", "euc_jp"]
+    for enc in candidates:
+        try:
+            return data.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("utf-8", "replace"), "utf-8 (invalid bytes replaced)"
+
+
 def parse_page(rel: str, data: bytes) -> Page:
     from bs4 import BeautifulSoup
 
-    text = data.decode("utf-8", "replace")
+    text, page_encoding = decode_text(data, html=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         soup = BeautifulSoup(text, "html.parser")
     page = Page(rel=rel, soup=soup)
+    page.encoding = page_encoding
     starts = _line_starts(text)
 
     def offset(tag) -> int:

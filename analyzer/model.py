@@ -88,6 +88,7 @@ class Page:
     module_srcs: list[str] = field(default_factory=list)
     origin: str | None = None
     soup: object | None = None  # the parsed document (bs4), for CSS selector matching
+    encoding: str = "utf-8"
 
 
 # ---------------------------------------------------------------------------------------------- output

@@ -224,7 +224,8 @@ class Solver:
                 self.edge(p.global_node(prop), ld.nid)
                 self.seed(ld.nid, ("G", prop))
                 return
-            if path.startswith("document.forms") and path.count(".") >= 2 and prop not in self.r.element_properties:
+            if path.startswith("document.forms") and path.count(".") >= 2 and prop not in self.r.element_properties \
+                    and prop not in self.r.element_passthrough:
                 self.seed(ld.nid, ("E", f'[name="{prop}"]'))
                 return
             if path.startswith("document.forms") and prop not in self.r.element_properties:
