@@ -503,6 +503,8 @@ def _findings(prog, rules, classifier, solver, roots, sink_list, flows, html_mat
             trig_ids |= fl.triggers
             if best is None or (len(fl.path), fl.source.start) < (len(best[0].path), best[0].source.start):
                 best = (fl, ", ".join(d))
+        if "any_field" in cats:  # a catch-all read already covers the specific fields next to it
+            cats = {"any_field"}
         sink_loc = _loc(prog, rec.uid, rec.start, rec.end)
         snip = prog.snippet(rec.uid, rec.start, rec.end)
         if kind == "call":

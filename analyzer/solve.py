@@ -664,6 +664,23 @@ class Solver:
             for f in fns:
                 for caller in callers:
                     self.call_edges.add((caller, f))
+        # Knockout `obs.subscribe(fn)`: fn gets the new value, run by whoever set it
+        for c in p.calls:
+            if c.method != "subscribe" or not c.args or not c.recv:
+                continue
+            states = [p.objs[o][1] for o in self.objects(c.recv) if p.objs[o][0] == "R"
+                      and p.objs[o][1] in self.state_nodes]
+            if not states:
+                continue
+            for o in self.objects(c.args[0]):
+                if p.objs[o][0] != "fn":
+                    continue
+                f = p.funcs[p.objs[o][1]]
+                for st in states:
+                    if f.params:
+                        add_edges_fast(p.graph, ((st, f.params[0]),), EDGE_KIND["a"])
+                    for caller in self.resolver_callers.get(st, ()):
+                        self.call_edges.add((caller, f.fid))
 
     def _assignment_sinks(self) -> None:
         r = self.r
