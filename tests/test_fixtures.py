@@ -31,7 +31,10 @@ TRIGGERS = frozenset({
     "cut", "click", "visibilitychange", "pagehide", "beforeunload", "unload", "load", "DOMContentLoaded",
     "timer",
 })
-API_RE = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$")
+# sink API names: exactly the `api` names the rules define
+from analyzer.rules import load_toml  # noqa: E402
+
+SINK_APIS = {s["api"] for s in load_toml("sinks")["sink"]}
 
 # `// expect: …`, `// ok: …`, `<!-- expect: … -->`, `<!-- ok: … -->`, `{/* expect: … */}` in JSX
 ANNOTATION_RE = re.compile(r"(?://|<!--|/\*)\s*(expect|ok)\s*:\s*(.*?)\s*(?:-->\s*|\*/\s*\}?\s*)?$")
@@ -84,7 +87,7 @@ def parse_annotation(text: str, path: str = "<string>", line: int = 1) -> Annota
         raise AnnotationError(f"{path}:{line}: `any_field` is used alone ({body!r})")
     if not trigs or bad_t:
         raise AnnotationError(f"{path}:{line}: unknown trigger(s) {bad_t} in {body!r}")
-    if not API_RE.match(api):
+    if api not in SINK_APIS:
         raise AnnotationError(f"{path}:{line}: bad sink API {api!r}")
     return Annotation("expect", path, line, cats, trigs, api)
 
