@@ -87,6 +87,7 @@ def test_rule_files_have_exactly_the_known_sections():
     assert set(load_toml("flows")) == {
         "sanitizing_properties", "sanitizing_methods", "sanitizing_calls", "predicate_names", "masking_patterns",
         "store_into_receiver", "store_into_first_arg", "wrappers", "callback", "storage", "react", "amd", "modules",
+        "example",
         "aliases"}
     assert set(load_toml("flows")["storage"]) == {"objects", "set", "get", "example", "expect"}
     assert set(load_toml("flows")["amd"]) == {"calls"}
