@@ -16,6 +16,9 @@ KINDS = {
     ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "js",
     ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx",
     ".html": "html", ".htm": "html",
+    # server-side templates of shop platforms: their <script> blocks and on…= attributes are front-end code
+    ".php": "html", ".phtml": "html", ".twig": "html", ".liquid": "html", ".tpl": "html", ".ejs": "html",
+    ".hbs": "html", ".erb": "html", ".jsp": "html", ".cshtml": "html", ".vue": "html", ".svelte": "html",
 }
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 MAX_BYTES = 32 * 1024 * 1024
