@@ -19,6 +19,7 @@ KINDS = {
     # server-side templates of shop platforms: their <script> blocks and on…= attributes are front-end code
     ".php": "html", ".phtml": "html", ".twig": "html", ".liquid": "html", ".tpl": "html", ".ejs": "html",
     ".hbs": "html", ".erb": "html", ".jsp": "html", ".cshtml": "html", ".vue": "html", ".svelte": "html",
+    ".har": "har",
 }
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 MAX_BYTES = 32 * 1024 * 1024
@@ -107,4 +108,61 @@ def _add_file(p: Path, base: Path, files, notes, seen, exclude) -> None:
     if b"\x00" in data[:8192]:
         notes.append(Notification(rel, "warning", "binary", "file contains NUL bytes (binary); not scanned"))
         return
+    if kind == "har":
+        _add_har(p, rel, data, files, notes)
+        return
     files.append(SourceFile(path=p, rel=rel, kind=kind, data=data))
+
+
+def _add_har(p: Path, rel: str, data: bytes, files, notes) -> None:
+    """A HAR capture of a page load: every HTML and JavaScript response in it becomes a file of the scan,
+    named `<capture>/<host>/<path>` so that pages and their scripts keep their relative layout."""
+    import base64
+    import binascii
+    import json
+    from urllib.parse import urlsplit
+
+    try:
+        har = json.loads(data.decode("utf-8", "replace"))
+        entries = har["log"]["entries"]
+    except (ValueError, KeyError, TypeError) as e:
+        notes.append(Notification(rel, "error", "har-error", f"not a readable HAR capture: {e}"))
+        return
+    seen: set[str] = set()
+    for entry in entries if isinstance(entries, list) else []:
+        try:
+            url = entry["request"]["url"]
+            content = entry["response"]["content"]
+            text = content.get("text")
+            mime = (content.get("mimeType") or "").split(";")[0].strip().lower()
+        except (KeyError, TypeError, AttributeError):
+            continue
+        if not text or not isinstance(text, str):
+            continue
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        if "html" in mime:
+            kind = "html"
+            if path.endswith("/"):
+                path += "index.html"
+            elif not path.lower().endswith((".html", ".htm")):
+                path += ".html"
+        elif "javascript" in mime or "ecmascript" in mime or path.lower().endswith((".js", ".mjs")):
+            kind = "js"
+            if not path.lower().endswith((".js", ".mjs", ".cjs")):
+                path += ".js"
+        else:
+            continue
+        vrel = f"{rel}/{parts.hostname or 'host'}{path}"
+        if vrel in seen:
+            continue
+        seen.add(vrel)
+        if content.get("encoding") == "base64":
+            try:
+                body = base64.b64decode(text)
+            except (binascii.Error, ValueError):
+                notes.append(Notification(vrel, "warning", "har-error", "response body is not valid base64"))
+                continue
+        else:
+            body = text.encode("utf-8")
+        files.append(SourceFile(path=p, rel=vrel, kind=kind, data=body, origin=f"{parts.scheme}://{parts.netloc}"))

@@ -74,6 +74,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
             continue
         pages.append(page)
         scanned.append(f.rel)
+        if f.origin and not page.origin:
+            page.origin = f.origin
         if page.encoding != "utf-8":
             notes.append(Notification(f.rel, "note" if "invalid" not in page.encoding else "warning", "encoding",
                                       f"page is not UTF-8; read as {page.encoding}"))

@@ -33,6 +33,7 @@ class SourceFile:
     rel: str  # relative to its scan root, '/'-separated
     kind: str  # 'js' | 'ts' | 'tsx' | 'html'
     data: bytes = b""
+    origin: str | None = None  # where it was served from (files taken out of a HAR capture)
 
 
 @dataclass(frozen=True)

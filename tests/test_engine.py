@@ -80,3 +80,31 @@ def test_destination_and_party(tmp_path: Path):
     assert got == [(3, "https://api.example.co.jp/lead?e=*", "first_party"),
                    (4, "https://t.tracker.example/p?e=*", "third_party")]
     assert r.origin == "https://shop.example.co.jp/checkout"
+
+
+def test_har_capture_is_scanned_with_its_origin(tmp_path: Path):
+    import base64
+    import json
+
+    page = ('<html><body><form><input id="email" type="email"><button type="submit">Order</button></form>'
+            '<script src="/assets/app.js"></script></body></html>')
+    js = ("document.getElementById('email').addEventListener('blur', function (e) {\n"
+          "  navigator.sendBeacon('https://collect.tracker.example/c', e.target.value);\n});\n")
+    entries = [
+        {"request": {"url": "https://shop.example.com/checkout/"},
+         "response": {"content": {"mimeType": "text/html; charset=utf-8", "text": page}}},
+        {"request": {"url": "https://shop.example.com/assets/app.js"},
+         "response": {"content": {"mimeType": "application/javascript", "encoding": "base64",
+                                  "text": base64.b64encode(js.encode()).decode()}}},
+        {"request": {"url": "https://shop.example.com/logo.png"},
+         "response": {"content": {"mimeType": "image/png", "encoding": "base64", "text": "iVBOR"}}},
+    ]
+    (tmp_path / "visit.har").write_text(json.dumps({"log": {"entries": entries}}))
+    (tmp_path / "broken.har").write_text("{not json")
+    r = scan([tmp_path])
+    assert _keys(r) == [("visit.har/shop.example.com/assets/app.js", 2, ["email"], ["blur"], "navigator.sendBeacon")]
+    assert r.findings[0].party == "third_party"
+    assert r.origin == "https://shop.example.com"
+    assert [(n.path, n.reason) for n in r.notifications] == [("broken.har", "har-error")]
+    assert r.files_scanned == ["visit.har/shop.example.com/assets/app.js",
+                               "visit.har/shop.example.com/checkout/index.html"]
