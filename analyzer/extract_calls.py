@@ -1,0 +1,327 @@
+"""Stage 3 (calls): what fact extraction records for calls — the call site itself, and the rules that can
+be decided from the syntax alone: element finders, sources read by method (`.val()`), registrations
+(`addEventListener`, jQuery `.on`/`.blur(fn)`, bare `addEventListener`), timers (also named in a string),
+callbacks, containers written by `push`/`append`, web storage, bundler export getters, obfuscator string
+tables and `atob`'d constants, masks. A mixin of `extract.Extractor`: it uses the extractor's value helpers.
+"""
+from __future__ import annotations
+
+import re
+
+from analyzer.extract_util import FUNC_TYPES, _string_value, _text
+from analyzer.program import Call, Func, Registration, Source
+
+
+class CallFacts:
+    # ------------------------------------------------------------------------------------------- calls
+    def _callee_path(self, fn) -> str | None:
+        parts = []
+        n = fn
+        for _ in range(8):
+            t = n.type
+            if t == "member_expression":
+                prop = n.child_by_field_name("property")
+                parts.append(_text(prop) if prop is not None else "?")
+                n = n.child_by_field_name("object")
+            elif t == "subscript_expression":
+                idx = n.child_by_field_name("index")
+                parts.append(_string_value(idx) if idx is not None and idx.type == "string" else "[]")
+                n = n.child_by_field_name("object")
+            elif t == "identifier":
+                parts.append(_text(n))
+                return ".".join(reversed(parts))
+            elif t == "this":
+                parts.append("this")
+                return ".".join(reversed(parts))
+            elif t == "parenthesized_expression" and n.named_child_count == 1:
+                n = n.named_children[0]
+            else:
+                return None
+            if n is None:
+                return None
+        return None
+
+    def x_call(self, node) -> None:
+        p = self.p
+        r = self.r
+        is_new = node.type == "new_expression"
+        fn = node.child_by_field_name("constructor" if is_new else "function")
+        argn = node.child_by_field_name("arguments")
+        if fn is None:
+            return
+        ft = fn.type
+        callee = self.ev(fn)
+        recv = None
+        method = None
+        if ft in ("member_expression", "subscript_expression"):
+            recv = self.recv.pop(fn.id, ())
+            if ft == "member_expression":
+                prop = fn.child_by_field_name("property")
+                method = _text(prop) if prop is not None else None
+            else:
+                idx = fn.child_by_field_name("index")
+                method = _string_value(idx) if idx is not None and idx.type == "string" else None
+        path = self._callee_path(fn) if ft in ("identifier", "member_expression", "subscript_expression") else None
+        if path is not None:
+            head, _, rest = path.partition(".")
+            if rest in ("", "apply", "call"):
+                self.param_calls.append((self.f.fid, head))
+        args: list[tuple] = []
+        str_args: list = []
+        tmpl_args: list = []
+        fn_args: list[int] = []
+        obj_url = None
+        getters = None
+        regex0 = None
+        if argn is not None and argn.type == "arguments":
+            for i, a in enumerate(argn.named_children):
+                at = a.type
+                if at == "comment":
+                    continue
+                if at == "object" and a.id in self.getters:
+                    getters = (len(args), self.getters.pop(a.id))
+                if at == "regex" and not args:
+                    pat = a.child_by_field_name("pattern")
+                    regex0 = _text(pat) if pat is not None else ""
+                if at == "string":
+                    str_args.append(_string_value(a))
+                else:
+                    str_args.append(None)
+                if len(tmpl_args) < 3:
+                    tmpl_args.append(self.tmpl_of(a) if at in ("identifier", "string") or a.id in self.tmpl else None)
+                if at == "object" and obj_url is None and a.id in self.objurl:
+                    obj_url = self.objurl.pop(a.id)
+                if at in FUNC_TYPES:
+                    fn_args.append(len(args))
+                args.append(self.ev(a))
+        elif argn is not None:  # tagged template
+            args.append(self.ev(argn))
+            str_args.append(None)
+        f = self.f
+        res = p.node("call", method or path or "?", self.uid, node.start_byte, f.fid)
+        c = Call(len(p.calls), self.uid, f.fid, node.start_byte, node.end_byte, callee, recv, args, res, is_new,
+                 method, path, str_args, tmpl_args, obj_url, fn_args=fn_args)
+        p.calls.append(c)
+        self.vals[node.id] = (res,)
+        if getters is not None or (method == "d" and len(args) == 3):
+            self._export_getters(c, getters)
+        if ft == "identifier" and 1 <= len(args) <= 2 and argn is not None:
+            first = argn.named_children[0] if argn.named_child_count else None
+            if first is not None and first.type in ("string", "number"):
+                lit = _string_value(first) if first.type == "string" else _text(first)
+                if path == "atob":
+                    self.tmpl[node.id] = [("atob", lit)]
+                else:
+                    self.tmpl[node.id] = [("lookup", callee[0] if callee else self.ref(path), lit)]
+            elif path == "atob" and tmpl_args and tmpl_args[0] and len(tmpl_args[0]) == 1 \
+                    and isinstance(tmpl_args[0][0], tuple):
+                self.tmpl[node.id] = [("atob", tmpl_args[0][0])]
+        elif ft == "identifier" and not args and callee:
+            self.tmpl[node.id] = [("ret", callee[0])]  # `sel()` returning a constant selector
+        if ft in ("function_expression", "function", "parenthesized_expression", "arrow_function") and \
+                len(args) == 2 and argn is not None:
+            a0, a1 = argn.named_children[0], argn.named_children[1]
+            if a0.type == "identifier" and a1.type == "number":
+                body = _text(fn)
+                if "push" in body and "shift" in body and len(body) < 600:  # string-table rotation at load
+                    try:
+                        self.p.rotations[self.ref(_text(a0))] = int(_text(a1), 0)
+                    except ValueError:
+                        pass
+        if regex0 is not None and method in ("replace", "replaceAll") and len(str_args) > 1 and \
+                str_args[1] is not None and "$" not in str_args[1] and regex0 in r.masking_patterns:
+            c.handled = True  # v.replace(/./g, '*'): a mask with no character of the value
+            return
+        if method is not None:
+            self._method_rules(c, method, recv or (), node)
+        elif path is not None and not is_new:
+            self._function_rules(c, path, node)
+
+    def _method_rules(self, c: Call, m: str, recv: tuple, node) -> None:
+        p = self.p
+        r = self.r
+        nargs = len(c.args)
+        if m in r.source_methods:
+            need, catch_all = r.source_methods[m]
+            if nargs == need:
+                s = p.node("source", m + "()", self.uid, node.start_byte, c.fid)
+                p.edge(s, c.result)
+                text = (c.path or "")[:80]
+                p.sources.append(Source(s, self.uid, c.fid, node.start_byte, node.end_byte, recv, m + "()",
+                                        catch_all, text.rsplit(".", 1)[0] if text else ""))
+                c.handled = True
+                return
+        if m in r.submit_calls and nargs == 0:
+            self.f.calls_submit = True
+        if m in ("closest", "matches", "is", "hasClass") and c.str_args and c.str_args[0]:
+            self.f.guards.append(("." + c.str_args[0]) if m == "hasClass" else c.str_args[0])
+        if m in r.register_methods and nargs >= 2:
+            self._registration(c, r.register_methods[m], node)
+        elif m in r.jquery_shorthand and nargs >= 1 and c.str_args and c.str_args[0] is None and (
+                m != "load" or nargs == 1):
+            ev = "DOMContentLoaded" if m == "ready" else m
+            tn = p.node("target", m, self.uid, node.start_byte, c.fid)
+            p.edges_from(recv, tn)
+            p.regs.append(Registration(len(p.regs), self.uid, c.fid, c.start, c.end, [ev], tn, c.args[-1],
+                                       "." + m))
+            c.handled = True
+        if m in r.timer_names and c.path in r.timer_paths:
+            p.timers.append((c.fid, self._timer_handler(c), c.path, self.uid, c.start, c.end, c.cid))
+            c.handled = True
+        cb = r.callback_methods.get(m)
+        if cb is not None and nargs > cb["handler_arg"]:
+            c.callbacks.append((cb["handler_arg"], cb))
+        if m in r.store_into_receiver and not c.resolved:
+            for a in c.args:
+                self.write_into(a, recv)
+        if m in r.element_methods and (m != "filter" or (c.str_args and c.str_args[0])):
+            self._element_seed(c, r.element_methods[m])
+            c.handled = True
+        if m in r.storage_get and c.path and c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
+            key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
+            p.edge(p.storage_node(key), c.result)
+            if key != "*":
+                p.edge(p.storage_node("*"), c.result)
+            c.handled = True
+        elif m in r.storage_set and c.path and c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
+            key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
+            if len(c.args) > 1:
+                p.edges_from(c.args[1], p.storage_node(key))
+            c.handled = True
+
+    def _export_getters(self, c: Call, getters) -> None:
+        """Bundler export getters: webpack's `n.d(t, {Z: () => o})` / `n.d(t, "a", function () { return o })`
+        and `Object.defineProperty(t, "k", {get: () => o})` make `t.Z` / `t.a` / `t.k` read `o`."""
+        p = self.p
+        funcs = p.funcs
+        if getters is not None:
+            idx, pairs = getters
+            if c.method == "d" or (c.path or "").endswith(".d"):
+                for key, fid in pairs:
+                    p.edge(funcs[fid].ret, p.prop_node(key))
+            elif c.path == "Object.defineProperty" and len(c.str_args) > 1 and c.str_args[1]:
+                for key, fid in pairs:
+                    if key == "get":
+                        p.edge(funcs[fid].ret, p.prop_node(c.str_args[1]))
+        elif c.method == "d" and len(c.str_args) > 1 and c.str_args[1] and len(c.args[2]) == 1:
+            fid = self.fnode_fid.get(c.args[2][0])
+            if fid is not None:
+                p.edge(funcs[fid].ret, p.prop_node(c.str_args[1]))
+
+    def _element_seed(self, c: Call, template: str) -> None:
+        """The element a finder call finds: a selector from a literal, or from a parameter's call sites."""
+        if c.str_args and c.str_args[0]:
+            self.p.seeds.append((c.result, ("E", template.replace("{0}", c.str_args[0]))))
+            return
+        t = c.tmpl_args[0] if c.tmpl_args else None
+        if t and len(t) <= 3:
+            refs = [x for x in t if isinstance(x, tuple) and x[0] in ("ref", "idx", "lookup", "ret", "atob")]
+            if len(refs) == 1:
+                lit = [x for x in t if isinstance(x, str)]
+                pre = lit[0] if lit and t[0] == lit[0] else ""
+                post = lit[-1] if lit and t[-1] == lit[-1] and t[-1] is not t[0] else ""
+                tmpl = template.replace("{0}", pre + "{0}" + post)
+                self.p.seeds.append((c.result, ("E", tmpl, refs[0])))
+
+    def _timer_handler(self, c: Call) -> tuple:
+        """The function a timer runs; `setTimeout('sendMail()', 300)` names a global function in a string."""
+        if c.str_args and c.str_args[0]:
+            m = re.match(r"\s*([A-Za-z_$][\w$]*)\s*\(", c.str_args[0])
+            return (self.p.global_node(m.group(1)),) if m else ()
+        return c.args[0] if c.args else ()
+
+    def _function_rules(self, c: Call, path: str, node) -> None:
+        r = self.r
+        name = path.rsplit(".", 1)[-1]
+        if name in r.timer_names and path in r.timer_paths:
+            self.p.timers.append((c.fid, self._timer_handler(c), path, self.uid, c.start, c.end, c.cid))
+            c.handled = True
+        if path in r.register_methods and len(c.args) >= 2:
+            self._registration(c, r.register_methods[path], node)
+        if path == "require" and c.str_args and c.str_args[0]:
+            self.p.imports.append((self.uid, c.str_args[0], "*module", c.result))
+            c.handled = True
+
+    def _registration(self, c: Call, spec: dict, node) -> None:
+        p = self.p
+        ea = spec["event_arg"]
+        if ea >= len(c.str_args):
+            return
+        ev_part = None
+        if not c.str_args[ea]:
+            t = c.tmpl_args[ea] if ea < len(c.tmpl_args) else None
+            if not (t and len(t) == 1 and isinstance(t[0], tuple)):
+                return
+            ev_part = t[0]  # `var ev = 'keyup'; el.on(ev, fn)`: the name is known once constants are
+        events = [] if ev_part else [e.split(".")[0] for e in c.str_args[ea].split() if e.split(".")[0]]
+        ha = spec["handler_arg"]
+        handler = c.args[ha] if -len(c.args) <= ha < len(c.args) else ()
+        tn = p.node("target", c.method or "", self.uid, c.start, c.fid)
+        delegated = None
+        sa = spec.get("selector_arg")
+        part = None
+        if sa is not None and sa < len(c.tmpl_args) and c.tmpl_args[sa] and len(c.tmpl_args[sa]) == 1 \
+                and isinstance(c.tmpl_args[sa][0], tuple) and len(c.args) > 2:
+            part = c.tmpl_args[sa][0]
+        if sa is not None and sa < len(c.str_args) and c.str_args[sa] and len(c.args) > 2:
+            delegated = c.str_args[sa]
+            p.seeds.append((tn, ("E", delegated)))
+        elif part is not None and part[0] in ("ref", "idx"):
+            delegated = "{0}"
+            p.seeds.append((tn, ("E", "{0}", part)))
+        elif c.recv is None:  # a bare `addEventListener(…)` is the window's
+            p.seeds.append((tn, ("G", "window")))
+        else:
+            p.edges_from(c.recv or (), tn)
+        rg = Registration(len(p.regs), self.uid, c.fid, c.start, c.end, events, tn, handler, c.method or c.path or "",
+                          delegated)
+        p.regs.append(rg)
+        if ev_part is not None:
+            p.deferred_events.append((rg, ev_part))
+        c.handled = True
+
+
+    def _string_table_lookup(self, node, f: Func) -> None:
+        """Recognise an obfuscator's string-table accessor by its shape:
+        `function (i, k) { i = i - OFF; var v = TABLE[i]; return v; }` or `{ return TABLE[i - OFF]; }`."""
+        if len(f.params) not in (1, 2):
+            return
+        body = node.child_by_field_name("body")
+        if body is None or body.type != "statement_block" or body.named_child_count > 4:
+            return
+        param = self.p.label[f.params[0]]
+        off = 0
+        table = None
+        for st in body.named_children:
+            t = st.type
+            if t == "expression_statement" and st.named_child_count == 1:
+                e = st.named_children[0]
+                if e.type == "assignment_expression":
+                    r = e.child_by_field_name("right")
+                    if r is not None and r.type == "binary_expression" and _text(r.child_by_field_name("left")) == param:
+                        op = r.child_by_field_name("operator")
+                        num = r.child_by_field_name("right")
+                        if op is not None and op.type == "-" and num is not None and num.type == "number":
+                            try:
+                                off = int(_text(num), 0)
+                            except ValueError:
+                                return
+            sub = None
+            if t in ("variable_declaration", "lexical_declaration"):
+                d = st.named_children[0] if st.named_child_count else None
+                sub = d.child_by_field_name("value") if d is not None else None
+            elif t == "return_statement" and st.named_child_count:
+                sub = st.named_children[0]
+            if sub is not None and sub.type == "subscript_expression":
+                o = sub.child_by_field_name("object")
+                i = sub.child_by_field_name("index")
+                if o is not None and o.type == "identifier" and i is not None:
+                    if i.type == "binary_expression" and _text(i.child_by_field_name("left")) == param:
+                        num = i.child_by_field_name("right")
+                        if num is not None and num.type == "number":
+                            off = int(_text(num), 0) if _text(num)[:2] != "0x" else int(_text(num), 16)
+                        table = self.ref(_text(o), f.fid)
+                    elif _text(i) == param:
+                        table = self.ref(_text(o), f.fid)
+        if table is not None:
+            self.p.lookup_funcs[f.fid] = (table, off)

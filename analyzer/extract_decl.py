@@ -1,0 +1,163 @@
+"""Stage 3 (declarations): classes, ES modules (`import`/`export`) and JSX elements, for fact extraction.
+A mixin of `extract.Extractor`: it uses the extractor's value helpers.
+"""
+from __future__ import annotations
+
+from analyzer.extract_util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
+from analyzer.program import Registration
+
+
+class DeclarationFacts:
+    # ------------------------------------------------------------------------------------------- JSX
+    def x_jsx_element(self, node) -> None:
+        """`<input name="email" onChange={…}/>`: an `on…` prop registers a handler on that element, whose
+        selector is built from the element's static props (so `e.target.value` knows which field it is)."""
+        name = node.child_by_field_name("name")
+        tag = _text(name) if name is not None else "*"
+        static: list[tuple[str, str]] = []
+        handlers: list[tuple[str, tuple]] = []
+        for a in node.named_children:
+            if a.type != "jsx_attribute" or a.named_child_count < 1:
+                continue
+            an = a.named_children[0]
+            av = a.named_children[1] if a.named_child_count > 1 else None
+            aname = _text(an)
+            if av is None:
+                continue
+            if av.type == "string":
+                if aname in JSX_ATTRS_FOR_SELECTOR:
+                    static.append(("autocomplete" if aname == "autoComplete" else aname, _string_value(av)))
+            elif av.type == "jsx_expression":
+                vals = self.ev(av)
+                if len(aname) > 2 and aname.startswith("on") and aname[2].isupper():
+                    ev = aname[2:].lower().removesuffix("capture")
+                    if ev == "doubleclick":
+                        ev = "dblclick"
+                    handlers.append((ev, vals))
+        self._mark_component()
+        if not handlers:
+            return
+        t = tag.lower() if tag[:1].islower() else "input"  # <TextField …/>: a component wrapping a field
+        sel = t
+        for k, v in static:
+            sel += f'#{v}' if k == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{k}="{v}"]'
+        p = self.p
+        for ev, vals in handlers:
+            if ev not in self.r.known_events:
+                continue
+            tn = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
+            p.seeds.append((tn, ("E", sel)))
+            p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte, [ev], tn,
+                                       vals, "on" + ev[:1].upper() + ev[1:] + " prop"))
+
+    def _mark_component(self) -> None:
+        """A function that renders JSX is a component: React calls it when the page renders."""
+        f = self.f
+        while f is not None and f.is_arrow and f.parent is not None and not f.name[:1].isupper():
+            f = self.p.funcs[f.parent]
+        if f is not None and not f.top:
+            self.p.components.add(f.fid)
+
+    # ------------------------------------------------------------------------------------------- classes
+    def x_class(self, node) -> None:
+        p = self.p
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        cls = p.node("class", _text(name) if name is not None else "<class>", self.uid, node.start_byte, self.f.fid)
+        if body is not None:
+            for m in body.named_children:
+                if m.type == "method_definition":
+                    k = self._key_name(m.child_by_field_name("name"))
+                    vals = self.ev(m)
+                    if k == "constructor":
+                        p.edges_from(vals, cls)
+                    elif k is not None:
+                        p.edges_from(vals, p.prop_node(k))
+                elif m.type in ("field_definition", "public_field_definition"):
+                    k = self._key_name(m.child_by_field_name("property") or m.child_by_field_name("name"))
+                    vals = self.ev(m.child_by_field_name("value"))
+                    if k is not None:
+                        p.edges_from(vals, p.prop_node(k))
+        if node.type == "class_declaration" and name is not None:
+            p.edge(cls, self.declare(_text(name)))
+        else:
+            self.vals[node.id] = (cls,)
+        heritage = None
+        for c in node.named_children:
+            if c.type == "class_heritage":
+                heritage = c
+        if heritage is not None:
+            for c in heritage.named_children:
+                p.edges_from(self.ev(c), cls)
+
+    # ------------------------------------------------------------------------------------------- modules
+    def x_import(self, node) -> None:
+        src = node.child_by_field_name("source")
+        if src is None:
+            return
+        spec = _string_value(src)
+        top = self.u.top_fid
+        for c in node.named_children:
+            if c.type != "import_clause":
+                continue
+            for cc in c.named_children:
+                if cc.type == "identifier":
+                    self.p.imports.append((self.uid, spec, "default", self.declare(_text(cc), top)))
+                elif cc.type == "namespace_import":
+                    for id_ in cc.named_children:
+                        if id_.type == "identifier":
+                            self.p.imports.append((self.uid, spec, "*", self.declare(_text(id_), top)))
+                elif cc.type == "named_imports":
+                    for spec_node in cc.named_children:
+                        if spec_node.type != "import_specifier":
+                            continue
+                        nm = spec_node.child_by_field_name("name")
+                        al = spec_node.child_by_field_name("alias")
+                        local = al if al is not None else nm
+                        self.p.imports.append((self.uid, spec, _text(nm), self.declare(_text(local), top)))
+
+    def x_export(self, node) -> None:
+        p = self.p
+        rel = self.u.rel
+        decl = node.child_by_field_name("declaration")
+        value = node.child_by_field_name("value")
+        src = node.child_by_field_name("source")
+        is_default = any(c.type == "default" for c in node.children)
+        if decl is not None:
+            names = []
+            if decl.type in ("function_declaration", "generator_function_declaration", "class_declaration"):
+                nm = decl.child_by_field_name("name")
+                if nm is not None:
+                    names.append(_text(nm))
+            else:
+                for d in decl.named_children:
+                    if d.type == "variable_declarator":
+                        nm = d.child_by_field_name("name")
+                        if nm is not None and nm.type == "identifier":
+                            names.append(_text(nm))
+            for nm in names:
+                r = self.ref(nm)
+                p.edge(r, p.export_node(rel, "default" if is_default else nm))
+                p.edge(r, p.prop_node(nm))
+        elif value is not None:
+            p.edges_from(self.ev(value), p.export_node(rel, "default"))
+        for c in node.named_children:
+            if c.type == "export_clause":
+                for s in c.named_children:
+                    if s.type != "export_specifier":
+                        continue
+                    nm = s.child_by_field_name("name")
+                    al = s.child_by_field_name("alias")
+                    exported = _text(al if al is not None else nm)
+                    if src is not None:
+                        tmp = p.node("reexport", exported, self.uid, s.start_byte, self.f.fid)
+                        p.imports.append((self.uid, _string_value(src), _text(nm), tmp))
+                        r = tmp
+                    else:
+                        r = self.ref(_text(nm))
+                    p.edge(r, p.export_node(rel, exported))
+                    p.edge(r, p.prop_node(exported))
+        if src is not None and not any(c.type == "export_clause" for c in node.named_children):
+            tmp = p.node("reexport", "*", self.uid, node.start_byte, self.f.fid)
+            p.imports.append((self.uid, _string_value(src), "*module", tmp))
+            p.edge(tmp, p.export_node(rel, "*module"))

@@ -1,0 +1,292 @@
+"""Stage 7: findings. Which fields a source read (element descriptors resolved against the pages and the
+selectors in code), where a sink sends (URL templates and constants against the origin), severity, and
+the path steps a reviewer reads — one finding per sink call site.
+"""
+from __future__ import annotations
+
+from analyzer.classify import severity, sort_categories
+from analyzer.htmlpage import selector_of as _html_selector
+from analyzer.model import Finding, Location, PathStep, TriggerInfo
+
+
+def jquery_css(sel: str) -> str:
+    """jQuery selector extensions soupsieve does not know, translated to CSS."""
+    return sel.replace(":input", "input, select, textarea").replace(":text", "[type=text]")
+
+
+# ----------------------------------------------------------------------------------------------- findings
+class SelectorResolver:
+    """Turns element descriptors into CSS selectors, including selectors built from a parameter
+    (`function val(id) { return document.getElementById(id).value }`): then the call sites say which."""
+
+    def __init__(self, prog, solver):
+        self.prog = prog
+        self.param_of = {pn: (f.fid, i) for f in prog.funcs for i, pn in enumerate(f.params)}
+        self.calls_of: dict[int, list] = {}
+        self.call_by_result = {c.result: c for c in prog.calls}
+        for cid, fid, mode in solver.linked:
+            if mode in ("plain", "call", "apply"):
+                self.calls_of.setdefault(fid, []).append((prog.calls[cid], mode))
+
+    def selectors(self, key: tuple, path: list[int] | None = None) -> list[str]:
+        if len(key) == 2:
+            return [key[1]]
+        template, part = key[1], key[2]
+        values: list[str] = []
+        pi = self.param_of.get(part[1]) if part[0] == "ref" else None
+        if pi is None or not self.calls_of.get(pi[0]):
+            # a constant, an element of a constant array, or a callback parameter fed from one
+            return sorted({template.replace("{0}", v) for v in self.prog.strings_of(part)})
+        fid, i = pi
+        calls = self.calls_of.get(fid, [])
+        if path:
+            on_path = [c for c in (self.call_by_result.get(n) for n in path) if c is not None]
+            chosen = [(c, m) for c, m in calls if any(c is x for x in on_path)]
+            if chosen:
+                calls = chosen
+        for c, mode in calls:
+            j = i + 1 if mode == "call" else i
+            if j < len(c.str_args) and c.str_args[j]:
+                values.append(c.str_args[j])
+        return sorted({template.replace("{0}", v) for v in values})
+
+
+def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, path
+                ) -> tuple[list[str], list[str], bool]:
+    """Categories, human field descriptions, whether the field was resolved (for confidence)."""
+    if src.catch_all:
+        return ["any_field"], [src.how], True
+    cats: set[str] = set()
+    descs: list[str] = []
+    resolved = False
+    todo = list(solver.objects(src.base))
+    seen = set()
+    while todo:
+        o = todo.pop()
+        if o in seen:
+            continue
+        seen.add(o)
+        key = prog.objs[o]
+        if key[0] == "EV":
+            todo.extend(solver.objects((prog.regs[key[1]].target,)))
+            continue
+        sels: list[str] = []
+        if key[0] == "G":
+            path_ = rules.normalize_path(key[1])
+            name = _legacy_form_field(path_)
+            if name:  # document.order.elements['o_tel'], document.form1.email
+                sels = [f'[name="{name}"]']
+            elif path_ in rules.catch_all_globals or path_ == "<global>" or path_.startswith("document."):
+                cats.add("any_field")  # the whole page, or a whole form
+                descs.append(path_)
+                resolved = True
+                continue
+        elif key[0] == "E":
+            sels = resolver.selectors(key, path)
+        for sel in sels:
+            resolved = True
+            if sel == "*" or classifier.is_catch_all_selector(jquery_css(sel)):
+                cats.add("any_field")
+                descs.append(sel)
+                continue
+            tags = [t for t in html_matches(sel) if t.name in ("input", "select", "textarea", "form")]
+            kinds = set()
+            for t in tags:
+                if t.name == "form":
+                    kinds.add("any_field")
+                    continue
+                attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in t.attrs.items()}
+                kinds.add(classifier.field_kind(attrs, _label_for(t), t.name))
+            if not kinds:  # no page shows the field: every part of the selector says what it is
+                kinds.update(classifier.selector_kinds(sel) or ["other"])
+            cats |= kinds
+            descs.append(_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel)
+    if not cats:
+        k = classifier.selector_kind(src.text) if src.text else None
+        if k:
+            resolved = True
+        cats.add(k or "other")
+        descs.append(src.text or src.how)
+    if "any_field" in cats:
+        cats = {"any_field"}
+    return sort_categories(cats), sorted(set(descs)), resolved
+
+
+_DOCUMENT_NON_FORMS = frozenset({"body", "documentElement", "head", "location", "activeElement", "cookie",
+                                 "defaultView", "scripts", "images", "links", "all"})
+
+
+def _legacy_form_field(path: str) -> str | None:
+    """The field a legacy DOM path names: `document.order.elements.o_tel`, `document.forms.order.o_tel`,
+    `document.form1.email` (forms and their fields by name); None for anything else."""
+    segs = path.split(".")
+    if len(segs) < 3 or segs[0] != "document" or segs[1] in _DOCUMENT_NON_FORMS:
+        return None
+    if "elements" in segs:
+        i = segs.index("elements")
+        return segs[i + 1] if i + 1 < len(segs) and segs[i + 1] != "[]" else None
+    if segs[1] == "forms":
+        return segs[3] if len(segs) > 3 and segs[3] != "[]" else None
+    return segs[2] if segs[2] != "[]" else None
+
+
+def _label_for(tag) -> str:
+    soup = tag
+    while soup.parent is not None:
+        soup = soup.parent
+    if tag.get("id"):
+        lab = soup.find("label", attrs={"for": tag["id"]})
+        if lab is not None:
+            return " ".join(lab.get_text(" ", strip=True).split())
+    par = tag.find_parent("label")
+    if par is not None:
+        return " ".join(par.get_text(" ", strip=True).split())
+    prev = tag.find_previous(string=True)
+    return prev.strip()[:40] if prev is not None else ""
+
+
+def _resolve_tmpl(prog, parts, depth: int = 0) -> str | None:
+    if parts is None:
+        return None
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif part[0] == "ref" and depth < 4:
+            t = _const_of(prog, part[1])
+            sub = _resolve_tmpl(prog, t, depth + 1) if t is not None else None
+            out.append(sub if sub is not None else "*")
+        else:
+            out.append("*")
+    s = "".join(out)
+    while "**" in s:
+        s = s.replace("**", "*")
+    return s if s.strip("*") else None
+
+
+def _const_of(prog, nid: int):
+    """The one string template assigned to a variable (following ref↔var links), if there is one."""
+    pred = prog.graph._pred
+    seen = {nid}
+    todo = [nid]
+    found = []
+    while todo and len(seen) < 20:
+        n = todo.pop()
+        if n in prog.consts:
+            found.extend(prog.consts[n])
+            continue
+        for m in pred.get(n, ()):
+            if m not in seen and prog.kind[m] in ("var", "global"):
+                seen.add(m)
+                todo.append(m)
+    uniq = {repr(f): f for f in found}
+    return next(iter(uniq.values())) if len(uniq) == 1 else None
+
+
+def _loc(prog, uid, start, end) -> Location:
+    line, col, eline, ecol = prog.location(uid, start, end)
+    return Location(prog.units[uid].rel, line, col, eline, ecol)
+
+
+STEP_TEXT = {
+    "var": "held in `{}`", "global": "stored in global `{}`", "prop": "stored in property `.{}`",
+    "load": "read from `.{}`", "call": "passed through `{}(…)`", "return": "returned from `{}`",
+    "param": "passed as an argument", "object": "put into an object", "array": "put into an array",
+    "storage": "kept in web storage under `{}`", "export": "exported as `{}`", "this": "bound to `this`",
+}
+
+
+def _steps(prog, flow, sink_loc: Location, sink_snip: str, api: str, field_desc: str) -> list[PathStep]:
+    steps: list[PathStep] = []
+    last_line = None
+    path = flow.path
+    for i, n in enumerate(path):
+        kind = prog.kind[n]
+        uid = prog.unit[n]
+        if i == 0:
+            loc = _loc(prog, uid, prog.pos[n], prog.pos[n] + 1)
+            steps.append(PathStep(loc, f"reads {field_desc} ({prog.label[n]})",
+                                  prog.snippet(uid, prog.pos[n], prog.pos[n] + 1)))
+            last_line = (loc.path, loc.line)
+            continue
+        if i == len(path) - 1:
+            break
+        if uid < 0 or prog.pos[n] < 0 or kind in ("merge", "target", "source"):
+            continue
+        text = STEP_TEXT.get(kind)
+        if text is None:
+            continue
+        loc = _loc(prog, uid, prog.pos[n], prog.pos[n] + 1)
+        if (loc.path, loc.line) == last_line and kind not in ("return", "param"):
+            continue
+        last_line = (loc.path, loc.line)
+        steps.append(PathStep(loc, text.format(prog.label[n]), prog.snippet(uid, prog.pos[n], prog.pos[n] + 1)))
+    steps.append(PathStep(sink_loc, f"sent by {api}", sink_snip))
+    return steps
+
+
+def build_findings(prog, rules, classifier, solver, roots, sink_list, flows, html_matches, origin) -> list[Finding]:
+    resolver = SelectorResolver(prog, solver)
+    by_sink: dict[int, list] = {}
+    for fl in flows:
+        by_sink.setdefault(fl.sink_key, []).append(fl)
+    out: list[Finding] = []
+    for idx, fls in by_sink.items():
+        kind, rec, rule = sink_list[idx]
+        cats: set[str] = set()
+        descs: set[str] = set()
+        trig_ids: set[int] = set()
+        resolved_all = True
+        best = None
+        infos = [(fl, *_field_info(prog, solver, classifier, fl.source, html_matches, rules, resolver, fl.path))
+                 for fl in fls]
+        if any(r for _fl, _c, _d, r in infos):
+            # a `.value` read on something unknown and unnamed adds nothing next to fields we know
+            infos = [x for x in infos if x[3]]
+        for fl, c, d, resolved in infos:
+            resolved_all &= resolved
+            cats |= set(c)
+            descs |= set(d)
+            trig_ids |= fl.triggers
+            if best is None or (len(fl.path), fl.source.start) < (len(best[0].path), best[0].source.start):
+                best = (fl, ", ".join(d))
+        if "any_field" in cats:  # a catch-all read already covers the specific fields next to it
+            cats = {"any_field"}
+        sink_loc = _loc(prog, rec.uid, rec.start, rec.end)
+        snip = prog.snippet(rec.uid, rec.start, rec.end)
+        if kind == "call":
+            if rule.url_arg is not None and rule.url_arg < len(rec.tmpl_args) and rec.tmpl_args[rule.url_arg]:
+                dest = _resolve_tmpl(prog, rec.tmpl_args[rule.url_arg])
+            else:
+                dest = _resolve_tmpl(prog, rec.obj_url)
+        else:
+            dest = _resolve_tmpl(prog, rec.tmpl) if rule.url_arg is not None else None
+        if rule.vendor:
+            party, vendor = "third_party", rule.vendor
+        else:
+            party, vendor = classifier.destination(dest, origin)
+        catch_all = "any_field" in cats
+        sev, rule_id, rule_name = severity(sorted(cats), party, catch_all)
+        triggers = []
+        for rid in sorted(trig_ids, key=lambda r: (roots[r].event, roots[r].uid, roots[r].start)):
+            rt = roots[rid]
+            loc = _loc(prog, rt.uid, rt.start, rt.end) if rt.uid >= 0 else None
+            triggers.append(TriggerInfo(rt.event, loc, rt.description))
+        fn = prog.funcs[rec.fid]
+        fname = "<top>" if fn.top else fn.name
+        events = sorted({t.event for t in triggers})
+        confidence = "high" if resolved_all and kind == "call" and rec.cid not in solver.fallback_calls else "medium"
+        if kind == "store":
+            confidence = "high" if resolved_all else "medium"
+        fields = sorted(descs)
+        where = dest or "an unresolved destination"
+        who = f" ({vendor})" if vendor else ""
+        msg = (f"{', '.join(sort_categories(cats))} from {', '.join(fields)} is sent via {rule.api} to {where}"
+               f" [{party}{who}] on {', '.join(events)}, before the form is submitted")
+        out.append(Finding(rule_id=rule_id, rule_name=rule_name, severity=sev, confidence=confidence,
+                           categories=sort_categories(cats), fields=fields, triggers=triggers, sink_api=rule.api,
+                           sink=sink_loc, sink_snippet=snip, destination=dest, party=party, vendor=vendor,
+                           function=fname, steps=_steps(prog, best[0], sink_loc, snip, rule.api, best[1]),
+                           message=msg))
+    out.sort(key=lambda f: (f.sink.path, f.sink.line, f.sink.col, f.rule_id, f.sink_api))
+    return out
