@@ -24,6 +24,7 @@ examples:
   formleak scan . --write-baseline .formleak-baseline.json   accept today's findings
   formleak scan . --baseline .formleak-baseline.json         report only new findings
   formleak scan downloaded-site/ --no-inline-suppressions    audit: ignore the site's own comments
+  formleak scan visit.har                          a HAR capture: its HTML and JavaScript responses
 
 exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or fatal error.
 configuration: .formleak.toml or [tool.formleak] in pyproject.toml, searched from the scan root upward.
