@@ -375,7 +375,10 @@ class Extractor(CallFacts, DeclarationFacts):
         while todo and depth < 3:
             nxt = []
             for t in todo:
-                p.base_edges_from(vals, t)
+                if depth == 0:
+                    p.edges_from(vals, t)  # callbacks and elements kept in an array stay callable/findable
+                else:
+                    p.base_edges_from(vals, t)
                 self._into_param(vals, t)
                 if p.kind[t] == "load":
                     lab = p.label[t]
@@ -605,6 +608,8 @@ class Extractor(CallFacts, DeclarationFacts):
                     t = self.tmpl_of(v)
                     if t is not None:
                         self.objurl[node.id] = t
+                if key is not None:
+                    p.literal_props[(o, key)] = vals
                 if vals:
                     p.edges_from(vals, o)
                     if key is not None and key not in self.r.source_props:
@@ -612,6 +617,7 @@ class Extractor(CallFacts, DeclarationFacts):
             elif ct == "shorthand_property_identifier":
                 name = _text(c)
                 r = self.ref(name)
+                p.literal_props[(o, name)] = (r,)
                 p.edge(r, o)
                 p.edge(r, p.prop_node(name))
                 if name in ("url", "href"):
@@ -620,6 +626,8 @@ class Extractor(CallFacts, DeclarationFacts):
                 k = c.child_by_field_name("name")
                 vals = self.ev(c)
                 key = self._key_name(k)
+                if key is not None:
+                    p.literal_props[(o, key)] = vals
                 if key is not None:
                     p.edges_from(vals, p.prop_node(key))
                 p.edges_from(vals, o)

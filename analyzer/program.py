@@ -171,6 +171,7 @@ class Program:
     wrapper_factories: dict = field(default_factory=dict)  # fid -> index of the function parameter it wraps
     components: set = field(default_factory=set)  # functions that render JSX
     deferred_events: list = field(default_factory=list)  # (Registration, part) with the event in a constant
+    literal_props: dict = field(default_factory=dict)  # (object-literal node, key) -> value nids
     units: list[Unit] = field(default_factory=list)
     funcs: list[Func] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)

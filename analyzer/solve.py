@@ -140,6 +140,8 @@ class Solver:
         for fid in sorted(p.components):  # React renders components when the page loads
             self.roots.append((fid, "load", None))
         self.propagate()
+        self._registration_wrappers()
+        self.propagate()
         # Calls nothing in the scan resolves: try the callee's own spelling as a global path.
         for c in p.calls:
             if c.path and not self.objects(c.callee):
@@ -382,6 +384,40 @@ class Solver:
             self.seed(c.result, ("E", template, c.tmpl_args[0][0]))
         c.handled = True
 
+    def _registration_wrappers(self) -> None:
+        """`const on = (el, type, fn) => el.addEventListener(type, fn)`: a registration whose event name
+        is a parameter is a helper; each call of the helper is a registration of its own, with that call's
+        event name, handler and element."""
+        p = self.p
+        param_of = {pn: (f.fid, i) for f in p.funcs for i, pn in enumerate(f.params)}
+        pred = p.graph._pred
+        calls_of: dict[int, list[tuple[Call, str]]] = {}
+        for cid, fid, mode in self.linked:
+            if mode in ("plain", "call"):
+                calls_of.setdefault(fid, []).append((p.calls[cid], mode))
+        for rg, part in list(p.deferred_events):
+            if rg.events or part[0] != "ref" or part[1] not in param_of:
+                continue
+            fid, ei = param_of[part[1]]
+            hi = next((param_of[v][1] for v in rg.handler if v in param_of and param_of[v][0] == fid), None)
+            ti = next((param_of[v][1] for v in pred.get(rg.target, ()) if v in param_of and param_of[v][0] == fid),
+                      None)
+            for c, mode in sorted(calls_of.get(fid, ()), key=lambda cm: cm[0].cid):
+                off = 1 if mode == "call" else 0
+                ev = c.str_args[ei + off] if ei + off < len(c.str_args) else None
+                if not ev or hi is None or hi + off >= len(c.args):
+                    continue
+                tn = p.node("target", "", c.uid, c.start, c.fid)
+                if ti is not None and ti + off < len(c.args):
+                    self.edges(c.args[ti + off], tn)
+                else:
+                    self.edge(rg.target, tn)
+                new = Registration(len(p.regs), c.uid, c.fid, c.start, c.end,
+                                   [e.split(".")[0] for e in ev.split() if e.split(".")[0]], tn, c.args[hi + off],
+                                   c.path or rg.api)
+                p.regs.append(new)
+                self._watch_registration(new)
+
     def _ready(self, c: Call) -> None:
         p = self.p
         tn = p.node("target", "ready", c.uid, c.start, c.fid)
@@ -618,27 +654,50 @@ class Solver:
                                 self.edges(vals, pn, "a")
 
     def _field_sensitive_literals(self) -> None:
-        """`o.b` where `o` can only be object literals: `o.b` reads what was stored under `b` (the
-        field-based property edge), not everything the object holds. The container edge from `o` stays for
-        opaque objects (parsed JSON, form data, unknown results), where the property cannot be told apart."""
+        """Make property reads field-sensitive where the object is known:
+        - `o.b` where `o` can only be object literals reads what those literals hold under `b` (argument-like:
+          the reader runs under the writer's triggers) and what was stored into `.b` later, not everything
+          the object holds;
+        - `document.body`, `e.target.name`, `img.dataset` — a property of a browser object, an element or an
+          event — is the browser's: the field-based edge from user stores of the same name goes."""
         p = self.p
         objs = p.objs
         succ = p.graph._succ
         pred = p.graph._pred
+        lp = p.literal_props
+        browser = ("G", "E", "EV")
+
+        def drop(a: int, b: int) -> None:
+            if b in succ.get(a, ()):
+                del succ[a][b]
+                del pred[b][a]
+
         for ld in p.loads:
             if ld.prop is None or not ld.base:
                 continue
-            literal_only = True
+            kinds = set()
+            found = set()
             for b in ld.base:
                 s = self.pts.get(b)
-                if not s or len(s) >= PTS_CAP or any(objs[o][0] != "O" for o in s):
-                    literal_only = False
+                if not s or len(s) >= PTS_CAP:
+                    kinds = None
                     break
-            if literal_only:
+                found |= s
+                kinds.update(objs[o][0] for o in s)
+            if not kinds:
+                continue
+            pn = p.named.get(("p", ld.prop))
+            if kinds == {"O"}:
+                # the field-based edge stays: `RUM.q.push(x)` writes into `.q` long after the literal
                 for b in ld.base:
-                    if ld.nid in succ.get(b, ()):
-                        del succ[b][ld.nid]
-                        del pred[ld.nid][b]
+                    drop(b, ld.nid)
+                for o in found:
+                    for v in lp.get((objs[o][1], ld.prop), ()):
+                        self.edge(v, ld.nid, "a")
+            elif kinds <= set(browser) and pn is not None:
+                if any(objs[o][0] == "G" and self.r.normalize_path(objs[o][1]) == "<global>" for o in found):
+                    continue  # window.foo: a global the page may have set
+                drop(pn, ld.nid)
 
     def _effects(self) -> None:
         """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited)."""
