@@ -200,7 +200,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
     def is_submit_control(target_node: int) -> bool:
         for o in solver.objects((target_node,)):
             key = prog.objs[o]
-            if key[0] == "E" and any(is_submit_selector(sel) for sel in resolver.selectors(key)):
+            if key[0] == "E" and any(is_submit_selector(sel) for sel in resolver.selectors(key, None, (target_node,))):
                 return True
         return False
 

@@ -28,7 +28,9 @@ class SelectorResolver:
             if mode in ("plain", "call", "apply"):
                 self.calls_of.setdefault(fid, []).append((prog.calls[cid], mode))
 
-    def selectors(self, key: tuple, path: list[int] | None = None) -> list[str]:
+    def selectors(self, key: tuple, path: list[int] | None = None, anchors=()) -> list[str]:
+        """`anchors`: the nodes the element was read from (a source's object, a listener's target). A helper
+        like `byId = id => document.getElementById(id)` is resolved at the call whose result they hold."""
         if len(key) == 2:
             return [key[1]]
         template, part = key[1], key[2]
@@ -39,7 +41,10 @@ class SelectorResolver:
             return sorted({template.replace("{0}", v) for v in self.prog.strings_of(part)})
         fid, i = pi
         calls = self.calls_of.get(fid, [])
-        if path:
+        near = self._calls_near(anchors, {id(c) for c, _m in calls}) if anchors else set()
+        if near:
+            calls = [(c, m) for c, m in calls if id(c) in near]
+        elif path:
             on_path = [c for c in (self.call_by_result.get(n) for n in path) if c is not None]
             chosen = [(c, m) for c, m in calls if any(c is x for x in on_path)]
             if chosen:
@@ -51,6 +56,24 @@ class SelectorResolver:
         return sorted({template.replace("{0}", v) for v in values})
 
 
+    def _calls_near(self, anchors, wanted: set, limit: int = 40) -> set:
+        pred = self.prog.graph._pred
+        seen = set(anchors)
+        todo = list(anchors)
+        out = set()
+        while todo and len(seen) < limit:
+            n = todo.pop()
+            c = self.call_by_result.get(n)
+            if c is not None and id(c) in wanted:
+                out.add(id(c))
+                continue
+            for m in pred.get(n, ()):
+                if m not in seen:
+                    seen.add(m)
+                    todo.append(m)
+        return out
+
+
 def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, path
                 ) -> tuple[list[str], list[str], bool]:
     """Categories, human field descriptions, whether the field was resolved (for confidence)."""
@@ -59,16 +82,17 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     cats: set[str] = set()
     descs: list[str] = []
     resolved = False
-    todo = list(solver.objects(src.base))
+    todo = [(o, tuple(src.base)) for o in solver.objects(src.base)]
     seen = set()
     while todo:
-        o = todo.pop()
+        o, anchors = todo.pop()
         if o in seen:
             continue
         seen.add(o)
         key = prog.objs[o]
         if key[0] == "EV":
-            todo.extend(solver.objects((prog.regs[key[1]].target,)))
+            tgt = prog.regs[key[1]].target
+            todo.extend((t, (tgt,)) for t in solver.objects((tgt,)))
             continue
         sels: list[str] = []
         if key[0] == "G":
@@ -82,7 +106,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
                 resolved = True
                 continue
         elif key[0] == "E":
-            sels = resolver.selectors(key, path)
+            sels = resolver.selectors(key, path, anchors)
         for sel in sels:
             resolved = True
             if sel == "*" or classifier.is_catch_all_selector(jquery_css(sel)):
