@@ -28,7 +28,7 @@ class SelectorResolver:
             if mode in ("plain", "call", "apply"):
                 self.calls_of.setdefault(fid, []).append((prog.calls[cid], mode))
 
-    def selectors(self, key: tuple, path: list[int] | None = None, anchors=()) -> list[str]:
+    def selectors(self, key: tuple, path: list[int] | None = None, anchors=(), sink: int | None = None) -> list[str]:
         """`anchors`: the nodes the element was read from (a source's object, a listener's target). A helper
         like `byId = id => document.getElementById(id)` is resolved at the call whose result they hold."""
         if len(key) == 2:
@@ -42,8 +42,12 @@ class SelectorResolver:
         fid, i = pi
         calls = self.calls_of.get(fid, [])
         near = self._calls_near(anchors, {id(c) for c, _m in calls}) if anchors else set()
+        reaching = [(c, m) for c, m in calls if sink is not None and self._reaches(c.result, sink)] \
+            if not near and len(calls) > 1 else []
         if near:
             calls = [(c, m) for c, m in calls if id(c) in near]
+        elif reaching:  # `{email: val('email'), tel: val('tel')}`: every call whose value gets to the sink
+            calls = reaching
         elif path:
             on_path = [c for c in (self.call_by_result.get(n) for n in path) if c is not None]
             chosen = [(c, m) for c, m in calls if any(c is x for x in on_path)]
@@ -55,6 +59,20 @@ class SelectorResolver:
                 values.append(c.str_args[j])
         return sorted({template.replace("{0}", v) for v in values})
 
+
+    def _reaches(self, start: int, goal: int, limit: int = 3000) -> bool:
+        succ = self.prog.graph._succ
+        seen = {start}
+        todo = [start]
+        while todo and len(seen) < limit:
+            n = todo.pop()
+            if n == goal:
+                return True
+            for m in succ.get(n, ()):
+                if m not in seen:
+                    seen.add(m)
+                    todo.append(m)
+        return False
 
     def _calls_near(self, anchors, wanted: set, limit: int = 40) -> set:
         pred = self.prog.graph._pred
@@ -76,6 +94,7 @@ class SelectorResolver:
 
 def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, path
                 ) -> tuple[list[str], list[str], bool]:
+    sink = path[-1] if path else None
     """Categories, human field descriptions, whether the field was resolved (for confidence)."""
     if src.catch_all:
         return ["any_field"], [src.how], True
@@ -106,7 +125,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
                 resolved = True
                 continue
         elif key[0] == "E":
-            sels = resolver.selectors(key, path, anchors)
+            sels = resolver.selectors(key, path, anchors, sink)
         for sel in sels:
             resolved = True
             if sel == "*" or classifier.is_catch_all_selector(jquery_css(sel)):
