@@ -20,6 +20,8 @@ from analyzer.extract_util import (
     _MAX_VALS, COMPARE_OPS, CONST_IDENTS, FALSY_UNARY, FUNC_TYPES, LEAF_TYPES, PASS_FIRST, BudgetExceeded,
     _string_value, _text,
 )
+DOM_OWNED = frozenset({"dataset", "style", "classList", "attributes", "relList"})  # `x.dataset.src` is the page's
+
 from analyzer.program import HEAP, Func, Load, Program, Registration, Source, Store, Unit
 from analyzer.rulebook import RuleBook
 
@@ -406,7 +408,8 @@ class Extractor(CallFacts, DeclarationFacts):
         p = self.p
         fid = self.f.fid
         ln = p.node("load", prop or "[]", self.uid, node.start_byte, fid)
-        if prop is not None and prop not in r.source_props:
+        if prop is not None and prop not in r.source_props and not any(
+                p.kind[b] == "load" and p.label[b] in DOM_OWNED for b in base):
             # field-based: every `x.prop` reads what any `y.prop = …` stored. Not for `.value` & co.: those
             # are reads of fields, and one `{value: card}` literal must not feed every `.value` in the program
             p.edge(p.prop_node(prop), ln)

@@ -95,6 +95,7 @@ class SelectorResolver:
 def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, path
                 ) -> tuple[list[str], list[str], bool]:
     sink = path[-1] if path else None
+    hidden_only = False
     """Categories, human field descriptions, whether the field was resolved (for confidence)."""
     if src.catch_all:
         return ["any_field"], [src.how], True
@@ -133,6 +134,9 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
                 descs.append(sel)
                 continue
             tags = [t for t in html_matches(sel) if t.name in ("input", "select", "textarea", "form")]
+            if tags and all(t.name == "input" and (t.get("type") or "").lower() == "hidden" for t in tags):
+                hidden_only = True  # a hidden input holds what the server put there, nobody types into it
+                continue
             kinds = set()
             for t in tags:
                 if t.name == "form":
@@ -144,6 +148,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
                 kinds.update(classifier.selector_kinds(sel) or ["other"])
             cats |= kinds
             descs.append(_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel)
+    if not cats and hidden_only:
+        return [], [], False
     if not cats:
         k = classifier.selector_kind(src.text) if src.text else None
         if k:
@@ -283,6 +289,9 @@ def build_findings(prog, rules, classifier, solver, roots, sink_list, flows, htm
         best = None
         infos = [(fl, *_field_info(prog, solver, classifier, fl.source, html_matches, rules, resolver, fl.path))
                  for fl in fls]
+        infos = [x for x in infos if x[1]]  # reads of hidden inputs only: nothing typed
+        if not infos:
+            continue
         if any(r for _fl, _c, _d, r in infos):
             # a `.value` read on something unknown and unnamed adds nothing next to fields we know
             infos = [x for x in infos if x[3]]
