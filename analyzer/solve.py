@@ -267,10 +267,13 @@ class Solver:
         k0 = key[0]
         if k0 == "fn":
             m = c.method
-            if m == "bind":
+            # `f.bind(x)` / `f.call(x, …)` / `f.apply(x, args)` on the function itself, not a method of
+            # the shop's own named `bind` (`HNY.bind(el, 'keyup', fn)`)
+            on_fn = m in ("bind", "call", "apply") and c.recv is not None and o in self.objects(c.recv)
+            if on_fn and m == "bind":
                 self.add(c.result, o)
                 return
-            self._link_call(c, key[1], "apply" if m == "apply" else ("call" if m == "call" else "plain"))
+            self._link_call(c, key[1], m if on_fn else "plain")
         elif k0 == "G":
             self._path_rules(c, self.r.normalize_path(key[1]))
         elif k0 == "R":
