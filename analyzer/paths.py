@@ -43,17 +43,22 @@ def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre
                 live.add(m)
                 stack.append(m)
     empty: frozenset = frozenset()
+    arg_calls = prog.arg_edge_calls
+    contents_ret = prog.contents_ret
     for src in sources:
         t0 = pre.get(src.fid, empty)
         if src.nid not in live or not t0:
             continue  # never read before submit (or never read at all)
-        start = (src.nid, t0)
+        # state: (node, triggers, calls it may return to). Entering a function through an argument records
+        # the call; its return then goes back to that call only (one level of call-site matching, so a
+        # helper like `trim(s)` used everywhere does not hand one caller's data to all the others).
+        start = (src.nid, t0, None)
         parent = {start: None}
         q = deque([start])
         found: dict[tuple[int, frozenset], tuple] = {}
         while q:
             state = q.popleft()
-            a, trig = state
+            a, trig, ret_to = state
             sk = sink_nodes.get(a)
             if sk is not None:
                 if (sk, trig) not in found:
@@ -65,13 +70,29 @@ def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre
                     continue
                 k = attrs.get("k") if attrs else None
                 fb = nfid[b]
-                if k == "a" or fb == fa or fb == HEAP:
-                    nt = trig  # into a callee, within one function, or into the heap: same context
-                else:
-                    nt = pre.get(fb, empty)  # back in a caller, or read out of the heap or a closure
+                nr = ret_to
+                if k == "a":
+                    nt = trig  # into a callee: it runs under the caller's triggers
+                    nr = arg_calls.get((a, b))
+                    if nr is not None and not isinstance(nr, frozenset):
+                        nr = arg_calls[(a, b)] = frozenset(nr)
+                elif k == "r":
+                    if ret_to is not None and b not in ret_to:
+                        cr = contents_ret.get((a, b))  # what a callee wrote into an object it was given
+                        if not (cr and ret_to & cr):
+                            continue  # not the call this data came in through
+                    nr = None
+                    nt = pre.get(fb, empty) if fb != HEAP else trig
                     if not nt:
                         continue
-                ns = (b, nt)
+                elif fb == fa or fb == HEAP:
+                    nt = trig  # within one function, or into the heap: same context
+                else:
+                    nt = pre.get(fb, empty)  # read out of the heap or a closure: the reader's triggers
+                    nr = None
+                    if not nt:
+                        continue
+                ns = (b, nt, nr)
                 if ns in parent:
                     continue
                 parent[ns] = state

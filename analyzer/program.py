@@ -172,6 +172,8 @@ class Program:
     components: set = field(default_factory=set)  # functions that render JSX
     deferred_events: list = field(default_factory=list)  # (Registration, part) with the event in a constant
     literal_props: dict = field(default_factory=dict)  # (object-literal node, key) -> value nids
+    arg_edge_calls: dict = field(default_factory=dict)  # (argument value, parameter) -> call result nodes
+    contents_ret: dict = field(default_factory=dict)  # (parameter contents, argument value) -> call result nodes
     units: list[Unit] = field(default_factory=list)
     funcs: list[Func] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)

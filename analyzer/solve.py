@@ -457,17 +457,23 @@ class Solver:
             this_vals = args[0] if args else ()
             spread = args[1] if len(args) > 1 else ()
             args = [spread] * len(f.params)
+        ac = self.p.arg_edge_calls
         for i, pn in enumerate(f.params):
             if i < len(args):
                 self.edges(args[i], pn, "a")
+                for v in args[i]:
+                    ac.setdefault((v, pn), set()).add(c.result)
         for a in args:
             self.edges(a, f.args, "a")
+            for v in a:
+                ac.setdefault((v, f.args), set()).add(c.result)
         pcs = self.p.param_contents
         for i, pn in enumerate(f.params):
             pc = pcs.get(pn)
             if pc is not None and i < len(args):
                 for v in args[i]:
                     self.edge(pc, v, "r")
+                    self.p.contents_ret.setdefault((pc, v), set()).add(c.result)
         if this_vals and not f.is_arrow:
             self.edges(this_vals, f.this, "a")
         self.edge(f.ret, c.result, "r")
