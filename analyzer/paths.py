@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from analyzer.program import HEAP, Program, Source
 
 MAX_STATES = 200_000  # per source; a search that hits it is reported as incomplete
+STACK = 3  # call sites remembered per path
 
 
 @dataclass
@@ -49,10 +50,11 @@ def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre
         t0 = pre.get(src.fid, empty)
         if src.nid not in live or not t0:
             continue  # never read before submit (or never read at all)
-        # state: (node, triggers, calls it may return to). Entering a function through an argument records
-        # the call; its return then goes back to that call only (one level of call-site matching, so a
-        # helper like `trim(s)` used everywhere does not hand one caller's data to all the others).
-        start = (src.nid, t0, None)
+        # state: (node, triggers, call stack). Entering a function through an argument pushes the call;
+        # a return goes back to the call on top only (bounded call-site matching: a helper like `trim(s)`
+        # used everywhere does not hand one caller's data to all the others). Data read out of the heap
+        # starts with an empty stack: it may be returned anywhere.
+        start = (src.nid, t0, ())
         parent = {start: None}
         q = deque([start])
         found: dict[tuple[int, frozenset], tuple] = {}
@@ -73,15 +75,17 @@ def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre
                 nr = ret_to
                 if k == "a":
                     nt = trig  # into a callee: it runs under the caller's triggers
-                    nr = arg_calls.get((a, b))
-                    if nr is not None and not isinstance(nr, frozenset):
-                        nr = arg_calls[(a, b)] = frozenset(nr)
+                    calls = arg_calls.get((a, b))
+                    if calls is not None and not isinstance(calls, frozenset):
+                        calls = arg_calls[(a, b)] = frozenset(calls)
+                    nr = (calls,) + ret_to[:STACK - 1]
                 elif k == "r":
-                    if ret_to is not None and b not in ret_to:
+                    top = ret_to[0] if ret_to else None
+                    if top is not None and b not in top:
                         cr = contents_ret.get((a, b))  # what a callee wrote into an object it was given
-                        if not (cr and ret_to & cr):
+                        if not (cr and top & cr):
                             continue  # not the call this data came in through
-                    nr = None
+                    nr = ret_to[1:]
                     nt = pre.get(fb, empty) if fb != HEAP else trig
                     if not nt:
                         continue
@@ -89,7 +93,7 @@ def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre
                     nt = trig  # within one function, or into the heap: same context
                 else:
                     nt = pre.get(fb, empty)  # read out of the heap or a closure: the reader's triggers
-                    nr = None
+                    nr = ()
                     if not nt:
                         continue
                 ns = (b, nt, nr)
