@@ -275,7 +275,9 @@ class Extractor(CallFacts, DeclarationFacts):
             call = self.parents.get(par.id)
             if call is not None and call.type == "call_expression":
                 fn = call.child_by_field_name("function")
-                callee = _text(fn)[-40:] if fn is not None else "?"
+                # the method name only (`on`, `addEventListener`): the receiver's spelling changes when a
+                # bundle is rebuilt, and this name goes into finding fingerprints
+                callee = _text(fn).rsplit(".", 1)[-1][-40:] if fn is not None else "?"
                 first = par.named_children[0] if par.named_child_count else None
                 arg = _string_value(first)[:30] if first is not None and first.type == "string" else ""
                 return f"{callee}({arg})" if arg else f"{callee}(…)"

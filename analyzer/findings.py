@@ -326,6 +326,8 @@ def build_findings(prog, rules, classifier, solver, roots, sink_list, flows, htm
             triggers.append(TriggerInfo(rt.event, loc, rt.description))
         fn = prog.funcs[rec.fid]
         fname = "<top>" if fn.top else fn.name
+        if len(fname) <= 2 and fname.isidentifier():
+            fname = "<minified>"  # `function n(t){…}`: a rebuilt bundle renames it; keep fingerprints stable
         events = sorted({t.event for t in triggers})
         confidence = "high" if resolved_all and kind == "call" and rec.cid not in solver.fallback_calls else "medium"
         if kind == "store":
