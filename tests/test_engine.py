@@ -108,3 +108,23 @@ def test_har_capture_is_scanned_with_its_origin(tmp_path: Path):
     assert [(n.path, n.reason) for n in r.notifications] == [("broken.har", "har-error")]
     assert r.files_scanned == ["visit.har/shop.example.com/assets/app.js",
                                "visit.har/shop.example.com/checkout/index.html"]
+
+
+def test_fingerprints_survive_a_rebuild_that_renames_minified_names(tmp_path: Path):
+    from analyzer.fingerprint import assign_fingerprints
+
+    build1 = ("!function(e,t){function n(r){navigator.sendBeacon('/c',r)}"
+              "t.getElementById('email').addEventListener('blur',function(o){n(o.target.value)})}(window,document);\n")
+    build2 = ("/* v2 */\n!function(a,b){function q(z){navigator.sendBeacon('/c',z)}"
+              "b.getElementById('email').addEventListener('blur',function(y){q(y.target.value)})}(window,document);\n")
+    prints = []
+    for i, code in enumerate((build1, build2)):
+        d = tmp_path / f"b{i}"
+        d.mkdir()
+        (d / "app.min.js").write_text(code)
+        r = scan([d])
+        assert [(f.categories, f.trigger_names, f.sink_api) for f in r.findings] == [(["email"], ["blur"],
+                                                                                     "navigator.sendBeacon")]
+        assign_fingerprints(r.findings)
+        prints.append(r.findings[0].fingerprint)
+    assert prints[0] == prints[1]
