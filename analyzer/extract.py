@@ -473,6 +473,9 @@ class Extractor(CallFacts, DeclarationFacts):
                         self.tmpl[node.id] = [("idx", self.ref(_text(obj)), int(_text(idx), 0))]
                     except ValueError:
                         pass
+                elif obj is not None and obj.type == "identifier":
+                    # `L[i]`, `t[k]` in a loop: any element of the constant array or object `L`
+                    self.tmpl[node.id] = [("elems", self.ref(_text(obj)))]
         text = _text(obj)[-80:] if obj is not None and obj.end_byte - obj.start_byte < 400 else ""
         vals = self.make_load(base, name, node, text)
         if part is not None and vals:
@@ -494,6 +497,8 @@ class Extractor(CallFacts, DeclarationFacts):
             prop = _string_value(idx) if idx is not None and idx.type == "string" else None
             if prop is None and idx is not None:
                 part = self._key_part(idx)
+                if part is None:
+                    p.open_bases.extend(base)  # `ctx[key] = v`: this object gets keys nobody can name
                 if part is not None:  # i[k[3]] = url: which property is decided once constants are known
                     st = Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, "", vals, tmpl)
                     p.stores.append(st)
@@ -509,6 +514,9 @@ class Extractor(CallFacts, DeclarationFacts):
             # storage written as a property: localStorage.lead = v
             if objtext in self.r.storage_objects or objtext.split(".")[-1] in self.r.storage_objects:
                 p.edges_from(vals, p.storage_node(prop))
+            # `window.SEL = '#cc_number'`: a constant global
+            if objtext in ("window", "self", "globalThis") and tmpl is not None and all(isinstance(x, str) for x in tmpl):
+                p.consts.setdefault(p.global_node(prop), []).append(tmpl)
             # CommonJS exports
             if objtext == "module.exports" or objtext == "exports":
                 p.edges_from(vals, p.export_node(self.u.rel, prop))

@@ -118,6 +118,10 @@ class CallFacts:
                 self.tmpl[node.id] = [("atob", tmpl_args[0][0])]
         elif ft == "identifier" and not args and callee:
             self.tmpl[node.id] = [("ret", callee[0])]  # `sel()` returning a constant selector
+        elif method == "join" and recv and len(recv) == 1 and len(args) <= 1:
+            sep = str_args[0] if str_args and str_args[0] is not None else ","
+            if not args or str_args[0] is not None:
+                self.tmpl[node.id] = [("join", recv[0], sep)]  # ['#a', '#b'].join(', ')
         if ft in ("function_expression", "function", "parenthesized_expression", "arrow_function") and \
                 len(args) == 2 and argn is not None:
             a0, a1 = argn.named_children[0], argn.named_children[1]
@@ -292,6 +296,7 @@ class CallFacts:
         param = self.p.label[f.params[0]]
         off = 0
         table = None
+        decode = False
         for st in body.named_children:
             t = st.type
             if t == "expression_statement" and st.named_child_count == 1:
@@ -312,6 +317,12 @@ class CallFacts:
                 sub = d.child_by_field_name("value") if d is not None else None
             elif t == "return_statement" and st.named_child_count:
                 sub = st.named_children[0]
+                if sub.type == "call_expression" and _text(sub.child_by_field_name("function")) == "atob":
+                    a = sub.child_by_field_name("arguments")
+                    inner = a.named_children[0] if a is not None and a.named_child_count == 1 else None
+                    if inner is not None and inner.type == "subscript_expression":
+                        sub = inner
+                        decode = True
             if sub is not None and sub.type == "subscript_expression":
                 o = sub.child_by_field_name("object")
                 i = sub.child_by_field_name("index")
@@ -324,4 +335,4 @@ class CallFacts:
                     elif _text(i) == param:
                         table = self.ref(_text(o), f.fid)
         if table is not None:
-            self.p.lookup_funcs[f.fid] = (table, off)
+            self.p.lookup_funcs[f.fid] = (table, off, decode)

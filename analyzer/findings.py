@@ -57,6 +57,9 @@ class SelectorResolver:
             j = i + 1 if mode == "call" else i
             if j < len(c.str_args) and c.str_args[j]:
                 values.append(c.str_args[j])
+            elif j < len(c.tmpl_args) and c.tmpl_args[j] and len(c.tmpl_args[j]) == 1 \
+                    and isinstance(c.tmpl_args[j][0], tuple):
+                values.extend(self.prog.strings_of(c.tmpl_args[j][0]))  # read(SEL) with a constant SEL
         return sorted({template.replace("{0}", v) for v in values})
 
 

@@ -43,6 +43,20 @@ def add_edges_fast(graph: nx.DiGraph, edges, attr: dict) -> None:
             pred[b][a] = attr
 
 
+def _b64(values) -> list[str]:
+    """base64-decoded constants (`atob('aW5wdXQ=')`); values that are not base64 text are dropped."""
+    import base64
+    import binascii
+
+    out = []
+    for v in values:
+        try:
+            out.append(base64.b64decode(v, validate=True).decode("utf-8"))
+        except (binascii.Error, ValueError):
+            pass
+    return out
+
+
 @dataclass
 class Unit:
     """One piece of JavaScript that was parsed on its own: a file, a <script> block, an on…= attribute."""
@@ -174,6 +188,7 @@ class Program:
     literal_props: dict = field(default_factory=dict)  # (object-literal node, key) -> value nids
     arg_edge_calls: dict = field(default_factory=dict)  # (argument value, parameter) -> call result nodes
     contents_ret: dict = field(default_factory=dict)  # (parameter contents, argument value) -> call result nodes
+    open_bases: list = field(default_factory=list)  # objects written under keys that cannot be named
     units: list[Unit] = field(default_factory=list)
     funcs: list[Func] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
@@ -267,19 +282,24 @@ class Program:
                     i = int(part[2], 0) - spec[1]
                 except (TypeError, ValueError):
                     continue
-                out.extend(self._element(spec[0], i, limit))
+                found = self._element(spec[0], i, limit)
+                out.extend(_b64(found) if spec[2] else found)
+            return sorted(set(out))
+        if part[0] == "elems":
+            out = []
+            for a in self._walk_back(part[1], limit, want="array"):
+                out.extend(e for e in self.array_strs.get(a) or () if e is not None)
+            return sorted(set(out))
+        if part[0] == "join":
+            out = []
+            for a in self._walk_back(part[1], limit, want="array"):
+                elems = self.array_strs.get(a)
+                if elems and all(e is not None for e in elems) and self.kind[a] == "array":
+                    out.append(part[2].join(elems))
             return sorted(set(out))
         if part[0] == "atob":
-            import base64
-            import binascii
-
-            out = []
-            for v in self.strings_of(part[1], limit) if isinstance(part[1], tuple) else [part[1]]:
-                try:
-                    out.append(base64.b64decode(v, validate=True).decode("utf-8"))
-                except (binascii.Error, ValueError):
-                    pass
-            return sorted(set(out))
+            vals = self.strings_of(part[1], limit) if isinstance(part[1], tuple) else [part[1]]
+            return sorted(set(_b64(vals)))
         out = []
         for n in self._walk_back(part[1], limit, want="any"):
             for t in self.consts.get(n, ()):

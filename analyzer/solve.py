@@ -675,6 +675,9 @@ class Solver:
         pred = p.graph._pred
         lp = p.literal_props
         browser = ("G", "E", "EV")
+        open_objs = set()
+        for b in p.open_bases:
+            open_objs |= self.pts.get(b, set())
 
         def drop(a: int, b: int) -> None:
             if b in succ.get(a, ()):
@@ -696,7 +699,7 @@ class Solver:
             if not kinds:
                 continue
             pn = p.named.get(("p", ld.prop))
-            if kinds == {"O"}:
+            if kinds == {"O"} and not (found & open_objs):
                 # the field-based edge stays: `RUM.q.push(x)` writes into `.q` long after the literal
                 for b in ld.base:
                     drop(b, ld.nid)

@@ -74,7 +74,7 @@ def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, ti
             for g in succ.get(f, ()):
                 if g in seen_f:
                     continue
-                t = timer_edges.get((f, g)) if root.event == "load" else None
+                t = timer_edges.get((f, g)) if root.event == "load" and root.uid == -1 else None
                 if t is not None:
                     _fid, _h, api, uid, start, end, _cid = t
                     new = add_root(g, "timer", True, uid, start, end, f"{api} started at page load")

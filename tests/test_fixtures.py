@@ -29,7 +29,7 @@ CATEGORIES = frozenset({
 TRIGGERS = frozenset({
     "input", "change", "blur", "focusout", "focus", "focusin", "keyup", "keydown", "keypress", "paste",
     "cut", "click", "visibilitychange", "pagehide", "beforeunload", "unload", "load", "DOMContentLoaded",
-    "timer",
+    "timer", "mouseleave", "mouseout", "scroll",
 })
 # sink API names: exactly the `api` names the rules define
 from analyzer.rules import load_toml  # noqa: E402
