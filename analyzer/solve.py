@@ -536,6 +536,8 @@ class Solver:
         for ld, part, uid, fid, start, end, text in p.deferred_keys:
             vals = p.strings_of(part)
             if len(vals) != 1:
+                if isinstance(ld, Store):
+                    p.open_bases.extend(ld.obj)  # `ctx[key] = v` with a key nobody can name
                 continue
             prop = vals[0]
             if isinstance(ld, Store):
