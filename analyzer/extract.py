@@ -615,7 +615,8 @@ class Extractor(CallFacts, DeclarationFacts):
                     if fid is not None and not self.p.funcs[fid].params:
                         self.getters.setdefault(node.id, []).append((key, fid))
                 if v is not None and v.type == "string" and key is not None:
-                    p.consts.setdefault(p.prop_node(key), []).append([_string_value(v)])
+                    p.consts.setdefault(p.literal_prop_node(key), []).append([_string_value(v)])
+                    p.literal_strs[(o, key)] = _string_value(v)
                     strs.append(_string_value(v))
                 if key in ("url", "href", "src", "action"):
                     t = self.tmpl_of(v)
@@ -626,13 +627,13 @@ class Extractor(CallFacts, DeclarationFacts):
                 if vals:
                     p.edges_from(vals, o)
                     if key is not None and key not in self.r.source_props:
-                        p.edges_from(vals, p.prop_node(key))
+                        p.edges_from(vals, p.literal_prop_node(key))
             elif ct == "shorthand_property_identifier":
                 name = _text(c)
                 r = self.ref(name)
                 p.literal_props[(o, name)] = (r,)
                 p.edge(r, o)
-                p.edge(r, p.prop_node(name))
+                p.edge(r, p.literal_prop_node(name))
                 if name in ("url", "href"):
                     self.objurl[node.id] = [("ref", r)]
             elif ct == "method_definition":
@@ -641,8 +642,7 @@ class Extractor(CallFacts, DeclarationFacts):
                 key = self._key_name(k)
                 if key is not None:
                     p.literal_props[(o, key)] = vals
-                if key is not None:
-                    p.edges_from(vals, p.prop_node(key))
+                    p.edges_from(vals, p.literal_prop_node(key))
                 p.edges_from(vals, o)
             elif ct == "spread_element":
                 p.edges_from(self.ev(c), o)

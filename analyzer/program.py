@@ -186,6 +186,7 @@ class Program:
     components: set = field(default_factory=set)  # functions that render JSX
     deferred_events: list = field(default_factory=list)  # (Registration, part) with the event in a constant
     literal_props: dict = field(default_factory=dict)  # (object-literal node, key) -> value nids
+    literal_strs: dict = field(default_factory=dict)  # (object-literal node, key) -> string literal value
     arg_edge_calls: dict = field(default_factory=dict)  # (argument value, parameter) -> call result nodes
     contents_ret: dict = field(default_factory=dict)  # (parameter contents, argument value) -> call result nodes
     open_bases: list = field(default_factory=list)  # objects written under keys that cannot be named
@@ -223,6 +224,11 @@ class Program:
 
     def prop_node(self, name: str) -> int:
         return self.named_node(("p", name), "prop", name)
+
+    def literal_prop_node(self, name: str) -> int:
+        """What object literals hold under `name` (`{url: …}`), kept apart from what is stored into `x.name`
+        later, so a read of a known literal does not see every other literal's `url`."""
+        return self.named_node(("pl", name), "prop", name)
 
     def global_node(self, name: str) -> int:
         n = self.named.get(("g", name))

@@ -106,6 +106,15 @@ class Solver:
                 pred[n] = {}
                 node[n] = NODE_ATTR
         self._link_modules()
+        # reads of a property also see what object literals hold under that name
+        named = p.named
+        lit_edges = []
+        for ld in p.loads:
+            if ld.prop is not None:
+                pl = named.get(("pl", ld.prop))
+                if pl is not None:
+                    lit_edges.append((pl, ld.nid))
+        add_edges_fast(p.graph, lit_edges, EDGE_PLAIN)
         self._deferred_keys()
         for nid, key in p.seeds:
             if key[0] == "fn":
@@ -554,6 +563,9 @@ class Solver:
                 p.sources.append(Source(s, uid, fid, start, end, ld.base, prop, False, text))
             else:
                 p.edge(p.prop_node(prop), ld.nid)
+                pl = p.named.get(("pl", prop))
+                if pl is not None:
+                    p.edge(pl, ld.nid)
         for rg, part in p.deferred_events:
             names = p.strings_of(part)
             rg.events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
@@ -700,18 +712,27 @@ class Solver:
                 kinds.update(objs[o][0] for o in s)
             if not kinds:
                 continue
-            pn = p.named.get(("p", ld.prop))
             if kinds == {"O"} and not (found & open_objs):
-                # the field-based edge stays: `RUM.q.push(x)` writes into `.q` long after the literal
+                # the field-based edge from stores stays: `RUM.q.push(x)` writes into `.q` long after the
+                # literal; other literals' values under the same name go
                 for b in ld.base:
                     drop(b, ld.nid)
+                pl = p.named.get(("pl", ld.prop))
+                if pl is not None:
+                    drop(pl, ld.nid)
                 for o in found:
                     for v in lp.get((objs[o][1], ld.prop), ()):
                         self.edge(v, ld.nid, "a")
-            elif kinds <= set(browser) and pn is not None:
+                    sv = p.literal_strs.get((objs[o][1], ld.prop))
+                    if sv is not None:  # the literal's constant (selectors, event names) stays readable
+                        p.consts.setdefault(ld.nid, []).append([sv])
+            elif kinds <= set(browser):
                 if any(objs[o][0] == "G" and self.r.normalize_path(objs[o][1]) == "<global>" for o in found):
                     continue  # window.foo: a global the page may have set
-                drop(pn, ld.nid)
+                for key in (("p", ld.prop), ("pl", ld.prop)):
+                    n = p.named.get(key)
+                    if n is not None:
+                        drop(n, ld.nid)
 
     def _effects(self) -> None:
         """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited)."""
