@@ -125,7 +125,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
                 sels = [f'[name="{name}"]']
             elif path_ in rules.catch_all_globals or path_ == "<global>" or path_.startswith("document."):
                 cats.add("any_field")  # the whole page, or a whole form
-                descs.append(path_)
+                descs.append(f"any field of {path_ if path_ != '<global>' else 'the page'}")
                 resolved = True
                 continue
         elif key[0] == "E":
