@@ -21,7 +21,7 @@ from analyzer.paths import search
 from analyzer.program import Program, Registration, Unit
 from analyzer.rulebook import RuleBook
 from analyzer.solve import Solver
-from analyzer.triggers import compute
+from analyzer.triggers import compute, live_registrations
 
 def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | tuple = (),
          budget_seconds: float = 120.0, include_libraries: bool = False) -> ScanResult:
@@ -204,7 +204,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
                 return True
         return False
 
-    roots, pre = compute(prog, rules, solver.roots, solver.call_edges, solver.timer_edges, is_submit_control,
+    live = live_registrations(prog, solver.roots, solver.call_edges, solver.escaping())
+    roots, pre = compute(prog, rules, live, solver.call_edges, solver.timer_edges, is_submit_control,
                          is_submit_selector)
 
     # --- sinks

@@ -370,16 +370,16 @@ class Extractor(CallFacts, DeclarationFacts):
             return _text(k)
         return None
 
-    def write_into(self, vals: tuple, targets: tuple) -> None:
+    def write_into(self, vals: tuple, targets: tuple, objects: bool = True, depth_limit: int = 3) -> None:
         """Data put into a container (`q.push(x)`, `params.append(k, x)`): a container read as a property
         (`RUM.q`) is written through to that property."""
         p = self.p
         todo = list(targets)
         depth = 0
-        while todo and depth < 3:
+        while todo and depth < depth_limit:
             nxt = []
             for t in todo:
-                if depth == 0:
+                if depth == 0 and objects:
                     p.edges_from(vals, t)  # callbacks and elements kept in an array stay callable/findable
                 else:
                     p.base_edges_from(vals, t)
@@ -507,9 +507,9 @@ class Extractor(CallFacts, DeclarationFacts):
         objtext = _text(obj) if obj is not None and obj.end_byte - obj.start_byte < 200 else ""
         if prop is not None and prop not in self.r.source_props:
             p.edges_from(vals, p.prop_node(prop))
-        for b in base:
-            p.base_edges_from(vals, b)
-            self._into_param(vals, b)
+        # the object written into holds the value (container taint), and so does the object it was read
+        # from: `o.data.v = x` then `JSON.stringify(o.data)`
+        self.write_into(vals, base, objects=False, depth_limit=1)
         if prop is not None:
             # storage written as a property: localStorage.lead = v
             if objtext in self.r.storage_objects or objtext.split(".")[-1] in self.r.storage_objects:

@@ -4,6 +4,8 @@ the path steps a reviewer reads — one finding per sink call site.
 """
 from __future__ import annotations
 
+import re
+
 from analyzer.classify import severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
@@ -147,6 +149,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
                     continue
                 attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in t.attrs.items()}
                 kinds.add(classifier.field_kind(attrs, _label_for(t), t.name))
+            if not kinds and _FORM_SELECTOR.search(sel):
+                kinds.add("any_field")  # `form#checkout`: whatever field of that form the event comes from
             if not kinds:  # no page shows the field: every part of the selector says what it is
                 kinds.update(classifier.selector_kinds(sel) or ["other"])
             cats |= kinds
@@ -164,6 +168,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     return sort_categories(cats), sorted(set(descs)), resolved
 
 
+_FORM_SELECTOR = re.compile(r"(?:^|[\s>+~,])form(?:[#.\[:][^\s>+~,]*)?\s*$", re.I)
 _DOCUMENT_NON_FORMS = frozenset({"body", "documentElement", "head", "location", "activeElement", "cookie",
                                  "defaultView", "scripts", "images", "links", "all"})
 

@@ -396,6 +396,23 @@ class Solver:
             self.seed(c.result, ("E", template, c.tmpl_args[0][0]))
         c.handled = True
 
+    def escaping(self) -> set[int]:
+        """Functions that reach code outside their own declaration: stored in a property or literal,
+        exported, returned, or handed to a call (so something outside the scan may call them)."""
+        p = self.p
+        objs = p.objs
+        out: set[int] = set()
+        holders = [n for n in range(len(p.kind)) if p.kind[n] in ("prop", "export", "return", "object", "array")]
+        for c in p.calls:
+            for a in c.args:
+                holders.extend(a)
+        for n in holders:
+            for o in self.pts.get(n, ()):
+                key = objs[o]
+                if key[0] == "fn":
+                    out.add(key[1])
+        return out
+
     def _registration_wrappers(self) -> None:
         """`const on = (el, type, fn) => el.addEventListener(type, fn)`: a registration whose event name
         is a parameter is a helper; each call of the helper is a registration of its own, with that call's

@@ -27,6 +27,48 @@ class Root:
     description: str
 
 
+def live_registrations(prog: Program, roots_raw: list, call_edges: set, escaping: set) -> list:
+    """The roots whose registration can actually happen: registered by code that runs (reached from the
+    top level of a script, a rendered component or another live handler), or by a function that escapes to
+    code outside the scan (a method in an object, an exported or returned function, a callback) and may be
+    called from there. A listener added inside a function nothing calls is not a trigger."""
+    funcs = prog.funcs
+    succ: dict[int, list[int]] = {}
+    for a, b in call_edges:
+        succ.setdefault(a, []).append(b)
+
+    def escapes(fid: int) -> bool:
+        f = funcs[fid]
+        while f is not None:
+            if f.fid in escaping or f.top:
+                return True
+            f = funcs[f.parent] if f.parent is not None else None
+        return False
+
+    alive: set[int] = set()
+    frontier = [fid for fid, kind, _ in roots_raw if kind == "load"]
+    pending = [r for r in roots_raw if r[1] != "load"]
+    out = [r for r in roots_raw if r[1] == "load"]
+    while True:
+        while frontier:
+            f = frontier.pop()
+            if f in alive:
+                continue
+            alive.add(f)
+            frontier.extend(succ.get(f, ()))
+        still = []
+        for r in pending:
+            rg = r[2]
+            if rg.fid in alive or escapes(rg.fid):
+                out.append(r)
+                frontier.append(r[0])
+            else:
+                still.append(r)
+        if len(still) == len(pending):
+            return out
+        pending = still
+
+
 def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, timer_edges: dict,
             is_submit_control: Callable[[int], bool], is_submit_selector: Callable[[str], bool]
             ) -> tuple[list[Root], dict[int, frozenset]]:
