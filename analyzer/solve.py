@@ -583,10 +583,34 @@ class Solver:
                 pl = p.named.get(("pl", prop))
                 if pl is not None:
                     p.edge(pl, ld.nid)
+            if prop in r.register_methods:
+                self._late_registrations(ld.nid, r.register_methods[prop])
         for rg, part in p.deferred_events:
             names = p.strings_of(part)
             rg.events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
         p.flush_edges()
+
+    def _late_registrations(self, callee: int, spec: dict) -> None:
+        """`n[t[2]](t[1], fn)` with t[2] = 'addEventListener': a registration the syntax could not show."""
+        p = self.p
+        for c in p.calls:
+            if c.method is not None or callee not in c.callee or len(c.args) < 2:
+                continue
+            ea, ha = spec["event_arg"], spec["handler_arg"]
+            names: list[str] = []
+            if ea < len(c.str_args) and c.str_args[ea]:
+                names = [c.str_args[ea]]
+            elif ea < len(c.tmpl_args) and c.tmpl_args[ea] and len(c.tmpl_args[ea]) == 1 \
+                    and isinstance(c.tmpl_args[ea][0], tuple):
+                names = p.strings_of(c.tmpl_args[ea][0])
+            events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
+            if not events or not -len(c.args) <= ha < len(c.args):
+                continue
+            tn = p.node("target", "", c.uid, c.start, c.fid)
+            p.edges_from(c.recv or (), tn)
+            c.handled = True
+            p.regs.append(Registration(len(p.regs), c.uid, c.fid, c.start, c.end, events, tn, c.args[ha],
+                                       "addEventListener"))
 
     # ------------------------------------------------------------------------------------------- modules
     def _link_modules(self) -> None:
