@@ -753,7 +753,8 @@ class Solver:
                 kinds.update(objs[o][0] for o in s)
             if not kinds:
                 continue
-            if kinds == {"O"} and not (found & open_objs):
+            # functions show up next to literals because literals hold them (`{success: render}`)
+            if "O" in kinds and kinds <= {"O", "fn"} and not (found & open_objs):
                 # the field-based edge from stores stays: `RUM.q.push(x)` writes into `.q` long after the
                 # literal; other literals' values under the same name go
                 for b in ld.base:
@@ -762,6 +763,8 @@ class Solver:
                 if pl is not None:
                     drop(pl, ld.nid)
                 for o in found:
+                    if objs[o][0] != "O":
+                        continue
                     for v in lp.get((objs[o][1], ld.prop), ()):
                         self.edge(v, ld.nid, "a")
                     sv = p.literal_strs.get((objs[o][1], ld.prop))
