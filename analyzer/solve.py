@@ -733,6 +733,11 @@ class Solver:
         open_objs = set()
         for b in p.open_bases:
             open_objs |= self.pts.get(b, set())
+        contents: dict[int, set] = {}  # literal node -> objects its values hold
+        for (o_nid, _key), vals in lp.items():
+            bucket = contents.setdefault(o_nid, set())
+            for v in vals:
+                bucket |= self.pts.get(v, set())
 
         def drop(a: int, b: int) -> None:
             if b in succ.get(a, ()):
@@ -753,8 +758,8 @@ class Solver:
                 kinds.update(objs[o][0] for o in s)
             if not kinds:
                 continue
-            # functions show up next to literals because literals hold them (`{success: render}`)
-            if "O" in kinds and kinds <= {"O", "fn"} and not (found & open_objs):
+            # objects held *inside* the literals (`{success: render, el: $('#pref')}`) show up next to them
+            if "O" in kinds and not (found & open_objs) and (kinds == {"O"} or self._only_contents(found, contents)):
                 # the field-based edge from stores stays: `RUM.q.push(x)` writes into `.q` long after the
                 # literal; other literals' values under the same name go
                 for b in ld.base:
@@ -777,6 +782,14 @@ class Solver:
                     n = p.named.get(key)
                     if n is not None:
                         drop(n, ld.nid)
+
+    def _only_contents(self, found: set, contents: dict) -> bool:
+        objs = self.p.objs
+        held = set()
+        for o in found:
+            if objs[o][0] == "O":
+                held |= contents.get(objs[o][1], set())
+        return all(objs[o][0] == "O" or o in held for o in found)
 
     def _effects(self) -> None:
         """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited)."""
