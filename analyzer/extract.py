@@ -249,6 +249,8 @@ class Extractor(CallFacts, DeclarationFacts):
             else:
                 pn = self.p.node("param", str(i), self.uid, prm.start_byte, f.fid)
                 self.bind_pattern(prm, (pn,), declare=True)
+                if prm.type == "rest_pattern":
+                    f.rest = i  # `...parts`: every argument from here on
             f.params.append(pn)
             self.param_nids.add(pn)
             self.p.edge(pn, f.args)

@@ -90,6 +90,7 @@ class Func:
     calls_submit: bool = False
     is_arrow: bool = False
     guards: list = field(default_factory=list)  # selectors tested with closest()/matches()/is() in the body
+    rest: int = -1  # index of a `...rest` parameter
 
 
 @dataclass(slots=True)

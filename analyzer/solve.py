@@ -485,9 +485,9 @@ class Solver:
             args = [spread] * len(f.params)
         ac = self.p.arg_edge_calls
         for i, pn in enumerate(f.params):
-            if i < len(args):
-                self.edges(args[i], pn, "a")
-                for v in args[i]:
+            for a in (args[i:] if i == f.rest else args[i:i + 1]):
+                self.edges(a, pn, "a")
+                for v in a:
                     ac.setdefault((v, pn), set()).add(c.result)
         for a in args:
             self.edges(a, f.args, "a")
