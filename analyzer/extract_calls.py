@@ -175,7 +175,8 @@ class CallFacts:
         cb = r.callback_methods.get(m)
         if cb is not None and nargs > cb["handler_arg"]:
             c.callbacks.append((cb["handler_arg"], cb))
-        if m in r.store_into_receiver and not c.resolved:
+        if m in r.store_into_receiver and not c.resolved and not (c.path or "").startswith("Promise."):
+            # (`d.resolve(v)` fills a jQuery Deferred for its .done/.then; `Promise.resolve(x)` is a factory)
             for a in c.args:
                 self.write_into(a, recv)
         if m in r.element_methods and (m != "filter" or (c.str_args and c.str_args[0])):
