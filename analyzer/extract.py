@@ -642,6 +642,7 @@ class Extractor(CallFacts, DeclarationFacts):
                 k = c.child_by_field_name("name")
                 vals = self.ev(c)
                 key = self._key_name(k)
+                self._accessor(c, key, vals)
                 if key is not None:
                     p.literal_props[(o, key)] = vals
                     p.edges_from(vals, p.literal_prop_node(key))
@@ -651,6 +652,16 @@ class Extractor(CallFacts, DeclarationFacts):
         if strs:
             p.array_strs[o] = strs  # `$.each(map, (k, sel) => $(sel))`: the values are the candidates
         self.vals[node.id] = (o,)
+
+    def _accessor(self, m, key, vals) -> None:
+        """`set email(v) {…}` / `get mail() {…}`: assignments to / reads of that property call it."""
+        if key is None or not vals:
+            return
+        kind = m.children[0].type if m.child_count else ""
+        if kind in ("set", "get"):
+            fid = self.fnode_fid.get(vals[0])
+            if fid is not None:
+                self.p.accessors.setdefault((kind, key), []).append(fid)
 
     def x_array(self, node) -> None:
         p = self.p

@@ -69,6 +69,7 @@ class DeclarationFacts:
                 if m.type == "method_definition":
                     k = self._key_name(m.child_by_field_name("name"))
                     vals = self.ev(m)
+                    self._accessor(m, k, vals)
                     if k == "constructor":
                         p.edges_from(vals, cls)
                     elif k is not None:

@@ -188,6 +188,7 @@ class Program:
     deferred_events: list = field(default_factory=list)  # (Registration, part) with the event in a constant
     literal_props: dict = field(default_factory=dict)  # (object-literal node, key) -> value nids
     literal_strs: dict = field(default_factory=dict)  # (object-literal node, key) -> string literal value
+    accessors: dict = field(default_factory=dict)  # ('set'|'get', property) -> [fid]
     arg_edge_calls: dict = field(default_factory=dict)  # (argument value, parameter) -> call result nodes
     contents_ret: dict = field(default_factory=dict)  # (parameter contents, argument value) -> call result nodes
     open_bases: list = field(default_factory=list)  # objects written under keys that cannot be named

@@ -162,6 +162,7 @@ class Solver:
         self._default_propagation()
         self.propagate()
         self._event_bus()
+        self._accessors()
         self.propagate()
         self._effects()
         self._field_sensitive_literals()
@@ -782,6 +783,34 @@ class Solver:
                     n = p.named.get(key)
                     if n is not None:
                         drop(n, ld.nid)
+
+    def _accessors(self) -> None:
+        """Setters run on assignment (`lead.email = v` → `set email(v)`), getters on reads."""
+        p = self.p
+        if not p.accessors:
+            return
+        for st in p.stores:
+            for fid in p.accessors.get(("set", st.prop), ()):
+                f = p.funcs[fid]
+                self.call_edges.add((st.fid, fid))
+                if f.params:
+                    self.edges(st.value, f.params[0], "a")
+        for ld in p.loads:
+            for fid in p.accessors.get(("get", ld.prop), ()) if ld.prop else ():
+                f = p.funcs[fid]
+                self.call_edges.add((p.fid[ld.nid], fid))
+                self.edge(f.ret, ld.nid, "r")
+        # Object.assign(new Image(), {src: url}) sets the property as an assignment would
+        for c in p.calls:
+            if c.path in self.r.store_into_first_arg and len(c.args) > 1:
+                for a in c.args[1:]:
+                    for v in a:
+                        if p.kind[v] != "object":
+                            continue
+                        for key in ("src", "href", "action", "cookie"):
+                            vals = p.literal_props.get((v, key))
+                            if vals:
+                                p.stores.append(Store(c.uid, c.fid, c.start, c.end, c.args[0], key, vals, None))
 
     def _only_contents(self, found: set, contents: dict) -> bool:
         objs = self.p.objs
