@@ -465,8 +465,12 @@ class Extractor(CallFacts, DeclarationFacts):
         name = None
         part = None
         if idx is not None:
+            lit = self.tmpl.get(idx.id) if idx.type == "call_expression" else None
             if idx.type == "string":
                 name = _string_value(idx)
+            elif lit and all(isinstance(x, str) for x in lit):
+                name = "".join(lit)  # window[String.fromCharCode(102, 101, 116, 99, 104)]
+                self.ev(idx)
             else:
                 part = self._key_part(idx)
                 self.ev(idx)

@@ -61,6 +61,9 @@ class CallFacts:
             else:
                 idx = fn.child_by_field_name("index")
                 method = _string_value(idx) if idx is not None and idx.type == "string" else None
+                if method is None and len(callee) == 1 and self.p.kind[callee[0]] == "load" \
+                        and self.p.label[callee[0]] != "[]":
+                    method = self.p.label[callee[0]]  # a key folded from constants (String.fromCharCode(…))
         path = self._callee_path(fn) if ft in ("identifier", "member_expression", "subscript_expression") else None
         if path is not None:
             head, _, rest = path.partition(".")
@@ -73,11 +76,17 @@ class CallFacts:
         obj_url = None
         getters = None
         regex0 = None
+        codes: list[int] | None = [] if path in ("String.fromCharCode", "window.String.fromCharCode") else None
         if argn is not None and argn.type == "arguments":
             for i, a in enumerate(argn.named_children):
                 at = a.type
                 if at == "comment":
                     continue
+                if codes is not None:
+                    try:
+                        codes.append(int(_text(a), 0) if at == "number" else -1)
+                    except ValueError:
+                        codes.append(-1)
                 if at == "object" and a.id in self.getters:
                     getters = (len(args), self.getters.pop(a.id))
                 if at == "regex" and not args:
@@ -105,6 +114,8 @@ class CallFacts:
         self.vals[node.id] = (res,)
         if getters is not None or (method == "d" and len(args) == 3):
             self._export_getters(c, getters)
+        if codes and all(0 <= n < 0x110000 for n in codes):
+            self.tmpl[node.id] = ["".join(chr(n) for n in codes)]  # String.fromCharCode(98, 108, 117, 114)
         if ft == "identifier" and 1 <= len(args) <= 2 and argn is not None:
             first = argn.named_children[0] if argn.named_child_count else None
             if first is not None and first.type in ("string", "number"):
