@@ -193,6 +193,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
         tags = html_matches(sel)
         if tags:
             return any(element_is_submit_control(t, rules) for t in tags)
+        if rules.strong_submit_words.search(sel):
+            return True
         if rules.submit_words.search(sel) and not rules.non_submit_words.search(sel):
             return True
         return "[type=submit]" in sel.replace('"', "").replace("'", "")

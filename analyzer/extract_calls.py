@@ -231,7 +231,8 @@ class CallFacts:
             return
         t = c.tmpl_args[0] if c.tmpl_args else None
         if t and len(t) <= 3:
-            refs = [x for x in t if isinstance(x, tuple) and x[0] in ("ref", "idx", "lookup", "ret", "atob")]
+            refs = [x for x in t if isinstance(x, tuple) and x[0] in ("ref", "idx", "lookup", "ret", "atob", "elems",
+                                                                      "join")]
             if len(refs) == 1:
                 lit = [x for x in t if isinstance(x, str)]
                 pre = lit[0] if lit and t[0] == lit[0] else ""

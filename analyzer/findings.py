@@ -134,7 +134,10 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
             sels = resolver.selectors(key, path, anchors, sink)
         for sel in sels:
             resolved = True
-            if sel == "*" or classifier.is_catch_all_selector(jquery_css(sel)):
+            last = re.split(r"[\s>+~]+", sel.strip().split(",")[-1].strip())[-1]
+            specific = any(ch in last for ch in "[.#")  # `[data-lookup]`: the page says which fields
+            if sel == "*" or (classifier.is_catch_all_selector(jquery_css(sel)) and not (
+                    specific and any(t.name in ("input", "select", "textarea") for t in html_matches(sel)))):
                 cats.add("any_field")
                 descs.append(sel)
                 continue

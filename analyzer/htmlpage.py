@@ -131,6 +131,9 @@ def parse_page(rel: str, data: bytes) -> Page:
                                                 handler_event="module" if typ == "module" else None))
     for idx, tag in enumerate(soup.find_all(True)):
         handlers = [(k, v) for k, v in tag.attrs.items() if k.lower().startswith("on") and isinstance(v, str) and v.strip()]
+        href = tag.get("href") if tag.name == "a" else None
+        if isinstance(href, str) and href.strip().lower().startswith("javascript:") and "onclick" not in tag.attrs:
+            handlers.append(("onclick", href.strip()[len("javascript:"):]))  # <a href="javascript:send()">
         if not handlers:
             continue
         off = offset(tag)
@@ -163,6 +166,8 @@ def element_is_submit_control(tag, rules) -> bool:
         return False
     words = " ".join(str(x) for x in (tag.get("id", ""), " ".join(tag.get("class", []) or []), tag.get("name", ""),
                                       tag.get("value", ""), tag.get_text(" ", strip=True)))
+    if rules.strong_submit_words.search(words):
+        return True
     if rules.non_submit_words.search(words):
         return False
     if name == "button" and not typ and tag.find_parent("form") is not None:

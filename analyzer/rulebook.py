@@ -49,6 +49,7 @@ class RuleBook:
     known_events: set = field(default_factory=set)
     submit_words: re.Pattern | None = None
     non_submit_words: re.Pattern | None = None
+    strong_submit_words: re.Pattern | None = None
     submit_calls: set = field(default_factory=set)
     register_methods: dict = field(default_factory=dict)
     jquery_shorthand: set = field(default_factory=set)
@@ -145,6 +146,7 @@ class RuleBook:
         rb.known_events = rb.presubmit | rb.lifecycle | rb.submit_events | rb.click_events
         rb.submit_words = re.compile(trg["submit_control_words"])
         rb.non_submit_words = re.compile(trg["non_submit_words"])
+        rb.strong_submit_words = re.compile(trg["strong_submit_words"])
         rb.submit_calls = set(trg["submit_calls"])
         for r in trg.get("register", []):
             rb.register_methods[r["method"]] = {"event_arg": r["event_arg"], "handler_arg": r["handler_arg"],

@@ -331,7 +331,8 @@ class Solver:
                     self.seed(c.result, ("E", sel))
             elif c.args:
                 t = c.tmpl_args[0] if c.tmpl_args else None
-                if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] in ("ref", "idx"):
+                if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] in ("ref", "idx", "elems", "join",
+                                                                                 "lookup", "ret", "atob"):
                     self.seed(c.result, ("E", r.element_calls[path], t[0]))
                 self.edges(c.args[0], c.result)
             c.handled = True
@@ -506,6 +507,7 @@ class Solver:
         self.edge(f.ret, c.result, "r")
         if c.is_new:
             self.edge(f.this, c.result, "r")
+            self.seed(c.result, ("O", c.result))  # an object of its own: read field by field
 
     def _watch_callback(self, c: Call, idx: int, spec: dict) -> None:
         if idx >= len(c.args):

@@ -96,7 +96,8 @@ def test_rule_files_have_exactly_the_known_sections():
     assert set(load_toml("sources")["dom"]) == {"catch_all_globals", "element_passthrough", "element_properties",
                                                 "event_value_props"}
     assert set(load_toml("triggers")) == {"presubmit", "lifecycle", "submit", "click", "submit_control_words",
-                                          "non_submit_words", "submit_calls", "register", "registration"}
+                                          "strong_submit_words", "non_submit_words", "submit_calls", "register",
+                                          "registration"}
     assert set(load_toml("triggers")["registration"]) == {"jquery_shorthand", "property_prefix", "timers",
                                                           "ready_calls", "ready_methods"}
     assert set(load_toml("sinks")) == {"sink", "factory"}
