@@ -521,8 +521,10 @@ class Extractor(CallFacts, DeclarationFacts):
             if objtext in self.r.storage_objects or objtext.split(".")[-1] in self.r.storage_objects:
                 p.edges_from(vals, p.storage_node(prop))
             # `window.SEL = '#cc_number'`: a constant global
-            if objtext in ("window", "self", "globalThis") and tmpl is not None and all(isinstance(x, str) for x in tmpl):
-                p.consts.setdefault(p.global_node(prop), []).append(tmpl)
+            if objtext in ("window", "self", "globalThis"):
+                p.assigned_globals.add(prop)
+                if tmpl is not None and all(isinstance(x, str) for x in tmpl):
+                    p.consts.setdefault(p.global_node(prop), []).append(tmpl)
             # CommonJS exports
             if objtext == "module.exports" or objtext == "exports":
                 p.edges_from(vals, p.export_node(self.u.rel, prop))

@@ -176,6 +176,7 @@ class Program:
     pending_edges: list = field(default_factory=list)
     pending_base: list = field(default_factory=list)
     declared_globals: set = field(default_factory=set)
+    assigned_globals: set = field(default_factory=set)  # `window.X = …` somewhere in the scan
     array_strs: dict = field(default_factory=dict)  # array-literal node -> its string elements (or None)
     deferred_keys: list = field(default_factory=list)  # (Load, key part) for `o[k]`, `o[k[0]]`
     param_contents: dict = field(default_factory=dict)  # param node -> node of what is written into it

@@ -747,6 +747,8 @@ class Solver:
                 del succ[a][b]
                 del pred[b][a]
 
+        user_globals = p.declared_globals | p.assigned_globals
+        mine = {o for o, key in enumerate(objs) if key[0] == "G" and key[1] in user_globals}
         for ld in p.loads:
             if ld.prop is None or not ld.base:
                 continue
@@ -757,6 +759,7 @@ class Solver:
                 if not s or len(s) >= PTS_CAP:
                     kinds = None
                     break
+                s = s - mine  # `window.st` names the shop's own object, not a browser one
                 found |= s
                 kinds.update(objs[o][0] for o in s)
             if not kinds:
