@@ -360,10 +360,14 @@ class Program:
                     continue
             elif want == "any" and n != nid:
                 out.append(n)
-            for m in pred.get(n, ()):
-                if m not in seen and self.kind[m] in kinds:
-                    seen.add(m)
-                    todo.append(m)
+            named_read = k == "load" and self.label[n] != "[]"
+            for m, attr in pred.get(n, {}).items():
+                if m in seen or self.kind[m] not in kinds:
+                    continue
+                if named_read and attr and attr.get("k") == "b":
+                    continue  # `cfg.email` is not every string `cfg` holds
+                seen.add(m)
+                todo.append(m)
         return out
 
     # -------------------------------------------------------------------------------------------- objects
