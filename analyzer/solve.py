@@ -277,6 +277,8 @@ class Solver:
         k0 = key[0]
         if k0 == "fn":
             m = c.method
+            if c.recv and self._browser_receiver(c.recv):
+                return  # `mixpanel.people.set(x)` is the SDK's, not some `{set(v){…}}` of the shop
             # `f.bind(x)` / `f.call(x, …)` / `f.apply(x, args)` on the function itself, not a method of
             # the shop's own named `bind` (`HNY.bind(el, 'keyup', fn)`)
             on_fn = m in ("bind", "call", "apply") and c.recv is not None and o in self.objects(c.recv)
@@ -292,6 +294,22 @@ class Solver:
             if not c.args and key[1] in self.state_nodes:  # ko: `email()` reads the observable
                 self.edge(key[1], c.result)
             self.resolver_callers.setdefault(key[1], set()).add(c.fid)
+
+    def _browser_receiver(self, recv: tuple) -> bool:
+        """Only global API objects the scan does not define (navigator, mixpanel.people, …) reach it."""
+        objs = self.p.objs
+        found = self.objects(recv)
+        if not found:
+            return False
+        user = self.p.declared_globals | self.p.assigned_globals
+        for o in found:
+            key = objs[o]
+            if key[0] != "G" or key[1].startswith("%"):
+                return False
+            path = self.r.normalize_path(key[1])
+            if path == "<global>" or path.split(".")[0] in user or key[1].split(".")[0] in user:
+                return False
+        return True
 
     def _path_rules(self, c: Call, path: str) -> None:
         r = self.r
