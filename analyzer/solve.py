@@ -277,7 +277,7 @@ class Solver:
         k0 = key[0]
         if k0 == "fn":
             m = c.method
-            if c.recv and self._browser_receiver(c.recv):
+            if c.recv and self._browser_receiver(c.recv, c.path):
                 return  # `mixpanel.people.set(x)` is the SDK's, not some `{set(v){…}}` of the shop
             # `f.bind(x)` / `f.call(x, …)` / `f.apply(x, args)` on the function itself, not a method of
             # the shop's own named `bind` (`HNY.bind(el, 'keyup', fn)`)
@@ -295,13 +295,16 @@ class Solver:
                 self.edge(key[1], c.result)
             self.resolver_callers.setdefault(key[1], set()).add(c.fid)
 
-    def _browser_receiver(self, recv: tuple) -> bool:
+    def _browser_receiver(self, recv: tuple, path: str | None = None) -> bool:
         """Only global API objects the scan does not define (navigator, mixpanel.people, …) reach it."""
         objs = self.p.objs
         found = self.objects(recv)
-        if not found:
-            return False
         user = self.p.declared_globals | self.p.assigned_globals
+        if not found:
+            # objects may not have arrived yet: go by the spelling, `sdk.x.m()` on an undeclared global
+            root = path.split(".")[0] if path and path.count(".") >= 2 else None
+            return bool(root) and ("g", root) in self.p.named and root not in user and root not in (
+                "this", "window", "self", "globalThis", "$", "jQuery")
         for o in found:
             key = objs[o]
             if key[0] != "G" or key[1].startswith("%"):
