@@ -1,0 +1,276 @@
+"""Stage 4 (linking passes): what the solver does once its first propagation has run — framework and
+idiom passes (registration helpers, event buses and custom events, React effects, Knockout subscriptions,
+accessors), the functions that escape to outside callers, and the field-sensitivity pass over object
+literals and browser objects. A mixin of `solve.Solver`.
+"""
+from __future__ import annotations
+
+from analyzer.program import EDGE_KIND, Call, Registration, Store, add_edges_fast
+
+BUS_EMIT_METHODS = frozenset({"emit", "trigger", "publish", "fire", "$emit", "dispatch", "triggerHandler"})
+PTS_CAP = 16  # objects per node (element descriptors, global paths, event objects); the solver caps there
+
+
+class LinkPasses:
+    def escaping(self) -> set[int]:
+        """Functions that reach code outside their own declaration: stored in a property or literal,
+        exported, returned, or handed to a call (so something outside the scan may call them)."""
+        p = self.p
+        objs = p.objs
+        out: set[int] = set()
+        holders = [n for n in range(len(p.kind)) if p.kind[n] in ("prop", "export", "return", "object", "array")]
+        for c in p.calls:
+            for a in c.args:
+                holders.extend(a)
+        for n in holders:
+            for o in self.pts.get(n, ()):
+                key = objs[o]
+                if key[0] == "fn":
+                    out.add(key[1])
+        return out
+
+    def _registration_wrappers(self) -> None:
+        """`const on = (el, type, fn) => el.addEventListener(type, fn)`: a registration whose event name
+        is a parameter is a helper; each call of the helper is a registration of its own, with that call's
+        event name, handler and element."""
+        p = self.p
+        param_of = {pn: (f.fid, i) for f in p.funcs for i, pn in enumerate(f.params)}
+        pred = p.graph._pred
+        calls_of: dict[int, list[tuple[Call, str]]] = {}
+        for cid, fid, mode in self.linked:
+            if mode in ("plain", "call"):
+                calls_of.setdefault(fid, []).append((p.calls[cid], mode))
+        for rg, part in list(p.deferred_events):
+            if rg.events or part[0] != "ref" or part[1] not in param_of:
+                continue
+            fid, ei = param_of[part[1]]
+            hi = next((param_of[v][1] for v in rg.handler if v in param_of and param_of[v][0] == fid), None)
+            ti = next((param_of[v][1] for v in pred.get(rg.target, ()) if v in param_of and param_of[v][0] == fid),
+                      None)
+            for c, mode in sorted(calls_of.get(fid, ()), key=lambda cm: cm[0].cid):
+                off = 1 if mode == "call" else 0
+                ev = c.str_args[ei + off] if ei + off < len(c.str_args) else None
+                if not ev or hi is None or hi + off >= len(c.args):
+                    continue
+                tn = p.node("target", "", c.uid, c.start, c.fid)
+                if ti is not None and ti + off < len(c.args):
+                    self.edges(c.args[ti + off], tn)
+                else:
+                    self.edge(rg.target, tn)
+                new = Registration(len(p.regs), c.uid, c.fid, c.start, c.end,
+                                   [e.split(".")[0] for e in ev.split() if e.split(".")[0]], tn, c.args[hi + off],
+                                   c.path or rg.api)
+                p.regs.append(new)
+                self._watch_registration(new)
+
+    def _late_registrations(self, callee: int, spec: dict) -> None:
+        """`n[t[2]](t[1], fn)` with t[2] = 'addEventListener': a registration the syntax could not show."""
+        p = self.p
+        for c in p.calls:
+            if c.method is not None or callee not in c.callee or len(c.args) < 2:
+                continue
+            ea, ha = spec["event_arg"], spec["handler_arg"]
+            names: list[str] = []
+            if ea < len(c.str_args) and c.str_args[ea]:
+                names = [c.str_args[ea]]
+            elif ea < len(c.tmpl_args) and c.tmpl_args[ea] and len(c.tmpl_args[ea]) == 1 \
+                    and isinstance(c.tmpl_args[ea][0], tuple):
+                names = p.strings_of(c.tmpl_args[ea][0])
+            events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
+            if not events or not -len(c.args) <= ha < len(c.args):
+                continue
+            tn = p.node("target", "", c.uid, c.start, c.fid)
+            p.edges_from(c.recv or (), tn)
+            c.handled = True
+            p.regs.append(Registration(len(p.regs), c.uid, c.fid, c.start, c.end, events, tn, c.args[ha],
+                                       "addEventListener"))
+
+    def _event_bus(self) -> None:
+        """`bus.on('x', fn)` … `bus.emit('x', data)`: the emitter calls the handler with its data."""
+        p = self.p
+        r = self.r
+        by_name: dict[str, list[Registration]] = {}
+        for rg in p.regs:
+            for ev in rg.events:
+                if ev not in r.known_events:
+                    by_name.setdefault(ev, []).append(rg)
+        if not by_name:
+            return
+        by_result = {c.result: c for c in p.calls if c.is_new}
+        for c in p.calls:
+            name = None
+            data: list[tuple[int, tuple]] = []  # (handler parameter, argument values)
+            if c.method == "dispatchEvent" and c.args:
+                # el.dispatchEvent(new CustomEvent('lead', {detail: {...}})): the listener's event has it
+                ev = next((by_result[v] for v in c.args[0] if v in by_result), None)
+                if ev is not None and ev.str_args and ev.str_args[0]:
+                    name = ev.str_args[0]
+                    data = [(0, ev.args[1])] if len(ev.args) > 1 else []
+            elif c.method in BUS_EMIT_METHODS and c.str_args and c.str_args[0]:
+                name = c.str_args[0]
+                if c.method in ("trigger", "triggerHandler"):  # jQuery: handler(event, ...extra)
+                    data = [(1, c.args[1])] if len(c.args) > 1 else []
+                else:
+                    data = [(i, a) for i, a in enumerate(c.args[1:])]
+            if name not in by_name:
+                continue
+            for rg in by_name[name]:
+                for o in self.objects(rg.handler):
+                    key = p.objs[o]
+                    if key[0] != "fn":
+                        continue
+                    f = p.funcs[key[1]]
+                    self.call_edges.add((c.fid, f.fid))
+                    for i, vals in data:
+                        if i < len(f.params):
+                            self.edges(vals, f.params[i], "a")
+                        if c.method == "trigger" and i == 1 and len(f.params) > 2:
+                            for pn in f.params[2:]:
+                                self.edges(vals, pn, "a")
+
+    def _field_sensitive_literals(self) -> None:
+        """Make property reads field-sensitive where the object is known:
+        - `o.b` where `o` can only be object literals reads what those literals hold under `b` (argument-like:
+          the reader runs under the writer's triggers) and what was stored into `.b` later, not everything
+          the object holds;
+        - `document.body`, `e.target.name`, `img.dataset` — a property of a browser object, an element or an
+          event — is the browser's: the field-based edge from user stores of the same name goes."""
+        p = self.p
+        objs = p.objs
+        succ = p.graph._succ
+        pred = p.graph._pred
+        lp = p.literal_props
+        browser = ("G", "E", "EV")
+        open_objs = set()
+        for b in p.open_bases:
+            open_objs |= self.pts.get(b, set())
+        contents: dict[int, set] = {}  # literal node -> objects its values hold
+        for (o_nid, _key), vals in lp.items():
+            bucket = contents.setdefault(o_nid, set())
+            for v in vals:
+                bucket |= self.pts.get(v, set())
+
+        def drop(a: int, b: int) -> None:
+            if b in succ.get(a, ()):
+                del succ[a][b]
+                del pred[b][a]
+
+        user_globals = p.declared_globals | p.assigned_globals
+        mine = {o for o, key in enumerate(objs) if key[0] == "G" and key[1] in user_globals}
+        for ld in p.loads:
+            if ld.prop is None or not ld.base:
+                continue
+            kinds = set()
+            found = set()
+            for b in ld.base:
+                s = self.pts.get(b)
+                if not s or len(s) >= PTS_CAP:
+                    kinds = None
+                    break
+                s = s - mine  # `window.st` names the shop's own object, not a browser one
+                found |= s
+                kinds.update(objs[o][0] for o in s)
+            if not kinds:
+                continue
+            # objects held *inside* the literals (`{success: render, el: $('#pref')}`) show up next to them
+            if "O" in kinds and not (found & open_objs) and (kinds == {"O"} or self._only_contents(found, contents)):
+                # the field-based edge from stores stays: `RUM.q.push(x)` writes into `.q` long after the
+                # literal; other literals' values under the same name go
+                for b in ld.base:
+                    drop(b, ld.nid)
+                pl = p.named.get(("pl", ld.prop))
+                if pl is not None:
+                    drop(pl, ld.nid)
+                for o in found:
+                    if objs[o][0] != "O":
+                        continue
+                    for v in lp.get((objs[o][1], ld.prop), ()):
+                        self.edge(v, ld.nid, "a")
+                    sv = p.literal_strs.get((objs[o][1], ld.prop))
+                    if sv is not None:  # the literal's constant (selectors, event names) stays readable
+                        p.consts.setdefault(ld.nid, []).append([sv])
+            elif kinds <= set(browser):
+                if any(objs[o][0] == "G" and self.r.normalize_path(objs[o][1]) == "<global>" for o in found):
+                    continue  # window.foo: a global the page may have set
+                for key in (("p", ld.prop), ("pl", ld.prop)):
+                    n = p.named.get(key)
+                    if n is not None:
+                        drop(n, ld.nid)
+
+    def _accessors(self) -> None:
+        """Setters run on assignment (`lead.email = v` → `set email(v)`), getters on reads."""
+        p = self.p
+        if not p.accessors:
+            return
+        for st in p.stores:
+            for fid in p.accessors.get(("set", st.prop), ()):
+                f = p.funcs[fid]
+                self.call_edges.add((st.fid, fid))
+                if f.params:
+                    self.edges(st.value, f.params[0], "a")
+        for ld in p.loads:
+            for fid in p.accessors.get(("get", ld.prop), ()) if ld.prop else ():
+                f = p.funcs[fid]
+                self.call_edges.add((p.fid[ld.nid], fid))
+                self.edge(f.ret, ld.nid, "r")
+        # Object.assign(new Image(), {src: url}) sets the property as an assignment would
+        for c in p.calls:
+            if c.path in self.r.store_into_first_arg and len(c.args) > 1:
+                for a in c.args[1:]:
+                    for v in a:
+                        if p.kind[v] != "object":
+                            continue
+                        for key in ("src", "href", "action", "cookie"):
+                            vals = p.literal_props.get((v, key))
+                            if vals:
+                                p.stores.append(Store(c.uid, c.fid, c.start, c.end, c.args[0], key, vals, None))
+
+    def _only_contents(self, found: set, contents: dict) -> bool:
+        objs = self.p.objs
+        held = set()
+        for o in found:
+            if objs[o][0] == "O":
+                held |= contents.get(objs[o][1], set())
+        return all(objs[o][0] == "O" or o in held for o in found)
+
+    def _effects(self) -> None:
+        """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited)."""
+        p = self.p
+        pred = p.graph._pred
+        for c in self.effects:
+            fns = [p.objs[o][1] for o in self.objects(c.args[0]) if p.objs[o][0] == "fn"]
+            callers: set[int] = set()
+            if len(c.args) > 1:
+                seen = set(c.args[1])
+                todo = list(c.args[1])
+                while todo and len(seen) < 200:
+                    n = todo.pop()
+                    if n in self.state_nodes:
+                        callers |= self.resolver_callers.get(n, set())
+                        continue
+                    for m in pred.get(n, ()):
+                        if m not in seen:
+                            seen.add(m)
+                            todo.append(m)
+            else:
+                callers.add(c.fid)  # no dependency list: after every render
+            for f in fns:
+                for caller in callers:
+                    self.call_edges.add((caller, f))
+        # Knockout `obs.subscribe(fn)`: fn gets the new value, run by whoever set it
+        for c in p.calls:
+            if c.method != "subscribe" or not c.args or not c.recv:
+                continue
+            states = [p.objs[o][1] for o in self.objects(c.recv) if p.objs[o][0] == "R"
+                      and p.objs[o][1] in self.state_nodes]
+            if not states:
+                continue
+            for o in self.objects(c.args[0]):
+                if p.objs[o][0] != "fn":
+                    continue
+                f = p.funcs[p.objs[o][1]]
+                for st in states:
+                    if f.params:
+                        add_edges_fast(p.graph, ((st, f.params[0]),), EDGE_KIND["a"])
+                    for caller in self.resolver_callers.get(st, ()):
+                        self.call_edges.add((caller, f.fid))
