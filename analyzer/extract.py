@@ -50,6 +50,7 @@ class Extractor(CallFacts, DeclarationFacts):
         self.param_nids: set[int] = set()
         self.fnode_fid: dict[int, int] = {}
         self.getters: dict[int, list] = {}  # object literal node id -> [(key, fid)] of zero-parameter functions
+        self.descriptors: dict[int, list] = {}  # object literal node id -> [('get'|'set', fid)]
         self.param_calls: list[tuple[int, str]] = []  # (fid, name) of calls `name(…)`/`name.apply(…)`
         self.fn_vars: set[int] = set()  # variables initialised with a function expression
         self.returns_fn: set[int] = set()  # functions that return a function
@@ -617,6 +618,8 @@ class Extractor(CallFacts, DeclarationFacts):
                     for kc in k.named_children:
                         self.ev(kc)
                 vals = self.ev(v)
+                if key in ("get", "set") and len(vals) == 1 and vals[0] in self.fnode_fid:
+                    self.descriptors.setdefault(node.id, []).append((key, self.fnode_fid[vals[0]]))
                 if key is not None and v is not None and v.type in ("arrow_function", "function_expression",
                                                                     "function") and len(vals) == 1:
                     fid = self.fnode_fid.get(vals[0])
@@ -649,6 +652,8 @@ class Extractor(CallFacts, DeclarationFacts):
                 vals = self.ev(c)
                 key = self._key_name(k)
                 self._accessor(c, key, vals)
+                if key in ("get", "set") and vals and vals[0] in self.fnode_fid:
+                    self.descriptors.setdefault(node.id, []).append((key, self.fnode_fid[vals[0]]))
                 if key is not None:
                     p.literal_props[(o, key)] = vals
                     p.edges_from(vals, p.literal_prop_node(key))

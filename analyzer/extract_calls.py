@@ -89,6 +89,11 @@ class CallFacts:
                         codes.append(-1)
                 if at == "object" and a.id in self.getters:
                     getters = (len(args), self.getters.pop(a.id))
+                if at == "object" and a.id in self.descriptors and path == "Object.defineProperty" \
+                        and len(str_args) == 2 and str_args[1]:
+                    # Object.defineProperty(window, 'lead', {set(v) {…}}): assignments to `.lead` call it
+                    for kind, fid in self.descriptors.pop(a.id):
+                        self.p.accessors.setdefault((kind, str_args[1]), []).append(fid)
                 if at == "regex" and not args:
                     pat = a.child_by_field_name("pattern")
                     regex0 = _text(pat) if pat is not None else ""
