@@ -107,6 +107,13 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
         u.lang = f.kind  # type: ignore[attr-defined]
         prog.units.append(u)
 
+    # --- a folder of several sites (each sub-folder with its own pages): one global scope per site
+    site_dirs = {f.rel.split("/", 1)[0] for f in files if f.kind == "html" and "/" in f.rel}
+    if len(site_dirs) >= 2:
+        for u in prog.units:
+            top = u.rel.split("/", 1)[0] if "/" in u.rel else ""
+            u.scope = top if top in site_dirs else ""
+
     # --- parse and extract, unit by unit
     for u in prog.units:
         lang = getattr(u, "lang", "js")
@@ -158,7 +165,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
                           "on" + u.handler_event + " attribute")
         prog.regs.append(rg)
         prog.edge(tn, prog.funcs[u.top_fid].this)
-        prog.seeds.append((prog.global_node("event"), ("EV", rg.rid)))
+        prog.seeds.append((prog.global_node("event", u.scope), ("EV", rg.rid)))
         handler_regs.append((u.top_fid, rg))
     solver.roots.extend((fid, "event", rg) for fid, rg in handler_regs)
     solver.run()

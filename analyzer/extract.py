@@ -525,7 +525,7 @@ class Extractor(CallFacts, DeclarationFacts):
             if objtext in ("window", "self", "globalThis"):
                 p.assigned_globals.add(prop)
                 if tmpl is not None and all(isinstance(x, str) for x in tmpl):
-                    p.consts.setdefault(p.global_node(prop), []).append(tmpl)
+                    p.consts.setdefault(p.global_node(prop, self.u.scope), []).append(tmpl)
             # CommonJS exports
             if objtext == "module.exports" or objtext == "exports":
                 p.edges_from(vals, p.export_node(self.u.rel, prop))
@@ -794,7 +794,7 @@ class Extractor(CallFacts, DeclarationFacts):
             if s is None or (classic and s == top):
                 if s is not None:
                     p.declared_globals.add(name)
-                g = p.global_node(name)
+                g = p.global_node(name, self.u.scope)
                 p.edge(n, g)
                 p.edge(g, n)
             elif s != fid:

@@ -249,7 +249,7 @@ class CallFacts:
         """The function a timer runs; `setTimeout('sendMail()', 300)` names a global function in a string."""
         if c.str_args and c.str_args[0]:
             m = re.match(r"\s*([A-Za-z_$][\w$]*)\s*\(", c.str_args[0])
-            return (self.p.global_node(m.group(1)),) if m else ()
+            return (self.p.global_node(m.group(1), self.u.scope),) if m else ()
         return c.args[0] if c.args else ()
 
     def _function_rules(self, c: Call, path: str, node) -> None:

@@ -23,6 +23,7 @@ class SelectorResolver:
 
     def __init__(self, prog, solver):
         self.prog = prog
+        self.sel_cache: dict[str, tuple] = {}
         self.param_of = {pn: (f.fid, i) for f in prog.funcs for i, pn in enumerate(f.params)}
         self.calls_of: dict[int, list] = {}
         self.call_by_result = {c.result: c for c in prog.calls}
@@ -97,6 +98,30 @@ class SelectorResolver:
         return out
 
 
+def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
+    """What a selector reads (kinds, description, hidden-only), from the pages or its own words."""
+    last = re.split(r"[\s>+~]+", sel.strip().split(",")[-1].strip())[-1]
+    specific = any(ch in last for ch in "[.#")  # `[data-lookup]`: the page says which fields
+    if sel == "*" or (classifier.is_catch_all_selector(jquery_css(sel)) and not (
+            specific and any(t.name in ("input", "select", "textarea") for t in html_matches(sel)))):
+        return {"any_field"}, sel, False
+    tags = [t for t in html_matches(sel) if t.name in ("input", "select", "textarea", "form")]
+    if tags and all(t.name == "input" and (t.get("type") or "").lower() == "hidden" for t in tags):
+        return set(), sel, True
+    kinds = set()
+    for t in tags:
+        if t.name == "form":
+            kinds.add("any_field")
+            continue
+        attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in t.attrs.items()}
+        kinds.add(classifier.field_kind(attrs, _label_for(t), t.name))
+    if not kinds and _FORM_SELECTOR.search(sel):
+        kinds.add("any_field")  # `form#checkout`: whatever field of that form the event comes from
+    if not kinds:  # no page shows the field: every part of the selector says what it is
+        kinds.update(classifier.selector_kinds(sel) or ["other"])
+    return kinds, (_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel), False
+
+
 def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, path
                 ) -> tuple[list[str], list[str], bool]:
     sink = path[-1] if path else None
@@ -134,30 +159,15 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
             sels = resolver.selectors(key, path, anchors, sink)
         for sel in sels:
             resolved = True
-            last = re.split(r"[\s>+~]+", sel.strip().split(",")[-1].strip())[-1]
-            specific = any(ch in last for ch in "[.#")  # `[data-lookup]`: the page says which fields
-            if sel == "*" or (classifier.is_catch_all_selector(jquery_css(sel)) and not (
-                    specific and any(t.name in ("input", "select", "textarea") for t in html_matches(sel)))):
-                cats.add("any_field")
-                descs.append(sel)
-                continue
-            tags = [t for t in html_matches(sel) if t.name in ("input", "select", "textarea", "form")]
-            if tags and all(t.name == "input" and (t.get("type") or "").lower() == "hidden" for t in tags):
+            info = resolver.sel_cache.get(sel)
+            if info is None:
+                info = resolver.sel_cache[sel] = _selector_info(sel, classifier, html_matches)
+            kinds, desc, hidden = info
+            if hidden:
                 hidden_only = True  # a hidden input holds what the server put there, nobody types into it
                 continue
-            kinds = set()
-            for t in tags:
-                if t.name == "form":
-                    kinds.add("any_field")
-                    continue
-                attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in t.attrs.items()}
-                kinds.add(classifier.field_kind(attrs, _label_for(t), t.name))
-            if not kinds and _FORM_SELECTOR.search(sel):
-                kinds.add("any_field")  # `form#checkout`: whatever field of that form the event comes from
-            if not kinds:  # no page shows the field: every part of the selector says what it is
-                kinds.update(classifier.selector_kinds(sel) or ["other"])
             cats |= kinds
-            descs.append(_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel)
+            descs.append(desc)
     if not cats and hidden_only:
         return [], [], False
     if not cats:

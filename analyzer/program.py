@@ -72,6 +72,7 @@ class Unit:
     handler_element: tuple | None = None  # on…= attribute: ('html', page, element index)
     top_fid: int = -1
     line_starts: list[int] | None = None
+    scope: str = ""  # the site whose global scope its classic scripts share (a folder of several sites)
 
 
 @dataclass(slots=True)
@@ -233,10 +234,12 @@ class Program:
         later, so a read of a known literal does not see every other literal's `url`."""
         return self.named_node(("pl", name), "prop", name)
 
-    def global_node(self, name: str) -> int:
-        n = self.named.get(("g", name))
+    def global_node(self, name: str, scope: str = "") -> int:
+        """The global variable `name` of one site (`scope`: see `Unit.scope`)."""
+        key = ("g", scope, name)
+        n = self.named.get(key)
         if n is None:
-            n = self.named_node(("g", name), "global", name)
+            n = self.named_node(key, "global", name)
         return n
 
     def storage_node(self, key: str) -> int:

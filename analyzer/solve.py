@@ -46,6 +46,7 @@ class Solver(LinkPasses):
         self.wrapper_sites: set[int] = set()
         self.state_calls: set[int] = set()
         self.event_sources: set[int] = set()
+        self._global_names: set[str] | None = None
         self.state_nodes: set[int] = set()
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
@@ -122,8 +123,8 @@ class Solver(LinkPasses):
             self.seed(nid, key)
         # a global no script of the scan declares is the browser's (or a library's): name it
         for key, nid in list(p.named.items()):
-            if key[0] == "g" and key[1] not in p.declared_globals:
-                self.seed(nid, ("G", key[1]))
+            if key[0] == "g" and key[2] not in p.declared_globals:
+                self.seed(nid, ("G", key[2]))
         for ld in p.loads:
             for b in ld.base:
                 self.on(b, ("load", ld))
@@ -204,7 +205,7 @@ class Solver(LinkPasses):
         elif kind == "store":
             st = item[1]
             if key[0] == "G" and self.r.normalize_path(key[1]) == "<global>" and st.prop:
-                self.edges(st.value, self.p.global_node(st.prop))
+                self.edges(st.value, self.p.global_node(st.prop, self.p.units[st.uid].scope))
         elif kind == "amd":
             if key[0] == "fn":
                 c, deps = item[1], item[2]
@@ -232,7 +233,7 @@ class Solver(LinkPasses):
                     self.add(ld.nid, o)  # document.forms[0], document.form1.elements[i]: same form
                 return
             if path == "<global>" or self.r.normalize_path(path) == "<global>":
-                self.edge(p.global_node(prop), ld.nid)
+                self.edge(p.global_node(prop, p.units[p.unit[ld.nid]].scope), ld.nid)
                 self.seed(ld.nid, ("G", prop))
                 return
             if path.startswith("document.forms") and path.count(".") >= 2 and prop not in self.r.element_properties \
@@ -302,7 +303,9 @@ class Solver(LinkPasses):
         if not found:
             # objects may not have arrived yet: go by the spelling, `sdk.x.m()` on an undeclared global
             root = path.split(".")[0] if path and path.count(".") >= 2 else None
-            return bool(root) and ("g", root) in self.p.named and root not in user and root not in (
+            if self._global_names is None:
+                self._global_names = {k[2] for k in self.p.named if k[0] == "g"}
+            return bool(root) and root in self._global_names and root not in user and root not in (
                 "this", "window", "self", "globalThis", "$", "jQuery")
         for o in found:
             key = objs[o]

@@ -128,3 +128,19 @@ def test_fingerprints_survive_a_rebuild_that_renames_minified_names(tmp_path: Pa
         assign_fingerprints(r.findings)
         prints.append(r.findings[0].fingerprint)
     assert prints[0] == prints[1]
+
+
+def test_a_folder_of_sites_keeps_one_global_scope_per_site(tmp_path: Path):
+    a = tmp_path / "shop-a"
+    b = tmp_path / "shop-b"
+    for d in (a, b):
+        d.mkdir()
+    (a / "index.html").write_text('<input id="email"><script src="a.js"></script>')
+    (a / "a.js").write_text("var lead = '';\n"
+                            "document.getElementById('email').addEventListener('blur', function () { lead = this.value; });\n")
+    (b / "index.html").write_text('<input id="coupon"><script src="b.js"></script>')
+    (b / "b.js").write_text("var lead = 'none';\n"
+                            "setInterval(function () { navigator.sendBeacon('/b', lead); }, 1000);\n")
+    assert _keys(scan([tmp_path])) == []  # shop-b's `lead` is not shop-a's
+    (a / "c.js").write_text("setInterval(function () { navigator.sendBeacon('/a', lead); }, 1000);\n")
+    assert _keys(scan([tmp_path])) == [("shop-a/c.js", 1, ["email"], ["timer"], "navigator.sendBeacon")]
