@@ -49,6 +49,7 @@ class Extractor(CallFacts, DeclarationFacts):
         self.parents: dict[int, object] = {}  # parent of each `arguments` node (function names)
         self.param_nids: set[int] = set()
         self.fnode_fid: dict[int, int] = {}
+        self._fn_value: dict[int, int] = {}  # function node id -> its function-value graph node
         self.getters: dict[int, list] = {}  # object literal node id -> [(key, fid)] of zero-parameter functions
         self.descriptors: dict[int, list] = {}  # object literal node id -> [('get'|'set', fid)]
         self.param_calls: list[tuple[int, str]] = []  # (fid, name) of calls `name(…)`/`name.apply(…)`
@@ -255,7 +256,6 @@ class Extractor(CallFacts, DeclarationFacts):
             f.params.append(pn)
             self.param_nids.add(pn)
             self.p.edge(pn, f.args)
-        self._fn_value = getattr(self, "_fn_value", {})
         self._fn_value[node.id] = f_value
 
     def _function_name(self, node, par) -> str:

@@ -43,7 +43,7 @@ class Solver(LinkPasses):
         self.sink_hits: list[tuple[str, object, object]] = []  # ('call', Call, rule) | ('store', Store, rule)
         self.fallback_calls: set[int] = set()
         self.sink_keys: set[tuple[int, str]] = set()
-        self.wrapper_sites: set[int] = set()
+        self.source_ctor_calls: set[int] = set()
         self.state_calls: set[int] = set()
         self.event_sources: set[int] = set()
         self._global_names: set[str] | None = None
@@ -362,7 +362,8 @@ class Solver(LinkPasses):
         if path in r.ready_calls and c.args and not (c.str_args and c.str_args[0]) and c.fn_args:
             self._ready(c)
         if c.is_new and path in r.source_ctors and c.args:
-            if not any(s.nid == -c.cid - 1 for s in ()):
+            if c.cid not in self.source_ctor_calls:  # once per call, however many paths name it
+                self.source_ctor_calls.add(c.cid)
                 s = p.node("source", path, c.uid, c.start, c.fid)
                 self.edge(s, c.result)
                 p.sources.append(Source(s, c.uid, c.fid, c.start, c.end, c.args[0], "new " + path,
@@ -445,7 +446,6 @@ class Solver(LinkPasses):
             # later, with the wrapper's arguments). Linking it as-is would hand every wrapped function to
             # every wrapper (one `debounce` for all callers); this keeps each call site's own.
             self.edges(c.args[wi], c.result)
-            self.wrapper_sites.add(c.cid)
             return
         self.call_edges.add((c.fid, fid))
         args = c.args
