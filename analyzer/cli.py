@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--quiet", "-q", action="store_true",
                       help="print nothing but errors (a --format json/sarif report is still written)")
     scan.add_argument("--no-progress", action="store_true", help="no progress indicator on stderr")
+    scan.add_argument("--stats", action="store_true",
+                      help="print the time of each stage, the slowest files and peak memory on stderr (and "
+                           "add them to a --format json report as `stats`; timings make it non-deterministic)")
     return parser
 
 
@@ -140,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_ERROR
+    except Exception as e:  # noqa: BLE001 - a bug after the analysis: one clear line, exit 2 (never 1)
+        _err(f"internal error: {type(e).__name__}: {e} (set FORMLEAK_DEBUG=1 for a traceback)")
+        if os.environ.get("FORMLEAK_DEBUG"):
+            raise
+        return EXIT_ERROR
 
 
 def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
@@ -185,12 +193,16 @@ def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
     try:
         with _Progress(show_progress, "formleak: scanning …"):
             result = engine.scan(roots, origin=args.origin, exclude=exclude, budget_seconds=args.budget,
-                                 include_libraries=args.include_libraries)
+                                 include_libraries=args.include_libraries, stats=args.stats)
     except Exception as e:  # a bug or an unreadable tree: fatal, but say what happened
         _err(f"scan failed: {type(e).__name__}: {e}")
         if os.environ.get("FORMLEAK_DEBUG"):
             raise
         return EXIT_ERROR
+
+    if args.stats:
+        from analyzer.stats import format_stats
+        print(format_stats(result.stats["timings"]), file=sys.stderr)
 
     # ---- post-processing: allow-list, severity overrides, fingerprints, suppressions, baseline
     result.findings = [f for f in result.findings

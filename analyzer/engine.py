@@ -21,31 +21,86 @@ from analyzer.paths import search
 from analyzer.program import Program, Registration, Unit
 from analyzer.rulebook import RuleBook
 from analyzer.solve import Solver
+from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
 
+MAX_DROPS = 8  # files dropped after a fault in a whole-scan stage before the scan gives up
+
+
+class StageFault(Exception):
+    """An exception in a stage that works on the whole scan (link, triggers, paths, findings), with the
+    file whose facts were being worked on when it happened (None when no file can be named)."""
+
+    def __init__(self, stage: str, rel: str | None, cause: BaseException):
+        super().__init__(f"{stage}: {type(cause).__name__}: {cause}")
+        self.stage, self.rel, self.cause = stage, rel, cause
+
+
 def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | tuple = (),
-         budget_seconds: float = 120.0, include_libraries: bool = False) -> ScanResult:
+         budget_seconds: float = 120.0, include_libraries: bool = False, stats: bool = False) -> ScanResult:
     """Scan files and folders; see the module docstring for the stages.
 
     `budget_seconds` bounds the extraction of any one file (0: no bound): a file that runs past it is
-    reported (`budget`), what was extracted of it is kept, and the scan goes on with the next file."""
+    reported (`budget`), what was extracted of it is kept, and the scan goes on with the next file.
+
+    Isolation: an exception while extracting one file drops that file with a `crashed` notification; an
+    exception in a whole-scan stage (link, triggers, paths, findings) that can be traced to a file drops
+    that file's facts and runs the analysis again without it (at most MAX_DROPS times). `stats` adds
+    per-stage timings to `ScanResult.stats["timings"]` (wall-clock: not deterministic)."""
     # The analysis allocates millions of small acyclic objects: the cyclic garbage collector would
     # re-scan them again and again (half the run time on a bundle) and never free anything.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _scan(roots, origin, exclude, budget_seconds, include_libraries)
+        dropped: dict[str, Notification] = {}
+        while True:
+            clock = StageClock()
+            try:
+                result = _scan(roots, origin, exclude, budget_seconds, include_libraries, clock, dropped)
+            except StageFault as fault:
+                if fault.rel is None or fault.rel in dropped or len(dropped) >= MAX_DROPS:
+                    raise
+                dropped[fault.rel] = Notification(
+                    fault.rel, "error", "crashed",
+                    f"the {fault.stage} stage failed on this file ({type(fault.cause).__name__}: "
+                    f"{_short(fault.cause)}); its facts were dropped and the rest was analysed")
+                continue
+            if stats:
+                result.stats["timings"] = clock.summary()
+            return result
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResult:
+def _short(e: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(e).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _blame(prog: Program, stage: str, e: Exception, nid: int | None = None, uid: int | None = None) -> StageFault:
+    """The StageFault for exception `e`, naming the file of node `nid` or unit `uid` when known."""
+    rel = None
+    try:
+        if uid is None and nid is not None and 0 <= nid < len(prog.unit):
+            uid = prog.unit[nid]
+        if uid is not None and 0 <= uid < len(prog.units):
+            rel = prog.units[uid].rel
+    except Exception:  # noqa: BLE001 - naming the file must never raise itself
+        rel = None
+    return StageFault(stage, rel, e)
+
+
+def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: StageClock,
+          dropped: dict[str, Notification]) -> ScanResult:
     t0 = time.perf_counter()
     roots = [Path(r) for r in roots]
     rules = RuleBook.load()
     classifier = Classifier.from_rules()
-    files, notes = discover(roots, exclude)
+    with clock.stage("discover"):
+        files, notes = discover(roots, exclude)
+    notes.extend(dropped.values())
+    files = [f for f in files if f.rel not in dropped]
     prog = Program()
     parsers = Parsers()
     pages = []
@@ -59,7 +114,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
         if f.kind != "html":
             continue
         try:
-            page = parse_page(f.rel, f.data)
+            with clock.stage("pages", f.rel):
+                page = parse_page(f.rel, f.data)
         except Exception as e:  # noqa: BLE001 - a broken page must not stop the scan
             notes.append(Notification(f.rel, "error", "html-error", f"cannot parse HTML: {e}"))
             complete = False
@@ -118,7 +174,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
     for u in prog.units:
         lang = getattr(u, "lang", "js")
         try:
-            tree = parsers.parse(lang, u.data)
+            with clock.stage("parse", u.rel):
+                tree = parsers.parse(lang, u.data)
         except Exception as e:  # noqa: BLE001
             notes.append(Notification(u.rel, "error", "parse-error", f"parser failed: {e}"))
             complete = False
@@ -136,12 +193,15 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
             u.kind = _module_kind(tree, u.data)
         deadline = time.perf_counter() + budget_seconds if budget_seconds else None
         try:
-            Extractor(prog, rules, u, tree, deadline).run()
+            with clock.stage("extract", u.rel):
+                Extractor(prog, rules, u, tree, deadline).run()
         except BudgetExceeded:
             notes.append(Notification(u.rel, "error", "budget",
                                       f"analysis of this file ran past its {budget_seconds:g} s budget; "
                                       "the part analysed so far is kept"))
             complete = False
+        except Exception as e:  # noqa: BLE001 - this file's half-written facts go: the scan runs again without it
+            raise _blame(prog, "extract", e, uid=u.uid) from e
         del tree
         if u.rel not in scanned:
             scanned.append(u.rel)
@@ -168,7 +228,11 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
         prog.seeds.append((prog.global_node("event", u.scope), ("EV", rg.rid)))
         handler_regs.append((u.top_fid, rg))
     solver.roots.extend((fid, "event", rg) for fid, rg in handler_regs)
-    solver.run()
+    with clock.stage("link"):
+        try:
+            solver.run()
+        except Exception as e:  # noqa: BLE001
+            raise _blame(prog, "link", e, nid=solver.cursor) from e
 
     # --- triggers
     selector_cache: dict[str, list] = {}
@@ -213,15 +277,59 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
                 return True
         return False
 
-    live = live_registrations(prog, solver.roots, solver.call_edges, solver.escaping())
-    roots, pre = compute(prog, rules, live, solver.call_edges, solver.timer_edges, is_submit_control,
-                         is_submit_selector)
+    with clock.stage("triggers"):
+        try:
+            live = live_registrations(prog, solver.roots, solver.call_edges, solver.escaping())
+            trigger_roots, pre = compute(prog, rules, live, solver.call_edges, solver.timer_edges,
+                                         is_submit_control, is_submit_selector)
+        except Exception as e:  # noqa: BLE001
+            raise _blame(prog, "triggers", e) from e
 
     # --- sinks
+    with clock.stage("sinks"):
+        sink_list, sink_nodes = _sink_nodes(prog, solver.sink_hits)
+
+    # --- paths
+    with clock.stage("paths"):
+        try:
+            found = search(prog, prog.sources, sink_nodes, pre)
+        except Exception as e:  # noqa: BLE001
+            raise _blame(prog, "paths", e) from e
+    flows = list(found.flows)
+    if found.truncated:
+        notes.append(Notification("", "warning", "search-limit",
+                                  f"the path search stopped at its limit of {found.states:,} states; "
+                                  "results may be incomplete"))
+        complete = False
+
+    # --- findings
+    with clock.stage("findings"):
+        findings = build_findings(prog, rules, classifier, solver, trigger_roots, sink_list, flows, html_matches,
+                                  origin, lambda e, uid: _blame(prog, "findings", e, uid=uid))
+    notes.sort(key=lambda n: (n.path, n.reason, n.message))
+    stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": prog.graph.number_of_edges(),
+             "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
+             "sinks": len(sink_list), "seconds": round(time.perf_counter() - t0, 3)}
+    return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(set(scanned)), notifications=notes,
+                      findings=findings, complete=complete, origin=origin, stats=stats)
+
+
+def _module_kind(tree, data: bytes) -> str:
+    for c in tree.root_node.named_children:
+        if c.type in ("import_statement", "export_statement"):
+            return "module"
+    if b"module.exports" in data or b"exports." in data[:20000] or b"require(" in data[:20000]:
+        if b"__webpack_require__" not in data[:5000]:
+            return "module"
+    return "script"
+
+
+def _sink_nodes(prog: Program, sink_hits) -> tuple[list, dict[int, int]]:
+    """One graph node per sink hit, fed by the arguments the sink sends; returns (sink list, node -> index)."""
     sink_list = []  # (kind, record, rule)
     sink_nodes: dict[int, int] = {}
     seen_sinks = set()
-    for kind, rec, rule in solver.sink_hits:
+    for kind, rec, rule in sink_hits:
         key = (kind, id(rec))
         if key in seen_sinks:
             continue
@@ -239,28 +347,4 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
             prog.edges_from(rec.value, sk)
         prog.flush_edges()
         sink_nodes[sk] = idx
-
-    # --- paths
-    flows, truncated = search(prog, prog.sources, sink_nodes, pre)
-    if truncated:
-        notes.append(Notification("", "warning", "search-limit",
-                                  f"{truncated} source(s) reached the path-search limit; results may be incomplete"))
-
-    # --- findings
-    findings = build_findings(prog, rules, classifier, solver, roots, sink_list, flows, html_matches, origin)
-    notes.sort(key=lambda n: (n.path, n.reason, n.message))
-    stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": sum(map(len, prog.graph._succ.values())),
-             "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
-             "sinks": len(sink_list), "seconds": round(time.perf_counter() - t0, 3)}
-    return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(set(scanned)), notifications=notes,
-                      findings=findings, complete=complete, origin=origin, stats=stats)
-
-
-def _module_kind(tree, data: bytes) -> str:
-    for c in tree.root_node.named_children:
-        if c.type in ("import_statement", "export_statement"):
-            return "module"
-    if b"module.exports" in data or b"exports." in data[:20000] or b"require(" in data[:20000]:
-        if b"__webpack_require__" not in data[:5000]:
-            return "module"
-    return "script"
+    return sink_list, sink_nodes

@@ -67,7 +67,7 @@ class SelectorResolver:
 
 
     def _reaches(self, start: int, goal: int, limit: int = 3000) -> bool:
-        succ = self.prog.graph._succ
+        succ = self.prog.graph.succ
         seen = {start}
         todo = [start]
         while todo and len(seen) < limit:
@@ -81,7 +81,7 @@ class SelectorResolver:
         return False
 
     def _calls_near(self, anchors, wanted: set, limit: int = 40) -> set:
-        pred = self.prog.graph._pred
+        pred = self.prog.graph.pred
         seen = set(anchors)
         todo = list(anchors)
         out = set()
@@ -236,7 +236,7 @@ def _resolve_tmpl(prog, parts, depth: int = 0) -> str | None:
 
 def _const_of(prog, nid: int):
     """The one string template assigned to a variable (following ref↔var links), if there is one."""
-    pred = prog.graph._pred
+    pred = prog.graph.pred
     seen = {nid}
     todo = [nid]
     found = []
@@ -295,7 +295,10 @@ def _steps(prog, flow, sink_loc: Location, sink_snip: str, api: str, field_desc:
     return steps
 
 
-def build_findings(prog, rules, classifier, solver, roots, sink_list, flows, html_matches, origin) -> list[Finding]:
+def build_findings(prog, rules, classifier, solver, roots, sink_list, flows, html_matches, origin,
+                   fault=None) -> list[Finding]:
+    """One finding per sink reached by a flow. `fault(exc, uid)` turns an exception while building the
+    finding of a sink in unit `uid` into the exception to raise (the engine's per-file isolation)."""
     resolver = SelectorResolver(prog, solver)
     by_sink: dict[int, list] = {}
     for fl in flows:
@@ -303,65 +306,78 @@ def build_findings(prog, rules, classifier, solver, roots, sink_list, flows, htm
     out: list[Finding] = []
     for idx, fls in by_sink.items():
         kind, rec, rule = sink_list[idx]
-        cats: set[str] = set()
-        descs: set[str] = set()
-        trig_ids: set[int] = set()
-        resolved_all = True
-        best = None
-        infos = [(fl, *_field_info(prog, solver, classifier, fl.source, html_matches, rules, resolver, fl.path))
-                 for fl in fls]
-        infos = [x for x in infos if x[1]]  # reads of hidden inputs only: nothing typed
-        if not infos:
-            continue
-        if any(r for _fl, _c, _d, r in infos):
-            # a `.value` read on something unknown and unnamed adds nothing next to fields we know
-            infos = [x for x in infos if x[3]]
-        for fl, c, d, resolved in infos:
-            resolved_all &= resolved
-            cats |= set(c)
-            descs |= set(d)
-            trig_ids |= fl.triggers
-            if best is None or (len(fl.path), fl.source.start) < (len(best[0].path), best[0].source.start):
-                best = (fl, ", ".join(d))
-        if "any_field" in cats:  # a catch-all read already covers the specific fields next to it
-            cats = {"any_field"}
-        sink_loc = _loc(prog, rec.uid, rec.start, rec.end)
-        snip = prog.snippet(rec.uid, rec.start, rec.end)
-        if kind == "call":
-            if rule.url_arg is not None and rule.url_arg < len(rec.tmpl_args) and rec.tmpl_args[rule.url_arg]:
-                dest = _resolve_tmpl(prog, rec.tmpl_args[rule.url_arg])
-            else:
-                dest = _resolve_tmpl(prog, rec.obj_url)
-        else:
-            dest = _resolve_tmpl(prog, rec.tmpl) if rule.url_arg is not None else None
-        if rule.vendor:
-            party, vendor = "third_party", rule.vendor
-        else:
-            party, vendor = classifier.destination(dest, origin)
-        catch_all = "any_field" in cats
-        sev, rule_id, rule_name = severity(sorted(cats), party, catch_all)
-        triggers = []
-        for rid in sorted(trig_ids, key=lambda r: (roots[r].event, roots[r].uid, roots[r].start)):
-            rt = roots[rid]
-            loc = _loc(prog, rt.uid, rt.start, rt.end) if rt.uid >= 0 else None
-            triggers.append(TriggerInfo(rt.event, loc, rt.description))
-        fn = prog.funcs[rec.fid]
-        fname = "<top>" if fn.top else fn.name
-        if len(fname) <= 2 and fname.isidentifier():
-            fname = "<minified>"  # `function n(t){…}`: a rebuilt bundle renames it; keep fingerprints stable
-        events = sorted({t.event for t in triggers})
-        confidence = "high" if resolved_all and kind == "call" and rec.cid not in solver.fallback_calls else "medium"
-        if kind == "store":
-            confidence = "high" if resolved_all else "medium"
-        fields = sorted(descs)
-        where = dest or "an unresolved destination"
-        who = f" ({vendor})" if vendor else ""
-        msg = (f"{', '.join(sort_categories(cats))} from {', '.join(fields)} is sent via {rule.api} to {where}"
-               f" [{party}{who}] on {', '.join(events)}, before the form is submitted")
-        out.append(Finding(rule_id=rule_id, rule_name=rule_name, severity=sev, confidence=confidence,
-                           categories=sort_categories(cats), fields=fields, triggers=triggers, sink_api=rule.api,
-                           sink=sink_loc, sink_snippet=snip, destination=dest, party=party, vendor=vendor,
-                           function=fname, steps=_steps(prog, best[0], sink_loc, snip, rule.api, best[1]),
-                           message=msg))
+        try:
+            f = _finding(prog, rules, classifier, solver, roots, resolver, kind, rec, rule, fls, html_matches,
+                         origin)
+        except Exception as e:
+            if fault is None:
+                raise
+            raise fault(e, rec.uid) from e
+        if f is not None:
+            out.append(f)
     out.sort(key=lambda f: (f.sink.path, f.sink.line, f.sink.col, f.rule_id, f.sink_api))
     return out
+
+
+def _finding(prog, rules, classifier, solver, roots, resolver, kind, rec, rule, fls, html_matches, origin
+             ) -> Finding | None:
+    cats: set[str] = set()
+    descs: set[str] = set()
+    trig_ids: set[int] = set()
+    resolved_all = True
+    best = None
+    infos = [(fl, *_field_info(prog, solver, classifier, fl.source, html_matches, rules, resolver, fl.path))
+             for fl in fls]
+    infos = [x for x in infos if x[1]]  # reads of hidden inputs only: nothing typed
+    if not infos:
+        return None
+    if any(r for _fl, _c, _d, r in infos):
+        # a `.value` read on something unknown and unnamed adds nothing next to fields we know
+        infos = [x for x in infos if x[3]]
+    for fl, c, d, resolved in infos:
+        resolved_all &= resolved
+        cats |= set(c)
+        descs |= set(d)
+        trig_ids |= fl.triggers
+        if best is None or (len(fl.path), fl.source.start) < (len(best[0].path), best[0].source.start):
+            best = (fl, ", ".join(d))
+    if "any_field" in cats:  # a catch-all read already covers the specific fields next to it
+        cats = {"any_field"}
+    sink_loc = _loc(prog, rec.uid, rec.start, rec.end)
+    snip = prog.snippet(rec.uid, rec.start, rec.end)
+    if kind == "call":
+        if rule.url_arg is not None and rule.url_arg < len(rec.tmpl_args) and rec.tmpl_args[rule.url_arg]:
+            dest = _resolve_tmpl(prog, rec.tmpl_args[rule.url_arg])
+        else:
+            dest = _resolve_tmpl(prog, rec.obj_url)
+    else:
+        dest = _resolve_tmpl(prog, rec.tmpl) if rule.url_arg is not None else None
+    if rule.vendor:
+        party, vendor = "third_party", rule.vendor
+    else:
+        party, vendor = classifier.destination(dest, origin)
+    catch_all = "any_field" in cats
+    sev, rule_id, rule_name = severity(sorted(cats), party, catch_all)
+    triggers = []
+    for rid in sorted(trig_ids, key=lambda r: (roots[r].event, roots[r].uid, roots[r].start)):
+        rt = roots[rid]
+        loc = _loc(prog, rt.uid, rt.start, rt.end) if rt.uid >= 0 else None
+        triggers.append(TriggerInfo(rt.event, loc, rt.description))
+    fn = prog.funcs[rec.fid]
+    fname = "<top>" if fn.top else fn.name
+    if len(fname) <= 2 and fname.isidentifier():
+        fname = "<minified>"  # `function n(t){…}`: a rebuilt bundle renames it; keep fingerprints stable
+    events = sorted({t.event for t in triggers})
+    confidence = "high" if resolved_all and kind == "call" and rec.cid not in solver.fallback_calls else "medium"
+    if kind == "store":
+        confidence = "high" if resolved_all else "medium"
+    fields = sorted(descs)
+    where = dest or "an unresolved destination"
+    who = f" ({vendor})" if vendor else ""
+    msg = (f"{', '.join(sort_categories(cats))} from {', '.join(fields)} is sent via {rule.api} to {where}"
+           f" [{party}{who}] on {', '.join(events)}, before the form is submitted")
+    return Finding(rule_id=rule_id, rule_name=rule_name, severity=sev, confidence=confidence,
+                   categories=sort_categories(cats), fields=fields, triggers=triggers, sink_api=rule.api,
+                   sink=sink_loc, sink_snippet=snip, destination=dest, party=party, vendor=vendor,
+                   function=fname, steps=_steps(prog, best[0], sink_loc, snip, rule.api, best[1]),
+                   message=msg)

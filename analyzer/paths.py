@@ -1,11 +1,37 @@
-"""Stage 6: paths. Breadth-first search from every source to the sinks, carrying the trigger context.
+"""Stage 6: paths. One tabulation over the sink-reaching subgraph for all sources together.
 
-A search state is (node, context): the set of pre-submit triggers under which the data can be at that
-node. It stays the same along an argument edge (the callee runs inside the caller), within a function and
-into the heap; it becomes the caller's triggers along a return edge, and the reader's when data comes out
-of the heap (properties, globals, storage) or a closure variable. A state whose context is empty is
-dropped: that data is only ever captured at submit (or never), so nothing downstream of it is a
-pre-submit leak. A sink reached with a non-empty context is a finding, under those triggers.
+Input: the dataflow graph (`Program.graph`, edges `k='a'` argument → parameter, `k='r'` return → call
+result, `k='b'` taint only), the sources, the sink nodes and, per function, its pre-submit trigger set.
+Output: one `Flow` per (source, sink, trigger set) with a witness path of node ids, source first.
+
+What a path means (unchanged from the per-source search it replaces):
+- the trigger set stays the same along an argument edge (the callee runs inside the caller), within a
+  function and into the heap; it becomes the caller's set along a return edge, and the reader's set when
+  data comes out of the heap (properties, globals, storage) or a closure variable; a state with an empty set
+  is dropped (that data is only captured at submit, or never);
+- a return goes back to the call the data came in through (call-site matching): entering a function through
+  an argument remembers the calls of that edge, and a return edge is taken only to one of them (or to an
+  argument object the callee wrote into). Data that comes out of the heap, or starts in the function, may
+  return to any caller. The matching is exact (not cut at a fixed stack depth).
+
+How it is computed (IFDS-style tabulation, no per-source search):
+- A *context* is a function entry: (parameter node, trigger set). Everything reached inside it is explored
+  once, whoever calls it; its exits (return edges taken inside it) are applied to each caller that entered
+  it, with that caller's call set ("summaries"). States are (context, node, trigger set); context 0 is the
+  empty stack.
+- A *macro graph* links what source data can move between: stack-empty states and contexts. Source bits
+  (one per source, Python ints as bitsets) are propagated over it once, so the set of sources that reach
+  each (sink, trigger set) is known without a search per source. A return into a caller is a macro edge from
+  the caller's argument state, so one caller's data never returns into another caller.
+- Witness paths are rebuilt only for the (source, sink, trigger set) triples found: one backward sweep per
+  reached (sink, trigger set) gives each macro node its next hop, and each hop is expanded into graph nodes
+  from the first-discovery parents recorded during the tabulation.
+
+Cost: states × out-degree for the tabulation, macro edges × (bitset growth) for the bits, and one sweep of
+the macro nodes that reach a sink per reached (sink, trigger set) — never sources × graph size. A global
+state cap (`MAX_STATES`) bounds the tabulation; hitting it is reported as a notification by the engine.
+
+Not modelled: the order of statements (flow-insensitive), and trigger sets are not narrowed by conditions.
 """
 from __future__ import annotations
 
@@ -14,102 +40,315 @@ from dataclasses import dataclass
 
 from analyzer.program import HEAP, Program, Source
 
-MAX_STATES = 200_000  # per source; a search that hits it is reported as incomplete
-STACK = 3  # call sites remembered per path
+_NO_EDGES: dict = {}
+MAX_STATES = 4_000_000  # states of the whole tabulation; past it the search stops and says so
 
 
-@dataclass
+@dataclass(frozen=True)
 class Flow:
     source: Source
     sink_key: int  # index into the sink list
     triggers: frozenset  # pre-submit root ids
-    path: list[int]  # node ids, source first
+    path: tuple[int, ...]  # node ids, source first, sink node last
 
 
-def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre: dict[int, frozenset]
-           ) -> tuple[list[Flow], int]:
-    succ = prog.graph._succ
-    pred = prog.graph._pred
-    nfid = prog.fid
-    flows: list[Flow] = []
-    truncated = 0
-    # Only nodes from which some sink can be reached matter: one backward sweep, then every search
-    # stays inside that set (on a bundle, most of the graph is never looked at again).
-    live = set(sink_nodes)
-    stack = list(sink_nodes)
-    while stack:
-        n = stack.pop()
-        for m in pred.get(n, ()):
-            if m not in live:
-                live.add(m)
-                stack.append(m)
-    empty: frozenset = frozenset()
-    arg_calls = prog.arg_edge_calls
-    contents_ret = prog.contents_ret
-    for src in sources:
-        t0 = pre.get(src.fid, empty)
-        if src.nid not in live or not t0:
-            continue  # never read before submit (or never read at all)
-        # state: (node, triggers, call stack). Entering a function through an argument pushes the call;
-        # a return goes back to the call on top only (bounded call-site matching: a helper like `trim(s)`
-        # used everywhere does not hand one caller's data to all the others). Data read out of the heap
-        # starts with an empty stack: it may be returned anywhere.
-        start = (src.nid, t0, ())
-        parent = {start: None}
-        q = deque([start])
-        found: dict[tuple[int, frozenset], tuple] = {}
-        while q:
-            state = q.popleft()
-            a, trig, ret_to = state
+@dataclass(frozen=True)
+class SearchResult:
+    flows: tuple[Flow, ...]
+    truncated: bool  # the state cap was hit: results may be incomplete
+    states: int  # tabulation states explored (for --stats)
+    contexts: int  # function-entry contexts
+
+
+def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre: dict[int, frozenset],
+           max_states: int = MAX_STATES) -> SearchResult:
+    return _Tabulation(prog, sink_nodes, pre, max_states).run(sources)
+
+
+class _Tabulation:
+    def __init__(self, prog: Program, sink_nodes: dict[int, int], pre: dict[int, frozenset], max_states: int):
+        self.prog = prog
+        self.sink_nodes = sink_nodes
+        self.max_states = max_states
+        # trigger sets interned: tid 0 is the empty set
+        self.tsets: list[frozenset] = [frozenset()]
+        self.tid_of: dict[frozenset, int] = {frozenset(): 0}
+        self.pre_tid: dict[int, int] = {fid: self._tid(t) for fid, t in pre.items()}
+        # only nodes from which some sink can be reached matter
+        pred = prog.graph.pred
+        live = set(sink_nodes)
+        stack = list(sink_nodes)
+        while stack:
+            n = stack.pop()
+            for m in pred.get(n, ()):
+                if m not in live:
+                    live.add(m)
+                    stack.append(m)
+        self.live = live
+        # states: index -> (ctx, node, tid); ctx 0 = empty stack
+        self.st_key: list[tuple[int, int, int]] = []
+        self.st_idx: dict[tuple[int, int, int], int] = {}
+        self.lparent: dict[int, tuple] = {}  # non-empty-context state -> ('s', prev) | ('r', caller arg state, exit)
+        self.ctx_entry: list[int] = [-1]  # context -> its entry state
+        self.ctx_of: dict[tuple[int, int], int] = {}  # (parameter node, tid) -> context
+        self.conts: list[list] = [[]]  # context -> [(caller state, call set or None)]
+        self.exits: list[list] = [[]]  # context -> [(exit state, target node)]
+        # macro graph: node = a stack-empty state, or a context (named by its entry state); hits apart
+        self.medges: dict[int, dict[int, tuple]] = {}  # macro node -> {macro node: realisation}
+        self.mhits: dict[int, dict[int, int]] = {}  # macro node -> {hit: state at the sink}
+        self.hit_of: dict[tuple[int, int], int] = {}  # (sink index, tid) -> hit
+        self.hits: list[tuple[int, int]] = []
+        self.truncated = False
+        self.queue: deque[int] = deque()
+
+    # ------------------------------------------------------------------------------------------ helpers
+    def _tid(self, ts: frozenset) -> int:
+        t = self.tid_of.get(ts)
+        if t is None:
+            t = self.tid_of[ts] = len(self.tsets)
+            self.tsets.append(ts)
+        return t
+
+    def _macro(self, s: int) -> int:
+        ctx = self.st_key[s][0]
+        return s if ctx == 0 else self.ctx_entry[ctx]
+
+    def _state(self, ctx: int, node: int, tid: int, parent: tuple | None) -> int:
+        """The state's index; a new state is queued and its in-context parent recorded."""
+        key = (ctx, node, tid)
+        s = self.st_idx.get(key)
+        if s is None:
+            s = self.st_idx[key] = len(self.st_key)
+            self.st_key.append(key)
+            if ctx and parent is not None:
+                self.lparent[s] = parent
+            self.queue.append(s)
+        return s
+
+    def _medge(self, a: int, b: int, real: tuple) -> None:
+        if a == b:
+            return
+        out = self.medges.get(a)
+        if out is None:
+            out = self.medges[a] = {}
+        if b not in out:
+            out[b] = real
+
+    def _context(self, p: int, tid: int) -> tuple[int, bool]:
+        c = self.ctx_of.get((p, tid))
+        if c is not None:
+            return c, False
+        c = self.ctx_of[(p, tid)] = len(self.ctx_entry)
+        self.ctx_entry.append(-1)
+        self.conts.append([])
+        self.exits.append([])
+        self.ctx_entry[c] = self._state(c, p, tid, None)
+        return c, True
+
+    def _ret(self, caller: int, calls, x: int, b: int) -> None:
+        """Data at exit state `x` (inside a context) returns to `b` for the caller that entered with `calls`."""
+        if calls is not None and b not in calls:
+            cr = self.prog.contents_ret.get((self.st_key[x][1], b))  # what a callee wrote into an argument
+            if not (cr and not calls.isdisjoint(cr)):
+                return
+        cctx = self.st_key[caller][0]
+        fb = self.prog.fid[b]
+        tid = self.pre_tid.get(fb, 0) if fb != HEAP else self.st_key[x][2]
+        if not tid:
+            return
+        y = self._state(cctx, b, tid, ("r", caller, x))
+        if cctx == 0:
+            self._medge(caller, y, ("r", x))
+        # inside a context, `y` belongs to the caller's own context: no macro edge
+
+    # ------------------------------------------------------------------------------------------ phase 1
+    def _tabulate(self) -> None:
+        prog = self.prog
+        succ = prog.graph.succ
+        nfid = prog.fid
+        live = self.live
+        sink_nodes = self.sink_nodes
+        pre_tid = self.pre_tid
+        arg_calls = prog.arg_edge_calls
+        st_key = self.st_key
+        queue = self.queue
+        calls_cache: dict[tuple[int, int], frozenset | None] = {}
+        while queue:
+            if len(st_key) > self.max_states:
+                self.truncated = True
+                break
+            s = queue.popleft()
+            ctx, a, tid = st_key[s]
             sk = sink_nodes.get(a)
             if sk is not None:
-                if (sk, trig) not in found:
-                    found[(sk, trig)] = state
-                continue
+                hk = (sk, tid)
+                h = self.hit_of.get(hk)
+                if h is None:
+                    h = self.hit_of[hk] = len(self.hits)
+                    self.hits.append(hk)
+                m = s if ctx == 0 else self.ctx_entry[ctx]
+                mh = self.mhits.get(m)
+                if mh is None:
+                    mh = self.mhits[m] = {}
+                if h not in mh:
+                    mh[h] = s
+                continue  # a sink sends: nothing flows on from it
             fa = nfid[a]
-            for b, attrs in succ[a].items():
+            for b, attrs in succ.get(a, _NO_EDGES).items():
                 if b not in live:
                     continue
                 k = attrs.get("k") if attrs else None
                 fb = nfid[b]
-                nr = ret_to
-                if k == "a":
-                    nt = trig  # into a callee: it runs under the caller's triggers
-                    calls = arg_calls.get((a, b))
-                    if calls is not None and not isinstance(calls, frozenset):
-                        calls = arg_calls[(a, b)] = frozenset(calls)
-                    nr = (calls,) + ret_to[:STACK - 1]
+                if k == "a":  # into a callee, under the caller's triggers
+                    ck = (a, b)
+                    if ck in calls_cache:
+                        calls = calls_cache[ck]
+                    else:
+                        raw = arg_calls.get(ck)
+                        calls = calls_cache[ck] = frozenset(raw) if raw is not None else None
+                    c, new = self._context(b, tid)
+                    self.conts[c].append((s, calls))
+                    entry = self.ctx_entry[c]
+                    self._medge(s if ctx == 0 else self.ctx_entry[ctx], entry, ("a", s))
+                    if not new:
+                        for x, rb in list(self.exits[c]):
+                            self._ret(s, calls, x, rb)
                 elif k == "r":
-                    top = ret_to[0] if ret_to else None
-                    if top is not None and b not in top:
-                        cr = contents_ret.get((a, b))  # what a callee wrote into an object it was given
-                        if not (cr and top & cr):
-                            continue  # not the call this data came in through
-                    nr = ret_to[1:]
-                    nt = pre.get(fb, empty) if fb != HEAP else trig
-                    if not nt:
-                        continue
-                elif fb == fa or fb == HEAP:
-                    nt = trig  # within one function, or into the heap: same context
-                else:
-                    nt = pre.get(fb, empty)  # read out of the heap or a closure: the reader's triggers
-                    nr = ()
-                    if not nt:
-                        continue
-                ns = (b, nt, nr)
-                if ns in parent:
-                    continue
-                parent[ns] = state
-                q.append(ns)
-            if len(parent) > MAX_STATES:
-                truncated += 1
+                    if ctx == 0:  # nothing to match: it may return to any caller
+                        nt = pre_tid.get(fb, 0) if fb != HEAP else tid
+                        if nt:
+                            y = self._state(0, b, nt, None)
+                            self._medge(s, y, ("s", s))
+                    else:
+                        self.exits[ctx].append((s, b))
+                        for caller, calls in list(self.conts[ctx]):
+                            self._ret(caller, calls, s, b)
+                elif fb == fa or fb == HEAP:  # within one function, or into the heap: same context
+                    y = self._state(ctx, b, tid, ("s", s))
+                    if ctx == 0:
+                        self._medge(s, y, ("s", s))
+                else:  # read out of the heap or a closure: the reader's triggers, any caller
+                    nt = pre_tid.get(fb, 0)
+                    if nt:
+                        y = self._state(0, b, nt, None)
+                        self._medge(s if ctx == 0 else self.ctx_entry[ctx], y, ("x", s))
+
+    # ------------------------------------------------------------------------------------------ phase 2
+    def _bits(self, starts: dict[int, int]) -> list[int]:
+        """Source bitsets propagated over the macro graph; returns the bits that reach each hit."""
+        bits: dict[int, int] = dict(starts)
+        work = deque(sorted(starts))
+        queued = set(work)
+        hit_bits = [0] * len(self.hits)
+        medges = self.medges
+        mhits = self.mhits
+        while work:
+            m = work.popleft()
+            queued.discard(m)
+            bm = bits[m]
+            for h in mhits.get(m, ()):
+                hit_bits[h] |= bm
+            for m2 in medges.get(m, ()):
+                old = bits.get(m2, 0)
+                new = old | bm
+                if new != old:
+                    bits[m2] = new
+                    if m2 not in queued:
+                        queued.add(m2)
+                        work.append(m2)
+        self.macro_bits = bits
+        return hit_bits
+
+    # ------------------------------------------------------------------------------------------ phase 3
+    def _local_path(self, s: int) -> list[int]:
+        """States from the entry of `s`'s context (or `s` itself when its stack is empty) to `s`."""
+        out: list[int] = []
+        todo = [s]  # states whose in-context path is still to be prepended, last first
+        while todo:
+            cur = todo.pop()
+            while True:
+                out.append(cur)
+                p = self.lparent.get(cur)
+                if p is None:
+                    break
+                if p[0] == "s":
+                    cur = p[1]
+                else:  # ('r', caller, exit): caller → [callee entry … exit] → cur
+                    todo.append(p[1])
+                    cur = p[2]
+        out.reverse()
+        return out
+
+    def _witnesses(self, hit_bits: list[int], src_bit_states: list[int]) -> dict[tuple[int, int], list[int]]:
+        """(source index, hit) -> path of node ids, for every source bit that reaches a hit."""
+        rev: dict[int, list[int]] = {}
+        for m, outs in self.medges.items():
+            for m2 in outs:
+                rev.setdefault(m2, []).append(m)
+        rev_hit: dict[int, list[int]] = {}
+        for m, hs in self.mhits.items():
+            for h in hs:
+                rev_hit.setdefault(h, []).append(m)
+        bits = self.macro_bits
+        out: dict[tuple[int, int], list[int]] = {}
+        for h, hb in enumerate(hit_bits):
+            if not hb:
+                continue
+            # backward sweep from the hit: each macro node's next hop toward it (breadth-first: fewest hops)
+            nxt: dict[int, int] = {}
+            q: deque[int] = deque()
+            for m in rev_hit.get(h, ()):
+                if bits.get(m, 0) & hb and m not in nxt:
+                    nxt[m] = -1
+                    q.append(m)
+            while q:
+                m2 = q.popleft()
+                for m in rev.get(m2, ()):
+                    if m not in nxt and bits.get(m, 0) & hb:
+                        nxt[m] = m2
+                        q.append(m)
+            rest = hb
+            while rest:
+                low = rest & -rest
+                i = low.bit_length() - 1
+                rest ^= low
+                out[(i, h)] = self._expand(src_bit_states[i], nxt, h)
+        return out
+
+    def _expand(self, start: int, nxt: dict[int, int], h: int) -> list[int]:
+        """Graph nodes along the macro path from `start` to hit `h`, each hop expanded into states."""
+        states: list[int] = []
+        m = start
+        while True:
+            m2 = nxt[m]
+            if m2 == -1:  # the sink is reached inside this macro node
+                states.extend(self._local_path(self.mhits[m][h]))
                 break
-        for (sk, trig), state in found.items():
-            path = []
-            s = state
-            while s is not None:
-                path.append(s[0])
-                s = parent[s]
-            path.reverse()
-            flows.append(Flow(src, sk, trig, path))
-    return flows, truncated
+            kind, x = self.medges[m][m2]
+            if kind == "r":  # stack-empty caller state → callee entry … exit `x` → return target
+                states.append(m)
+            states.extend(self._local_path(x))
+            m = m2
+        return [self.st_key[s][1] for s in states]
+
+    # ------------------------------------------------------------------------------------------ run
+    def run(self, sources: list[Source]) -> SearchResult:
+        starts: dict[int, int] = {}
+        src_state: list[int] = []
+        used: list[Source] = []
+        for src in sources:
+            t0 = self.pre_tid.get(src.fid, 0)
+            if src.nid not in self.live or not t0:
+                continue  # never read before submit (or never read at all)
+            s = self._state(0, src.nid, t0, None)
+            starts[s] = starts.get(s, 0) | (1 << len(used))
+            src_state.append(s)
+            used.append(src)
+        self._tabulate()
+        hit_bits = self._bits(starts)
+        paths = self._witnesses(hit_bits, src_state)
+        flows = []
+        for (i, h), path in sorted(paths.items()):
+            sk, tid = self.hits[h]
+            flows.append(Flow(used[i], sk, self.tsets[tid], tuple(path)))
+        return SearchResult(tuple(flows), self.truncated, len(self.st_key), len(self.ctx_entry) - 1)

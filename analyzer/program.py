@@ -1,6 +1,6 @@
 """The program under analysis: the dataflow graph and the facts extracted from every file.
 
-One `Program` is built per scan (no global state). Nodes of the networkx graph are integers; what a node
+One `Program` is built per scan (no global state). Nodes of the dataflow graph (`FlowGraph`) are integers; what a node
 stands for is kept in parallel lists (`kind`, `label`, `unit`, `pos`, `fid`) so that the graph itself stays
 small. Edges carry data flow; interprocedural edges carry `k='a'` (argument → parameter, caller keeps the
 trigger context) or `k='r'` (return → call result, the caller's context takes over).
@@ -18,29 +18,58 @@ HEAP = -1  # fid of nodes that belong to no function (properties, globals, stora
 
 # Edge data dicts are shared (edges are never annotated after creation): one dict per kind, not per edge.
 EDGE_PLAIN: dict = {}
-NODE_ATTR: dict = {}  # node attribute dict shared by all nodes (never written)
 EDGE_KIND = {"a": {"k": "a"}, "r": {"k": "r"}, "b": {"k": "b"}}
 
 
-def add_edges_fast(graph: nx.DiGraph, edges, attr: dict) -> None:
-    """`graph.add_edges_from` without its per-edge dict copies and checks: writes the adjacency directly
-    (networkx's own layout: `_succ`/`_pred` dicts of dicts, `_node` attribute dicts)."""
-    succ = graph._succ
-    pred = graph._pred
-    node = graph._node
-    for a, b in edges:
-        sa = succ.get(a)
-        if sa is None:
-            sa = succ[a] = {}
-            pred[a] = {}
-            node[a] = NODE_ATTR
-        if b not in succ:
-            succ[b] = {}
-            pred[b] = {}
-            node[b] = NODE_ATTR
-        if b not in sa:
-            sa[b] = attr
-            pred[b][a] = attr
+class FlowGraph:
+    """The dataflow graph's adjacency, kept by us: `succ[a][b]` and `pred[b][a]` hold the edge's attribute
+    dict (shared per edge kind, never copied). Every node id below `len(Program.kind)` may be asked for;
+    one without edges has none. `to_networkx()` hands the same graph to networkx for analysis and
+    debugging (through its public API), so no stage writes into another library's fields."""
+
+    __slots__ = ("pred", "succ")
+
+    def __init__(self) -> None:
+        self.succ: dict[int, dict[int, dict]] = {}
+        self.pred: dict[int, dict[int, dict]] = {}
+
+    def add_edges(self, edges, attr: dict) -> None:
+        succ = self.succ
+        pred = self.pred
+        for a, b in edges:
+            sa = succ.get(a)
+            if sa is None:
+                sa = succ[a] = {}
+                pred[a] = {}
+            if b not in succ:
+                succ[b] = {}
+                pred[b] = {}
+            if b not in sa:
+                sa[b] = attr
+                pred[b][a] = attr
+
+    def ensure(self, n: int) -> None:
+        if n not in self.succ:
+            self.succ[n] = {}
+            self.pred[n] = {}
+
+    def remove_edge(self, a: int, b: int) -> None:
+        if b in self.succ.get(a, ()):
+            del self.succ[a][b]
+            del self.pred[b][a]
+
+    def number_of_edges(self) -> int:
+        return sum(map(len, self.succ.values()))
+
+    def to_networkx(self) -> nx.DiGraph:
+        g = nx.DiGraph()
+        g.add_nodes_from(self.succ)
+        g.add_edges_from((a, b, dict(at)) for a, out in self.succ.items() for b, at in out.items())
+        return g
+
+
+def add_edges_fast(graph: FlowGraph, edges, attr: dict) -> None:
+    graph.add_edges(edges, attr)
 
 
 def _b64(values) -> list[str]:
@@ -167,7 +196,7 @@ class Registration:
 
 @dataclass
 class Program:
-    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    graph: FlowGraph = field(default_factory=FlowGraph)
     kind: list = field(default_factory=list)
     label: list = field(default_factory=list)
     unit: list = field(default_factory=list)
@@ -346,7 +375,7 @@ class Program:
     _BACK_KINDS = ("var", "global", "array", "param", "load", "merge", "prop", "object", "call", "return")
 
     def _walk_back(self, nid: int, limit: int, want: str, kinds: tuple = _BACK_KINDS) -> list[int]:
-        pred = self.graph._pred
+        pred = self.graph.pred
         seen = {nid}
         todo = [nid]
         out = []

@@ -14,11 +14,12 @@ from __future__ import annotations
 import posixpath
 from collections import deque
 
-from analyzer.program import (EDGE_KIND, EDGE_PLAIN, HEAP, NODE_ATTR, Call, Program, Registration, Source, Store,
+from analyzer.program import (EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Source, Store,
                               add_edges_fast)
 from analyzer.rulebook import RuleBook
 from analyzer.solve_passes import PTS_CAP, LinkPasses
 
+_NO_EDGES: dict = {}
 FN_CAP = 6  # functions per node: past this a node is hopelessly imprecise and collects no more functions
 MAX_PATH_DEPTH = 5
 EVENT_TARGET_PROPS = frozenset({"target", "currentTarget", "srcElement", "delegateTarget", "relatedTarget"})
@@ -30,6 +31,7 @@ class Solver(LinkPasses):
     def __init__(self, prog: Program, rules: RuleBook):
         self.p = prog
         self.r = rules
+        self.cursor: int | None = None  # the node being propagated (names the file when linking fails)
         self.pts: dict[int, set] = {}
         self.fn_count: dict[int, int] = {}
         self.fn_objs: set[int] = set()
@@ -71,7 +73,7 @@ class Solver(LinkPasses):
 
     def edge(self, a: int, b: int, k: str | None = None) -> None:
         g = self.p.graph
-        succ = g._succ.get(a)
+        succ = g.succ.get(a)
         if succ is not None and b in succ:
             return
         add_edges_fast(g, ((a, b),), EDGE_PLAIN if k is None else EDGE_KIND[k])
@@ -99,12 +101,8 @@ class Solver(LinkPasses):
         p = self.p
         p.flush_edges()
         g = p.graph
-        succ, pred, node = g._succ, g._pred, g._node
         for n in range(len(p.kind)):
-            if n not in succ:
-                succ[n] = {}
-                pred[n] = {}
-                node[n] = NODE_ATTR
+            g.ensure(n)
         self._link_modules()
         # reads of a property also see what object literals hold under that name
         named = p.named
@@ -170,19 +168,24 @@ class Solver(LinkPasses):
         self._fallback_sinks()
 
     def propagate(self) -> None:
-        succ = self.p.graph._succ
+        succ = self.p.graph.succ
         work = self.work
         watch = self.watch
         add = self.add
-        while work:
-            nid, o = work.popleft()
-            for b, at in succ[nid].items():
-                if not at or at.get("k") != "b":
-                    add(b, o)
-            ws = watch.get(nid)
-            if ws:
-                for item in ws:
-                    self.fire(item, o)
+        nid = None
+        try:
+            while work:
+                nid, o = work.popleft()
+                for b, at in succ.get(nid, _NO_EDGES).items():  # a node made while linking may have none
+                    if not at or at.get("k") != "b":
+                        add(b, o)
+                ws = watch.get(nid)
+                if ws:
+                    for item in ws:
+                        self.fire(item, o)
+        except Exception:
+            self.cursor = nid  # names the file for the engine's isolation
+            raise
 
     # ------------------------------------------------------------------------------------------- watchers
     def fire(self, item: tuple, o: int) -> None:

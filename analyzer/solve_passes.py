@@ -35,7 +35,7 @@ class LinkPasses:
         event name, handler and element."""
         p = self.p
         param_of = {pn: (f.fid, i) for f in p.funcs for i, pn in enumerate(f.params)}
-        pred = p.graph._pred
+        pred = p.graph.pred
         calls_of: dict[int, list[tuple[Call, str]]] = {}
         for cid, fid, mode in self.linked:
             if mode in ("plain", "call"):
@@ -137,8 +137,8 @@ class LinkPasses:
           event — is the browser's: the field-based edge from user stores of the same name goes."""
         p = self.p
         objs = p.objs
-        succ = p.graph._succ
-        pred = p.graph._pred
+        succ = p.graph.succ
+        pred = p.graph.pred
         lp = p.literal_props
         browser = ("G", "E", "EV")
         open_objs = set()
@@ -150,10 +150,7 @@ class LinkPasses:
             for v in vals:
                 bucket |= self.pts.get(v, set())
 
-        def drop(a: int, b: int) -> None:
-            if b in succ.get(a, ()):
-                del succ[a][b]
-                del pred[b][a]
+        drop = p.graph.remove_edge
 
         user_globals = p.declared_globals | p.assigned_globals
         mine = {o for o, key in enumerate(objs) if key[0] == "G" and key[1] in user_globals}
@@ -236,7 +233,7 @@ class LinkPasses:
     def _effects(self) -> None:
         """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited)."""
         p = self.p
-        pred = p.graph._pred
+        pred = p.graph.pred
         for c in self.effects:
             fns = [p.objs[o][1] for o in self.objects(c.args[0]) if p.objs[o][0] == "fn"]
             callers: set[int] = set()

@@ -86,7 +86,8 @@ _FAKE_KINDS = (("email", "email", "FL002", "high"), ("phone", "phone", "FL002", 
 _FAKE_EVENTS = ("blur", "change", "input", "keyup")
 
 
-def fake_scan(roots, *, origin=None, exclude=(), budget_seconds=30.0, include_libraries=False) -> ScanResult:
+def fake_scan(roots, *, origin=None, exclude=(), budget_seconds=30.0, include_libraries=False,
+              stats=False) -> ScanResult:
     """A line-based imitation of `analyzer.engine.scan` for CLI logic tests: every line of a `.js` file
     that calls fetch(…)/navigator.sendBeacon(…) and names a field kind (email, phone, card, zip) and an
     event (blur, change, input, keyup) is a finding at that call. Lets the suppression/baseline/threshold

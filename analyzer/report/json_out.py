@@ -55,7 +55,7 @@ def report_document(result: ScanResult) -> dict:
     findings = sorted_findings(result)
     live = [f for f in findings if f.suppression is None]
     notes = sorted(result.notifications, key=lambda n: (n.path, n.level, n.reason, n.message))
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": TOOL_VERSION},
         "roots": list(result.roots),
@@ -73,6 +73,9 @@ def report_document(result: ScanResult) -> dict:
                           for n in notes],
         "findings": [_finding(f) for f in findings],
     }
+    if "timings" in result.stats:  # only with --stats: wall-clock figures are not deterministic
+        doc["stats"] = result.stats["timings"]
+    return doc
 
 
 def render_json(result: ScanResult) -> str:
