@@ -90,6 +90,8 @@ class _Tabulation:
         self.st_idx: dict[tuple[int, int, int], int] = {}
         self.lparent: dict[int, tuple] = {}  # non-empty-context state -> ('s', prev) | ('r', caller arg state, exit)
         self.ctx_entry: list[int] = [-1]  # context -> its entry state
+        self.ctx_fid: list[int] = [HEAP]  # context -> the function it is the entry of
+        self.outer: dict[int, frozenset] = {}  # function -> the functions it is nested in (not top levels)
         self.ctx_of: dict[tuple[int, int], int] = {}  # (parameter node, tid) -> context
         self.conts: list[list] = [[]]  # context -> [(caller state, call set or None)]
         self.exits: list[list] = [[]]  # context -> [(exit state, target node)]
@@ -140,10 +142,30 @@ class _Tabulation:
             return c, False
         c = self.ctx_of[(p, tid)] = len(self.ctx_entry)
         self.ctx_entry.append(-1)
+        self.ctx_fid.append(self.prog.fid[p])
         self.conts.append([])
         self.exits.append([])
         self.ctx_entry[c] = self._state(c, p, tid, None)
         return c, True
+
+    def _outer(self, fid: int) -> frozenset:
+        got = self.outer.get(fid)
+        if got is None:
+            funcs = self.prog.funcs
+            chain = []
+            f = funcs[fid].parent
+            while f is not None and not funcs[f].top:
+                chain.append(f)
+                f = funcs[f].parent
+            got = self.outer[fid] = frozenset(chain)
+        return got
+
+    def _nested(self, fa: int, fb: int) -> bool:
+        """One function is nested in the other (a script's top level does not count: globals are shared)."""
+        funcs = self.prog.funcs
+        if fa < 0 or fb < 0 or funcs[fa].top or funcs[fb].top:
+            return False
+        return fb in self._outer(fa) or fa in self._outer(fb)
 
     def _ret(self, caller: int, calls, x: int, b: int) -> None:
         """Data at exit state `x` (inside a context) returns to `b` for the caller that entered with `calls`."""
@@ -214,22 +236,28 @@ class _Tabulation:
                         for x, rb in list(self.exits[c]):
                             self._ret(s, calls, x, rb)
                 elif k == "r":
-                    if ctx == 0:  # nothing to match: it may return to any caller
-                        nt = pre_tid.get(fb, 0) if fb != HEAP else tid
-                        if nt:
-                            y = self._state(0, b, nt, None)
-                            self._medge(s, y, ("s", s))
-                    else:
+                    if ctx and (fa == self.ctx_fid[ctx] or fa == HEAP):  # back to the call it came in through
                         self.exits[ctx].append((s, b))
                         for caller, calls in list(self.conts[ctx]):
                             self._ret(caller, calls, s, b)
+                    else:  # nothing to match (or returned by a function it did not come in through): any caller
+                        nt = pre_tid.get(fb, 0) if fb != HEAP else tid
+                        if nt:
+                            y = self._state(0, b, nt, None)
+                            self._medge(s if ctx == 0 else self.ctx_entry[ctx], y, ("s" if ctx == 0 else "x", s))
                 elif fb == fa or fb == HEAP:  # within one function, or into the heap: same context
                     y = self._state(ctx, b, tid, ("s", s))
                     if ctx == 0:
                         self._medge(s, y, ("s", s))
-                else:  # read out of the heap or a closure: the reader's triggers, any caller
+                else:  # read out of the heap or a closure: the reader's triggers
                     nt = pre_tid.get(fb, 0)
-                    if nt:
+                    if not nt:
+                        continue
+                    if ctx and self._nested(fa, fb):
+                        # between a function and the functions nested in it (a callback writing into the
+                        # helper's own object) the data stays in the same invocation: the context stays
+                        self._state(ctx, b, nt, ("s", s))
+                    else:  # any caller
                         y = self._state(0, b, nt, None)
                         self._medge(s if ctx == 0 else self.ctx_entry[ctx], y, ("x", s))
 
