@@ -23,12 +23,13 @@ How it is computed (IFDS-style tabulation, no per-source search):
   (one per source, Python ints as bitsets) are propagated over it once, so the set of sources that reach
   each (sink, trigger set) is known without a search per source. A return into a caller is a macro edge from
   the caller's argument state, so one caller's data never returns into another caller.
-- Witness paths are rebuilt only for the (source, sink, trigger set) triples found: one backward sweep per
-  reached (sink, trigger set) gives each macro node its next hop, and each hop is expanded into graph nodes
-  from the first-discovery parents recorded during the tabulation.
+- Witness paths are rebuilt only for the (source, sink, trigger set) triples found: each growth of a macro
+  node's bits was recorded with the node the bits came from, so the macro path of a source bit is read
+  backwards from the hit, and each hop is expanded into graph nodes from the first-discovery parents
+  recorded during the tabulation.
 
-Cost: states × out-degree for the tabulation, macro edges × (bitset growth) for the bits, and one sweep of
-the macro nodes that reach a sink per reached (sink, trigger set) — never sources × graph size. A global
+Cost: states × out-degree for the tabulation (a context's exits meet only the callers they match), macro
+edges × (bitset growth) for the bits, and path length per witness — never sources × graph size. A global
 state cap (`MAX_STATES`) bounds the tabulation; hitting it is reported as a notification by the engine.
 
 Not modelled: the order of statements (flow-insensitive), and trigger sets are not narrowed by conditions.
@@ -93,8 +94,13 @@ class _Tabulation:
         self.ctx_fid: list[int] = [HEAP]  # context -> the function it is the entry of
         self.outer: dict[int, frozenset] = {}  # function -> the functions it is nested in (not top levels)
         self.ctx_of: dict[tuple[int, int], int] = {}  # (parameter node, tid) -> context
-        self.conts: list[list] = [[]]  # context -> [(caller state, call set or None)]
+        # callers and exits of each context, indexed so that only matching (caller, exit) pairs meet
+        self.conts: list[list] = [[]]  # context -> [(caller state, call set)] (call set not None)
+        self.conts_any: list[list] = [[]]  # context -> [caller state] entered with no call set: any return
+        self.conts_by: list[dict] = [{}]  # context -> call result node -> [(caller state, call set)]
         self.exits: list[list] = [[]]  # context -> [(exit state, target node)]
+        self.exits_by: list[dict] = [{}]  # context -> target node -> [exit state]
+        self.exits_cr: list[list] = [[]]  # context -> [(exit state, target, call results)]: writes into arguments
         # macro graph: node = a stack-empty state, or a context (named by its entry state); hits apart
         self.medges: dict[int, dict[int, tuple]] = {}  # macro node -> {macro node: realisation}
         self.mhits: dict[int, dict[int, int]] = {}  # macro node -> {hit: state at the sink}
@@ -144,7 +150,11 @@ class _Tabulation:
         self.ctx_entry.append(-1)
         self.ctx_fid.append(self.prog.fid[p])
         self.conts.append([])
+        self.conts_any.append([])
+        self.conts_by.append({})
         self.exits.append([])
+        self.exits_by.append({})
+        self.exits_cr.append([])
         self.ctx_entry[c] = self._state(c, p, tid, None)
         return c, True
 
@@ -167,12 +177,42 @@ class _Tabulation:
             return False
         return fb in self._outer(fa) or fa in self._outer(fb)
 
-    def _ret(self, caller: int, calls, x: int, b: int) -> None:
-        """Data at exit state `x` (inside a context) returns to `b` for the caller that entered with `calls`."""
-        if calls is not None and b not in calls:
-            cr = self.prog.contents_ret.get((self.st_key[x][1], b))  # what a callee wrote into an argument
-            if not (cr and not calls.isdisjoint(cr)):
-                return
+    def _enter(self, c: int, caller: int, calls) -> None:
+        """A caller enters context `c` with call set `calls` (None: any return matches)."""
+        if calls is None:
+            self.conts_any[c].append(caller)
+            for x, b in self.exits[c]:
+                self._ret(caller, x, b)
+            return
+        self.conts[c].append((caller, calls))
+        by = self.conts_by[c]
+        ex = self.exits_by[c]
+        for b in sorted(calls):
+            by.setdefault(b, []).append((caller, calls))
+            for x in ex.get(b, ()):
+                self._ret(caller, x, b)
+        for x, b, cr in self.exits_cr[c]:
+            if b not in calls and not calls.isdisjoint(cr):
+                self._ret(caller, x, b)
+
+    def _exit(self, c: int, x: int, b: int) -> None:
+        """State `x` of context `c` takes a return edge to `b`: every caller it matches gets the data."""
+        self.exits[c].append((x, b))
+        self.exits_by[c].setdefault(b, []).append(x)
+        for caller in self.conts_any[c]:
+            self._ret(caller, x, b)
+        for caller, _calls in self.conts_by[c].get(b, ()):
+            self._ret(caller, x, b)
+        cr = self.prog.contents_ret.get((self.st_key[x][1], b))  # what a callee wrote into an argument
+        if cr:
+            cr = frozenset(cr)
+            self.exits_cr[c].append((x, b, cr))
+            for caller, calls in self.conts[c]:
+                if b not in calls and not calls.isdisjoint(cr):
+                    self._ret(caller, x, b)
+
+    def _ret(self, caller: int, x: int, b: int) -> None:
+        """Data at exit state `x` (inside a context) returns to `b` for a caller it matches."""
         cctx = self.st_key[caller][0]
         fb = self.prog.fid[b]
         tid = self.pre_tid.get(fb, 0) if fb != HEAP else self.st_key[x][2]
@@ -228,18 +268,12 @@ class _Tabulation:
                     else:
                         raw = arg_calls.get(ck)
                         calls = calls_cache[ck] = frozenset(raw) if raw is not None else None
-                    c, new = self._context(b, tid)
-                    self.conts[c].append((s, calls))
-                    entry = self.ctx_entry[c]
-                    self._medge(s if ctx == 0 else self.ctx_entry[ctx], entry, ("a", s))
-                    if not new:
-                        for x, rb in list(self.exits[c]):
-                            self._ret(s, calls, x, rb)
+                    c, _new = self._context(b, tid)
+                    self._medge(s if ctx == 0 else self.ctx_entry[ctx], self.ctx_entry[c], ("a", s))
+                    self._enter(c, s, calls)
                 elif k == "r":
                     if ctx and (fa == self.ctx_fid[ctx] or fa == HEAP):  # back to the call it came in through
-                        self.exits[ctx].append((s, b))
-                        for caller, calls in list(self.conts[ctx]):
-                            self._ret(caller, calls, s, b)
+                        self._exit(ctx, s, b)
                     else:  # nothing to match (or returned by a function it did not come in through): any caller
                         nt = pre_tid.get(fb, 0) if fb != HEAP else tid
                         if nt:
@@ -263,11 +297,15 @@ class _Tabulation:
 
     # ------------------------------------------------------------------------------------------ phase 2
     def _bits(self, starts: dict[int, int]) -> list[int]:
-        """Source bitsets propagated over the macro graph; returns the bits that reach each hit."""
+        """Source bitsets propagated over the macro graph (first in, first out); returns the bits that reach
+        each hit. Every growth of a node's bits is recorded with the node it came from (`arrivals`), so a
+        witness is read backwards from the hit without another search."""
         bits: dict[int, int] = dict(starts)
         work = deque(sorted(starts))
         queued = set(work)
         hit_bits = [0] * len(self.hits)
+        hit_arrivals: list[list] = [[] for _ in self.hits]
+        arrivals: dict[int, list] = {}
         medges = self.medges
         mhits = self.mhits
         while work:
@@ -275,16 +313,25 @@ class _Tabulation:
             queued.discard(m)
             bm = bits[m]
             for h in mhits.get(m, ()):
-                hit_bits[h] |= bm
+                new = bm & ~hit_bits[h]
+                if new:
+                    hit_bits[h] |= new
+                    hit_arrivals[h].append((new, m))
             for m2 in medges.get(m, ()):
                 old = bits.get(m2, 0)
-                new = old | bm
-                if new != old:
-                    bits[m2] = new
+                new = bm & ~old
+                if new:
+                    bits[m2] = old | new
+                    arr = arrivals.get(m2)
+                    if arr is None:
+                        arrivals[m2] = [(new, m)]
+                    else:
+                        arr.append((new, m))
                     if m2 not in queued:
                         queued.add(m2)
                         work.append(m2)
-        self.macro_bits = bits
+        self.arrivals = arrivals
+        self.hit_arrivals = hit_arrivals
         return hit_bits
 
     # ------------------------------------------------------------------------------------------ phase 3
@@ -308,55 +355,34 @@ class _Tabulation:
         return out
 
     def _witnesses(self, hit_bits: list[int], src_bit_states: list[int]) -> dict[tuple[int, int], list[int]]:
-        """(source index, hit) -> path of node ids, for every source bit that reaches a hit."""
-        rev: dict[int, list[int]] = {}
-        for m, outs in self.medges.items():
-            for m2 in outs:
-                rev.setdefault(m2, []).append(m)
-        rev_hit: dict[int, list[int]] = {}
-        for m, hs in self.mhits.items():
-            for h in hs:
-                rev_hit.setdefault(h, []).append(m)
-        bits = self.macro_bits
+        """(source index, hit) -> path of node ids, for every source bit that reaches a hit: the macro nodes
+        are read back from the hit along the recorded arrivals of that bit, then each hop is expanded."""
         out: dict[tuple[int, int], list[int]] = {}
         for h, hb in enumerate(hit_bits):
-            if not hb:
-                continue
-            # backward sweep from the hit: each macro node's next hop toward it (breadth-first: fewest hops)
-            nxt: dict[int, int] = {}
-            q: deque[int] = deque()
-            for m in rev_hit.get(h, ()):
-                if bits.get(m, 0) & hb and m not in nxt:
-                    nxt[m] = -1
-                    q.append(m)
-            while q:
-                m2 = q.popleft()
-                for m in rev.get(m2, ()):
-                    if m not in nxt and bits.get(m, 0) & hb:
-                        nxt[m] = m2
-                        q.append(m)
             rest = hb
             while rest:
                 low = rest & -rest
                 i = low.bit_length() - 1
                 rest ^= low
-                out[(i, h)] = self._expand(src_bit_states[i], nxt, h)
+                m = next(m for mask, m in self.hit_arrivals[h] if mask & low)
+                chain = [m]
+                start = src_bit_states[i]
+                while m != start:
+                    m = next(p for mask, p in self.arrivals[m] if mask & low)
+                    chain.append(m)
+                chain.reverse()
+                out[(i, h)] = self._expand(chain, h)
         return out
 
-    def _expand(self, start: int, nxt: dict[int, int], h: int) -> list[int]:
-        """Graph nodes along the macro path from `start` to hit `h`, each hop expanded into states."""
+    def _expand(self, chain: list[int], h: int) -> list[int]:
+        """Graph nodes along the macro nodes `chain` to hit `h`, each hop expanded into states."""
         states: list[int] = []
-        m = start
-        while True:
-            m2 = nxt[m]
-            if m2 == -1:  # the sink is reached inside this macro node
-                states.extend(self._local_path(self.mhits[m][h]))
-                break
+        for m, m2 in zip(chain, chain[1:]):
             kind, x = self.medges[m][m2]
             if kind == "r":  # stack-empty caller state → callee entry … exit `x` → return target
                 states.append(m)
             states.extend(self._local_path(x))
-            m = m2
+        states.extend(self._local_path(self.mhits[chain[-1]][h]))
         return [self.st_key[s][1] for s in states]
 
     # ------------------------------------------------------------------------------------------ run
