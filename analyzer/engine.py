@@ -214,8 +214,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
         return False
 
     live = live_registrations(prog, solver.roots, solver.call_edges, solver.escaping())
-    roots, pre = compute(prog, rules, live, solver.call_edges, solver.timer_edges, is_submit_control,
-                         is_submit_selector)
+    trigger_roots, pre = compute(prog, rules, live, solver.call_edges, solver.timer_edges, is_submit_control,
+                                 is_submit_selector)
 
     # --- sinks
     sink_list = []  # (kind, record, rule)
@@ -247,7 +247,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
                                   f"{truncated} source(s) reached the path-search limit; results may be incomplete"))
 
     # --- findings
-    findings = build_findings(prog, rules, classifier, solver, roots, sink_list, flows, html_matches, origin)
+    findings = build_findings(prog, rules, classifier, solver, trigger_roots, sink_list, flows, html_matches, origin)
     notes.sort(key=lambda n: (n.path, n.reason, n.message))
     stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": sum(map(len, prog.graph._succ.values())),
              "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
