@@ -119,7 +119,7 @@ def test_baseline_survives_inserted_lines_and_reports_only_new_leaks(tmp_path, e
     code, doc = run_json(root, "--write-baseline", str(baseline))
     assert code == 0  # what was just baselined does not fail
     data = json.loads(baseline.read_text())
-    assert data["version"] == 1 and data["tool"]["name"] == "formleak"
+    assert data["version"] == 2 and data["tool"]["name"] == "formleak"
     assert len(data["fingerprints"]) == 1
     entry = data["fingerprints"][0]
     assert entry["rule"] == "FL002" and entry["path"] == "app.js" and len(entry["fingerprint"]) == 64
