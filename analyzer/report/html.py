@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -75,7 +76,11 @@ def _generated(obj) -> Location | None:
     return g if isinstance(g, Location) else None
 
 
+_TICKS = re.compile(r"`([^`\n]{1,200})`")
+
+
 def _node(kind: str, label: str, code: str, loc: Location | None, gen: Location | None, links: _Links) -> dict:
+    label = _TICKS.sub("\u201c\\1\u201d", label)  # `buf` (markdown in step messages) -> “buf”
     return {"kind": kind, "kind_label": KIND_LABEL[kind], "label": trim(label, LABEL_CHARS),
             "label_full": trim(label, 2000), "code": trim(code, CODE_CHARS), "code_full": trim(code, 2000),
             "loc": _loc_text(loc), "href": links.href(loc), "gen": _loc_text(gen), "gen_href": links.href(gen)}

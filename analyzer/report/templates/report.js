@@ -21,6 +21,23 @@
     if (shown) { shown.textContent = String(n); }
     if (none) { none.hidden = n !== 0; }
   }
+  // A link can open a filtered view: report.html#severity=critical,high&vendor=Klaviyo
+  var wanted = {};
+  location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
+    var i = kv.indexOf("=");
+    if (i > 0) {
+      try { wanted[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1)); } catch (e) { /* not a filter */ }
+    }
+  });
+  if (typeof wanted.severity === "string") {
+    var list = wanted.severity.split(",");
+    sev.forEach(function (box) { box.checked = list.indexOf(box.value) >= 0; });
+  }
+  if (vendor && typeof wanted.vendor === "string") {
+    Array.prototype.forEach.call(vendor.options, function (opt) {
+      if (opt.value === wanted.vendor) { vendor.value = opt.value; }
+    });
+  }
   sev.concat([vendor, suppressed]).forEach(function (el) {
     if (el) { el.addEventListener("change", apply); }
   });
