@@ -273,7 +273,6 @@ def _same_variable(prog, prev: int, n: int) -> bool:
 def _steps(prog, flow, sink_loc: Location, sink_snip: str, api: str, field_desc: str) -> list[PathStep]:
     steps: list[PathStep] = []
     last_line = None
-    var_shown = None  # the variable the last step showed (closure copies of it are not steps)
     path = flow.path
     for i, n in enumerate(path):
         kind = prog.kind[n]
@@ -289,13 +288,10 @@ def _steps(prog, flow, sink_loc: Location, sink_snip: str, api: str, field_desc:
         if uid < 0 or prog.pos[n] < 0 or kind in ("merge", "target", "source"):
             continue
         if kind in ("var", "global") and _same_variable(prog, path[i - 1], n):
-            # The same variable seen from a closure: its node sits at the closure's first mention of the
-            # name (`if (!buf.length) return;`), which carries nothing; one step per variable, the next
-            # step shows where it is used.
-            if var_shown == prog.label[n]:
-                continue
-        elif kind in ("var", "global"):
-            var_shown = None
+            # The same variable seen from another function (a closure, a global): its node sits at that
+            # function's first mention of the name, often a check like `if (!buf.length) return;` that
+            # carries nothing. The data's way on is the next step, where the variable is used.
+            continue
         text = STEP_TEXT.get(kind)
         if text is None:
             continue
@@ -303,7 +299,6 @@ def _steps(prog, flow, sink_loc: Location, sink_snip: str, api: str, field_desc:
         if (loc.path, loc.line) == last_line and kind not in ("return", "param"):
             continue
         last_line = (loc.path, loc.line)
-        var_shown = prog.label[n] if kind in ("var", "global") else None
         steps.append(PathStep(loc, text.format(prog.label[n]), prog.snippet(uid, prog.pos[n], prog.pos[n] + 1)))
     steps.append(PathStep(sink_loc, f"sent by {api}", sink_snip))
     return steps

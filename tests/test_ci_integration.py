@@ -271,7 +271,7 @@ def test_action_yml_is_a_composite_action_that_uploads_sarif():
     assert "sarif_file" in upload[0]["with"]
     scripts = "\n".join(s.get("run", "") for s in steps)
     assert "github.action_path" in scripts and "pip install" in scripts
-    assert "formleak scan" in scripts and "--format sarif" in scripts and "--output" in scripts
+    assert "formleak scan" in scripts and "--sarif-output" in scripts
     for s in steps:
         if "run" in s:
             assert s.get("shell"), "composite run steps need a shell"
