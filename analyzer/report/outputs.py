@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,9 +93,10 @@ def explain(rule_id: str) -> str | None:
     r = RULES.get(rule_id.strip().upper())
     if r is None:
         return None
-    parts = [f"{r.id} {r.name} (default severity: {r.severity})", "", r.short, "", r.help_text]
+    help_text = "\n\n".join(textwrap.fill(p, 100, break_on_hyphens=False, break_long_words=False) for p in r.help_text.split("\n\n"))
+    parts = [f"{r.id} {r.name} (default severity: {r.severity})", "", r.short, "", help_text]
     if r.advice:
-        parts += ["", "In short: " + r.advice]
+        parts += ["", textwrap.fill("In short: " + r.advice, 100, break_on_hyphens=False)]
     if r.example:
         parts += ["", "Example (reported as " + r.id + "):", "    " + r.example]
     parts += ["", "Suppress an approved flow (the reason is required):",
