@@ -20,6 +20,9 @@ examples:
   formleak scan .                                  scan the current project, text report
   formleak scan site/ --origin https://shop.example --format sarif --output formleak.sarif
   formleak scan . --format json --output report.json
+  formleak scan . --sarif-output formleak.sarif --html-output formleak.html   text on stdout, two files
+  formleak scan . --baseline .formleak-baseline.json --prune-baseline      drop entries that matched nothing
+  formleak rules                                   list the rules;  formleak scan --explain FL002
   formleak scan . --fail-on high                   only high and critical findings fail
   formleak scan . --write-baseline .formleak-baseline.json   accept today's findings
   formleak scan . --baseline .formleak-baseline.json         report only new findings
@@ -29,7 +32,19 @@ examples:
 exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or fatal error.
 configuration: .formleak.toml or [tool.formleak] in pyproject.toml, searched from the scan root upward.
 suppress a finding: // formleak-disable-next-line FL002 -- reason   (the reason is required)
+colour: --color/--no-color, else NO_COLOR (off), else FORCE_COLOR (on), else only on a terminal.
 """
+
+
+class _OnceAction(argparse.Action):
+    """An option that may be given once: `--format json --format sarif` is an error, not "last wins"."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, "_seen_" + self.dest, False):
+            parser.error(f"{option_string} given twice; for several reports in one run use "
+                         "--sarif-output FILE, --json-output FILE and --html-output FILE")
+        setattr(namespace, "_seen_" + self.dest, True)
+        setattr(namespace, self.dest, values)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,10 +60,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Scan JavaScript and HTML (a shop's front-end sources or a downloaded site) and report "
                     "every path by which a value typed into a form field leaves the page before submit.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
-    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text",
-                      help="report format (default: text)")
-    scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    scan.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to scan")
+    scan.add_argument("--format", choices=("text", "json", "sarif", "html"), default="text", action=_OnceAction,
+                      help="report format (default: text); html is one self-contained page with the paths drawn")
+    scan.add_argument("--output", "-o", metavar="FILE", action=_OnceAction,
+                      help="write the --format report to FILE instead of stdout")
+    scan.add_argument("--sarif-output", metavar="FILE", help="also write a SARIF report to FILE")
+    scan.add_argument("--json-output", metavar="FILE", help="also write a JSON report to FILE")
+    scan.add_argument("--html-output", metavar="FILE", help="also write an HTML report to FILE")
+    scan.add_argument("--category", metavar="NAME",
+                      help="SARIF automationDetails category (default: formleak); give each formleak run "
+                           "of one repository its own")
+    scan.add_argument("--explain", metavar="RULE", help="print what RULE (FL001 …) means and how to fix it, "
+                                                         "and exit")
+    color = scan.add_mutually_exclusive_group()
+    color.add_argument("--color", dest="color", action="store_const", const=True, default=None,
+                       help="colour the text report even when it is not a terminal")
+    color.add_argument("--no-color", dest="color", action="store_const", const=False,
+                       help="never colour the text report")
     scan.add_argument("--origin", metavar="URL",
                       help="the site's origin (https://shop.example) for first/third-party decisions")
     scan.add_argument("--fail-on", choices=FAIL_ON, default=None,
@@ -61,8 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
                            "suppressed)")
     scan.add_argument("--write-baseline", metavar="FILE",
                       help="write the current findings' fingerprints to FILE (and treat them as baselined)")
+    scan.add_argument("--prune-baseline", action="store_true",
+                      help="rewrite the --baseline file without its entries that match no finding any more")
     scan.add_argument("--no-inline-suppressions", action="store_true",
                       help="ignore formleak-disable-… comments in the scanned code (for audits)")
+    scan.add_argument("--report-unused-suppressions", choices=("off", "warning", "error"), default="warning",
+                      help="a suppression comment that suppresses nothing: a warning (default), an error "
+                           "that makes the exit code 1, or off")
     scan.add_argument("--config", metavar="FILE",
                       help="configuration file (default: .formleak.toml or pyproject.toml [tool.formleak] "
                            "from the scan root upward)")
@@ -80,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--stats", action="store_true",
                       help="print the time of each stage, the slowest files and peak memory on stderr (and "
                            "add them to a --format json report as `stats`; timings make it non-deterministic)")
+    sub.add_parser("rules", help="list the rules (formleak scan --explain RULE for one)",
+                   description="List formleak's rules: id, default severity, name and what each reports.")
     return parser
 
 
@@ -135,8 +171,25 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help / --version (0) or a usage error (2)
         return e.code if isinstance(e.code, int) else EXIT_ERROR
+    if args.command == "rules":
+        from analyzer.report.outputs import rules_listing
+
+        sys.stdout.write(rules_listing())
+        return EXIT_OK
     if args.command != "scan":
         parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    if args.explain:
+        from analyzer.report.outputs import explain
+
+        text = explain(args.explain)
+        if text is None:
+            _err(f"unknown rule {args.explain!r}; `formleak rules` lists them")
+            return EXIT_ERROR
+        sys.stdout.write(text)
+        return EXIT_OK
+    if not args.paths:
+        _err("scan needs at least one PATH (a file or folder), e.g. `formleak scan .`")
         return EXIT_ERROR
     try:
         return _scan(args)
@@ -152,10 +205,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
     from analyzer import engine
-    from analyzer.baseline import BaselineError, apply_baseline, load_baseline, write_baseline
+    from analyzer.baseline import (BaselineError, apply_baseline, prune_baseline, read_baseline, stale_entries,
+                                   stale_notifications, write_baseline)
     from analyzer.config import Config, ConfigError, destination_allowed, find_config, load_config
     from analyzer.fingerprint import assign_fingerprints
-    from analyzer.report import SEVERITIES, SEVERITY_RANK, render
+    from analyzer.report import SEVERITIES, SEVERITY_RANK
+    from analyzer.report.outputs import plan_outputs, write_outputs
     from analyzer.suppress import apply_inline_suppressions
 
     roots = [Path(p) for p in args.paths]
@@ -178,12 +233,15 @@ def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
     exclude = tuple(cfg.exclude) + tuple(args.exclude)
     inline = cfg.inline_suppressions and not args.no_inline_suppressions
     baseline_path = Path(args.baseline) if args.baseline else cfg.baseline
-    baseline_fps: set[str] = set()
+    baseline = None
+    if args.prune_baseline and baseline_path is None:
+        _err("--prune-baseline needs a baseline (--baseline FILE or `baseline` in the config)")
+        return EXIT_ERROR
     if baseline_path is not None:
         explicit = bool(args.baseline)
         if baseline_path.exists() or not args.write_baseline:  # a baseline about to be written may be new
             try:
-                baseline_fps = load_baseline(baseline_path)
+                baseline = read_baseline(baseline_path)
             except BaselineError as e:
                 _err(str(e) + ("" if explicit else f" (from `baseline` in {cfg.path})"))
                 return EXIT_ERROR
@@ -211,8 +269,9 @@ def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
         if f.rule_id in cfg.severity:
             f.severity = cfg.severity[f.rule_id]
     assign_fingerprints(result.findings)
+    unused = 0
     if inline:
-        apply_inline_suppressions(result, roots)
+        unused = apply_inline_suppressions(result, roots, args.report_unused_suppressions)
     if args.write_baseline:
         try:
             n = write_baseline(Path(args.write_baseline), result.findings)
@@ -223,34 +282,42 @@ def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
         if not args.quiet:
             print(f"formleak: wrote {n} fingerprint{'s' if n != 1 else ''} to {args.write_baseline}",
                   file=sys.stderr)
-    if baseline_fps:
-        apply_baseline(result.findings, baseline_fps, baseline_path.name)
+    if baseline is not None and not args.write_baseline:
+        apply_baseline(result.findings, baseline.fingerprints, baseline.path.name)
+        stale = stale_entries(baseline, result.findings)
+        if args.prune_baseline:
+            try:
+                n = prune_baseline(baseline, stale)
+            except BaselineError as e:
+                _err(str(e))
+                return EXIT_ERROR
+            if not args.quiet:
+                print(f"formleak: removed {n} stale entr{'ies' if n != 1 else 'y'} from {baseline.path}",
+                      file=sys.stderr)
+        else:
+            result.notifications.extend(stale_notifications(baseline, stale))
 
-    # ---- report
-    to_stdout = not args.output
-    color = (args.format == "text" and to_stdout and sys.stdout.isatty() and not _no_color())
-    text = render(result, args.format, color=color, severity_overrides=cfg.severity)
-    if args.output:
-        out = Path(args.output)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            with open(out, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-        except OSError as e:
-            _err(f"cannot write {out}: {e.strerror or e}")
-            return EXIT_ERROR
-    elif not (args.quiet and args.format == "text"):
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    # ---- reports: the --format one (to --output or stdout) and any --sarif/--json/--html-output files
+    outputs = plan_outputs(args.format, args.output, args.sarif_output, args.json_output, args.html_output)
+    for problem in write_outputs(result, outputs, color_flag=args.color, quiet=args.quiet,
+                                 severity_overrides=cfg.severity, category=args.category):
+        _err(problem)
+        return EXIT_ERROR
 
     live = [f for f in result.findings if f.suppression is None]
     failing = [f for f in live if SEVERITY_RANK.get(f.severity, 3) >= SEVERITY_RANK[fail_on]]
-    if args.output and not args.quiet:
+    files = [str(o.path) for o in outputs if o.path is not None]
+    if files and not args.quiet:
         counts = ", ".join(f"{sum(1 for f in live if f.severity == s)} {s}" for s in SEVERITIES)
-        print(f"formleak: {len(live)} finding{'s' if len(live) != 1 else ''} ({counts}) written to {args.output}",
-              file=sys.stderr)
+        print(f"formleak: {len(live)} finding{'s' if len(live) != 1 else ''} ({counts}) written to "
+              f"{', '.join(files)}", file=sys.stderr)
+    if unused and args.report_unused_suppressions == "error" and not args.quiet:
+        print(f"formleak: {unused} unused suppression{'s' if unused != 1 else ''} "
+              "(--report-unused-suppressions error)", file=sys.stderr)
     if args.exit_zero:
         return EXIT_OK
+    if unused and args.report_unused_suppressions == "error":
+        return EXIT_FINDINGS
     return EXIT_FINDINGS if failing else EXIT_OK
 
 

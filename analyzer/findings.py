@@ -266,6 +266,10 @@ STEP_TEXT = {
 }
 
 
+def _same_variable(prog, prev: int, n: int) -> bool:
+    return prog.kind[prev] in ("var", "global") and prog.label[prev] == prog.label[n]
+
+
 def _steps(prog, flow, sink_loc: Location, sink_snip: str, api: str, field_desc: str) -> list[PathStep]:
     steps: list[PathStep] = []
     last_line = None
@@ -282,6 +286,11 @@ def _steps(prog, flow, sink_loc: Location, sink_snip: str, api: str, field_desc:
         if i == len(path) - 1:
             break
         if uid < 0 or prog.pos[n] < 0 or kind in ("merge", "target", "source"):
+            continue
+        if kind in ("var", "global") and _same_variable(prog, path[i - 1], n):
+            # The same variable seen from another function (a closure, a global): its node sits at that
+            # function's first mention of the name, often a check like `if (!buf.length) return;` that
+            # carries nothing. The data's way on is the next step, where the variable is used.
             continue
         text = STEP_TEXT.get(kind)
         if text is None:

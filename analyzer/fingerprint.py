@@ -1,45 +1,59 @@
-"""Stable fingerprints of findings (SARIF `partialFingerprints["formleak/v1"]`, baselines).
+"""Stable fingerprints of findings (SARIF `partialFingerprints["formleak/v2"]` and
+`primaryLocationLineHash`, baselines).
 
-A fingerprint identifies "the same leak" across runs: it is a sha256 over the rule id, the sorted field
-categories, the sorted trigger names, the sink API, the file (`sink.path`, the original source when a source
-map was used) and the enclosing function — and, for findings that agree on all of those, an occurrence
-index assigned in the order of their positions. Line and column numbers and the text of the line are never
-hashed, so inserting lines above the code, reformatting or rebuilding a minified bundle keeps it.
+A fingerprint identifies "the same leak" across runs: a sha256 over the rule id, the sorted field
+categories, the sorted trigger names, the sink API, the destination (the
+vendor when known, else the host of an absolute URL, else the path of a relative one without its query),
+the file (`sink.path`, the original source when a source map was used) and the enclosing function.
+
+Never hashed: line and column numbers, the text of the line, and any position or occurrence index. So
+inserting lines above the code, reformatting or rebuilding a minified bundle keeps a fingerprint, and adding
+a new call beside an old one never shifts the old one's fingerprint (a new skimmer beacon above an approved
+tracker beacon differs by its destination, so it is new and the tracker stays baselined). Two calls that
+agree on everything above are one leak to a reviewer and share the fingerprint. Field descriptions are
+left out on purpose: in a minified bundle they may be spelled with names a rebuild changes.
 """
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from urllib.parse import urlsplit
 
 from analyzer.model import Finding
 
-VERSION_KEY = "formleak/v1"
+VERSION_KEY = "formleak/v2"
+
+
+def destination_key(f: Finding) -> str:
+    """Where a finding sends to, as hashed: `vendor:<name>`, `host:<host>`, `path:<path>` or `unresolved`."""
+    if f.vendor:
+        return f"vendor:{f.vendor}"
+    dest = (f.destination or "").strip()
+    if not dest or dest == "*":
+        return "unresolved"
+    try:
+        parts = urlsplit(dest)
+    except ValueError:
+        parts = None
+    if parts is not None and parts.netloc:
+        return f"host:{parts.hostname or parts.netloc}".lower()
+    path = dest.split("?", 1)[0].split("#", 1)[0]
+    return f"path:{path}" if path else "unresolved"
 
 
 def identity(f: Finding) -> tuple:
-    """Everything a fingerprint is derived from, except the occurrence index."""
-    return (f.rule_id, tuple(sorted(set(f.categories))), tuple(f.trigger_names), f.sink_api, f.sink.path,
-            f.function)
+    """Everything a fingerprint is derived from."""
+    return (f.rule_id, tuple(sorted(set(f.categories))), tuple(f.trigger_names),
+            f.sink_api, destination_key(f), f.sink.path, f.function)
 
 
-def fingerprint(f: Finding, occurrence: int = 0) -> str:
-    rule, cats, triggers, api, path, function = identity(f)
-    parts = ["v1", rule, ",".join(cats), ",".join(triggers), api, path, function, str(occurrence)]
+def fingerprint(f: Finding) -> str:
+    rule, cats, triggers, api, dest, path, function = identity(f)
+    parts = ["v2", rule, ",".join(cats), ",".join(triggers), api, dest, path, function]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _position(f: Finding) -> tuple:
-    return (f.sink.line, f.sink.col, f.sink.end_line, f.sink.end_col, f.destination or "", f.party,
-            f.vendor or "")
-
-
 def assign_fingerprints(findings: list[Finding], *, overwrite: bool = True) -> None:
-    """Fill `finding.fingerprint` for every finding, numbering findings that share an identity in the
-    order of their positions in the file (0, 1, 2 …)."""
-    groups: dict[tuple, list[Finding]] = defaultdict(list)
+    """Fill `finding.fingerprint` for every finding (each from its own identity; no numbering)."""
     for f in findings:
-        groups[identity(f)].append(f)
-    for group in groups.values():
-        for i, f in enumerate(sorted(group, key=_position)):
-            if overwrite or not f.fingerprint:
-                f.fingerprint = fingerprint(f, i)
+        if overwrite or not f.fingerprint:
+            f.fingerprint = fingerprint(f)

@@ -119,7 +119,7 @@ def test_baseline_survives_inserted_lines_and_reports_only_new_leaks(tmp_path, e
     code, doc = run_json(root, "--write-baseline", str(baseline))
     assert code == 0  # what was just baselined does not fail
     data = json.loads(baseline.read_text())
-    assert data["version"] == 1 and data["tool"]["name"] == "formleak"
+    assert data["version"] == 2 and data["tool"]["name"] == "formleak"
     assert len(data["fingerprints"]) == 1
     entry = data["fingerprints"][0]
     assert entry["rule"] == "FL002" and entry["path"] == "app.js" and len(entry["fingerprint"]) == 64
@@ -271,7 +271,7 @@ def test_action_yml_is_a_composite_action_that_uploads_sarif():
     assert "sarif_file" in upload[0]["with"]
     scripts = "\n".join(s.get("run", "") for s in steps)
     assert "github.action_path" in scripts and "pip install" in scripts
-    assert "formleak scan" in scripts and "--format sarif" in scripts and "--output" in scripts
+    assert "formleak scan" in scripts and "--sarif-output" in scripts
     for s in steps:
         if "run" in s:
             assert s.get("shell"), "composite run steps need a shell"

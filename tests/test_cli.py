@@ -181,10 +181,11 @@ def test_origin_and_excludes_reach_the_engine(monkeypatch, tmp_path):
 
 
 def test_fingerprints_are_filled_and_stable_across_line_moves(monkeypatch, tmp_path, capsys):
-    canned(monkeypatch, [make_finding(line=10), make_finding(line=40)])
+    other = "https://other.example/x"
+    canned(monkeypatch, [make_finding(line=10), make_finding(line=40, destination=other)])
     main(["scan", str(tmp_path), "--format", "json", "--no-progress"])
     a = [f["fingerprint"] for f in json.loads(capsys.readouterr().out)["findings"]]
-    canned(monkeypatch, [make_finding(line=110), make_finding(line=140)])
+    canned(monkeypatch, [make_finding(line=110), make_finding(line=140, destination=other)])
     main(["scan", str(tmp_path), "--format", "json", "--no-progress"])
     b = [f["fingerprint"] for f in json.loads(capsys.readouterr().out)["findings"]]
     assert a == b and len(set(a)) == 2 and all(len(x) == 64 for x in a)
@@ -202,6 +203,12 @@ def test_fingerprint_ignores_lines_and_text_but_not_identity():
     assert fingerprint(base) != fingerprint(make_finding(events=("input",)))
     assert fingerprint(base) != fingerprint(make_finding(api="navigator.sendBeacon"))
     assert fingerprint(base) != fingerprint(make_finding(rule="FL003"))
+    # the destination: host of an absolute URL, vendor when known, path of a relative URL (no query)
+    assert fingerprint(base) == fingerprint(make_finding(destination="https://shop.example/other?x=1"))
+    assert fingerprint(base) != fingerprint(make_finding(destination="https://skim.example/cart/capture"))
+    assert fingerprint(make_finding(vendor="Klaviyo")) != fingerprint(make_finding(vendor="Meta"))
+    assert fingerprint(make_finding(destination="/a?e=1")) == fingerprint(make_finding(destination="/a?e=2"))
+    assert fingerprint(make_finding(destination="/a")) != fingerprint(make_finding(destination="/b"))
     assert fingerprint(make_finding(categories=("a", "b"))) == fingerprint(make_finding(categories=("b", "a")))
 
 

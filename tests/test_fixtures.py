@@ -92,8 +92,36 @@ def parse_annotation(text: str, path: str = "<string>", line: int = 1) -> Annota
     return Annotation("expect", path, line, cats, trigs, api)
 
 
+SIDECAR = "formleak-expected.txt"
+
+
+def parse_sidecar(case_dir: Path) -> list[Annotation]:
+    """`FILE:LINE  expect: … | ok: …  @ CODE` lines of a case's sidecar file (the demo shop keeps its
+    expectations out of its code). CODE must occur on that line of FILE."""
+    side = case_dir / SIDECAR
+    if not side.is_file():
+        return []
+    out = []
+    for n, raw in enumerate(side.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        where, _, rest = raw.strip().partition("  ")
+        body, sep, anchor = rest.partition("  @ ")
+        path, _, line = where.rpartition(":")
+        if not path or not line.isdigit() or not sep or not anchor.strip():
+            raise AnnotationError(f"{side.name}:{n}: expected 'FILE:LINE  expect: …  @ CODE', got {raw!r}")
+        lines = (case_dir / path).read_text(encoding="utf-8").splitlines()
+        if not (0 < int(line) <= len(lines)) or anchor.strip() not in lines[int(line) - 1]:
+            raise AnnotationError(f"{side.name}:{n}: {path}:{line} does not contain {anchor.strip()!r}")
+        a = parse_annotation("// " + body.strip(), path, int(line))
+        if a is None:
+            raise AnnotationError(f"{side.name}:{n}: no annotation in {raw!r}")
+        out.append(a)
+    return out
+
+
 def parse_case(case_dir: Path) -> list[Annotation]:
-    out: list[Annotation] = []
+    out: list[Annotation] = parse_sidecar(case_dir)
     for f in sorted(case_dir.rglob("*")):
         if not f.is_file() or f.suffix not in SCANNED_SUFFIXES:
             continue
@@ -180,6 +208,27 @@ def test_every_case_has_an_annotation_and_only_known_files():
             assert re.match(r"^\d{2,3}-[a-z0-9-]+$", d.name), f"case folder name {d.name!r}"
             assert all(f.suffix in SCANNED_SUFFIXES for f in files), f"{d.name}: unexpected file type"
         assert parse_case(d), f"{d.name}: no annotation"
+
+
+def test_demo_shop_code_carries_no_test_annotations():
+    """A newcomer's first scan is of the demo shop: its code shows no `// expect:` lines; they are in the
+    sidecar file, which names every sink the scan reports."""
+    for f in sorted(DEMO_SHOP.rglob("*")):
+        if f.is_file() and f.suffix in SCANNED_SUFFIXES:
+            text = f.read_text(encoding="utf-8")
+            assert not LOOSE_RE.search(text), f"{f.relative_to(DEMO_SHOP)} carries a test annotation"
+    side = parse_sidecar(DEMO_SHOP)
+    assert sum(a.kind == "expect" for a in side) == 5 and sum(a.kind == "ok" for a in side) == 2
+
+
+def test_sidecar_line_must_hold_its_code(tmp_path):
+    (tmp_path / "a.js").write_text("var x = 1;\nfetch('/x?e=' + v);\n", encoding="utf-8")
+    (tmp_path / SIDECAR).write_text("a.js:2  expect: email blur fetch  @ fetch('/x\n", encoding="utf-8")
+    assert [a.key() for a in parse_sidecar(tmp_path)] == [("a.js", 2, frozenset({"email"}), frozenset({"blur"}),
+                                                           "fetch")]
+    (tmp_path / SIDECAR).write_text("a.js:1  expect: email blur fetch  @ fetch('/x\n", encoding="utf-8")
+    with pytest.raises(AnnotationError, match="does not contain"):
+        parse_sidecar(tmp_path)
 
 
 def test_readme_lists_every_case():

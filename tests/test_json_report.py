@@ -82,7 +82,7 @@ def test_same_facts_as_sarif():
     assert len(j["findings"]) == len(s)
     for jf, sr in zip(j["findings"], s):
         assert jf["rule_id"] == sr["ruleId"]
-        assert jf["fingerprint"] == sr["partialFingerprints"]["formleak/v1"]
+        assert jf["fingerprint"] == sr["partialFingerprints"]["formleak/v2"]
         assert jf["categories"] == sr["properties"]["categories"]
         assert jf["trigger"] == sr["properties"]["trigger"]
         assert jf["message"] == sr["message"]["text"]

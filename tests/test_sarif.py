@@ -112,7 +112,7 @@ def test_result_shape():
         assert not phys["artifactLocation"]["uri"].startswith("/")
         region = phys["region"]
         assert {"startLine", "startColumn", "endLine", "endColumn", "snippet"} <= set(region)
-        assert len(r["partialFingerprints"]["formleak/v1"]) == 64
+        assert len(r["partialFingerprints"]["formleak/v2"]) == 64
         props = r["properties"]
         assert {"severity", "trigger", "categories", "sink", "destination", "party", "vendor",
                 "confidence"} <= set(props)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from analyzer import __version__
 from analyzer.model import Finding, ScanResult
+from analyzer.rules import load_toml
 
 TOOL_NAME = "formleak"
 TOOL_VERSION = __version__
@@ -20,6 +21,9 @@ INFORMATION_URI = "https://github.com/formleak/formleak"
 SEVERITY_RANK = {"low": 1, "high": 2, "critical": 3}
 SEVERITIES = ("critical", "high", "low")  # most severe first
 SECURITY_SEVERITY = {"critical": "9.5", "high": "7.5", "low": "3.0"}
+
+# Notifications about the project's own suppressions and baseline, not about a file that was skipped.
+NON_FILE_REASONS = frozenset({"unused-suppression", "invalid-suppression", "stale-baseline-entry"})
 
 MAX_SNIPPET = 400  # characters of a code line kept in reports (minified bundles have megabyte lines)
 
@@ -35,66 +39,36 @@ class RuleMeta:
     help_markdown: str
     precision: str
     tags: tuple[str, ...]
-
-
-_FIX = (
-    "Send nothing a shopper types until they submit the form: move the request into the form's submit "
-    "handler (or the server-side order step). If the request is needed before submit (an address lookup, "
-    "a stock check), send only what the service needs (the postal code, not the whole form) to a service "
-    "you have approved, and list that service under `allow-destinations` in `.formleak.toml`. Remove "
-    "tracker SDK calls that identify the shopper from field values before consent and submit. Hashing is "
-    "not a fix: a hashed email still identifies the person."
-)
-
-_WHY = (
-    "A shopper who types into a checkout and then leaves has not agreed to give you (or anyone) their "
-    "details. Capturing fields while they are typed is how 'cart abandonment' calls and emails, "
-    "tracker identity matching and card skimming work; it breaches the expectation that nothing is sent "
-    "before 'order' is pressed and, in many jurisdictions, data-protection law (GDPR, CCPA, APPI) and "
-    "PCI DSS for card data."
-)
+    advice: str = ""  # one line under each finding of the text report
+    example: str = ""  # a program that produces this rule (rules/findings.toml; a test scans it)
 
 
 def _rule(rid: str, name: str, severity: str, short: str, what: str, precision: str,
-          tags: tuple[str, ...]) -> RuleMeta:
-    text = f"{what}\n\nWhy it matters: {_WHY}\n\nHow to fix: {_FIX}"
-    md = (f"## {short}\n\n{what}\n\n### Why it matters\n\n{_WHY}\n\n### How to fix\n\n{_FIX}\n\n"
-          "### Suppressing\n\nIf the flow is intended and approved, add "
+          tags: tuple[str, ...], advice: str = "", example: str = "", why: str = "", fix: str = "") -> RuleMeta:
+    text = f"{what}\n\nWhy it matters: {why}\n\nHow to fix: {fix}"
+    md = (f"## {short}\n\n{what}\n\n### Why it matters\n\n{why}\n\n### How to fix\n\n{fix}\n\n"
+          + (f"### Example\n\n```js\n{example}\n```\n\n" if example else "")
+          + "### Suppressing\n\nIf the flow is intended and approved, add "
           "`// formleak-disable-next-line " + rid + " -- <reason>` on the line before the call, or allow the "
           "destination in `.formleak.toml`.")
-    return RuleMeta(rid, name, severity, short, what, text, md, precision, tags)
+    return RuleMeta(rid, name, severity, short, what, text, md, precision, tags, advice, example)
 
 
-RULES: dict[str, RuleMeta] = {
-    r.id: r
-    for r in (
-        _rule("FL001", "presubmit-payment-leak", "critical",
-              "Card data or a password leaves the page before the form is submitted",
-              "A value typed into a payment card field (number, security code, expiry) or a password field "
-              "reaches a network call that runs before the shopper submits the form, for example from an "
-              "input, change or blur handler. This is the pattern of web card skimmers.",
-              "high", ("security", "privacy", "pci", "external/cwe/cwe-359", "external/cwe/cwe-200")),
-        _rule("FL002", "presubmit-pii-leak", "high",
-              "Personal data leaves the page before the form is submitted",
-              "A value typed into an email, phone, name, address or birth-date field reaches a network call "
-              "(fetch, XMLHttpRequest, sendBeacon, a pixel, a tracker SDK …) that runs before the shopper "
-              "submits the form, typically for cart-abandonment capture or tracker identity matching.",
-              "high", ("security", "privacy", "pii", "external/cwe/cwe-359")),
-        _rule("FL003", "presubmit-catch-all-capture", "critical",
-              "A catch-all listener or whole-form read sends field values before submit",
-              "A listener on the document, a form or every input (or a whole-form read such as "
-              "`new FormData(form)` or `$(form).serialize()`) sends what the shopper types before they "
-              "submit. It captures every field, including card data and passwords; to a third party it is "
-              "critical, to the shop itself high.",
-              "medium", ("security", "privacy", "pii", "external/cwe/cwe-359")),
-        _rule("FL004", "presubmit-low-sensitivity-leak", "low",
-              "A low-sensitivity field value leaves the page before submit",
-              "Only a postal code, a country or region, free text or another field of low sensitivity is "
-              "sent before submit (for example an address lookup or a shipping-rate estimate). Check that "
-              "the destination is one you have approved and that nothing else rides along.",
-              "medium", ("privacy", "external/cwe/cwe-359")),
-    )
-}
+def _load_rules() -> dict[str, RuleMeta]:
+    """The finding rules from rules/findings.toml: the one source of SARIF help, `formleak rules`,
+    `--explain` and the fix advice of the text and HTML reports."""
+    data = load_toml("findings")
+    why, fix = data["common"]["why"], data["common"]["fix"]
+    out = {}
+    for r in data["rule"]:
+        out[r["id"]] = _rule(r["id"], r["name"], r["severity"], r["short"], r["what"], r["precision"],
+                             tuple(r["tags"]), r.get("advice", ""), r.get("example", ""), why, fix)
+    return dict(sorted(out.items()))
+
+
+RULES: dict[str, RuleMeta] = _load_rules()
+_WHY = load_toml("findings")["common"]["why"]
+_FIX = load_toml("findings")["common"]["fix"]
 
 
 def rule_meta(rule_id: str, rule_name: str = "", severity: str = "high") -> RuleMeta:
@@ -104,7 +78,7 @@ def rule_meta(rule_id: str, rule_name: str = "", severity: str = "high") -> Rule
     name = rule_name or rule_id.lower()
     return _rule(rule_id, name, severity, f"{name}: a form field value leaves the page before submit",
                  "A value typed into a form field reaches a network call that runs before the form is "
-                 "submitted.", "medium", ("security", "privacy"))
+                 "submitted.", "medium", ("security", "privacy"), why=_WHY, fix=_FIX)
 
 
 def sort_key(f: Finding) -> tuple:
@@ -145,10 +119,16 @@ def finding_message(f: Finding) -> str:
             f"({party_text(f)}).")
 
 
+FORMATS = ("text", "json", "sarif", "html")
+
+
 def render(result: ScanResult, fmt: str, *, color: bool = False,
-           severity_overrides: dict[str, str] | None = None) -> str:
-    """Render `result` in `fmt` ('text' | 'json' | 'sarif'). `severity_overrides` (rule id -> severity,
-    from the config) adjusts the rules' default level and security-severity in SARIF."""
+           severity_overrides: dict[str, str] | None = None, category: str | None = None,
+           cwd=None, link_base=None) -> str:
+    """Render `result` in `fmt` (one of FORMATS). `severity_overrides` (rule id -> severity, from the
+    config) adjusts the rules' default level and security-severity in SARIF; `category` is SARIF's
+    `automationDetails` category; `cwd` decides `%SRCROOT%`; `link_base` is the folder the HTML report is
+    written to (its links to files are relative to it)."""
     if fmt == "json":
         from analyzer.report.json_out import render_json
 
@@ -156,7 +136,11 @@ def render(result: ScanResult, fmt: str, *, color: bool = False,
     if fmt == "sarif":
         from analyzer.report.sarif import render_sarif
 
-        return render_sarif(result, severity_overrides=severity_overrides)
+        return render_sarif(result, severity_overrides=severity_overrides, category=category, cwd=cwd)
+    if fmt == "html":
+        from analyzer.report.html import render_html
+
+        return render_html(result, cwd=cwd, link_base=link_base)
     from analyzer.report.text import render_text
 
     return render_text(result, color=color)

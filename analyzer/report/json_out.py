@@ -9,7 +9,7 @@ import json
 
 from analyzer.fingerprint import assign_fingerprints
 from analyzer.model import Finding, Location, ScanResult
-from analyzer.report import SEVERITIES, TOOL_NAME, TOOL_VERSION, finding_message, sorted_findings, trim
+from analyzer.report import NON_FILE_REASONS, SEVERITIES, TOOL_NAME, TOOL_VERSION, finding_message, sorted_findings, trim
 
 SCHEMA_VERSION = 1
 
@@ -66,7 +66,7 @@ def report_document(result: ScanResult) -> dict:
             "by_severity": {s: sum(1 for f in live if f.severity == s) for s in SEVERITIES},
             "suppressed": {"in_source": _count(findings, "inSource"), "external": _count(findings, "external")},
             "files_scanned": len(result.files_scanned),
-            "files_failed": len({n.path for n in notes if n.level == "error"}),
+            "files_failed": len({n.path for n in notes if n.level == "error" and n.reason not in NON_FILE_REASONS}),
         },
         "files_scanned": sorted(result.files_scanned),
         "notifications": [{"path": n.path, "level": n.level, "reason": n.reason, "message": n.message}

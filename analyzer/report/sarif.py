@@ -2,10 +2,16 @@
 
 One run. `tool.driver.rules` carries every formleak rule (help text and markdown, security-severity, tags,
 precision). Each result: `ruleId`/`ruleIndex`, `level`, a message naming fields, event(s), API and
-destination, `locations[0]` = the sink call (relative URI with `uriBaseId: %SRCROOT%`, UTF-16 columns),
-`codeFlows` from the finding's path steps, `relatedLocations` for the trigger registrations,
-`partialFingerprints["formleak/v1"]`, `properties`, and `suppressions` when suppressed (inline or baseline).
-`invocations[0]` reports success, completeness and a `toolExecutionNotification` per skipped/failed file.
+destination, `locations[0]` = the sink call (URI relative to `%SRCROOT%`, UTF-16 columns), `codeFlows` from
+the finding's path steps, `relatedLocations` for the trigger registrations, `partialFingerprints` (formleak's
+own fingerprint, also as `primaryLocationLineHash` so that GitHub does not hash the text of a minified
+line), `properties`, and `suppressions` when suppressed (inline or baseline). `invocations[0]` reports
+success, completeness and a `toolExecutionNotification` per skipped/failed file. `automationDetails.id` is
+`<category>/` (`--category`, default `formleak`), so that several formleak runs in one repository do not
+replace each other's alerts.
+
+`%SRCROOT%` (analyzer.report.locate): the current directory when every scan root is inside it, else the
+scan root; `originalUriBaseIds.%SRCROOT%` + `uri` names the scanned file.
 
 GitHub's limits are respected deterministically: at most 25,000 results per run (the most severe kept,
 ties by path/line/col/rule), 10,000 thread-flow locations per flow (first and last kept), 1,000 related
@@ -18,8 +24,9 @@ from pathlib import Path
 
 from analyzer.fingerprint import VERSION_KEY, assign_fingerprints
 from analyzer.model import Finding, Location, Notification, ScanResult
-from analyzer.report import (INFORMATION_URI, RULES, SECURITY_SEVERITY, SEVERITY_RANK, TOOL_NAME,
+from analyzer.report import (INFORMATION_URI, NON_FILE_REASONS, RULES, SECURITY_SEVERITY, SEVERITY_RANK, TOOL_NAME,
                              TOOL_VERSION, finding_message, rule_meta, sort_key, sorted_findings, trim)
+from analyzer.report.locate import Locator
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -29,6 +36,7 @@ BASE_KEY = BASE_ID  # originalUriBaseIds is keyed by the uriBaseId string itself
 MAX_RESULTS = 25_000
 MAX_FLOW_LOCATIONS = 10_000
 MAX_RELATED = 1_000
+DEFAULT_CATEGORY = "formleak"
 
 
 def _region(loc: Location, snippet: str | None = None) -> dict:
@@ -45,15 +53,9 @@ def _region(loc: Location, snippet: str | None = None) -> dict:
     return region
 
 
-def _physical(loc: Location, snippet: str | None = None) -> dict:
-    return {"artifactLocation": {"uri": _uri(loc.path), "uriBaseId": BASE_ID},
+def _physical(loc: Location, at: Locator, snippet: str | None = None) -> dict:
+    return {"artifactLocation": {"uri": at.uri(loc.path), "uriBaseId": BASE_ID},
             "region": _region(loc, snippet)}
-
-
-def _uri(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path.replace("\\", "/"), safe="/:@!$&'()*+,;=-._~")
 
 
 def _rule_entries(severity_overrides: dict[str, str], extra: dict[str, Finding]) -> list[dict]:
@@ -84,19 +86,19 @@ def _level(severity: str) -> str:
     return "error" if severity in ("critical", "high") else "warning"
 
 
-def _thread_flow_locations(f: Finding) -> list[dict]:
+def _thread_flow_locations(f: Finding, at: Locator) -> list[dict]:
     steps = list(f.steps)
     if not steps:
-        return [{"location": {"physicalLocation": _physical(f.sink, f.sink_snippet),
+        return [{"location": {"physicalLocation": _physical(f.sink, at, f.sink_snippet),
                               "message": {"text": f"sent by {f.sink_api}"}}}]
     if len(steps) > MAX_FLOW_LOCATIONS:
         half = MAX_FLOW_LOCATIONS // 2
         steps = steps[:half] + steps[-(MAX_FLOW_LOCATIONS - half):]
-    return [{"location": {"physicalLocation": _physical(s.location, s.snippet),
+    return [{"location": {"physicalLocation": _physical(s.location, at, s.snippet),
                           "message": {"text": s.message or "step"}}} for s in steps]
 
 
-def _related(f: Finding) -> list[dict]:
+def _related(f: Finding, at: Locator) -> list[dict]:
     seen = set()
     rel = []
     for t in sorted(f.triggers, key=lambda t: (t.location.path if t.location else "",
@@ -111,19 +113,19 @@ def _related(f: Finding) -> list[dict]:
         rel.append((t.location, f"trigger: {t.description or t.event} ({t.event})"))
     out = []
     for i, (loc, msg) in enumerate(rel[:MAX_RELATED], start=1):
-        out.append({"id": i, "physicalLocation": _physical(loc), "message": {"text": msg}})
+        out.append({"id": i, "physicalLocation": _physical(loc, at), "message": {"text": msg}})
     return out
 
 
-def _result(f: Finding, rule_index: dict[str, int]) -> dict:
+def _result(f: Finding, rule_index: dict[str, int], at: Locator) -> dict:
     res = {
         "ruleId": f.rule_id,
         "ruleIndex": rule_index[f.rule_id],
         "level": _level(f.severity),
         "message": {"text": finding_message(f)},
-        "locations": [{"physicalLocation": _physical(f.sink, f.sink_snippet)}],
-        "codeFlows": [{"threadFlows": [{"locations": _thread_flow_locations(f)}]}],
-        "partialFingerprints": {VERSION_KEY: f.fingerprint},
+        "locations": [{"physicalLocation": _physical(f.sink, at, f.sink_snippet)}],
+        "codeFlows": [{"threadFlows": [{"locations": _thread_flow_locations(f, at)}]}],
+        "partialFingerprints": {VERSION_KEY: f.fingerprint, "primaryLocationLineHash": f.fingerprint},
         "properties": {
             "severity": f.severity,
             "trigger": f.trigger_names,
@@ -137,7 +139,7 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict:
             "function": f.function,
         },
     }
-    related = _related(f)
+    related = _related(f, at)
     if related:
         res["relatedLocations"] = related
     if f.suppression:
@@ -148,25 +150,22 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict:
     return res
 
 
-def _notification(n: Notification) -> dict:
+def _notification(n: Notification, at: Locator) -> dict:
     level = n.level if n.level in ("error", "warning", "note", "none") else "warning"
     return {
         "level": level,
         "message": {"text": n.message or n.reason},
         "descriptor": {"id": n.reason or "notice"},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(n.path), "uriBaseId": BASE_ID}}}]
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": at.uri(n.path), "uriBaseId": BASE_ID}}}]
         if n.path else [],
     }
 
 
-def _base_uri(roots: list[str]) -> str | None:
-    if not roots:
-        return None
-    p = Path(roots[0]).resolve()
-    if not p.is_dir():
-        p = p.parent
-    uri = p.as_uri()
-    return uri if uri.endswith("/") else uri + "/"
+def automation_id(category: str | None) -> str:
+    """`runs[0].automationDetails.id`: the category followed by `/` (GitHub reads the part before the last
+    slash as the category; no run id, so the output stays byte-identical)."""
+    cat = (category or DEFAULT_CATEGORY).strip().strip("/") or DEFAULT_CATEGORY
+    return cat + "/"
 
 
 def select_results(findings: list[Finding], limit: int = MAX_RESULTS) -> tuple[list[Finding], int]:
@@ -181,7 +180,9 @@ def select_results(findings: list[Finding], limit: int = MAX_RESULTS) -> tuple[l
 
 
 def sarif_document(result: ScanResult, *, severity_overrides: dict[str, str] | None = None,
-                   max_results: int = MAX_RESULTS) -> dict:
+                   max_results: int = MAX_RESULTS, category: str | None = None, cwd: Path | None = None) -> dict:
+    """`cwd`: the directory `%SRCROOT%` is decided against (default: the current directory)."""
+    at = Locator(result.roots, cwd)
     if any(not f.fingerprint for f in result.findings):
         assign_fingerprints(result.findings, overwrite=False)
     findings = sorted_findings(result)
@@ -194,7 +195,7 @@ def sarif_document(result: ScanResult, *, severity_overrides: dict[str, str] | N
     kept, dropped = select_results(findings, max_results)
 
     notes = sorted(result.notifications, key=lambda n: (n.path, n.level, n.reason, n.message))
-    notifications = [_notification(n) for n in notes]
+    notifications = [_notification(n, at) for n in notes]
     if dropped:
         notifications.append({"level": "warning", "descriptor": {"id": "results-truncated"},
                               "message": {"text": f"{dropped} of {len(findings)} results were left out to stay "
@@ -203,7 +204,7 @@ def sarif_document(result: ScanResult, *, severity_overrides: dict[str, str] | N
     for n in notifications:
         if not n["locations"]:
             del n["locations"]
-    failed = sorted({n.path for n in notes if n.level == "error"})
+    failed = sorted({n.path for n in notes if n.level == "error" and n.reason not in NON_FILE_REASONS})
     run: dict = {
         "tool": {"driver": {
             "name": TOOL_NAME,
@@ -224,15 +225,15 @@ def sarif_document(result: ScanResult, *, severity_overrides: dict[str, str] | N
                 "resultsTruncated": dropped,
             },
         }],
-        "results": [_result(f, rule_index) for f in kept],
+        "results": [_result(f, rule_index, at) for f in kept],
+        "automationDetails": {"id": automation_id(category)},
+        "originalUriBaseIds": {BASE_KEY: {"uri": at.srcroot_uri()}},
         "properties": {"complete": bool(result.complete), "origin": result.origin},
     }
-    base = _base_uri(result.roots)
-    if base:
-        run["originalUriBaseIds"] = {BASE_KEY: {"uri": base}}
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
-def render_sarif(result: ScanResult, *, severity_overrides: dict[str, str] | None = None) -> str:
-    doc = sarif_document(result, severity_overrides=severity_overrides)
+def render_sarif(result: ScanResult, *, severity_overrides: dict[str, str] | None = None,
+                 category: str | None = None, cwd: Path | None = None) -> str:
+    doc = sarif_document(result, severity_overrides=severity_overrides, category=category, cwd=cwd)
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

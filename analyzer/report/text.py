@@ -2,10 +2,11 @@
 
 Per live (unsuppressed) finding: severity, rule, file:line:col, field categories, trigger(s), sink API,
 destination with party/vendor, then the numbered path steps, each `N. file:line  message` followed by the
-code line. Then a summary: counts by severity, suppressed counts, files scanned, files skipped or failed
+code line, and a one-line fix (rules/findings.toml `advice`). Then a summary: counts by severity, suppressed counts, files scanned, files skipped or failed
 with their reasons, other notices, and whether the scan was complete.
 
-Colour comes from `rich` styles and is only emitted when the caller asks for it (a TTY without NO_COLOR).
+Colour comes from `rich` styles and is only emitted when the caller asks for it (analyzer.report.outputs
+decides: --color/--no-color, NO_COLOR, FORCE_COLOR, a terminal).
 """
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from rich.console import Console
 from rich.text import Text
 
 from analyzer.model import Finding, ScanResult
-from analyzer.report import SEVERITIES, party_text, sorted_findings, trim
+from analyzer.report import NON_FILE_REASONS, SEVERITIES, party_text, rule_meta, sorted_findings, trim
 
 _SEV_STYLE = {"critical": "bold white on red", "high": "bold red", "low": "yellow"}
-_FILE_REASONS_SKIP = {"unused-suppression", "invalid-suppression"}
+_FILE_REASONS_SKIP = NON_FILE_REASONS
 
 
 def _finding(t: Text, f: Finding) -> None:
@@ -63,6 +64,11 @@ def _finding(t: Text, f: Finding) -> None:
         snippet = trim(f.sink_snippet, 160)
         if snippet:
             t.append(f"    {snippet}\n", style="dim")
+    advice = rule_meta(f.rule_id, f.rule_name, f.severity).advice
+    if advice:
+        t.append(f"  {'fix':<12} ", style="dim")
+        t.append(advice, style="green")
+        t.append(f"  (formleak scan --explain {f.rule_id})\n", style="dim")
     t.append("\n")
 
 
