@@ -15,6 +15,8 @@ from analyzer.discover import discover
 from analyzer.extract import BudgetExceeded, Extractor
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
+from analyzer.locate import locate
+from analyzer.mapfind import load_maps
 from analyzer.model import Notification, ScanResult
 from analyzer.parse import Parsers, error_summary
 from analyzer.paths import search
@@ -248,12 +250,22 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
 
     # --- findings
     findings = build_findings(prog, rules, classifier, solver, roots, sink_list, flows, html_matches, origin)
+    # --- locate: findings in source-mapped bundles move to the original source
+    maps, map_notes = load_maps(files, {loc.path for f in findings for loc in _locations(f)})
+    notes.extend(map_notes)
+    findings = locate(findings, maps, {f.rel: f.data for f in files})
     notes.sort(key=lambda n: (n.path, n.reason, n.message))
     stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": sum(map(len, prog.graph._succ.values())),
              "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
              "sinks": len(sink_list), "seconds": round(time.perf_counter() - t0, 3)}
     return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(set(scanned)), notifications=notes,
                       findings=findings, complete=complete, origin=origin, stats=stats)
+
+
+def _locations(f):
+    yield f.sink
+    yield from (s.location for s in f.steps)
+    yield from (t.location for t in f.triggers if t.location is not None)
 
 
 def _module_kind(tree, data: bytes) -> str:
