@@ -35,8 +35,9 @@ from urllib.parse import unquote, unquote_to_bytes
 from analyzer.model import Notification, SourceFile
 from analyzer.sourcemap import MAX_MAP_BYTES, MapError, SourceMap, parse
 
-_COMMENT_RE = re.compile(rb"(?://|/\*)[#@][ \t]*sourceMappingURL=([^\s*'\"]*)[ \t]*(?:\*/)?")
-_TRAILER_RE = re.compile(rb"\A(?:\s|//[^\n]*|/\*.*?\*/)*\Z", re.S)
+_COMMENT_HEAD_RE = re.compile(rb"(?://|/\*)[#@][ \t]*\Z")
+_COMMENT_URL_RE = re.compile(rb"([^\s*'\"]*)[ \t]*(?:\*/)?")
+_TRAILER_RE = re.compile(rb"(?:\s|//[^\n]*|/\*.*?\*/)*\Z", re.S)
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _WEBPACK_RE = re.compile(r"^(?:webpack|webpack-internal)://[^/]*/")
 _PARCEL_ROOT = "/__parcel_source_root/"
@@ -55,13 +56,19 @@ class BundleMap:
 
 def map_comment(data: bytes) -> str | None:
     """The URL of the file's trailing `sourceMappingURL` comment, or None."""
-    tail_from = max(0, len(data) - MAX_MAP_BYTES * 2)
-    last = None
-    for m in _COMMENT_RE.finditer(data, tail_from):
-        last = m
-    if last is None or not _TRAILER_RE.match(data, last.end()):
-        return None
-    return last.group(1).decode("utf-8", "replace")
+    end = len(data)
+    for _ in range(8):  # the last occurrence written as a comment; only whitespace and comments after it
+        i = data.rfind(b"sourceMappingURL=", 0, end)
+        if i < 0:
+            return None
+        end = i
+        if not _COMMENT_HEAD_RE.search(data, max(0, i - 8), i):
+            continue
+        m = _COMMENT_URL_RE.match(data, i + len(b"sourceMappingURL="))
+        if not _TRAILER_RE.match(data, m.end()):
+            return None
+        return m.group(1).decode("utf-8", "replace")
+    return None
 
 
 def _scan_base(f: SourceFile) -> Path | None:
