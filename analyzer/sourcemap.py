@@ -50,8 +50,9 @@ MAX_SOURCES = 200_000
 _VLQ_LIMIT = 2 ** 31  # ECMA-426: values are 32-bit signed integers
 
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
-_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_NOT_BRACKET_RE = re.compile(r"[^\[\]{}]+")
+_STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = str.maketrans("", "", "0123456789.+-eEtrufalsnE,: \t\r\n")  # what else JSON has
+_PAIR_RE = re.compile(r"\[\]|\{\}")
 
 
 class MapError(ValueError):
@@ -99,16 +100,15 @@ def decode_vlq(segment: str) -> list[int]:
 # ---------------------------------------------------------------------------------------------- JSON
 
 def _check_depth(text: str) -> None:
-    """JSON nested deeper than MAX_DEPTH is refused before json.loads sees it (strings do not count)."""
-    brackets = _NOT_BRACKET_RE.sub("", _STRING_RE.sub("", text))
-    depth = 0
-    for ch in brackets:
-        if ch in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise MapError(f"JSON nested deeper than {MAX_DEPTH} levels")
-        else:
-            depth -= 1
+    """JSON nested deeper than MAX_DEPTH is refused before json.loads sees it (strings do not count).
+    Each pass deletes every innermost `[]`/`{}` pair: a pair left after MAX_DEPTH passes is too deep."""
+    brackets = _STRING_RE.sub("", text).translate(_NOT_BRACKET)
+    for _ in range(MAX_DEPTH):
+        brackets, n = _PAIR_RE.subn("", brackets)
+        if not n:
+            return
+    if _PAIR_RE.search(brackets):
+        raise MapError(f"JSON nested deeper than {MAX_DEPTH} levels")
 
 
 def _load_json(data) -> dict:
@@ -247,44 +247,80 @@ class SourceMap:
 # ---------------------------------------------------------------------------------------------- decoding
 
 def _decode_mappings(mappings: str, n_sources: int, n_names: int):
-    """Yield (gen_line, gen_col, src, oline, ocol, name) for every segment, in the order written."""
+    """Decode `mappings` into flat columns: (line_index, cols, srcs, olines, ocols, onames), each generated
+    line's segments sorted by column (a map whose columns go backwards is put in order, stably)."""
     cache: dict[str, list[int]] = {}
+    cget = cache.get
+    cols: list[int] = []
+    srcs: list[int] = []
+    olines: list[int] = []
+    ocols: list[int] = []
+    onames: list[int] = []
+    line_index = [0]
     src = oline = ocol = name = 0
     for gl, line in enumerate(mappings.split(";")):
-        gcol = 0
-        if not line:
-            continue
-        for seg in line.split(","):
-            if not seg:
-                continue  # ",," : tolerated, as browsers do
-            vals = cache.get(seg)
-            if vals is None:
-                vals = decode_vlq(seg)
-                if len(cache) < 100_000:
-                    cache[seg] = vals
-            n = len(vals)
-            gcol += vals[0]
-            if gcol < 0:
-                raise MapError(f"negative generated column on line {gl + 1} of mappings")
-            if n == 1:
-                yield gl, gcol, -1, 0, 0, -1
-                continue
-            if n not in (4, 5):
-                raise MapError(f"a mappings segment has {n} fields (1, 4 or 5 expected) on line {gl + 1}")
-            src += vals[1]
-            oline += vals[2]
-            ocol += vals[3]
-            if not 0 <= src < n_sources:
-                raise MapError(f"source index {src} out of range (the map has {n_sources} sources)")
-            if oline < 0 or ocol < 0:
-                raise MapError(f"negative original line or column on line {gl + 1} of mappings")
-            if n == 5:
-                name += vals[4]
-                if not 0 <= name < n_names:
-                    raise MapError(f"name index {name} out of range (the map has {n_names} names)")
-                yield gl, gcol, src, oline, ocol, name
-            else:
-                yield gl, gcol, src, oline, ocol, -1
+        if line:
+            gcol = 0
+            first = len(cols)
+            in_order = True
+            for seg in line.split(","):
+                if not seg:
+                    continue  # ",," : tolerated, as browsers do
+                vals = cget(seg)
+                if vals is None:
+                    vals = decode_vlq(seg)
+                    if len(cache) < 200_000:
+                        cache[seg] = vals
+                n = len(vals)
+                d = vals[0]
+                if d < 0:
+                    in_order = False
+                gcol += d
+                if gcol < 0:
+                    raise MapError(f"negative generated column on line {gl + 1} of mappings")
+                cols.append(gcol)
+                if n == 1:
+                    srcs.append(-1)
+                    olines.append(0)
+                    ocols.append(0)
+                    onames.append(-1)
+                    continue
+                if n != 4 and n != 5:
+                    raise MapError(f"a mappings segment has {n} fields (1, 4 or 5 expected) on line {gl + 1}")
+                src += vals[1]
+                oline += vals[2]
+                ocol += vals[3]
+                if not 0 <= src < n_sources:
+                    raise MapError(f"source index {src} out of range (the map has {n_sources} sources)")
+                if oline < 0 or ocol < 0:
+                    raise MapError(f"negative original line or column on line {gl + 1} of mappings")
+                srcs.append(src)
+                olines.append(oline)
+                ocols.append(ocol)
+                if n == 5:
+                    name += vals[4]
+                    if not 0 <= name < n_names:
+                        raise MapError(f"name index {name} out of range (the map has {n_names} names)")
+                    onames.append(name)
+                else:
+                    onames.append(-1)
+            if not in_order:
+                order = sorted(range(first, len(cols)), key=cols.__getitem__)
+                for arr in (cols, srcs, olines, ocols, onames):
+                    arr[first:] = [arr[i] for i in order]
+        line_index.append(len(cols))
+    while len(line_index) > 1 and line_index[-1] == line_index[-2]:
+        line_index.pop()  # trailing lines with no segment
+    return (array("l", line_index), array("l", cols), array("l", srcs), array("l", olines), array("l", ocols),
+            array("l", onames))
+
+
+def _rows(mappings: str, n_sources: int, n_names: int):
+    """The segments of `mappings` as (gen_line, gen_col, src, oline, ocol, name) tuples, in generated order."""
+    line_index, cols, srcs, olines, ocols, onames = _decode_mappings(mappings, n_sources, n_names)
+    for gl in range(len(line_index) - 1):
+        for i in range(line_index[gl], line_index[gl + 1]):
+            yield gl, cols[i], srcs[i], olines[i], ocols[i], onames[i]
 
 
 def _regular(doc: dict) -> tuple:
@@ -308,7 +344,7 @@ def _regular(doc: dict) -> tuple:
 
 
 def _build(segs, n_lines_hint: int = 0):
-    """Pack segments (in generated order, or not) into per-line sorted flat arrays."""
+    """Pack segments (grouped by generated line, in line order) into per-line sorted flat arrays."""
     cols, srcs, olines, ocols, onames = (array("l") for _ in range(5))
     line_index = array("l", [0])
     cur = 0
@@ -349,7 +385,7 @@ def parse(data, *, max_bytes: int = MAX_MAP_BYTES) -> SourceMap:
         doc = _load_json(data)
         if "sections" not in doc:
             sources, contents, names, root, file, mappings = _regular(doc)
-            built = _build(_decode_mappings(mappings, len(sources), len(names)))
+            built = _decode_mappings(mappings, len(sources), len(names))
             return SourceMap(sources, contents, names, root, file, *built)
         return _index_map(doc)
     except MapError:
@@ -401,7 +437,7 @@ def _index_map(doc: dict) -> SourceMap:
         ol, oc = offsets[k]
         nxt = offsets[k + 1] if k + 1 < len(offsets) else None
         rows.append((ol, oc, -1, 0, 0, -1))  # nothing of the section above bleeds into this one
-        for gl, gc, s, a, b, nm in _decode_mappings(mappings, len(sources), len(names)):
+        for gl, gc, s, a, b, nm in _rows(mappings, len(sources), len(names)):
             pos = (gl + ol, gc + oc if gl == 0 else gc)
             if nxt is not None and pos >= nxt:
                 continue  # overlaps the next section: the next section wins
