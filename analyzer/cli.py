@@ -29,6 +29,8 @@ examples:
 exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or fatal error.
 configuration: .formleak.toml or [tool.formleak] in pyproject.toml, searched from the scan root upward.
 suppress a finding: // formleak-disable-next-line FL002 -- reason   (the reason is required)
+source maps: a bundle's `//# sourceMappingURL=` (file inside the scan root or data: URL) or <bundle>.map
+  moves its findings to the original source line; the bundle position is kept. Maps are never fetched.
 """
 
 

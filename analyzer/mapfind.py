@@ -135,6 +135,9 @@ def load_map(f: SourceFile, known: frozenset[str] | set[str] = frozenset()
                 return None, []
             data, where = _read_checked(base, beside)
         smap = parse(data)
+    except _Missing as e:  # common in production: the comment stays, the map is not deployed
+        return None, [Notification(f.rel, "note", "sourcemap-missing",
+                                   f"source map not found: {e}; findings are reported at bundle positions")]
     except _Refused as e:
         return None, [Notification(f.rel, "warning", "sourcemap-refused",
                                    f"source map not used: {e}; findings are reported at bundle positions")]
@@ -160,6 +163,10 @@ class _Refused(Exception):
     pass
 
 
+class _Missing(Exception):
+    pass
+
+
 def _read_relative(f: SourceFile, base: Path, url: str) -> tuple[bytes, str]:
     if _SCHEME_RE.match(url) or url.startswith(("//", "\\\\")):
         raise _Refused(f"{url[:100]!r} is a URL; maps are never fetched")
@@ -180,7 +187,7 @@ def _read_checked(base: Path, rel: str) -> tuple[bytes, str]:
     if not _inside(real, os.path.realpath(base)):
         raise _Refused(f"{rel!r} is a symbolic link to outside the scan root")
     if not os.path.isfile(real):
-        raise _Refused(f"{rel!r} does not exist or is not a file")
+        raise _Missing(f"{rel!r} does not exist or is not a file")
     size = os.path.getsize(real)
     if size > MAX_MAP_BYTES:
         raise MapError(f"{rel!r} is {size} bytes, over the {MAX_MAP_BYTES} byte limit")
