@@ -5,7 +5,8 @@ Pure: `locate(findings, maps, texts) -> findings`, where `maps` are the usable m
 `sourcesContent`).
 
 For every finding whose sink lies in a mapped bundle, and whose generated position maps (greatest lower
-bound on the line) to a source that has a place in the scan root:
+bound on the line; for a whole expression, its first mapped token: `SourceMap.lookup_span`) to a source that has
+a place in the scan root:
 - `sink` becomes the original position (path, 1-based line and UTF-16 column); the bundle position is kept
   in `Finding.generated` (SARIF: a related location "generated position in the bundle");
 - the snippet is the original line, from `sourcesContent` or from the original file when it is scanned;
@@ -48,14 +49,18 @@ class _Mapper:
             self._lines[key] = content.splitlines() if content is not None else None
         return self._lines[key]
 
-    def map(self, loc: Location | None) -> tuple[Location | None, str | None, bool]:
-        """(location, original snippet or None, mapped?)"""
+    def map(self, loc: Location | None, span: bool = False) -> tuple[Location | None, str | None, bool]:
+        """(location, original snippet or None, mapped?). `span`: the location is a whole expression (a
+        sink call, a registration) whose first token may be the bundler's: see SourceMap.lookup_span."""
         if loc is None:
             return None, None, False
         bm = self.maps.get(loc.path)
         if bm is None:
             return loc, None, False
-        m = bm.smap.lookup(loc.line - 1, loc.col - 1)
+        if span:
+            m = bm.smap.lookup_span(loc.line - 1, loc.col - 1, loc.end_line - 1, loc.end_col - 1)
+        else:
+            m = bm.smap.lookup(loc.line - 1, loc.col - 1)
         if m is None or bm.paths[m.source_index] is None:
             return loc, None, False
         path = bm.paths[m.source_index]
@@ -75,14 +80,14 @@ class _Mapper:
         return Location(path, line, col, end_line, end_col), snippet, True
 
     def finding(self, f: Finding) -> Finding:
-        sink, snip, mapped = self.map(f.sink)
+        sink, snip, mapped = self.map(f.sink, span=True)
         steps = []
         for s in f.steps:
-            loc, ssnip, ok = self.map(s.location)
+            loc, ssnip, ok = self.map(s.location, span=s.location == f.sink)
             steps.append(PathStep(loc, s.message, ssnip if ssnip is not None else s.snippet) if ok else s)
         triggers = []
         for t in f.triggers:
-            loc, _snip, ok = self.map(t.location)
+            loc, _snip, ok = self.map(t.location, span=True)
             triggers.append(TriggerInfo(t.event, loc, t.description) if ok else t)
         if not mapped:
             return replace(f, steps=steps, triggers=triggers)

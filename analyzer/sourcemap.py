@@ -18,6 +18,11 @@ API
     greatest generated column <= `column` on that same line (greatest lower bound); None when the line has
     no segment at or before the column, or that segment maps to no source (a 1-field segment).
 
+``SourceMap.lookup_span(line, column, end_line, end_column) -> Mapping | None``
+    For a generated range (a call expression): the segment exactly at its start, else the first mapped
+    segment inside the range on its first line (the start is code the bundler wrote, such as `(0,r.post)`),
+    else the greatest lower bound.
+
 ``SourceMap.source_at(line, column) -> str | None``
     The name of the original source the generated position belongs to (`sourceRoot` joined with the
     `sources` entry, as written in the map: `../node_modules/axios/lib/core/Axios.js`,
@@ -202,6 +207,25 @@ class SourceMap:
         si, ni = self._srcs[i], self._onames[i]
         return Mapping(si, self.full_source(si), self._olines[i], self._ocols[i],
                        self.names[ni] if ni >= 0 else None)
+
+    def lookup_span(self, line: int, column: int, end_line: int, end_column: int) -> Mapping | None:
+        """The original position of a generated range that starts at (line, column): the segment right at
+        the start; else, when the start is code the bundler wrote (`(0,r.post)(…)`, a wrapper's paren), the
+        first mapped segment inside the range on the start line; else the greatest lower bound."""
+        i = self._find(line, column)
+        if i >= 0 and self._cols[i] == column and self._srcs[i] >= 0:
+            return self.lookup(line, column)
+        if 0 <= line < len(self._line_index) - 1:
+            hi_col = end_column if end_line == line else None
+            j = bisect.bisect_right(self._cols, column, self._line_index[line], self._line_index[line + 1])
+            for k in range(j, min(self._line_index[line + 1], j + 64)):
+                if hi_col is not None and self._cols[k] >= hi_col:
+                    break
+                if self._srcs[k] >= 0:
+                    si, ni = self._srcs[k], self._onames[k]
+                    return Mapping(si, self.full_source(si), self._olines[k], self._ocols[k],
+                                   self.names[ni] if ni >= 0 else None)
+        return self.lookup(line, column)
 
     def source_at(self, line: int, column: int) -> str | None:
         i = self._find(line, column)

@@ -288,3 +288,16 @@ def test_random_index_maps(offsets):
             assert (second.source, second.line) == (f"s{i}.js", i + 1)
         else:
             assert second is None or second.source != f"s{i}.js"
+
+
+def test_lookup_span_skips_code_the_bundler_wrote():
+    # generated: `(0,r.post)(u,d)` at col 10; the bundler's `(0,` has no segment, `r` maps to axios at 5:3;
+    # the previous statement's last segment (col 2) maps to line 3
+    m = parse(json.dumps(make_map(["a.js"], [(0, 2, 0, 2, 0), (0, 13, 0, 4, 2), (0, 15, 0, 4, 8), (0, 30, 0, 9, 0)])))
+    assert m.lookup(0, 10).line == 2  # greatest lower bound: the statement before
+    assert m.lookup_span(0, 10, 0, 25) == Mapping(0, "a.js", 4, 2, None)
+    assert m.lookup_span(0, 13, 0, 25).column == 2  # a segment right at the start wins
+    assert m.lookup_span(0, 16, 0, 25).line == 4 and m.lookup_span(0, 16, 0, 25).column == 8  # none inside: GLB
+    assert m.lookup_span(0, 20, 0, 29).line == 4  # nothing inside the range: GLB
+    assert m.lookup_span(0, 20, 1, 0).line == 9  # the range runs on past the line: first segment after
+    assert m.lookup_span(5, 0, 5, 9) is None
