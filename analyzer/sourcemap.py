@@ -35,7 +35,8 @@ API
 ``Positions(data: bytes).point(offset) -> (line, column)``
     Converts a byte offset of the generated file to the 0-based (line, UTF-16 column) that maps use.
 
-`SourceMap.sources` / `.sources_content` / `.names` / `.source_root` / `.file` are the map's fields
+`SourceMap.sources` / `.sources_content` / `.names` / `.source_root` / `.file` / `.ignore_list` (the
+`ignoreList` / `x_google_ignoreList` indexes: sources the bundler marked as third-party) are the map's fields
 (sections concatenated for index maps); `.segments()` yields every decoded segment as a tuple
 (gen_line, gen_col, source_index | -1, orig_line, orig_col, name_index | -1), in generated order.
 """
@@ -171,12 +172,13 @@ class SourceMap:
     """A decoded map. Build it with `parse`; see the module docstring."""
 
     def __init__(self, sources, sources_content, names, source_root, file, line_index, cols, srcs, olines,
-                 ocols, onames):
+                 ocols, onames, ignore_list=frozenset()):
         self.sources: tuple[str | None, ...] = tuple(sources)
         self.sources_content: tuple[str | None, ...] = tuple(sources_content)
         self.names: tuple[str, ...] = tuple(names)
         self.source_root: str = source_root
         self.file: str | None = file
+        self.ignore_list: frozenset[int] = frozenset(ignore_list)  # sources the bundler marked third-party
         self._line_index = line_index  # segments of generated line i: [line_index[i], line_index[i+1])
         self._cols, self._srcs, self._olines, self._ocols, self._onames = cols, srcs, olines, ocols, onames
         self._full: dict[int, str | None] = {}
@@ -410,7 +412,7 @@ def parse(data, *, max_bytes: int = MAX_MAP_BYTES) -> SourceMap:
         if "sections" not in doc:
             sources, contents, names, root, file, mappings = _regular(doc)
             built = _decode_mappings(mappings, len(sources), len(names))
-            return SourceMap(sources, contents, names, root, file, *built)
+            return SourceMap(sources, contents, names, root, file, *built, ignore_list=_ignored(doc, len(sources)))
         return _index_map(doc)
     except MapError:
         raise
@@ -444,11 +446,13 @@ def _index_map(doc: dict) -> SourceMap:
     all_sources: list = []
     all_contents: list = []
     all_names: list = []
+    ignored: set[int] = set()
     rows: list[tuple] = []
     file = doc.get("file") if isinstance(doc.get("file"), str) else None
     for k, sec in enumerate(sections):
         sources, contents, names, root, _file, mappings = _regular(sec["map"])
         base_s, base_n = len(all_sources), len(all_names)
+        ignored.update(base_s + i for i in _ignored(sec["map"], len(sources)))
         if base_s + len(sources) > MAX_SOURCES:
             raise MapError(f"index map has over {MAX_SOURCES} sources")
         # a section's own sourceRoot is folded into its source names
@@ -467,7 +471,17 @@ def _index_map(doc: dict) -> SourceMap:
                 continue  # overlaps the next section: the next section wins
             rows.append((pos[0], pos[1], s + base_s if s >= 0 else -1, a, b, nm + base_n if nm >= 0 else -1))
     rows.sort(key=lambda r: (r[0], r[1]))
-    return SourceMap(all_sources, all_contents, all_names, "", file, *_build(rows))
+    return SourceMap(all_sources, all_contents, all_names, "", file, *_build(rows), ignore_list=ignored)
+
+
+def _ignored(doc: dict, n_sources: int) -> frozenset[int]:
+    """ECMA-426 `ignoreList` (or Chrome's `x_google_ignoreList`): indexes of third-party sources. Entries
+    that are not valid indexes are left out (the list is a hint, not worth refusing a map for)."""
+    v = doc.get("ignoreList", doc.get("x_google_ignoreList"))
+    if not isinstance(v, list):
+        return frozenset()
+    return frozenset(i for i in v[:MAX_SOURCES] if isinstance(i, int) and not isinstance(i, bool)
+                     and 0 <= i < n_sources)
 
 
 # ---------------------------------------------------------------------------------------------- positions

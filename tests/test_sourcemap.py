@@ -301,3 +301,16 @@ def test_lookup_span_skips_code_the_bundler_wrote():
     assert m.lookup_span(0, 20, 0, 29).line == 4  # nothing inside the range: GLB
     assert m.lookup_span(0, 20, 1, 0).line == 9  # the range runs on past the line: first segment after
     assert m.lookup_span(5, 0, 5, 9) is None
+
+
+def test_ignore_list():
+    doc = make_map(["src/a.js", "node_modules/axios/index.js", "x.js"], [(0, 0, 0, 0, 0)])
+    doc["ignoreList"] = [1, 7, -1, True, "2"]  # invalid entries are left out
+    assert parse(json.dumps(doc)).ignore_list == frozenset({1})
+    del doc["ignoreList"]
+    doc["x_google_ignoreList"] = [2]
+    m = parse(json.dumps(doc))
+    assert m.ignore_list == frozenset({2})
+    idx = {"version": 3, "sections": [{"offset": {"line": 0, "column": 0}, "map": doc},
+                                      {"offset": {"line": 1, "column": 0}, "map": dict(doc, x_google_ignoreList=[0])}]}
+    assert parse(json.dumps(idx)).ignore_list == frozenset({2, 3})
