@@ -153,3 +153,70 @@ def test_end_position_from_the_last_character():
     f.sink = Location("dist/app.js", 1, 1, 1, 20)  # the call ends at bundle col 19 ← original 1:15
     g = locate([f], {"dist/app.js": bm}, {})[0]
     assert (g.sink.line, g.sink.col, g.sink.end_line, g.sink.end_col) == (1, 1, 1, 16)
+
+
+def test_har_files_only_use_data_urls(tmp_path):
+    from mapgen import data_url
+
+    from analyzer.mapfind import load_map
+    from analyzer.model import SourceFile
+
+    har = tmp_path / "visit.har"
+    har.write_text("{}")
+    (tmp_path / "app.js.map").write_text(json.dumps(make_map(["a.js"], [(0, 0, 0, 0, 0)])))
+    for comment, found in (("//# sourceMappingURL=app.js.map", False), ("", False),
+                           ("//# sourceMappingURL=" + data_url(make_map(["a.js"], [(0, 0, 0, 0, 0)])), True)):
+        f = SourceFile(path=har, rel="visit.har/shop.example/app.js", kind="js",
+                       data=("x();\n" + comment + "\n").encode(), origin="https://shop.example")
+        bm, notes = load_map(f, frozenset())
+        assert (bm is not None) == found, comment[:40]
+        if comment and not found:
+            assert [n.reason for n in notes] == ["sourcemap-refused"]
+        if found:
+            assert bm.paths == ("visit.har/shop.example/a.js",) and bm.where == "data: URL"
+
+
+def test_html_and_other_kinds_are_not_looked_at(tmp_path):
+    from analyzer.mapfind import load_map
+    from analyzer.model import SourceFile
+
+    (tmp_path / "index.html.map").write_text("{broken")
+    f = SourceFile(path=tmp_path / "index.html", rel="index.html", kind="html", data=b"<p>")
+    assert load_map(f) == (None, [])
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 60), st.integers(0, 2), st.integers(0, 20),
+                          st.integers(0, 30)), max_size=40),
+       st.lists(st.tuples(st.booleans(), st.integers(1, 4), st.integers(1, 70),
+                          st.sampled_from(["fetch", "navigator.sendBeacon"])), max_size=12))
+def test_locate_properties(raw_segs, raw_findings):
+    segs = sorted({(gl, gc): (gl, gc, s, ol, oc) for gl, gc, s, ol, oc in raw_segs}.values())
+    smap = parse(json.dumps(make_map(["src/a.js", "src/b.js", "../../x.js"], segs)))
+    bm = BundleMap("dist/app.js", "dist/app.js.map", smap, ("src/a.js", "src/b.js", None))
+    findings = [make_finding("dist/app.js" if in_bundle else "src/a.js", line, col, api=api)
+                for in_bundle, line, col, api in raw_findings]
+    out = locate(findings, {"dist/app.js": bm}, {})
+    assert len(out) <= len(findings)
+    direct_keys = {(f.sink.path, f.sink.line, f.sink_api) for f in findings if f.sink.path == "src/a.js"}
+    seen = set()
+    for f in out:
+        assert f.sink.line >= 1 and f.sink.col >= 1 and f.sink.end_line >= f.sink.line
+        assert f.sink.path in ("dist/app.js", "src/a.js", "src/b.js")
+        if f.generated is not None:
+            assert f.generated.path == "dist/app.js" and f.sink.path != "dist/app.js"
+        k = (f.sink.path, f.sink.line, f.sink.col, f.sink_api)
+        if f.sink.path != "dist/app.js" and f.generated is not None and \
+                (f.sink.path, f.sink.line, f.sink_api) not in direct_keys:
+            assert k not in seen  # two mapped findings never share file, line, column and API
+            seen.add(k)
+    # every direct finding survives, and no mapped finding sits on a direct finding's key
+    assert sum(1 for f in out if f.sink.path == "src/a.js" and (f.sink.path, f.sink.line, f.sink_api) in direct_keys) \
+        == sum(1 for f in findings if f.sink.path == "src/a.js")
+    # the same input in another order gives the same output
+    again = locate(list(reversed(findings)), {"dist/app.js": bm}, {})
+    assert [(f.sink, f.generated, f.sink_api) for f in again] == [(f.sink, f.generated, f.sink_api) for f in out]
