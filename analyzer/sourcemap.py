@@ -53,6 +53,8 @@ MAX_MAP_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 16  # a source map is at most 5 levels deep (index map → sections → section → map → sources)
 MAX_SECTIONS = 10_000
 MAX_SOURCES = 200_000
+MAX_SEGMENTS = 8_000_000  # about 160 MB decoded; a 5 MB minified bundle has 1–2 million
+MAX_LINES = 4_000_000  # generated lines
 _VLQ_LIMIT = 2 ** 31  # ECMA-426: values are 32-bit signed integers
 
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
@@ -275,70 +277,72 @@ class SourceMap:
 def _decode_mappings(mappings: str, n_sources: int, n_names: int):
     """Decode `mappings` into flat columns: (line_index, cols, srcs, olines, ocols, onames), each generated
     line's segments sorted by column (a map whose columns go backwards is put in order, stably)."""
+    lines = mappings.split(";")
+    if len(lines) > MAX_LINES:
+        raise MapError(f"mappings cover over {MAX_LINES} generated lines")
+    if mappings.count(",") + len(lines) > MAX_SEGMENTS:
+        raise MapError(f"mappings have over {MAX_SEGMENTS} segments")
     cache: dict[str, list[int]] = {}
     cget = cache.get
-    cols: list[int] = []
-    srcs: list[int] = []
-    olines: list[int] = []
-    ocols: list[int] = []
-    onames: list[int] = []
-    line_index = [0]
+    # C int arrays, not lists: 4 bytes a value instead of an int object each
+    cols, srcs, olines, ocols, onames, line_index = (array("i") for _ in range(6))
+    c_add, s_add, l_add, o_add, n_add = cols.append, srcs.append, olines.append, ocols.append, onames.append
+    line_index.append(0)
     src = oline = ocol = name = 0
-    for gl, line in enumerate(mappings.split(";")):
+    for gl, line in enumerate(lines):
         if line:
             gcol = 0
             first = len(cols)
             in_order = True
             for seg in line.split(","):
-                if not seg:
-                    continue  # ",," : tolerated, as browsers do
                 vals = cget(seg)
                 if vals is None:
+                    if not seg:
+                        continue  # ",," : tolerated, as browsers do
                     vals = decode_vlq(seg)
+                    if len(vals) not in (1, 4, 5):
+                        raise MapError(f"a mappings segment has {len(vals)} fields (1, 4 or 5 expected) "
+                                       f"on line {gl + 1}")
                     if len(cache) < 200_000:
                         cache[seg] = vals
-                n = len(vals)
                 d = vals[0]
                 if d < 0:
                     in_order = False
+                    if gcol + d < 0:
+                        raise MapError(f"negative generated column on line {gl + 1} of mappings")
                 gcol += d
-                if gcol < 0:
-                    raise MapError(f"negative generated column on line {gl + 1} of mappings")
-                cols.append(gcol)
-                if n == 1:
-                    srcs.append(-1)
-                    olines.append(0)
-                    ocols.append(0)
-                    onames.append(-1)
+                c_add(gcol)
+                if len(vals) == 1:
+                    s_add(-1)
+                    l_add(0)
+                    o_add(0)
+                    n_add(-1)
                     continue
-                if n != 4 and n != 5:
-                    raise MapError(f"a mappings segment has {n} fields (1, 4 or 5 expected) on line {gl + 1}")
                 src += vals[1]
                 oline += vals[2]
                 ocol += vals[3]
-                if not 0 <= src < n_sources:
+                if src < 0 or src >= n_sources:
                     raise MapError(f"source index {src} out of range (the map has {n_sources} sources)")
                 if oline < 0 or ocol < 0:
                     raise MapError(f"negative original line or column on line {gl + 1} of mappings")
-                srcs.append(src)
-                olines.append(oline)
-                ocols.append(ocol)
-                if n == 5:
+                s_add(src)
+                l_add(oline)
+                o_add(ocol)
+                if len(vals) == 5:
                     name += vals[4]
-                    if not 0 <= name < n_names:
+                    if name < 0 or name >= n_names:
                         raise MapError(f"name index {name} out of range (the map has {n_names} names)")
-                    onames.append(name)
+                    n_add(name)
                 else:
-                    onames.append(-1)
+                    n_add(-1)
             if not in_order:
                 order = sorted(range(first, len(cols)), key=cols.__getitem__)
                 for arr in (cols, srcs, olines, ocols, onames):
-                    arr[first:] = [arr[i] for i in order]
+                    arr[first:] = array("i", [arr[i] for i in order])
         line_index.append(len(cols))
     while len(line_index) > 1 and line_index[-1] == line_index[-2]:
         line_index.pop()  # trailing lines with no segment
-    return (array("l", line_index), array("l", cols), array("l", srcs), array("l", olines), array("l", ocols),
-            array("l", onames))
+    return line_index, cols, srcs, olines, ocols, onames
 
 
 def _rows(mappings: str, n_sources: int, n_names: int):
@@ -371,8 +375,8 @@ def _regular(doc: dict) -> tuple:
 
 def _build(segs, n_lines_hint: int = 0):
     """Pack segments (grouped by generated line, in line order) into per-line sorted flat arrays."""
-    cols, srcs, olines, ocols, onames = (array("l") for _ in range(5))
-    line_index = array("l", [0])
+    cols, srcs, olines, ocols, onames = (array("i") for _ in range(5))
+    line_index = array("i", [0])
     cur = 0
     pending: list[tuple] = []
 
@@ -438,6 +442,8 @@ def _index_map(doc: dict) -> SourceMap:
         if not isinstance(off, dict):
             raise MapError(f"section {k} has no `offset` object")
         pos = (_int(off.get("line"), f"section {k} offset line"), _int(off.get("column"), f"section {k} offset column"))
+        if pos[0] >= MAX_LINES:
+            raise MapError(f"section {k} starts past line {MAX_LINES}")
         if offsets and pos < offsets[-1]:
             raise MapError(f"section {k} starts before the section above it")
         if not isinstance(sec.get("map"), dict):
@@ -469,7 +475,11 @@ def _index_map(doc: dict) -> SourceMap:
             pos = (gl + ol, gc + oc if gl == 0 else gc)
             if nxt is not None and pos >= nxt:
                 continue  # overlaps the next section: the next section wins
+            if pos[0] >= MAX_LINES:
+                raise MapError(f"section {k} maps past line {MAX_LINES}")
             rows.append((pos[0], pos[1], s + base_s if s >= 0 else -1, a, b, nm + base_n if nm >= 0 else -1))
+        if len(rows) > MAX_SEGMENTS:
+            raise MapError(f"mappings have over {MAX_SEGMENTS} segments")
     rows.sort(key=lambda r: (r[0], r[1]))
     return SourceMap(all_sources, all_contents, all_names, "", file, *_build(rows), ignore_list=ignored)
 

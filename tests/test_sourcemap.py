@@ -314,3 +314,29 @@ def test_ignore_list():
     idx = {"version": 3, "sections": [{"offset": {"line": 0, "column": 0}, "map": doc},
                                       {"offset": {"line": 1, "column": 0}, "map": dict(doc, x_google_ignoreList=[0])}]}
     assert parse(json.dumps(idx)).ignore_list == frozenset({2, 3})
+
+
+def test_line_and_segment_caps(monkeypatch):
+    import analyzer.sourcemap as sm
+
+    monkeypatch.setattr(sm, "MAX_LINES", 10)
+    monkeypatch.setattr(sm, "MAX_SEGMENTS", 5)
+    with pytest.raises(MapError, match="over 10 generated lines"):
+        parse(json.dumps({"version": 3, "sources": [], "mappings": ";" * 10}))
+    with pytest.raises(MapError, match="over 5 segments"):
+        parse(json.dumps({"version": 3, "sources": ["a"], "mappings": "A,C,C,C,C,C"}))
+    sec = {"offset": {"line": 10, "column": 0}, "map": make_map(["a"], [(0, 0, 0, 0, 0)])}
+    with pytest.raises(MapError, match="starts past line 10"):
+        parse(json.dumps({"version": 3, "sections": [sec]}))
+    sec = {"offset": {"line": 8, "column": 0}, "map": make_map(["a"], [(0, 0, 0, 0, 0), (3, 0, 0, 0, 0)])}
+    with pytest.raises(MapError, match="maps past line 10"):
+        parse(json.dumps({"version": 3, "sections": [sec]}))
+    many = [{"offset": {"line": i, "column": 0}, "map": make_map(["a"], [(0, 0, 0, 0, 0)])} for i in range(4)]
+    with pytest.raises(MapError, match="over 5 segments"):  # a sentinel per section counts too
+        parse(json.dumps({"version": 3, "sections": many}))
+
+
+def test_huge_offsets_do_not_hang():
+    sec = {"offset": {"line": 2 ** 31 - 1, "column": 0}, "map": make_map(["a"], [(0, 0, 0, 0, 0)])}
+    with pytest.raises(MapError, match="starts past line"):
+        parse(json.dumps({"version": 3, "sections": [sec]}))
