@@ -33,6 +33,8 @@ exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or fatal err
 configuration: .formleak.toml or [tool.formleak] in pyproject.toml, searched from the scan root upward.
 suppress a finding: // formleak-disable-next-line FL002 -- reason   (the reason is required)
 colour: --color/--no-color, else NO_COLOR (off), else FORCE_COLOR (on), else only on a terminal.
+source maps: a bundle's `//# sourceMappingURL=` (file inside the scan root or data: URL) or <bundle>.map
+  moves its findings to the original source line; the bundle position is kept. Maps are never fetched.
 """
 
 

@@ -15,6 +15,8 @@ from analyzer.discover import discover
 from analyzer.extract import BudgetExceeded, Extractor
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
+from analyzer.locate import locate
+from analyzer.mapfind import load_maps
 from analyzer.model import Notification, ScanResult
 from analyzer.parse import Parsers, error_summary
 from analyzer.paths import search
@@ -306,6 +308,11 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     with clock.stage("findings"):
         findings = build_findings(prog, rules, classifier, solver, trigger_roots, sink_list, flows, html_matches,
                                   origin, lambda e, uid: _blame(prog, "findings", e, uid=uid))
+    # --- locate: findings in source-mapped bundles move to the original source
+    with clock.stage("locate"):
+        maps, map_notes = load_maps(files, {loc.path for f in findings for loc in _locations(f)})
+        notes.extend(map_notes)
+        findings = locate(findings, maps, {f.rel: f.data for f in files})
     notes.sort(key=lambda n: (n.path, n.reason, n.message))
     stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": prog.graph.number_of_edges(),
              "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
@@ -348,3 +355,9 @@ def _sink_nodes(prog: Program, sink_hits) -> tuple[list, dict[int, int]]:
         prog.flush_edges()
         sink_nodes[sk] = idx
     return sink_list, sink_nodes
+
+
+def _locations(f):
+    yield f.sink
+    yield from (s.location for s in f.steps)
+    yield from (t.location for t in f.triggers if t.location is not None)

@@ -129,6 +129,7 @@ class Finding:
     message: str = ""
     fingerprint: str = ""
     suppression: dict | None = None  # {'kind': 'inSource'|'external', 'justification': str}
+    generated: Location | None = None  # the sink's position in the bundle when `sink` was mapped to the source
 
     @property
     def trigger_names(self) -> list[str]:

@@ -42,6 +42,7 @@ def _finding(f: Finding) -> dict:
         "message": finding_message(f),
         "fingerprint": f.fingerprint,
         "suppression": dict(f.suppression) if f.suppression else None,
+        "generated": _loc(f.generated),
     }
 
 

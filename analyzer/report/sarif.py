@@ -3,7 +3,8 @@
 One run. `tool.driver.rules` carries every formleak rule (help text and markdown, security-severity, tags,
 precision). Each result: `ruleId`/`ruleIndex`, `level`, a message naming fields, event(s), API and
 destination, `locations[0]` = the sink call (URI relative to `%SRCROOT%`, UTF-16 columns), `codeFlows` from
-the finding's path steps, `relatedLocations` for the trigger registrations, `partialFingerprints` (formleak's
+the finding's path steps, `relatedLocations` for the trigger registrations (and, for a finding moved to its
+original source by a source map, the "generated position in the bundle"), `partialFingerprints` (formleak's
 own fingerprint, also as `primaryLocationLineHash` so that GitHub does not hash the text of a minified
 line), `properties`, and `suppressions` when suppressed (inline or baseline). `invocations[0]` reports
 success, completeness and a `toolExecutionNotification` per skipped/failed file. `automationDetails.id` is
@@ -111,6 +112,8 @@ def _related(f: Finding, at: Locator) -> list[dict]:
             continue
         seen.add(key)
         rel.append((t.location, f"trigger: {t.description or t.event} ({t.event})"))
+    if f.generated is not None:
+        rel.append((f.generated, "generated position in the bundle"))
     out = []
     for i, (loc, msg) in enumerate(rel[:MAX_RELATED], start=1):
         out.append({"id": i, "physicalLocation": _physical(loc, at), "message": {"text": msg}})

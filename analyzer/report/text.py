@@ -1,8 +1,9 @@
 """The default, human-readable report.
 
 Per live (unsuppressed) finding: severity, rule, file:line:col, field categories, trigger(s), sink API,
-destination with party/vendor, then the numbered path steps, each `N. file:line  message` followed by the
-code line, and a one-line fix (rules/findings.toml `advice`). Then a summary: counts by severity, suppressed counts, files scanned, files skipped or failed
+destination with party/vendor, the bundle position when a source map moved the finding, then the numbered
+path steps, each `N. file:line  message` followed by the code line, and a one-line fix (rules/findings.toml
+`advice`). Then a summary: counts by severity, suppressed counts, files scanned, files skipped or failed
 with their reasons, other notices, and whether the scan was complete.
 
 Colour comes from `rich` styles and is only emitted when the caller asks for it (analyzer.report.outputs
@@ -51,6 +52,8 @@ def _finding(t: Text, f: Finding) -> None:
     row("destination", f"{f.destination or '(unresolved)'}  [{party_text(f)}]",
         "red" if f.party == "third_party" else "")
     row("confidence", f.confidence)
+    if f.generated is not None:
+        row("bundle", f"{f.generated.short()}  (generated position; mapped by the source map)")
     if f.steps:
         t.append("  path\n", style="dim")
         for i, st in enumerate(f.steps, start=1):
