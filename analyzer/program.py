@@ -10,6 +10,7 @@ integers too, kept in `objs`; which objects reach which node is computed by `sol
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -86,6 +87,38 @@ def _b64(values) -> list[str]:
     return out
 
 
+_COL_BLOCK = 4096
+
+
+def _utf16_len(b: bytes) -> int:
+    if b.isascii():
+        return len(b)
+    return len(b.decode("utf-8", "replace").encode("utf-16-le")) // 2
+
+
+def _utf16_column(u: Unit, start: int, off: int) -> int:
+    """UTF-16 code units between byte offsets `start` (a line start) and `off` of `u.data`. A minified bundle
+    is one line of megabytes: the count is read from per-block marks, never by decoding the whole prefix."""
+    d = u.data
+    if off - start <= _COL_BLOCK:
+        return _utf16_len(d[start:off])
+    if u.col_marks is None:
+        u.col_marks = {}
+    marks = u.col_marks.get(start)
+    if marks is None:  # (byte offset, UTF-16 units from the line start) at block starts that begin a character
+        marks = [(start, 0)]
+        u.col_marks[start] = marks
+    while marks[-1][0] + _COL_BLOCK < off:
+        at, units = marks[-1]
+        nxt = at + _COL_BLOCK
+        while nxt < len(d) and 0x80 <= d[nxt] < 0xC0:  # not inside a UTF-8 sequence
+            nxt += 1
+        marks.append((nxt, units + _utf16_len(d[at:nxt])))
+    i = bisect.bisect_right(marks, (off, float("inf"))) - 1
+    at, units = marks[i]
+    return units + _utf16_len(d[at:off])
+
+
 @dataclass
 class Unit:
     """One piece of JavaScript that was parsed on its own: a file, a <script> block, an on…= attribute."""
@@ -101,6 +134,7 @@ class Unit:
     handler_element: tuple | None = None  # on…= attribute: ('html', page, element index)
     top_fid: int = -1
     line_starts: list[int] | None = None
+    col_marks: dict | None = None  # line start -> UTF-16 columns at every _COL_BLOCK bytes (non-ASCII lines)
     scope: str = ""  # the site whose global scope its classic scripts share (a folder of several sites)
 
 
@@ -431,7 +465,7 @@ class Program:
 
         ls = u.line_starts
         row = bisect.bisect_right(ls, off) - 1
-        col_units = len(u.data[ls[row]:off].decode("utf-8", "replace").encode("utf-16-le")) // 2
+        col_units = _utf16_column(u, ls[row], off)
         if row == 0:
             col_units += u.col_off
             if u.data.startswith(b"\xef\xbb\xbf"):  # editors do not count a byte order mark as a column

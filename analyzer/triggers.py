@@ -101,30 +101,56 @@ def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, ti
             if pre is not None:
                 add_root(fid, ev, pre, rg.uid, rg.start, rg.end, f"{ev} listener ({rg.api})")
 
+    # Which roots reach which function: root bitsets propagated once over the call graph (never a walk per
+    # root). A top-level `load` root does not flow through a timer edge: the timer's callback becomes a
+    # `timer` root of its own (polling), which then flows on like any other root.
     succ: dict[int, list[int]] = {}
-    for a, b in call_edges:
+    for a, b in sorted(call_edges):
         succ.setdefault(a, []).append(b)
+    bits: dict[int, int] = {}
+    load_bits = 0  # roots that are top-level load code
+    work: deque[int] = deque()
+    queued: set[int] = set()
+
+    def push(fid: int, b: int) -> None:
+        old = bits.get(fid, 0)
+        if old | b != old:
+            bits[fid] = old | b
+            if fid not in queued:
+                queued.add(fid)
+                work.append(fid)
+
+    def seed(root: Root) -> None:
+        nonlocal load_bits
+        if root.event == "load" and root.uid == -1:
+            load_bits |= 1 << root.rid
+        push(root.fid, 1 << root.rid)
+
+    for r in list(roots):
+        if r.presubmit:
+            seed(r)
+    while work:
+        f = work.popleft()
+        queued.discard(f)
+        bf = bits[f]
+        for g in succ.get(f, ()):
+            t = timer_edges.get((f, g))
+            if t is not None and bf & load_bits:
+                _fid, _h, api, uid, start, end, _cid = t
+                new = add_root(g, "timer", True, uid, start, end, f"{api} started at page load")
+                if new is not None:
+                    seed(new)
+                push(g, bf & ~load_bits)
+            else:
+                push(g, bf)
     reach: dict[int, set] = {}
-    queue = deque(r for r in roots if r.presubmit)
-    while queue:
-        root = queue.popleft()
-        q = deque([root.fid])
-        seen_f = {root.fid}
-        while q:
-            f = q.popleft()
-            reach.setdefault(f, set()).add(root.rid)
-            for g in succ.get(f, ()):
-                if g in seen_f:
-                    continue
-                t = timer_edges.get((f, g)) if root.event == "load" and root.uid == -1 else None
-                if t is not None:
-                    _fid, _h, api, uid, start, end, _cid = t
-                    new = add_root(g, "timer", True, uid, start, end, f"{api} started at page load")
-                    if new is not None:
-                        queue.append(new)
-                    continue
-                seen_f.add(g)
-                q.append(g)
+    for f, b in bits.items():
+        ids = set()
+        while b:
+            low = b & -b
+            ids.add(low.bit_length() - 1)
+            b ^= low
+        reach[f] = ids
     return roots, {f: frozenset(s) for f, s in reach.items()}
 
 
