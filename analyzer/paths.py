@@ -23,10 +23,10 @@ How it is computed (IFDS-style tabulation, no per-source search):
   (one per source, Python ints as bitsets) are propagated over it once, so the set of sources that reach
   each (sink, trigger set) is known without a search per source. A return into a caller is a macro edge from
   the caller's argument state, so one caller's data never returns into another caller.
-- Witness paths are rebuilt only for the (source, sink, trigger set) triples found: each growth of a macro
-  node's bits was recorded with the node the bits came from, so the macro path of a source bit is read
-  backwards from the hit, and each hop is expanded into graph nodes from the first-discovery parents
-  recorded during the tabulation.
+- Witness paths are rebuilt only for the (source, sink, trigger set) triples found: one backward sweep per
+  reached (sink, trigger set), over the macro nodes that carry its sources, gives each its next hop (the
+  fewest hops), and each hop is expanded into graph nodes from the first-discovery parents recorded during
+  the tabulation.
 
 Cost: states × out-degree for the tabulation (a context's exits meet only the callers they match), macro
 edges × (bitset growth) for the bits, and path length per witness — never sources × graph size. A global
@@ -36,6 +36,7 @@ Not modelled: the order of statements (flow-insensitive), and trigger sets are n
 """
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from dataclasses import dataclass
 
@@ -59,6 +60,58 @@ class SearchResult:
     truncated: bool  # the state cap was hit: results may be incomplete
     states: int  # tabulation states explored (for --stats)
     contexts: int  # function-entry contexts
+
+
+def _topo_ranks(succ: dict[int, dict]) -> dict[int, int]:
+    """Rank of every node: the topological position of its strongly connected component (Tarjan, with an
+    explicit stack). Nodes of one component share a rank; an edge never goes to a lower rank."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    comp: dict[int, int] = {}
+    n_comps = 0
+    counter = 0
+    empty: dict = {}
+    for root in succ:
+        if root in index:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ.get(root, empty)))]
+        while work:
+            v, it = work[-1]
+            descended = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(succ.get(w, empty))))
+                    descended = True
+                    break
+                if w in on_stack and index[w] < low[v]:
+                    low[v] = index[w]
+            if descended:
+                continue
+            work.pop()
+            if work:
+                u = work[-1][0]
+                if low[v] < low[u]:
+                    low[u] = low[v]
+            if low[v] == index[v]:
+                while True:
+                    x = stack.pop()
+                    on_stack.discard(x)
+                    comp[x] = n_comps
+                    if x == v:
+                        break
+                n_comps += 1
+    # Tarjan finishes components sinks first: reverse for a topological order
+    return {m: n_comps - 1 - c for m, c in comp.items()}
 
 
 def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre: dict[int, frozenset],
@@ -297,41 +350,31 @@ class _Tabulation:
 
     # ------------------------------------------------------------------------------------------ phase 2
     def _bits(self, starts: dict[int, int]) -> list[int]:
-        """Source bitsets propagated over the macro graph (first in, first out); returns the bits that reach
-        each hit. Every growth of a node's bits is recorded with the node it came from (`arrivals`), so a
-        witness is read backwards from the hit without another search."""
-        bits: dict[int, int] = dict(starts)
-        work = deque(sorted(starts))
-        queued = set(work)
-        hit_bits = [0] * len(self.hits)
-        hit_arrivals: list[list] = [[] for _ in self.hits]
-        arrivals: dict[int, list] = {}
+        """Source bitsets propagated over the macro graph; returns the bits that reach each hit. Nodes are
+        taken in the topological order of the graph's strongly connected components, so a node
+        is processed again only when bits come round a cycle."""
         medges = self.medges
         mhits = self.mhits
-        while work:
-            m = work.popleft()
+        rank = _topo_ranks(medges)
+        bits: dict[int, int] = dict(starts)
+        heap = [(rank.get(m, 0), m) for m in sorted(starts)]
+        heapq.heapify(heap)
+        queued = set(starts)
+        hit_bits = [0] * len(self.hits)
+        while heap:
+            _r, m = heapq.heappop(heap)
             queued.discard(m)
             bm = bits[m]
             for h in mhits.get(m, ()):
-                new = bm & ~hit_bits[h]
-                if new:
-                    hit_bits[h] |= new
-                    hit_arrivals[h].append((new, m))
+                hit_bits[h] |= bm
             for m2 in medges.get(m, ()):
                 old = bits.get(m2, 0)
-                new = bm & ~old
-                if new:
-                    bits[m2] = old | new
-                    arr = arrivals.get(m2)
-                    if arr is None:
-                        arrivals[m2] = [(new, m)]
-                    else:
-                        arr.append((new, m))
+                if bm & ~old:
+                    bits[m2] = old | bm
                     if m2 not in queued:
                         queued.add(m2)
-                        work.append(m2)
-        self.arrivals = arrivals
-        self.hit_arrivals = hit_arrivals
+                        heapq.heappush(heap, (rank[m2], m2))
+        self.macro_bits = bits
         return hit_bits
 
     # ------------------------------------------------------------------------------------------ phase 3
@@ -355,34 +398,55 @@ class _Tabulation:
         return out
 
     def _witnesses(self, hit_bits: list[int], src_bit_states: list[int]) -> dict[tuple[int, int], list[int]]:
-        """(source index, hit) -> path of node ids, for every source bit that reaches a hit: the macro nodes
-        are read back from the hit along the recorded arrivals of that bit, then each hop is expanded."""
+        """(source index, hit) -> path of node ids, for every source bit that reaches a hit."""
+        rev: dict[int, list[int]] = {}
+        for m, outs in self.medges.items():
+            for m2 in outs:
+                rev.setdefault(m2, []).append(m)
+        rev_hit: dict[int, list[int]] = {}
+        for m, hs in self.mhits.items():
+            for h in hs:
+                rev_hit.setdefault(h, []).append(m)
+        bits = self.macro_bits
         out: dict[tuple[int, int], list[int]] = {}
         for h, hb in enumerate(hit_bits):
+            if not hb:
+                continue
+            # backward sweep from the hit: each macro node's next hop toward it (breadth-first: fewest hops)
+            nxt: dict[int, int] = {}
+            q: deque[int] = deque()
+            for m in rev_hit.get(h, ()):
+                if bits.get(m, 0) & hb and m not in nxt:
+                    nxt[m] = -1
+                    q.append(m)
+            while q:
+                m2 = q.popleft()
+                for m in rev.get(m2, ()):
+                    if m not in nxt and bits.get(m, 0) & hb:
+                        nxt[m] = m2
+                        q.append(m)
             rest = hb
             while rest:
                 low = rest & -rest
                 i = low.bit_length() - 1
                 rest ^= low
-                m = next(m for mask, m in self.hit_arrivals[h] if mask & low)
-                chain = [m]
-                start = src_bit_states[i]
-                while m != start:
-                    m = next(p for mask, p in self.arrivals[m] if mask & low)
-                    chain.append(m)
-                chain.reverse()
-                out[(i, h)] = self._expand(chain, h)
+                out[(i, h)] = self._expand(src_bit_states[i], nxt, h)
         return out
 
-    def _expand(self, chain: list[int], h: int) -> list[int]:
-        """Graph nodes along the macro nodes `chain` to hit `h`, each hop expanded into states."""
+    def _expand(self, start: int, nxt: dict[int, int], h: int) -> list[int]:
+        """Graph nodes along the macro path from `start` to hit `h`, each hop expanded into states."""
         states: list[int] = []
-        for m, m2 in zip(chain, chain[1:]):
+        m = start
+        while True:
+            m2 = nxt[m]
+            if m2 == -1:  # the sink is reached inside this macro node
+                states.extend(self._local_path(self.mhits[m][h]))
+                break
             kind, x = self.medges[m][m2]
             if kind == "r":  # stack-empty caller state → callee entry … exit `x` → return target
                 states.append(m)
             states.extend(self._local_path(x))
-        states.extend(self._local_path(self.mhits[chain[-1]][h]))
+            m = m2
         return [self.st_key[s][1] for s in states]
 
     # ------------------------------------------------------------------------------------------ run

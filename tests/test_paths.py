@@ -135,3 +135,25 @@ def test_witness_path_starts_at_the_source_and_ends_at_the_sink():
         # consecutive path nodes are joined by graph edges
         for a, b in zip(fl.path, fl.path[1:]):
             assert b in prog.graph.succ[a]
+
+
+def test_topological_ranks_agree_with_networkx_components():
+    import random
+
+    import networkx as nx
+
+    from analyzer.paths import _topo_ranks
+
+    for seed in range(100):
+        rng = random.Random(seed)
+        n = rng.randint(1, 60)
+        succ = {i: {rng.randrange(n): None for _ in range(rng.randint(0, 3))} for i in range(n) if rng.random() < 0.9}
+        ranks = _topo_ranks(succ)
+        g = nx.DiGraph()
+        g.add_nodes_from(succ)
+        g.add_edges_from((a, b) for a, out in succ.items() for b in out)
+        groups: dict[int, set] = {}
+        for m, r in ranks.items():
+            groups.setdefault(r, set()).add(m)
+        assert {frozenset(v) for v in groups.values()} == {frozenset(c) for c in nx.strongly_connected_components(g)}
+        assert all(ranks[a] <= ranks[b] for a, out in succ.items() for b in out)
