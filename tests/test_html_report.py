@@ -228,3 +228,14 @@ def test_hostile_names_run_nothing_in_chromium(tmp_path):
     shot = tmp_path / "hostile.png"
     proc = _chromium(report.as_uri(), f"--screenshot={shot}", "--window-size=1280,1200")
     assert proc.returncode == 0 and shot.stat().st_size > 10_000
+
+
+def test_a_very_long_path_is_drawn_with_its_ends_and_a_gap():
+    from analyzer.report.html import MAX_DRAWN
+
+    f = make_finding(steps=500)
+    soup = BeautifulSoup(render_html(make_result([f]), cwd=Path("/tmp")), "html.parser")
+    kinds = [g["data-kind"] for g in soup.select("svg.flow g.node")]
+    assert kinds[0] == "source" and kinds[-2:] == ["sink", "dest"]
+    assert kinds.count("gap") == 1 and len(kinds) == MAX_DRAWN + 2
+    assert f"… {500 - MAX_DRAWN} more steps …" in soup.select_one("g[data-kind=gap]").get_text()

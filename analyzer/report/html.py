@@ -40,11 +40,12 @@ NODE_H_GEN = 92  # a node that also shows a generated (bundle) position
 GAP = 30
 CODE_CHARS = 110
 LABEL_CHARS = 110
+MAX_DRAWN = 40  # steps drawn per path at most (the first and the last half of them)
 
 BAR_W = 130  # longest bar of a summary chart
 
 SEVERITY_COLOR = {"critical": "#b42318", "high": "#dc6803", "low": "#b08800"}
-KIND_LABEL = {"source": "field read", "step": "step", "sink": "sink", "dest": "destination"}
+KIND_LABEL = {"source": "field read", "step": "step", "sink": "sink", "dest": "destination", "gap": "steps"}
 
 
 def _templates() -> Path:
@@ -89,8 +90,16 @@ def _node(kind: str, label: str, code: str, loc: Location | None, gen: Location 
 def _diagram(f: Finding, links: _Links) -> dict:
     nodes = []
     steps = list(f.steps)
+    n_steps = len(steps)
     for i, s in enumerate(steps):
-        last = i == len(steps) - 1 and s.location == f.sink
+        if MAX_DRAWN // 2 <= i < n_steps - MAX_DRAWN // 2 and n_steps > MAX_DRAWN:
+            if i == MAX_DRAWN // 2:  # a very long path: the first and last steps, and how many in between
+                hidden = n_steps - 2 * (MAX_DRAWN // 2)
+                nodes.append({"kind": "gap", "kind_label": "steps", "label": f"… {hidden} more steps …",
+                              "label_full": f"{hidden} steps are not drawn; the JSON and SARIF reports list them",
+                              "code": "", "code_full": "", "loc": "", "href": "", "gen": "", "gen_href": ""})
+            continue
+        last = i == n_steps - 1 and s.location == f.sink
         kind = "source" if i == 0 and not last else "sink" if last else "step"
         gen = _generated(s) or (_generated(f) if last else None)
         nodes.append(_node(kind, s.message or "step", s.snippet, s.location, gen, links))
