@@ -253,6 +253,9 @@ def _resolve(full: str, raw: str, root: str, map_dir: str, known) -> str | None:
         return posixpath.normpath(posixpath.join(parent, project)) if parent else project
     if _SCHEME_RE.match(full) or full.startswith("/") or full.startswith("//"):
         return None  # a URL, a file: URL or an absolute path: a name, not a place in the scan
+    full = _clean(unquote(full.split("#", 1)[0].split("?", 1)[0]))  # a relative URL: `?v=3`, `%20`
+    if not full or full.startswith("/"):
+        return None
     rel = posixpath.normpath(posixpath.join(map_dir, full)) if map_dir else posixpath.normpath(full)
     if rel == ".." or rel.startswith("../") or rel == ".":
         return None

@@ -220,3 +220,8 @@ def test_locate_properties(raw_segs, raw_findings):
     # the same input in another order gives the same output
     again = locate(list(reversed(findings)), {"dist/app.js": bm}, {})
     assert [(f.sink, f.generated, f.sink_api) for f in again] == [(f.sink, f.generated, f.sink_api) for f in out]
+
+
+def test_relative_source_names_are_urls():
+    assert _names(["../src/app.js?v=3", "../src/my%20file.js", "../src/a.js#x", "%2Fetc%2Fpasswd", "?x"],
+                  "dist")[0] == ["src/app.js", "src/my file.js", "src/a.js", None, None]

@@ -363,3 +363,26 @@ def test_output_is_deterministic(tmp_path):
     a = render(scan([build(tmp_path / "a", keep_src=True)]), "sarif")
     b = render(scan([build(tmp_path / "b", keep_src=True)]), "sarif")
     assert a.replace(str(tmp_path / "a"), "X") == b.replace(str(tmp_path / "b"), "X")
+
+
+def test_fingerprints_survive_a_rebuild_of_the_bundle(tmp_path):
+    """Another wrapper and banner move every bundle column; the original file and line stay, and so do
+    the fingerprints (they hash the original file, never a position)."""
+    from analyzer.fingerprint import assign_fingerprints
+
+    a = scan([build(tmp_path / "a")])
+    root = build(tmp_path / "b")
+    files = [(n, (SHOP / "src" / n).read_text(encoding="utf-8")) for n in SRC]
+    code, segs = bundle(files, prefix="/*! v2 */!function(){\"use strict\";", suffix="}();")
+    (root / "dist" / "app.js").write_text(code + "\n//# sourceMappingURL=app.js.map\n", encoding="utf-8")
+    (root / "dist" / "app.js.map").write_text(json.dumps(make_map([f"../src/{n}" for n in SRC], segs)))
+    b = scan([root])
+    assert keys(a) == keys(b) == expected()
+    assert sorted(f.generated.col for f in a.findings) != sorted(f.generated.col for f in b.findings)
+    assign_fingerprints(a.findings)
+    assign_fingerprints(b.findings)
+    assert sorted(f.fingerprint for f in a.findings) == sorted(f.fingerprint for f in b.findings)
+    # and a scan of the sources alone gives the same fingerprints (same file, function, rule, fields…)
+    src_only = scan([SHOP])
+    assign_fingerprints(src_only.findings)
+    assert sorted(f.fingerprint for f in src_only.findings) == sorted(f.fingerprint for f in a.findings)
