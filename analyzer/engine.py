@@ -12,40 +12,52 @@ from pathlib import Path
 
 from analyzer.classify import Classifier
 from analyzer.discover import discover
-from analyzer.extract import BudgetExceeded, Extractor
+from analyzer.budget import Budget, BudgetExceeded, parse_steps
+from analyzer.extract import Extractor
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.model import Notification, ScanResult
-from analyzer.parse import Parsers, error_summary
+from analyzer.parse import ERROR_COUNT_CAP, Parsers, error_summary
 from analyzer.paths import search
 from analyzer.program import Program, Registration, Unit
 from analyzer.rulebook import RuleBook
+from analyzer.sanitize import strip_userinfo
 from analyzer.solve import Solver
 from analyzer.triggers import compute, live_registrations
 
 def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | tuple = (),
-         budget_seconds: float = 120.0, include_libraries: bool = False) -> ScanResult:
+         budget_seconds: float = 120.0, include_libraries: bool = False,
+         respect_gitignore: bool = False) -> ScanResult:
     """Scan files and folders; see the module docstring for the stages.
 
-    `budget_seconds` bounds the extraction of any one file (0: no bound): a file that runs past it is
-    reported (`budget`), what was extracted of it is kept, and the scan goes on with the next file."""
+    `budget_seconds` bounds the analysis of any one file, a page with all its inline scripts included (0: no
+    bound; see analyzer/budget.py): a file that runs past it is reported (`budget`), what was extracted of it
+    is kept, and the scan goes on with the next file."""
     # The analysis allocates millions of small acyclic objects: the cyclic garbage collector would
     # re-scan them again and again (half the run time on a bundle) and never free anything.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _scan(roots, origin, exclude, budget_seconds, include_libraries)
+        return _scan(roots, origin, exclude, budget_seconds, include_libraries, respect_gitignore)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResult:
+def _scan(roots, origin, exclude, budget_seconds, include_libraries, respect_gitignore=False) -> ScanResult:
     t0 = time.perf_counter()
     roots = [Path(r) for r in roots]
     rules = RuleBook.load()
     classifier = Classifier.from_rules()
-    files, notes = discover(roots, exclude)
+    files, notes = discover(roots, exclude, respect_gitignore=respect_gitignore)
+    origin = strip_userinfo(origin)
+    budgets: dict[str, Budget] = {}  # per file (a page and its inline scripts share one)
+    timed_out: set[str] = set()  # files stopped by the wall clock: none of their findings are reported
+
+    def over_budget(rel: str, b: Budget) -> None:
+        notes.append(Notification(rel, "error", b.exceeded, b.message()))
+        if b.exceeded == "budget-time":
+            timed_out.add(rel)
     prog = Program()
     parsers = Parsers()
     pages = []
@@ -58,16 +70,22 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
     for f in files:
         if f.kind != "html":
             continue
+        b = budgets[f.rel] = Budget(budget_seconds, len(prog.kind))
         try:
-            page = parse_page(f.rel, f.data)
+            page = parse_page(f.rel, f.data, b)
+        except BudgetExceeded:
+            over_budget(f.rel, b)
+            complete = False
+            continue
         except Exception as e:  # noqa: BLE001 - a broken page must not stop the scan
             notes.append(Notification(f.rel, "error", "html-error", f"cannot parse HTML: {e}"))
             complete = False
             continue
         pages.append(page)
         scanned.append(f.rel)
+        page.origin = strip_userinfo(page.origin)
         if f.origin and not page.origin:
-            page.origin = f.origin
+            page.origin = strip_userinfo(f.origin)
         if page.encoding != "utf-8":
             notes.append(Notification(f.rel, "note" if "invalid" not in page.encoding else "warning", "encoding",
                                       f"page is not UTF-8; read as {page.encoding}"))
@@ -117,40 +135,16 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
     # --- parse and extract, unit by unit
     for u in prog.units:
         lang = getattr(u, "lang", "js")
+        b = budgets.get(u.rel)
+        if b is None:
+            b = budgets[u.rel] = Budget(budget_seconds, len(prog.kind))
+        elif b.exceeded:
+            continue  # the page's budget is spent: its other scripts are not analysed (noted once)
+        b.resume()
         try:
-            tree = parsers.parse(lang, u.data)
-        except Exception as e:  # noqa: BLE001
-            notes.append(Notification(u.rel, "error", "parse-error", f"parser failed: {e}"))
-            complete = False
-            continue
-        if tree is None:
-            notes.append(Notification(u.rel, "error", "parse-error", "parser gave up"))
-            complete = False
-            continue
-        n_err, where = error_summary(tree)
-        if n_err:
-            at = ", ".join(f"{r + u.line_off}:{c}" for r, c in where)
-            notes.append(Notification(u.rel, "warning", "syntax-error",
-                                      f"{n_err} syntax error(s) (first at {at}); the rest of the file was analysed"))
-        if u.kind == "script" and lang != "html":
-            u.kind = _module_kind(tree, u.data)
-        deadline = time.perf_counter() + budget_seconds if budget_seconds else None
-        try:
-            Extractor(prog, rules, u, tree, deadline).run()
-        except BudgetExceeded:
-            notes.append(Notification(u.rel, "error", "budget",
-                                      f"analysis of this file ran past its {budget_seconds:g} s budget; "
-                                      "the part analysed so far is kept"))
-            complete = False
-        del tree
-        if u.rel not in scanned:
-            scanned.append(u.rel)
-        if u.data:
-            try:
-                u.data.decode("utf-8")
-            except UnicodeDecodeError:
-                notes.append(Notification(u.rel, "warning", "invalid-utf8",
-                                          "file is not valid UTF-8; undecodable bytes were replaced"))
+            complete = _parse_and_extract(u, lang, b, prog, rules, parsers, notes, scanned, over_budget) and complete
+        finally:
+            b.pause()
 
     # --- inline on…= handlers: the attribute's code runs on that event with `this` = the element
     solver = Solver(prog, rules)
@@ -248,6 +242,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
 
     # --- findings
     findings = build_findings(prog, rules, classifier, solver, roots, sink_list, flows, html_matches, origin)
+    if timed_out:
+        findings = [f for f in findings if f.sink.path not in timed_out]
     notes.sort(key=lambda n: (n.path, n.reason, n.message))
     stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": sum(map(len, prog.graph._succ.values())),
              "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
@@ -264,3 +260,44 @@ def _module_kind(tree, data: bytes) -> str:
         if b"__webpack_require__" not in data[:5000]:
             return "module"
     return "script"
+
+
+def _parse_and_extract(u, lang, b, prog, rules, parsers, notes, scanned, over_budget) -> bool:
+    """Parse one unit and extract its facts into `prog`; False when the file is not (fully) covered."""
+    complete = True
+    try:
+        b.spend(parse_steps(len(u.data)), len(prog.kind))  # a parse cannot be cut: charged before it runs
+    except BudgetExceeded:
+        over_budget(u.rel, b)
+        return False
+    try:
+        tree = parsers.parse(lang, u.data)
+    except Exception as e:  # noqa: BLE001
+        notes.append(Notification(u.rel, "error", "parse-error", f"parser failed: {e}"))
+        return False
+    if tree is None:
+        notes.append(Notification(u.rel, "error", "parse-error", "parser gave up"))
+        return False
+    n_err, where = error_summary(tree)
+    if n_err:
+        at = ", ".join(f"{r + u.line_off}:{c}" for r, c in where)
+        count = f"{n_err}+" if n_err >= ERROR_COUNT_CAP else str(n_err)  # the count stops there
+        notes.append(Notification(u.rel, "warning", "syntax-error",
+                                  f"{count} syntax error(s) (first at {at}); the rest of the file was analysed"))
+    if u.kind == "script" and lang != "html":
+        u.kind = _module_kind(tree, u.data)
+    try:
+        Extractor(prog, rules, u, tree, b).run()
+    except BudgetExceeded:
+        over_budget(u.rel, b)
+        complete = False
+    del tree
+    if u.rel not in scanned:
+        scanned.append(u.rel)
+    if u.data:
+        try:
+            u.data.decode("utf-8")
+        except UnicodeDecodeError:
+            notes.append(Notification(u.rel, "warning", "invalid-utf8",
+                                      "file is not valid UTF-8; undecodable bytes were replaced"))
+    return complete
