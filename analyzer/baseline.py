@@ -17,6 +17,7 @@ from pathlib import Path
 
 from analyzer import __version__
 from analyzer.model import Finding
+from analyzer.safeio import read_json, write_text
 
 BASELINE_VERSION = 1
 
@@ -44,7 +45,7 @@ def write_baseline(path: Path, findings: list[Finding]) -> int:
     text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_text(path, text)  # file names that are not UTF-8 are written as \udcXX escapes
     except OSError as e:
         raise BaselineError(f"cannot write baseline {path}: {e.strerror or e}") from None
     return len(doc["fingerprints"])
@@ -52,7 +53,7 @@ def write_baseline(path: Path, findings: list[Finding]) -> int:
 
 def load_baseline(path: Path) -> set[str]:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = read_json(path)  # a regular file, bounded in size and depth (analyzer/safeio.py)
     except FileNotFoundError:
         raise BaselineError(f"baseline file not found: {path} (create it with --write-baseline)") from None
     except (OSError, UnicodeDecodeError) as e:

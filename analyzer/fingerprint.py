@@ -25,7 +25,8 @@ def identity(f: Finding) -> tuple:
 def fingerprint(f: Finding, occurrence: int = 0) -> str:
     rule, cats, triggers, api, path, function = identity(f)
     parts = ["v1", rule, ",".join(cats), ",".join(triggers), api, path, function, str(occurrence)]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    # surrogateescape: a file name that is not UTF-8 is hashed as its bytes (no UnicodeEncodeError)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _position(f: Finding) -> tuple:

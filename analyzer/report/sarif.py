@@ -18,6 +18,7 @@ from pathlib import Path
 
 from analyzer.fingerprint import VERSION_KEY, assign_fingerprints
 from analyzer.model import Finding, Location, Notification, ScanResult
+from analyzer.sanitize import uri_path
 from analyzer.report import (INFORMATION_URI, RULES, SECURITY_SEVERITY, SEVERITY_RANK, TOOL_NAME,
                              TOOL_VERSION, finding_message, rule_meta, sort_key, sorted_findings, trim)
 
@@ -51,9 +52,7 @@ def _physical(loc: Location, snippet: str | None = None) -> dict:
 
 
 def _uri(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path.replace("\\", "/"), safe="/:@!$&'()*+,;=-._~")
+    return uri_path(path)  # RFC 3986, the file name's bytes, `/` only as separator (analyzer/sanitize.py)
 
 
 def _rule_entries(severity_overrides: dict[str, str], extra: dict[str, Finding]) -> list[dict]:
