@@ -8,7 +8,7 @@ so far is kept and the result is the same on every machine (`budget`). A file th
 bound (`MAX_NODES_PER_FILE`, memory) is cut the same way when it reaches it (`fact-limit`).
 
 The wall clock is only a guard for the case where the steps were not enough (a machine far slower than
-assumed): a file still running `budget_seconds + GRACE_SECONDS` after it started is stopped, and none of
+assumed): a file still running `budget_seconds + GRACE_SECONDS` (one second) of work on it is stopped, and none of
 its findings are reported (`budget-time`), because where it stopped depends on timing; the result is
 "none", not a partial result that changes from run to run. It is checked every `CHECK_EVERY` steps, a few
 milliseconds of work.
@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import time
 
-STEPS_PER_SECOND = 50_000
-MAX_NODES_PER_FILE = 4_000_000  # graph nodes one file may add (about 1.5 GB of facts at most)
+STEPS_PER_SECOND = 30_000
+MAX_NODES_PER_FILE = 1_000_000  # graph nodes one file may add (about 1 KB of facts each: ~1 GB at most)
 CHECK_EVERY = 1024
-GRACE_SECONDS = 0.5
+GRACE_SECONDS = 1.0
 
 
-PARSE_BYTES_PER_STEP = 20  # parsing (tree-sitter, html.parser) is charged before it starts: it cannot be cut
+PARSE_BYTES_PER_STEP = 12  # parsing (tree-sitter, html.parser) is charged before it starts: it cannot be cut
 UNIT_STEPS = 200  # fixed cost of one script or handler (parser and extractor set-up)
 
 
@@ -45,8 +45,10 @@ class Budget:
 
     __slots__ = ("seconds", "steps_left", "node_limit", "deadline", "exceeded", "_used", "_since")
 
-    def __init__(self, seconds: float, nodes_now: int = 0, *, max_nodes: int = MAX_NODES_PER_FILE,
-                 steps_per_second: int = STEPS_PER_SECOND) -> None:
+    def __init__(self, seconds: float, nodes_now: int = 0, *, max_nodes: int | None = None,
+                 steps_per_second: int | None = None) -> None:
+        max_nodes = MAX_NODES_PER_FILE if max_nodes is None else max_nodes
+        steps_per_second = STEPS_PER_SECOND if steps_per_second is None else steps_per_second
         self.seconds = seconds
         self.steps_left = int(seconds * steps_per_second) if seconds else None
         self.node_limit = nodes_now + max_nodes if max_nodes else None
