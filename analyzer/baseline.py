@@ -29,6 +29,7 @@ from pathlib import Path
 from analyzer import __version__
 from analyzer.fingerprint import destination_key
 from analyzer.model import Finding, Notification
+from analyzer.safeio import read_json, write_text
 
 BASELINE_VERSION = 2
 
@@ -75,7 +76,7 @@ def _entries(findings: list[Finding]) -> list[dict]:
 def _write(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_text(path, text)  # file names that are not UTF-8 are written as \udcXX escapes
     except OSError as e:
         raise BaselineError(f"cannot write baseline {path}: {e.strerror or e}") from None
 
@@ -88,7 +89,7 @@ def write_baseline(path: Path, findings: list[Finding]) -> int:
 
 def read_baseline(path: Path) -> Baseline:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = read_json(path)  # a regular file, bounded in size and depth (analyzer/safeio.py)
     except FileNotFoundError:
         raise BaselineError(f"baseline file not found: {path} (create it with --write-baseline)") from None
     except (OSError, UnicodeDecodeError) as e:

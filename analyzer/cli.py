@@ -31,6 +31,8 @@ examples:
 
 exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or fatal error.
 configuration: .formleak.toml or [tool.formleak] in pyproject.toml, searched from the scan root upward.
+ignore files: .formleakignore (gitignore syntax) in the scan root, its sub-folders and the folders above it
+  up to the repository root; .gitignore too with --respect-gitignore.
 suppress a finding: // formleak-disable-next-line FL002 -- reason   (the reason is required)
 colour: --color/--no-color, else NO_COLOR (off), else FORCE_COLOR (on), else only on a terminal.
 source maps: a bundle's `//# sourceMappingURL=` (file inside the scan root or data: URL) or <bundle>.map
@@ -102,11 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--config", metavar="FILE",
                       help="configuration file (default: .formleak.toml or pyproject.toml [tool.formleak] "
                            "from the scan root upward)")
-    scan.add_argument("--exclude", metavar="GLOB", action="append", default=[],
-                      help="skip files matching GLOB (repeatable; added to the config's exclude)")
+    scan.add_argument("--exclude", metavar="PATTERN", action="append", default=[],
+                      help="skip paths matching PATTERN, gitignore syntax relative to the scan root "
+                           "('dist/', './vendor/**', '*.min.js', '!keep.min.js'; repeatable; after the "
+                           "config's exclude and any .formleakignore, so it has the last word)")
+    scan.add_argument("--respect-gitignore", action="store_true", default=None,
+                      help="also skip what .gitignore files list (off by default: built bundles are usually "
+                           "git-ignored and are what formleak should read; `respect-gitignore` in the config)")
     scan.add_argument("--budget", metavar="SECONDS", type=float, default=120.0,
-                      help="time budget for analysing any one file (default 120; 0: none); a file past it is "
-                           "reported and the scan goes on")
+                      help="budget for analysing any one file, a page with its inline scripts included "
+                           "(default 120; 0: none). It is counted in work steps, so a file past it is cut at "
+                           "the same point every run; it is reported and the scan goes on")
     scan.add_argument("--include-libraries", action="store_true",
                       help="also analyse files recognised as well-known libraries (jQuery, lodash, …) by their "
                            "licence banner; by default they are skipped with a note, their APIs being modelled")
@@ -220,6 +228,10 @@ def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
     if missing:
         _err("path not found: " + ", ".join(missing))
         return EXIT_ERROR
+    special = [str(p) for p in roots if not (p.is_file() or p.is_dir())]
+    if special:  # /dev/null, a FIFO, a socket: nothing to scan, and reading it could block
+        _err("not a file or folder: " + ", ".join(special))
+        return EXIT_ERROR
 
     # ---- configuration
     try:
@@ -252,8 +264,10 @@ def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
     show_progress = (not args.quiet and not args.no_progress and sys.stderr.isatty())
     try:
         with _Progress(show_progress, "formleak: scanning …"):
+            gitignore = args.respect_gitignore if args.respect_gitignore is not None else cfg.respect_gitignore
+            extra = {"respect_gitignore": True} if gitignore else {}
             result = engine.scan(roots, origin=args.origin, exclude=exclude, budget_seconds=args.budget,
-                                 include_libraries=args.include_libraries, stats=args.stats)
+                                 include_libraries=args.include_libraries, stats=args.stats, **extra)
     except Exception as e:  # a bug or an unreadable tree: fatal, but say what happened
         _err(f"scan failed: {type(e).__name__}: {e}")
         if os.environ.get("FORMLEAK_DEBUG"):

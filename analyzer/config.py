@@ -9,7 +9,8 @@ Keys (all optional):
 
     fail-on = "low"                 # low | high | critical
     exclude = ["vendor/**", "*.min.js"]
-    baseline = "formleak-baseline.json"   # relative to the config file
+    baseline = "formleak-baseline.json"   # relative to the config file, and inside its folder
+    respect-gitignore = false       # also skip what .gitignore files list
     allow-destinations = ["https://zip.example.jp/", "*.approved-lookup.example"]
     inline-suppressions = true
     [severity]                      # ([tool.formleak.severity] in pyproject.toml)
@@ -24,13 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from analyzer.safeio import MAX_CONFIG_BYTES, ReadError, read_regular
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
 SEVERITY_VALUES = ("low", "high", "critical")
-KNOWN_KEYS = ("fail-on", "exclude", "baseline", "allow-destinations", "severity", "inline-suppressions")
+KNOWN_KEYS = ("fail-on", "exclude", "baseline", "allow-destinations", "severity", "inline-suppressions",
+              "respect-gitignore")
 RULE_ID = re.compile(r"^FL\d{3}$")
 
 
@@ -47,6 +51,19 @@ class Config:
     allow_destinations: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
     inline_suppressions: bool = True
+    respect_gitignore: bool | None = None
+
+
+def _read(path: Path) -> bytes:
+    """A config file's bytes: a regular file of at most 1 MiB (a FIFO or a device is refused, not read)."""
+    return read_regular(path, MAX_CONFIG_BYTES)
+
+
+def _toml(text: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise tomllib.TOMLDecodeError("arrays or inline tables nested too deeply") from None
 
 
 def find_config(start: Path) -> Path | None:
@@ -55,7 +72,7 @@ def find_config(start: Path) -> Path | None:
     d = start if start.is_dir() else start.parent
     while True:
         cand = d / ".formleak.toml"
-        if cand.is_file():
+        if cand.exists():  # a FIFO or folder of that name is reported by load_config, not passed over
             return cand
         cand = d / "pyproject.toml"
         if cand.is_file() and _has_tool_table(cand):
@@ -67,13 +84,14 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = _read(pyproject)
+    except OSError:
+        return False
+    try:
+        data = _toml(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         # A broken pyproject.toml that never mentions formleak is not ours to complain about.
-        try:
-            return "[tool.formleak" in pyproject.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return False
+        return b"[tool.formleak" in raw
     return isinstance(data.get("tool"), dict) and "formleak" in data["tool"]
 
 
@@ -81,11 +99,13 @@ def load_config(path: Path) -> Config:
     """Parse and validate one config file. Raises ConfigError naming the file (and key) on any problem."""
     path = path.resolve()
     try:
-        raw = path.read_bytes()
+        raw = _read(path)
+    except ReadError as e:
+        raise ConfigError(f"cannot read config file {path}: {e.message}") from None
     except OSError as e:
         raise ConfigError(f"cannot read config file {path}: {e.strerror or e}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = _toml(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"config file {path} is not UTF-8") from None
     except tomllib.TOMLDecodeError as e:
@@ -129,10 +149,19 @@ def _validate(data: dict, path: Path, where: str) -> Config:
         if not isinstance(data["baseline"], str) or not data["baseline"]:
             raise bad("baseline", "a path (string)")
         cfg.baseline = (path.parent / data["baseline"]).resolve()
+        home = path.parent.resolve()
+        if cfg.baseline != home and home not in cfg.baseline.parents:
+            raise ConfigError(f"key 'baseline' in {where} names {data['baseline']!r}, which is outside the "
+                              f"config file's folder {home}; a config file may only name a baseline inside "
+                              "its project (give --baseline on the command line for any other path)")
     if "inline-suppressions" in data:
         if not isinstance(data["inline-suppressions"], bool):
             raise bad("inline-suppressions", "true or false")
         cfg.inline_suppressions = data["inline-suppressions"]
+    if "respect-gitignore" in data:
+        if not isinstance(data["respect-gitignore"], bool):
+            raise bad("respect-gitignore", "true or false")
+        cfg.respect_gitignore = data["respect-gitignore"]
     if "severity" in data:
         table = data["severity"]
         if not isinstance(table, dict):

@@ -1,16 +1,27 @@
 """Stage 1: discovery. Which files of the given paths are scanned, and why others are not.
 
-Folders are walked with an explicit stack (no recursion), symlinks are followed once (a link back into a
-folder already being walked is a loop: reported, not followed), and every file passed over for a reason
-other than its extension gets a notification — nothing is skipped silently.
+Folders are walked with an explicit stack (no recursion), by `lstat`: only regular files are read (FIFOs,
+sockets and devices are skipped with a note, so nothing can block or stream forever), the size is checked
+before reading and reads are bounded (`safeio.read_regular`). A symbolic link is followed only when what it
+points to lies inside the scan root (a link out of the root is reported, never read); a folder link back
+into a folder being walked is a loop (reported, not followed). A file reached under several names (links,
+hard links) is scanned once, under the name found first in the walk (names sorted, a folder's files before
+its sub-folders), with a note for each other name. Every file passed over for a reason other than its
+extension or an exclude pattern gets a notification — nothing is skipped silently.
+
+Exclude patterns and ignore files (`.formleakignore`, `.gitignore` with `--respect-gitignore`) have
+gitignore semantics: see `analyzer/ignore.py`.
 """
 from __future__ import annotations
 
-import fnmatch
 import os
+import stat
 from pathlib import Path
 
+from analyzer.har import read_har
+from analyzer.ignore import Ignore, initial, read_pattern_files
 from analyzer.model import Notification, SourceFile
+from analyzer.safeio import MAX_FILE_BYTES, ReadError, kind_of, read_regular
 
 KINDS = {
     ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "js",
@@ -22,147 +33,162 @@ KINDS = {
     ".har": "har",
 }
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
-MAX_BYTES = 32 * 1024 * 1024
+MAX_BYTES = MAX_FILE_BYTES
+MAX_FILES = 100_000  # files read per scan
+MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024  # bytes read per scan
+
+# Notification reasons that mean "this file (or folder) was not scanned" (the text summary counts them).
+SKIP_REASONS = frozenset({
+    "not-found", "unreadable", "too-large", "binary", "special-file", "outside-root", "broken-symlink",
+    "symlink-loop", "duplicate", "excluded-dir", "har-error", "file-limit", "library", "changed",
+})
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def _kind(name: str) -> str | None:
+    dot = name.rfind(".")
+    return KINDS.get(name[dot:].lower()) if dot > 0 else None  # as Path.suffix: `.js` alone has none
 
 
-def discover(roots: list[Path], exclude: list[str] | tuple = ()) -> tuple[list[SourceFile], list[Notification]]:
-    files: list[SourceFile] = []
-    notes: list[Notification] = []
-    seen_files: set[str] = set()
-    for root in roots:
-        root = Path(root)
-        base = root if root.is_dir() else root.parent
-        if root.is_file():
-            _add_file(root, base, files, notes, seen_files, exclude)
-            continue
-        if not root.is_dir():
-            notes.append(Notification(str(root), "error", "not-found", f"{root}: no such file or folder"))
-            continue
-        stack = [(root, frozenset({os.path.realpath(root)}))]
+def _inside(real: str, root_real: str) -> bool:
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+class _Walk:
+    def __init__(self, respect_gitignore: bool) -> None:
+        self.files: list[SourceFile] = []
+        self.notes: list[Notification] = []
+        self.seen: dict[tuple[int, int], str] = {}  # (device, inode) -> the name it was scanned under
+        self.respect_gitignore = respect_gitignore
+        self.total = 0
+        self.limit_noted = False
+
+    def note(self, rel: str, level: str, reason: str, message: str) -> None:
+        self.notes.append(Notification(rel, level, reason, message))
+
+    # ------------------------------------------------------------------------------------------- files
+    def add_file(self, path: str, rel: str, kind: str, st: os.stat_result, follow: bool) -> None:
+        key = (st.st_dev, st.st_ino)
+        first = self.seen.get(key)
+        if first is not None:
+            self.note(rel, "note", "duplicate", f"same file as {first} (a link to it); scanned once, under that name")
+            return
+        self.seen[key] = rel
+        if len(self.files) >= MAX_FILES or self.total + st.st_size > MAX_TOTAL_BYTES:
+            self.note(rel, "warning", "file-limit",
+                      f"the scan already read {len(self.files)} files ({self.total / 1e6:.0f} MB), its limit; "
+                      "not scanned")
+            return
+        try:
+            data = read_regular(path, MAX_BYTES, follow_symlinks=follow, expect=st)
+        except ReadError as e:
+            self.note(rel, "warning" if e.reason in ("too-large", "special-file") else "error", e.reason, e.message)
+            return
+        except OSError as e:
+            self.note(rel, "error", "unreadable", f"cannot read file: {e.strerror or e}")
+            return
+        self.total += len(data)
+        if b"\x00" in data[:8192]:
+            self.note(rel, "warning", "binary", "file contains NUL bytes (binary); not scanned")
+            return
+        if kind == "har":
+            files, notes = read_har(Path(path), rel, data)
+            self.files.extend(files)
+            self.notes.extend(notes)
+            return
+        self.files.append(SourceFile(path=Path(path), rel=rel, kind=kind, data=data))
+
+    # ------------------------------------------------------------------------------------------- folders
+    def walk(self, root: Path, ignore: Ignore) -> None:
+        root_real = os.path.realpath(root)
+        try:
+            rst = os.stat(root)
+        except OSError as e:
+            self.note("", "error", "unreadable", f"cannot read folder: {e.strerror or e}")
+            return
+        stack = [(str(root), "", frozenset({(rst.st_dev, rst.st_ino)}), ignore)]
         while stack:
-            d, ancestors = stack.pop()
+            d, drel, ancestors, ign = stack.pop()
+            ign = ign.with_files(read_pattern_files(Path(d), drel, self.respect_gitignore, self.notes))
             try:
-                entries = sorted(os.scandir(d), key=lambda e: e.name)
+                with os.scandir(d) as it:
+                    entries = sorted(it, key=lambda e: e.name)
             except OSError as e:
-                notes.append(Notification(_rel(d, base), "error", "unreadable", f"cannot list folder: {e.strerror}"))
+                self.note(drel.rstrip("/"), "error", "unreadable", f"cannot list folder: {e.strerror or e}")
                 continue
             subdirs = []
             for e in entries:
-                p = Path(e.path)
-                rel = _rel(p, base)
-                if any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel + "/", g) for g in exclude):
-                    continue
+                name = e.name
+                rel = drel + name
                 try:
-                    is_dir = e.is_dir(follow_symlinks=True)
-                except OSError:
-                    is_dir = False
-                if is_dir:
-                    if e.name in SKIP_DIRS:
-                        notes.append(Notification(rel, "note", "excluded-dir",
-                                                  f"folder {e.name} is not scanned (third-party or tooling folder)"))
+                    lst = e.stat(follow_symlinks=False)
+                except OSError as err:
+                    self.note(rel, "error", "unreadable", f"cannot read: {err.strerror or err}")
+                    continue
+                mode = lst.st_mode
+                st = lst
+                link = stat.S_ISLNK(mode)
+                if link:
+                    try:
+                        st = os.stat(e.path)
+                    except OSError:
+                        if not ign.excluded(name, False):
+                            self.note(rel, "warning", "broken-symlink", "symbolic link points nowhere")
                         continue
+                    mode = st.st_mode
+                is_dir = stat.S_ISDIR(mode)
+                if ign.excluded(name, is_dir):
+                    continue
+                kind = None if is_dir else _kind(name)
+                if link and (is_dir or kind or not stat.S_ISREG(mode)):
                     real = os.path.realpath(e.path)
-                    if real in ancestors:
-                        notes.append(Notification(rel, "warning", "symlink-loop",
-                                                  "symbolic link loops back to a folder being scanned; not followed"))
+                    if not _inside(real, root_real):
+                        self.note(rel, "warning", "outside-root",
+                                  "symbolic link to a path outside the scan root; not followed")
                         continue
-                    subdirs.append((p, ancestors | {real}))
-                elif e.is_symlink() and not os.path.exists(e.path):
-                    notes.append(Notification(rel, "warning", "broken-symlink", "symbolic link points nowhere"))
+                if is_dir:
+                    if name in SKIP_DIRS:
+                        self.note(rel, "note", "excluded-dir",
+                                  f"folder {name} is not scanned (third-party or tooling folder)")
+                        continue
+                    key = (st.st_dev, st.st_ino)
+                    if key in ancestors:
+                        self.note(rel, "warning", "symlink-loop",
+                                  "symbolic link loops back to a folder being scanned; not followed")
+                        continue
+                    subdirs.append((e.path, rel + "/", ancestors | {key}, ign.enter(name)))
+                elif stat.S_ISREG(mode):
+                    if kind is not None:
+                        if link:
+                            self.add_file(os.path.realpath(e.path), rel, kind, st, follow=False)
+                        else:
+                            self.add_file(e.path, rel, kind, st, follow=False)
                 else:
-                    _add_file(p, base, files, notes, seen_files, exclude)
+                    self.note(rel, "warning", "special-file", f"{kind_of(mode)}, not a regular file; not read")
             stack.extend(reversed(subdirs))
-    files.sort(key=lambda f: f.rel)
-    notes.sort(key=lambda n: (n.path, n.reason))
-    return files, notes
 
 
-def _add_file(p: Path, base: Path, files, notes, seen, exclude) -> None:
-    kind = KINDS.get(p.suffix.lower())
-    if kind is None:
-        return
-    rel = _rel(p, base)
-    if exclude and any(fnmatch.fnmatch(rel, g) for g in exclude):
-        return
-    real = os.path.realpath(p)
-    if real in seen:
-        return
-    seen.add(real)
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            notes.append(Notification(rel, "warning", "too-large",
-                                      f"{size / 1e6:.1f} MB is over the {MAX_BYTES // (1024 * 1024)} MiB limit; not scanned"))
-            return
-        data = p.read_bytes()
-    except OSError as e:
-        notes.append(Notification(rel, "error", "unreadable", f"cannot read file: {e.strerror}"))
-        return
-    if b"\x00" in data[:8192]:
-        notes.append(Notification(rel, "warning", "binary", "file contains NUL bytes (binary); not scanned"))
-        return
-    if kind == "har":
-        _add_har(p, rel, data, files, notes)
-        return
-    files.append(SourceFile(path=p, rel=rel, kind=kind, data=data))
-
-
-def _add_har(p: Path, rel: str, data: bytes, files, notes) -> None:
-    """A HAR capture of a page load: every HTML and JavaScript response in it becomes a file of the scan,
-    named `<capture>/<host>/<path>` so that pages and their scripts keep their relative layout."""
-    import base64
-    import binascii
-    import json
-    from urllib.parse import urlsplit
-
-    try:
-        har = json.loads(data.decode("utf-8", "replace"))
-        entries = har["log"]["entries"]
-    except (ValueError, KeyError, TypeError) as e:
-        notes.append(Notification(rel, "error", "har-error", f"not a readable HAR capture: {e}"))
-        return
-    seen: set[str] = set()
-    for entry in entries if isinstance(entries, list) else []:
+def discover(roots: list[Path], exclude: list[str] | tuple = (), *,
+             respect_gitignore: bool = False) -> tuple[list[SourceFile], list[Notification]]:
+    """The files to scan under `roots`, and a notification for everything passed over. `exclude` (the
+    config's patterns, then `--exclude`'s) are gitignore-style patterns relative to each scan root."""
+    w = _Walk(respect_gitignore)
+    for root in roots:
+        root = Path(root)
         try:
-            url = entry["request"]["url"]
-            content = entry["response"]["content"]
-            text = content.get("text")
-            mime = (content.get("mimeType") or "").split(";")[0].strip().lower()
-        except (KeyError, TypeError, AttributeError):
+            st = os.stat(root)
+        except OSError:
+            w.note(os.fspath(root), "error", "not-found", f"{root}: no such file or folder")
             continue
-        if not text or not isinstance(text, str):
-            continue
-        parts = urlsplit(url)
-        path = parts.path or "/"
-        if "html" in mime:
-            kind = "html"
-            if path.endswith("/"):
-                path += "index.html"
-            elif not path.lower().endswith((".html", ".htm")):
-                path += ".html"
-        elif "javascript" in mime or "ecmascript" in mime or path.lower().endswith((".js", ".mjs")):
-            kind = "js"
-            if not path.lower().endswith((".js", ".mjs", ".cjs")):
-                path += ".js"
+        if stat.S_ISDIR(st.st_mode):
+            w.walk(root, initial(root, exclude, respect_gitignore, w.notes))
+        elif stat.S_ISREG(st.st_mode):
+            kind = _kind(root.name)
+            ign = initial(root.parent, exclude, respect_gitignore, w.notes)
+            ign = ign.with_files(read_pattern_files(root.parent, "", respect_gitignore, w.notes))
+            if kind is not None and not ign.excluded(root.name, False):
+                w.add_file(os.fspath(root), root.name, kind, st, follow=True)
         else:
-            continue
-        vrel = f"{rel}/{parts.hostname or 'host'}{path}"
-        if vrel in seen:
-            continue
-        seen.add(vrel)
-        if content.get("encoding") == "base64":
-            try:
-                body = base64.b64decode(text)
-            except (binascii.Error, ValueError):
-                notes.append(Notification(vrel, "warning", "har-error", "response body is not valid base64"))
-                continue
-        else:
-            body = text.encode("utf-8")
-        files.append(SourceFile(path=p, rel=vrel, kind=kind, data=body, origin=f"{parts.scheme}://{parts.netloc}"))
+            w.note(os.fspath(root), "error", "special-file", f"{root}: {kind_of(st.st_mode)}, not a file or folder")
+    w.files.sort(key=lambda f: f.rel)
+    w.notes.sort(key=lambda n: (n.path, n.reason, n.message))
+    return w.files, w.notes

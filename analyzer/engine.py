@@ -12,16 +12,18 @@ from pathlib import Path
 
 from analyzer.classify import Classifier
 from analyzer.discover import discover
-from analyzer.extract import BudgetExceeded, Extractor
+from analyzer.budget import Budget, BudgetExceeded, parse_steps
+from analyzer.extract import Extractor
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.locate import locate
 from analyzer.mapfind import load_maps
 from analyzer.model import Notification, ScanResult
-from analyzer.parse import Parsers, error_summary
+from analyzer.parse import ERROR_COUNT_CAP, Parsers, error_summary
 from analyzer.paths import search
 from analyzer.program import Program, Registration, Unit
 from analyzer.rulebook import RuleBook
+from analyzer.sanitize import strip_userinfo
 from analyzer.solve import Solver
 from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
@@ -39,11 +41,13 @@ class StageFault(Exception):
 
 
 def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | tuple = (),
-         budget_seconds: float = 120.0, include_libraries: bool = False, stats: bool = False) -> ScanResult:
+         budget_seconds: float = 120.0, include_libraries: bool = False, stats: bool = False,
+         respect_gitignore: bool = False) -> ScanResult:
     """Scan files and folders; see the module docstring for the stages.
 
-    `budget_seconds` bounds the extraction of any one file (0: no bound): a file that runs past it is
-    reported (`budget`), what was extracted of it is kept, and the scan goes on with the next file.
+    `budget_seconds` bounds the analysis of any one file, a page with all its inline scripts included (0: no
+    bound; see analyzer/budget.py): a file that runs past it is reported (`budget`), what was extracted of it
+    is kept, and the scan goes on with the next file.
 
     Isolation: an exception while extracting one file drops that file with a `crashed` notification; an
     exception in a whole-scan stage (link, triggers, paths, findings) that can be traced to a file drops
@@ -58,7 +62,8 @@ def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | t
         while True:
             clock = StageClock()
             try:
-                result = _scan(roots, origin, exclude, budget_seconds, include_libraries, clock, dropped)
+                result = _scan(roots, origin, exclude, budget_seconds, include_libraries, clock, dropped,
+                               respect_gitignore)
             except StageFault as fault:
                 if fault.rel is None or fault.rel in dropped or len(dropped) >= MAX_DROPS:
                     raise
@@ -94,15 +99,23 @@ def _blame(prog: Program, stage: str, e: Exception, nid: int | None = None, uid:
 
 
 def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: StageClock,
-          dropped: dict[str, Notification]) -> ScanResult:
+          dropped: dict[str, Notification], respect_gitignore: bool = False) -> ScanResult:
     t0 = time.perf_counter()
     roots = [Path(r) for r in roots]
     rules = RuleBook.load()
     classifier = Classifier.from_rules()
     with clock.stage("discover"):
-        files, notes = discover(roots, exclude)
+        files, notes = discover(roots, exclude, respect_gitignore=respect_gitignore)
     notes.extend(dropped.values())
     files = [f for f in files if f.rel not in dropped]
+    origin = strip_userinfo(origin)
+    budgets: dict[str, Budget] = {}  # per file (a page and its inline scripts share one)
+    timed_out: set[str] = set()  # files stopped by the wall clock: none of their findings are reported
+
+    def over_budget(rel: str, b: Budget) -> None:
+        notes.append(Notification(rel, "error", b.exceeded, b.message()))
+        if b.exceeded == "budget-time":
+            timed_out.add(rel)
     prog = Program()
     parsers = Parsers()
     pages = []
@@ -115,17 +128,23 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     for f in files:
         if f.kind != "html":
             continue
+        b = budgets[f.rel] = Budget(budget_seconds, len(prog.kind))
         try:
             with clock.stage("pages", f.rel):
-                page = parse_page(f.rel, f.data)
+                page = parse_page(f.rel, f.data, b)
+        except BudgetExceeded:
+            over_budget(f.rel, b)
+            complete = False
+            continue
         except Exception as e:  # noqa: BLE001 - a broken page must not stop the scan
             notes.append(Notification(f.rel, "error", "html-error", f"cannot parse HTML: {e}"))
             complete = False
             continue
         pages.append(page)
         scanned.append(f.rel)
+        page.origin = strip_userinfo(page.origin)
         if f.origin and not page.origin:
-            page.origin = f.origin
+            page.origin = strip_userinfo(f.origin)
         if page.encoding != "utf-8":
             notes.append(Notification(f.rel, "note" if "invalid" not in page.encoding else "warning", "encoding",
                                       f"page is not UTF-8; read as {page.encoding}"))
@@ -175,44 +194,17 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     # --- parse and extract, unit by unit
     for u in prog.units:
         lang = getattr(u, "lang", "js")
+        b = budgets.get(u.rel)
+        if b is None:
+            b = budgets[u.rel] = Budget(budget_seconds, len(prog.kind))
+        elif b.exceeded:
+            continue  # the page's budget is spent: its other scripts are not analysed (noted once)
+        b.resume()
         try:
-            with clock.stage("parse", u.rel):
-                tree = parsers.parse(lang, u.data)
-        except Exception as e:  # noqa: BLE001
-            notes.append(Notification(u.rel, "error", "parse-error", f"parser failed: {e}"))
-            complete = False
-            continue
-        if tree is None:
-            notes.append(Notification(u.rel, "error", "parse-error", "parser gave up"))
-            complete = False
-            continue
-        n_err, where = error_summary(tree)
-        if n_err:
-            at = ", ".join(f"{r + u.line_off}:{c}" for r, c in where)
-            notes.append(Notification(u.rel, "warning", "syntax-error",
-                                      f"{n_err} syntax error(s) (first at {at}); the rest of the file was analysed"))
-        if u.kind == "script" and lang != "html":
-            u.kind = _module_kind(tree, u.data)
-        deadline = time.perf_counter() + budget_seconds if budget_seconds else None
-        try:
-            with clock.stage("extract", u.rel):
-                Extractor(prog, rules, u, tree, deadline).run()
-        except BudgetExceeded:
-            notes.append(Notification(u.rel, "error", "budget",
-                                      f"analysis of this file ran past its {budget_seconds:g} s budget; "
-                                      "the part analysed so far is kept"))
-            complete = False
-        except Exception as e:  # noqa: BLE001 - this file's half-written facts go: the scan runs again without it
-            raise _blame(prog, "extract", e, uid=u.uid) from e
-        del tree
-        if u.rel not in scanned:
-            scanned.append(u.rel)
-        if u.data:
-            try:
-                u.data.decode("utf-8")
-            except UnicodeDecodeError:
-                notes.append(Notification(u.rel, "warning", "invalid-utf8",
-                                          "file is not valid UTF-8; undecodable bytes were replaced"))
+            complete = _parse_and_extract(u, lang, b, prog, rules, parsers, notes, scanned, over_budget,
+                                          clock) and complete
+        finally:
+            b.pause()
 
     # --- inline on…= handlers: the attribute's code runs on that event with `this` = the element
     solver = Solver(prog, rules)
@@ -308,6 +300,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     with clock.stage("findings"):
         findings = build_findings(prog, rules, classifier, solver, trigger_roots, sink_list, flows, html_matches,
                                   origin, lambda e, uid: _blame(prog, "findings", e, uid=uid))
+    if timed_out:
+        findings = [f for f in findings if f.sink.path not in timed_out]
     # --- locate: findings in source-mapped bundles move to the original source
     with clock.stage("locate"):
         maps, map_notes = load_maps(files, {loc.path for f in findings for loc in _locations(f)})
@@ -361,3 +355,49 @@ def _locations(f):
     yield f.sink
     yield from (s.location for s in f.steps)
     yield from (t.location for t in f.triggers if t.location is not None)
+
+
+def _parse_and_extract(u, lang, b, prog, rules, parsers, notes, scanned, over_budget, clock: StageClock) -> bool:
+    """Parse one unit and extract its facts into `prog`; False when the file is not (fully) covered. An
+    exception while extracting becomes a StageFault naming the file (the scan runs again without it)."""
+    complete = True
+    try:
+        b.spend(parse_steps(len(u.data)), len(prog.kind))  # a parse cannot be cut: charged before it runs
+    except BudgetExceeded:
+        over_budget(u.rel, b)
+        return False
+    try:
+        with clock.stage("parse", u.rel):
+            tree = parsers.parse(lang, u.data)
+    except Exception as e:  # noqa: BLE001
+        notes.append(Notification(u.rel, "error", "parse-error", f"parser failed: {e}"))
+        return False
+    if tree is None:
+        notes.append(Notification(u.rel, "error", "parse-error", "parser gave up"))
+        return False
+    n_err, where = error_summary(tree)
+    if n_err:
+        at = ", ".join(f"{r + u.line_off}:{c}" for r, c in where)
+        count = f"{n_err}+" if n_err >= ERROR_COUNT_CAP else str(n_err)  # the count stops there
+        notes.append(Notification(u.rel, "warning", "syntax-error",
+                                  f"{count} syntax error(s) (first at {at}); the rest of the file was analysed"))
+    if u.kind == "script" and lang != "html":
+        u.kind = _module_kind(tree, u.data)
+    try:
+        with clock.stage("extract", u.rel):
+            Extractor(prog, rules, u, tree, b).run()
+    except BudgetExceeded:
+        over_budget(u.rel, b)
+        complete = False
+    except Exception as e:  # noqa: BLE001 - this file's half-written facts go: the scan runs again without it
+        raise _blame(prog, "extract", e, uid=u.uid) from e
+    del tree
+    if u.rel not in scanned:
+        scanned.append(u.rel)
+    if u.data:
+        try:
+            u.data.decode("utf-8")
+        except UnicodeDecodeError:
+            notes.append(Notification(u.rel, "warning", "invalid-utf8",
+                                      "file is not valid UTF-8; undecodable bytes were replaced"))
+    return complete

@@ -12,12 +12,11 @@ No recursion: minified bundles nest thousands of levels deep, so the walk keeps 
 """
 from __future__ import annotations
 
-import time
 
 from analyzer.extract_calls import CallFacts
 from analyzer.extract_decl import DeclarationFacts
 from analyzer.extract_util import (
-    _MAX_VALS, COMPARE_OPS, CONST_IDENTS, FALSY_UNARY, FUNC_TYPES, LEAF_TYPES, PASS_FIRST, BudgetExceeded,
+    _MAX_TMPL, _MAX_VALS, COMPARE_OPS, CONST_IDENTS, FALSY_UNARY, FUNC_TYPES, LEAF_TYPES, PASS_FIRST, BudgetExceeded,
     _string_value, _text,
 )
 DOM_OWNED = frozenset({"dataset", "style", "classList", "attributes", "relList"})  # `x.dataset.src` is the page's
@@ -29,8 +28,8 @@ from analyzer.rulebook import RuleBook
 class Extractor(CallFacts, DeclarationFacts):
     """Builds the facts of one unit into the shared `Program`."""
 
-    def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree, deadline: float | None = None):
-        self.deadline = deadline
+    def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree, budget=None):
+        self.budget = budget  # analyzer.budget.Budget of the file (shared by a page's scripts), or None
         self.p = prog
         self.r = rules
         self.u = unit
@@ -116,12 +115,13 @@ class Extractor(CallFacts, DeclarationFacts):
             self.parents.clear()
 
     def _walk(self, stack, pop, push, h, parents, skip) -> None:
-        deadline = self.deadline
+        budget = self.budget
+        kinds = self.p.kind
         steps = 0
         while stack:
             steps += 1
-            if deadline is not None and not steps & 0xFFFF and time.perf_counter() > deadline:
-                raise BudgetExceeded()
+            if budget is not None and not steps & 0x3FF:
+                budget.spend(0x400, len(kinds))
             is_exit, node, parent = pop()
             if is_exit:
                 h[node.type](node)
@@ -141,6 +141,8 @@ class Extractor(CallFacts, DeclarationFacts):
             children = node.named_children
             if children:
                 stack.extend([(False, c, node) for c in reversed(children)])
+        if budget is not None:
+            budget.spend(steps & 0x3FF, len(kinds))
 
     # ------------------------------------------------------------------------------------------- values
     def ev(self, n) -> tuple:
@@ -724,7 +726,12 @@ class Extractor(CallFacts, DeclarationFacts):
         if op is not None and op.type in COMPARE_OPS:
             return
         if op is not None and op.type == "+" and (lt is not None or rt is not None):
-            self.tmpl[node.id] = (lt if lt is not None else [("any",)]) + (rt if rt is not None else [("any",)])
+            lt = lt if lt is not None else [("any",)]
+            if len(lt) >= _MAX_TMPL:  # `a + a + … + a`: the left template is already cut; copying it is quadratic
+                self.tmpl[node.id] = lt if lt[-1] == ("any",) else lt + [("any",)]
+            else:
+                t = lt + (rt if rt is not None else [("any",)])
+                self.tmpl[node.id] = t if len(t) <= _MAX_TMPL else t[:_MAX_TMPL] + [("any",)]
         self.set(node, lv + rv)
 
     def x_unary(self, node) -> None:

@@ -22,10 +22,10 @@ LEAF_TYPES = frozenset({
     "hash_bang_line", "string_fragment", "escape_sequence", "super", "empty_statement", "debugger_statement",
 })
 _MAX_VALS = 12  # a value wider than this is merged into one node (keeps `a+b+c+…` chains linear)
+_MAX_TMPL = 64  # parts of a string template kept; a longer concatenation ends in ('any',) (stays linear)
 
 
-class BudgetExceeded(Exception):
-    """The unit's time budget ran out during extraction."""
+from analyzer.budget import BudgetExceeded  # noqa: E402,F401 - re-exported for the extractors
 
 
 def _text(n) -> str:

@@ -9,6 +9,7 @@ import re
 from analyzer.classify import severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
+from analyzer.sanitize import strip_userinfo
 
 
 def jquery_css(sel: str) -> str:
@@ -361,6 +362,7 @@ def _finding(prog, rules, classifier, solver, roots, resolver, kind, rec, rule, 
             dest = _resolve_tmpl(prog, rec.obj_url)
     else:
         dest = _resolve_tmpl(prog, rec.tmpl) if rule.url_arg is not None else None
+    dest = strip_userinfo(dest)  # a `user:password@` in a URL is never reported
     if rule.vendor:
         party, vendor = "third_party", rule.vendor
     else:

@@ -49,7 +49,8 @@ def identity(f: Finding) -> tuple:
 def fingerprint(f: Finding) -> str:
     rule, cats, triggers, api, dest, path, function = identity(f)
     parts = ["v2", rule, ",".join(cats), ",".join(triggers), api, dest, path, function]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    # surrogateescape: a file name that is not UTF-8 is hashed as its bytes (no UnicodeEncodeError)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def assign_fingerprints(findings: list[Finding], *, overwrite: bool = True) -> None:

@@ -50,9 +50,76 @@ def decode_text(data: bytes, html: bool) -> tuple[str, str]:
     return data.decode("utf-8", "replace"), "utf-8 (invalid bytes replaced)"
 
 
-def parse_page(rel: str, data: bytes) -> Page:
+class _Points:
+    """(line, column) of character offsets, columns in UTF-16 code units. Offsets asked for in increasing
+    order on one line are counted on from the previous one, so 100,000 handlers on one line stay linear."""
+
+    def __init__(self, text: str, starts: list[int]) -> None:
+        self.text = text
+        self.starts = starts
+        self._last = (-1, 0, 0)  # row, offset, column units
+
+    def __call__(self, off: int) -> tuple[int, int]:
+        import bisect
+
+        row = bisect.bisect_right(self.starts, off) - 1
+        lrow, loff, lcol = self._last
+        if lrow == row and loff <= off:
+            col = lcol + len(self.text[loff:off].encode("utf-16-le")) // 2
+        else:
+            col = len(self.text[self.starts[row]:off].encode("utf-16-le")) // 2
+        self._last = (row, off, col)
+        return row + 1, col + 1
+
+
+def _nearest(tag, name: str, cache: dict):
+    """The nearest ancestor of `tag` named `name` (or None); `cache` makes all queries together linear in
+    the size of the document (100,000 nested <div>s with fields at the bottom)."""
+    path = []
+    p = tag.parent
+    res = None
+    while p is not None:
+        key = id(p)
+        if key in cache:
+            res = cache[key]
+            break
+        if p.name == name:
+            res = p
+            cache[key] = p
+            break
+        path.append(key)
+        p = p.parent
+    for k in path:
+        cache[k] = res
+    return res
+
+
+def _previous_text(tag, limit: int = 64):
+    """The text just before `tag` (bs4's `find_previous(string=True)`), looking back `limit` nodes at most."""
+    from bs4 import NavigableString
+
+    for i, el in enumerate(tag.previous_elements):
+        if i >= limit:
+            return None
+        if isinstance(el, NavigableString) and type(el).__name__ == "NavigableString":
+            return el
+    return None
+
+
+def parse_page(rel: str, data: bytes, budget=None) -> Page:
+    """Parse one page. `budget` (analyzer.budget.Budget) is charged for the parse and each element read;
+    it raises BudgetExceeded when spent."""
     from bs4 import BeautifulSoup
 
+    from analyzer.budget import parse_steps
+
+    def spend(n: int) -> None:
+        if budget is not None:
+            budget.spend(n)
+
+    # html.parser and bs4 cost about 70 µs per tag on a loaded machine: charged before the parse, which cannot
+    # be cut (a page too big for its budget is not parsed at all: the same result every run)
+    spend(parse_steps(len(data)) + 4 * data.count(b"<"))
     text, page_encoding = decode_text(data, html=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -68,12 +135,9 @@ def parse_page(rel: str, data: bytes) -> Page:
             return -1
         return starts[min(line - 1, len(starts) - 1)] + (col or 0)
 
-    def point(off: int) -> tuple[int, int]:
-        import bisect
-
-        row = bisect.bisect_right(starts, off) - 1
-        col = len(text[starts[row]:off].encode("utf-16-le")) // 2
-        return row + 1, col + 1
+    point = _Points(text, starts)
+    label_of: dict = {}
+    form_of: dict = {}
 
     labels: dict[str, str] = {}
     for lab in soup.find_all("label"):
@@ -82,20 +146,22 @@ def parse_page(rel: str, data: bytes) -> Page:
             labels[lab["for"]] = t
     forms = soup.find_all("form")
     form_index = {id(f): str(i) for i, f in enumerate(forms)}
-    for tag in soup.find_all(FIELD_TAGS):
+    for i, tag in enumerate(soup.find_all(FIELD_TAGS)):
+        if not i & 63:
+            spend(64 * 4)
         attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in tag.attrs.items()}
         if tag.name == "input" and attrs.get("type", "text").lower() in NON_FIELD_TYPES:
             continue
         label = labels.get(attrs.get("id", ""), "")
         if not label:
-            parent_label = tag.find_parent("label")
+            parent_label = _nearest(tag, "label", label_of)
             if parent_label is not None:
                 label = " ".join(parent_label.get_text(" ", strip=True).split())
         if not label:  # a label-like text right before the field (table layouts: <th>電話番号</th><td><input>)
-            prev = tag.find_previous(string=True)
+            prev = _previous_text(tag)
             if prev is not None:
                 label = prev.strip()[:40]
-        form = tag.find_parent("form")
+        form = _nearest(tag, "form", form_of)
         page.fields.append(HtmlField(page=rel, tag=tag.name, attrs=attrs, label=label,
                                      form_id=form_index.get(id(form)) if form is not None else None,
                                      line=getattr(tag, "sourceline", 0) or 0))
@@ -130,6 +196,8 @@ def parse_page(rel: str, data: bytes) -> Page:
         page.inline_scripts.append(InlineScript(page=rel, code=code, line=line, col=col,
                                                 handler_event="module" if typ == "module" else None))
     for idx, tag in enumerate(soup.find_all(True)):
+        if not idx & 255:
+            spend(256)
         handlers = [(k, v) for k, v in tag.attrs.items() if k.lower().startswith("on") and isinstance(v, str) and v.strip()]
         href = tag.get("href") if tag.name == "a" else None
         if isinstance(href, str) and href.strip().lower().startswith("javascript:") and "onclick" not in tag.attrs:
@@ -137,8 +205,11 @@ def parse_page(rel: str, data: bytes) -> Page:
         if not handlers:
             continue
         off = offset(tag)
+        spend(len(handlers))
+        window = 1024 + 2 * sum(len(str(k)) + len(str(v)) + 4 for k, v in tag.attrs.items())
         for k, v in handlers:
-            m = re.compile(re.escape(k) + r"\s*=\s*([\"']?)", re.I).search(text, off if off >= 0 else 0)
+            start = off if off >= 0 else 0
+            m = re.compile(re.escape(k) + r"\s*=\s*([\"']?)", re.I).search(text, start, start + window)
             line, col = point(m.end()) if m else (getattr(tag, "sourceline", 1) or 1, 1)
             page.inline_scripts.append(InlineScript(page=rel, code=v, line=line, col=col,
                                                     handler_event=k.lower()[2:], element_selector=selector_of(tag),

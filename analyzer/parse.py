@@ -33,6 +33,9 @@ class Parsers:
         return self.get(kind).parse(data)
 
 
+ERROR_COUNT_CAP = 1000  # error_summary stops counting here ("1000+")
+
+
 def error_summary(tree, limit: int = 3) -> tuple[int, list[tuple[int, int]]]:
     """How many ERROR/MISSING nodes a tree has (bounded walk) and where the first ones are (row, col)."""
     root = tree.root_node
@@ -41,7 +44,7 @@ def error_summary(tree, limit: int = 3) -> tuple[int, list[tuple[int, int]]]:
     count = 0
     where: list[tuple[int, int]] = []
     stack = [root]
-    while stack and count < 1000:
+    while stack and count < ERROR_COUNT_CAP:
         n = stack.pop()
         if n.is_error or n.is_missing:
             count += 1

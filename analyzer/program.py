@@ -11,10 +11,12 @@ integers too, kept in `objs`; which objects reach which node is computed by `sol
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 import networkx as nx
 
+_LINE_BREAK = re.compile(rb"\r\n?|\n|\xe2\x80[\xa8\xa9]")
 HEAP = -1  # fid of nodes that belong to no function (properties, globals, storage, module exports)
 
 # Edge data dicts are shared (edges are never annotated after creation): one dict per kind, not per edge.
@@ -449,14 +451,8 @@ class Program:
     def location(self, uid: int, start: int, end: int):
         """(line, col, end_line, end_col) in the unit's file; 1-based, columns in UTF-16 code units."""
         u = self.units[uid]
-        if u.line_starts is None:
-            ls = [0]
-            d = u.data
-            i = d.find(b"\n")
-            while i != -1:
-                ls.append(i + 1)
-                i = d.find(b"\n", i + 1)
-            u.line_starts = ls
+        if u.line_starts is None:  # JavaScript's line terminators: LF, CR, CRLF, U+2028, U+2029
+            u.line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(u.data)]
         return (*self._point(u, start), *self._point(u, end))
 
     @staticmethod

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote
+from analyzer.sanitize import uri_path
 
 
 def _root_base(root: Path) -> Path:
@@ -29,7 +29,8 @@ def _inside(p: Path, d: Path) -> bool:
 
 
 def uri_quote(path: str) -> str:
-    return quote(path.replace("\\", "/"), safe="/:@!$&'()*+,;=-._~")
+    """RFC 3986: the name's bytes percent-encoded, `/` only as separator (analyzer/sanitize.py)."""
+    return uri_path(path)
 
 
 class Locator:

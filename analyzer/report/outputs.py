@@ -55,8 +55,9 @@ def write_outputs(result: ScanResult, outputs: list[Output], *, color_flag: bool
             if quiet and out.fmt == "text":
                 continue
             color = out.fmt == "text" and use_color(color_flag, sys.stdout.isatty())
-            sys.stdout.write(render(result, out.fmt, color=color, severity_overrides=severity_overrides,
-                                    category=category, link_base=Path.cwd()))
+            text = render(result, out.fmt, color=color, severity_overrides=severity_overrides,
+                          category=category, link_base=Path.cwd())
+            sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
             sys.stdout.flush()
             continue
         color = out.fmt == "text" and bool(color_flag)
@@ -64,7 +65,8 @@ def write_outputs(result: ScanResult, outputs: list[Output], *, color_flag: bool
                       link_base=out.path.parent)
         try:
             out.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(out.path, "w", encoding="utf-8", newline="\n") as fh:
+            # backslashreplace: a file name that is not UTF-8 becomes `\udcff` (valid JSON), never a crash
+            with open(out.path, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
                 fh.write(text)
         except OSError as e:
             errors.append(f"cannot write {out.path}: {e.strerror or e}")

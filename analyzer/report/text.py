@@ -17,7 +17,9 @@ from rich.console import Console
 from rich.text import Text
 
 from analyzer.model import Finding, ScanResult
+from analyzer.discover import SKIP_REASONS
 from analyzer.report import NON_FILE_REASONS, SEVERITIES, party_text, rule_meta, sorted_findings, trim
+from analyzer.sanitize import display_result
 
 _SEV_STYLE = {"critical": "bold white on red", "high": "bold red", "low": "yellow"}
 _FILE_REASONS_SKIP = NON_FILE_REASONS
@@ -94,7 +96,7 @@ def build_text(result: ScanResult) -> Text:
 
     file_notes = [x for x in result.notifications if x.reason not in _FILE_REASONS_SKIP]
     other_notes = [x for x in result.notifications if x.reason in _FILE_REASONS_SKIP]
-    skipped_paths = sorted({x.path for x in file_notes if x.level == "error"})
+    skipped_paths = sorted({x.path for x in file_notes if x.level == "error" or x.reason in SKIP_REASONS})
     t.append(f"files: {len(result.files_scanned)} scanned, {len(skipped_paths)} skipped or failed\n")
     for x in sorted(file_notes, key=lambda x: (x.path, x.reason, x.message)):
         t.append(f"  {x.level}: ", style="red" if x.level == "error" else "yellow")
@@ -108,7 +110,7 @@ def build_text(result: ScanResult) -> Text:
 
 
 def render_text(result: ScanResult, *, color: bool = False) -> str:
-    text = build_text(result)
+    text = build_text(display_result(result))  # control, bidi and undecodable characters escaped
     if not color:
         return text.plain
     buf = io.StringIO()
