@@ -12,35 +12,42 @@ from pathlib import Path
 
 from analyzer.classify import Classifier
 from analyzer.discover import discover
-from analyzer.extract import BudgetExceeded, Extractor
+from analyzer.factcache import FactCache, cache_salt
+from analyzer.facts import UnitJob
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.model import Notification, ScanResult
-from analyzer.parse import Parsers, error_summary
+from analyzer.link_facts import merge_unit
+from analyzer.parse import Parsers
 from analyzer.paths import search
 from analyzer.program import Program, Registration, Unit
 from analyzer.rulebook import RuleBook
+from analyzer.rules import rules_dir
 from analyzer.solve import Solver
 from analyzer.triggers import compute, live_registrations
+from analyzer.workers import ExtractionPool, extract_units
 
 def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | tuple = (),
-         budget_seconds: float = 120.0, include_libraries: bool = False) -> ScanResult:
+         budget_seconds: float = 120.0, include_libraries: bool = False, jobs: int = 1,
+         cache_dir: Path | None = None, pool: ExtractionPool | None = None) -> ScanResult:
     """Scan files and folders; see the module docstring for the stages.
 
     `budget_seconds` bounds the extraction of any one file (0: no bound): a file that runs past it is
-    reported (`budget`), what was extracted of it is kept, and the scan goes on with the next file."""
+    reported (`budget`), what was extracted of it is kept, and the scan goes on with the next file.
+    `jobs` > 1 parses and extracts in that many worker processes (or in `pool`, reusable across scans);
+    `cache_dir` keeps each file's facts there for the next scan (None: no cache). See workers.py."""
     # The analysis allocates millions of small acyclic objects: the cyclic garbage collector would
     # re-scan them again and again (half the run time on a bundle) and never free anything.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _scan(roots, origin, exclude, budget_seconds, include_libraries)
+        return _scan(roots, origin, exclude, budget_seconds, include_libraries, jobs, cache_dir, pool)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResult:
+def _scan(roots, origin, exclude, budget_seconds, include_libraries, jobs, cache_dir, pool) -> ScanResult:
     t0 = time.perf_counter()
     roots = [Path(r) for r in roots]
     rules = RuleBook.load()
@@ -48,6 +55,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
     files, notes = discover(roots, exclude)
     prog = Program()
     parsers = Parsers()
+    cache = FactCache(cache_dir, cache_salt(rules_dir())) if cache_dir is not None else None
     pages = []
     scanned: list[str] = []
     complete = not any(n.level == "error" for n in notes)
@@ -114,43 +122,29 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
             top = u.rel.split("/", 1)[0] if "/" in u.rel else ""
             u.scope = top if top in site_dirs else ""
 
-    # --- parse and extract, unit by unit
-    for u in prog.units:
-        lang = getattr(u, "lang", "js")
-        try:
-            tree = parsers.parse(lang, u.data)
-        except Exception as e:  # noqa: BLE001
-            notes.append(Notification(u.rel, "error", "parse-error", f"parser failed: {e}"))
+    # --- parse and extract, unit by unit (in worker processes when jobs > 1), linked in unit order
+    unit_jobs = [UnitJob(u.uid, u.rel, u.data, getattr(u, "lang", "js"), u.kind, u.scope, u.line_off, u.col_off,
+                         budget_seconds) for u in prog.units]
+    extracted = from_cache = 0
+    for job, facts in extract_units(unit_jobs, rules, jobs=jobs, cache=cache, pool=pool, parsers=parsers):
+        u = prog.units[job.index]
+        notes.extend(facts.notes)
+        if any(n.level == "error" for n in facts.notes):
             complete = False
-            continue
-        if tree is None:
-            notes.append(Notification(u.rel, "error", "parse-error", "parser gave up"))
-            complete = False
-            continue
-        n_err, where = error_summary(tree)
-        if n_err:
-            at = ", ".join(f"{r + u.line_off}:{c}" for r, c in where)
-            notes.append(Notification(u.rel, "warning", "syntax-error",
-                                      f"{n_err} syntax error(s) (first at {at}); the rest of the file was analysed"))
-        if u.kind == "script" and lang != "html":
-            u.kind = _module_kind(tree, u.data)
-        deadline = time.perf_counter() + budget_seconds if budget_seconds else None
-        try:
-            Extractor(prog, rules, u, tree, deadline).run()
-        except BudgetExceeded:
-            notes.append(Notification(u.rel, "error", "budget",
-                                      f"analysis of this file ran past its {budget_seconds:g} s budget; "
-                                      "the part analysed so far is kept"))
-            complete = False
-        del tree
-        if u.rel not in scanned:
-            scanned.append(u.rel)
-        if u.data:
+        u.kind = facts.kind
+        if facts.program is not None:
             try:
-                u.data.decode("utf-8")
-            except UnicodeDecodeError:
-                notes.append(Notification(u.rel, "warning", "invalid-utf8",
-                                          "file is not valid UTF-8; undecodable bytes were replaced"))
+                u.top_fid = facts.top_fid + merge_unit(prog, u.uid, facts.program)
+            except Exception as e:  # noqa: BLE001 - facts the schema cannot link: drop this unit's, go on
+                notes.append(Notification(u.rel, "error", "link-error", f"cannot link this file's facts ({e})"))
+                complete = False
+                continue
+        if facts.parsed and u.rel not in scanned:
+            scanned.append(u.rel)
+    if cache is not None:
+        extracted, from_cache = cache.misses, cache.hits
+    else:
+        extracted = len(unit_jobs)
 
     # --- inline on…= handlers: the attribute's code runs on that event with `this` = the element
     solver = Solver(prog, rules)
@@ -251,16 +245,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
     notes.sort(key=lambda n: (n.path, n.reason, n.message))
     stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": sum(map(len, prog.graph._succ.values())),
              "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
-             "sinks": len(sink_list), "seconds": round(time.perf_counter() - t0, 3)}
+             "sinks": len(sink_list), "facts_extracted": extracted, "facts_cached": from_cache, "seconds": round(time.perf_counter() - t0, 3)}
     return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(set(scanned)), notifications=notes,
                       findings=findings, complete=complete, origin=origin, stats=stats)
 
-
-def _module_kind(tree, data: bytes) -> str:
-    for c in tree.root_node.named_children:
-        if c.type in ("import_statement", "export_statement"):
-            return "module"
-    if b"module.exports" in data or b"exports." in data[:20000] or b"require(" in data[:20000]:
-        if b"__webpack_require__" not in data[:5000]:
-            return "module"
-    return "script"
