@@ -47,12 +47,13 @@ BATCH_UNITS = 64
 def hard_limit(budget: float) -> float | None:
     """Seconds after which a worker on one unit is killed: the extraction budget (which, when it runs out,
     keeps the part extracted so far) plus room for the parse."""
-    return budget * 1.5 + 5.0 if budget else None
+    return budget * 1.5 + 2.0 if budget else None
 
 
-def fault_for(in_worker: bool):
-    """The test hook of `FAULT_ENV` (None when unset)."""
-    spec = os.environ.get(FAULT_ENV)
+def fault_for(in_worker: bool, spec: str | None = None):
+    """The test hook of `FAULT_ENV` (None when unset). Workers get the parent's value through their
+    initializer (a forkserver's children inherit the environment of the forkserver, not of the scan)."""
+    spec = os.environ.get(FAULT_ENV) if spec is None else spec
     if not spec:
         return None
     table = {}
@@ -72,6 +73,9 @@ def fault_for(in_worker: bool):
             while True:
                 time.sleep(3600)
         if what == "segv":
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file
             os.kill(os.getpid(), signal.SIGSEGV)
 
     return fault
@@ -139,11 +143,11 @@ def _facts(r) -> UnitFacts:
 _worker: dict = {}  # per worker process: rules, parsers, status file (set by the initializer only)
 
 
-def _init_worker(rules: RuleBook, status_dir: str) -> None:
+def _init_worker(rules: RuleBook, status_dir: str, fault_spec: str) -> None:
     _worker["rules"] = rules
     _worker["parsers"] = Parsers()
     _worker["status_dir"] = status_dir
-    _worker["fault"] = fault_for(in_worker=True)
+    _worker["fault"] = fault_for(True, fault_spec)
 
 
 def _run_batch(batch: list[UnitJob]) -> list[tuple[int, bytes, bool]]:
@@ -177,8 +181,9 @@ def _run_batch(batch: list[UnitJob]) -> list[tuple[int, bytes, bool]]:
 class ExtractionPool:
     """Worker processes for fact extraction; reusable across scans (`with ExtractionPool(2, rules) as p`)."""
 
-    def __init__(self, jobs: int, rules: RuleBook) -> None:
+    def __init__(self, jobs: int, rules: RuleBook, shuffle: int | None = None) -> None:
         self.jobs = max(1, jobs)
+        self.shuffle = shuffle  # tests: run the batches in a random order (this seed)
         self.rules = rules
         self._tmp = tempfile.TemporaryDirectory(prefix="formleak-workers-")
         self.status_dir = self._tmp.name
@@ -205,7 +210,8 @@ class ExtractionPool:
         if self._ex is None:
             kw = {"max_tasks_per_child": 1} if sys.version_info >= (3, 11) else {}
             self._ex = ProcessPoolExecutor(self.jobs, mp_context=self._ctx, initializer=_init_worker,
-                                           initargs=(self.rules, self.status_dir), **kw)
+                                           initargs=(self.rules, self.status_dir, os.environ.get(FAULT_ENV, "")),
+                                           **kw)
         return self._ex
 
     def _discard_executor(self) -> None:
@@ -277,7 +283,12 @@ class ExtractionPool:
     def run(self, jobs_list: list[UnitJob]):
         """Yield `(job, pickled facts | UnitFacts, cacheable)` for every job, in completion order."""
         by_index = {j.index: j for j in jobs_list}
-        queue = deque(self.batches(jobs_list))
+        batches = self.batches(jobs_list)
+        if self.shuffle is not None:
+            import random
+
+            random.Random(self.shuffle).shuffle(batches)
+        queue = deque(batches)
         solo: deque = deque()  # batches to run one at a time (to find which one kills its worker)
         inflight: dict = {}  # future -> (batch, started)
         while queue or solo or inflight:
@@ -323,7 +334,7 @@ class ExtractionPool:
                             broken.append(batch)
                     if not done:
                         self._watchdog(inflight)
-                yield from self._after_break(broken, queue, solo, was_solo=(limit == 1 and len(broken) == 1))
+                yield from self._after_break(broken, queue, solo, was_solo=len(broken) == 1)
 
     def _watchdog(self, inflight: dict) -> None:
         """A last resort: a batch far past the sum of its units' limits has its worker killed."""
