@@ -126,21 +126,23 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, jobs, cache
     unit_jobs = [UnitJob(u.uid, u.rel, u.data, getattr(u, "lang", "js"), u.kind, u.scope, u.line_off, u.col_off,
                          budget_seconds) for u in prog.units]
     extracted = from_cache = 0
+    t_extract = time.perf_counter()
     for job, facts in extract_units(unit_jobs, rules, jobs=jobs, cache=cache, pool=pool, parsers=parsers):
         u = prog.units[job.index]
         notes.extend(facts.notes)
         if any(n.level == "error" for n in facts.notes):
             complete = False
         u.kind = facts.kind
-        if facts.program is not None:
+        if facts.facts is not None:
             try:
-                u.top_fid = facts.top_fid + merge_unit(prog, u.uid, facts.program)
+                u.top_fid = facts.top_fid + merge_unit(prog, u.uid, facts.facts)
             except Exception as e:  # noqa: BLE001 - facts the schema cannot link: drop this unit's, go on
                 notes.append(Notification(u.rel, "error", "link-error", f"cannot link this file's facts ({e})"))
                 complete = False
                 continue
         if facts.parsed and u.rel not in scanned:
             scanned.append(u.rel)
+    t_extract = time.perf_counter() - t_extract
     if cache is not None:
         extracted, from_cache = cache.misses, cache.hits
     else:
@@ -245,7 +247,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, jobs, cache
     notes.sort(key=lambda n: (n.path, n.reason, n.message))
     stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": sum(map(len, prog.graph._succ.values())),
              "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
-             "sinks": len(sink_list), "facts_extracted": extracted, "facts_cached": from_cache, "seconds": round(time.perf_counter() - t0, 3)}
+             "sinks": len(sink_list), "facts_extracted": extracted, "facts_cached": from_cache,
+             "extract_seconds": round(t_extract, 3), "seconds": round(time.perf_counter() - t0, 3)}
     return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(set(scanned)), notifications=notes,
                       findings=findings, complete=complete, origin=origin, stats=stats)
 

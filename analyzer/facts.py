@@ -14,12 +14,13 @@ import time
 from dataclasses import dataclass, field
 
 from analyzer.extract import BudgetExceeded, Extractor
+from analyzer.link_facts import pack
 from analyzer.model import Notification
 from analyzer.parse import Parsers, error_summary
 from analyzer.program import Program, Unit
 from analyzer.rulebook import RuleBook
 
-FACTS_FORMAT = 1  # bump when UnitFacts or the Program fields it carries change shape
+FACTS_FORMAT = 2  # bump when UnitFacts or the Program fields it carries change shape
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,15 @@ class UnitJob:
 
 @dataclass(frozen=True)
 class UnitFacts:
-    """The facts of one unit, numbered locally. `program` is None when the unit yielded no facts (the parse
-    failed, or the extraction raised); `notes` are the unit's notifications either way."""
+    """The facts of one unit, numbered locally: `facts` is the unit's `Program` packed as plain data
+    (`link_facts.pack`: records as tuples), None when the unit yielded no facts (the parse failed, or the
+    extraction raised); `notes` are the unit's notifications either way."""
 
     rel: str
     kind: str  # after module detection
     parsed: bool  # the file counts as scanned
     top_fid: int  # local id of the unit's top-level function, -1 without facts
-    program: Program | None
+    facts: dict | None
     notes: tuple[Notification, ...] = ()
     cacheable: bool = True  # False when the result depends on time (budget) or on a failure
     seconds: float = 0.0
@@ -112,7 +114,7 @@ def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None) ->
         except UnicodeDecodeError:
             notes.append(Notification(rel, "warning", "invalid-utf8",
                                       "file is not valid UTF-8; undecodable bytes were replaced"))
-    return UnitFacts(rel, kind, True, unit.top_fid, prog, tuple(notes), cacheable, time.perf_counter() - t0)
+    return UnitFacts(rel, kind, True, unit.top_fid, pack(prog), tuple(notes), cacheable, time.perf_counter() - t0)
 
 
 def failed_unit(job: UnitJob, reason: str, message: str) -> UnitFacts:

@@ -19,6 +19,7 @@ test): a new field must say whether it holds ids before facts can be merged.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from operator import attrgetter
 
 from analyzer.program import (EDGE_KIND, EDGE_PLAIN, Call, Func, Load, Program, Registration, Source,
                               Store, Unit, add_edges_fast)
@@ -65,8 +66,9 @@ class OrStr:
 
 
 @dataclass(frozen=True)
-class ByType:
-    table: tuple  # ((class, spec), …): the spec of the value's class
+class Ref:
+    lists: tuple  # the record is an element of one of these Program lists (`loads`, `stores`): the same
+    # object after the merge. Packed as (list name, index).
 
 
 class Tagged:
@@ -195,7 +197,7 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "declared_globals": Union(S),
     "assigned_globals": Union(S),
     "array_strs": DictMerge(N, S, "assign"),
-    "deferred_keys": Concat(Tup((ByType(((Load, LOAD), (Store, STORE))), PART, U, F, S, S, S))),
+    "deferred_keys": Concat(Tup((Ref(("loads", "stores")), PART, U, F, S, S, S))),
     "param_contents": DictMerge(N, N, "assign"),
     "load_base": DictMerge(N, NODES, "assign"),
     "fnode_fid": DictMerge(N, F, "assign"),
@@ -203,7 +205,7 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "rotations": DictMerge(N, S, "assign"),
     "wrapper_factories": DictMerge(F, S, "assign"),
     "components": Union(F),
-    "deferred_events": Concat(Tup((REGISTRATION, PART))),
+    "deferred_events": Concat(Tup((Ref(("regs",)), PART))),
     "literal_props": DictMerge(Tup((N, S)), NODES, "assign"),
     "literal_strs": DictMerge(Tup((N, S)), S, "assign"),
     "accessors": DictMerge(Tup((S, S)), Seq(F), "extend"),
@@ -253,7 +255,7 @@ class _Env:
         self.rb = rb
         self.uid = uid
         self.om: list = []
-        self.memo: dict[int, object] = {}
+        self.records: dict[str, list] = {}  # list name -> the merged records (for `Ref`)
         self.cache: dict[int, object] = {}
 
 
@@ -302,9 +304,10 @@ def _build(spec, env: _Env):  # noqa: C901 - one case per spec kind
         return lambda x: x if isinstance(x, str) else f(x)
     if isinstance(spec, Seq):
         if spec.of == N:
+            mg = m.__getitem__
+
             def seq_n(xs):
-                out = [m[x] for x in xs]
-                return tuple(out) if type(xs) is tuple else out
+                return tuple(map(mg, xs)) if type(xs) is tuple else list(map(mg, xs))
             return seq_n
         f = _compile(spec.of, env)
         if f is None:
@@ -330,15 +333,12 @@ def _build(spec, env: _Env):  # noqa: C901 - one case per spec kind
                 raise SchemaError(f"tuple of {len(t)} items where the schema has {n}: {t!r:.200}")
             return tuple(x if f is None else f(x) for f, x in zip(fs, t))
         return tup
-    if isinstance(spec, ByType):
-        table = {cls: _compile(s, env) for cls, s in spec.table}
+    if isinstance(spec, Ref):
+        built = env.records
 
-        def by_type(x):
-            f = table.get(type(x))
-            if f is None:
-                raise SchemaError(f"no spec for a {type(x).__name__}")
-            return f(x)
-        return by_type
+        def ref(t):
+            return built[t[0]][t[1]]
+        return ref
     if isinstance(spec, Tagged):
         compiled: dict = {}
         name = spec.name
@@ -362,70 +362,122 @@ def _build(spec, env: _Env):  # noqa: C901 - one case per spec kind
                 compiled[tag] = tuple(_compile(s, env) for s in specs)
         return tagged
     if isinstance(spec, DC):
-        cls = spec.cls
-        have = [f.name for f in fields(cls)]
-        if set(have) != set(spec.spec):
-            raise SchemaError(f"{cls.__name__}: the schema does not describe fields {sorted(set(have) ^ set(spec.spec))}")
-        plan = [(k, _compile(spec.spec[k], env)) for k in have]
-        memo = env.memo
-        new_obj = object.__new__
-
-        def record(x):
-            if type(x) is not cls:
-                raise SchemaError(f"a {type(x).__name__} where the schema has a {cls.__name__}")
-            y = memo.get(id(x))
-            if y is None:
-                y = new_obj(cls)
-                for k, f in plan:
-                    v = getattr(x, k)
-                    setattr(y, k, _copy(v) if f is None else f(v))
-                memo[id(x)] = y
-            return y
-        return record
+        return _record_builder(spec, env)
     raise SchemaError(f"unknown spec {spec!r}")
 
 
+_INLINE = {  # id atoms as expressions over `v` (one field of a packed record)
+    N: "(m[v] if v >= 0 else v)", F: "(v + fb if v >= 0 else v)", C: "v + cb", R: "v + rb",
+    U: "(uid if v == 0 else v)", O: "om[v]",
+}
+
+
+def _record_builder(spec: DC, env: _Env):
+    """A function packed tuple -> new record, generated for this spec and unit (one attribute store per
+    field, no loop: records are most of a bundle's facts)."""
+    cls = spec.cls
+    have = [f.name for f in fields(cls)]
+    if set(have) != set(spec.spec):
+        raise SchemaError(f"{cls.__name__}: the schema does not describe fields {sorted(set(have) ^ set(spec.spec))}")
+    ns = {"new": object.__new__, "cls": cls, "m": env.m, "fb": env.fb, "cb": env.cb, "rb": env.rb, "uid": env.uid,
+          "om": env.om, "copy": _copy, "n": len(have), "SchemaError": SchemaError}
+    lines = ["def build(t):", "    if len(t) != n:", f"        raise SchemaError('a packed {cls.__name__} of ' + "
+             "str(len(t)) + ' fields')", "    y = new(cls)"]
+    for i, k in enumerate(have):
+        sp = spec.spec[k]
+        if sp == S:
+            lines.append(f"    v = t[{i}]")
+            lines.append(f"    y.{k} = v[:] if v.__class__ is list else v")
+        elif sp in _INLINE:
+            lines.append(f"    v = t[{i}]")
+            lines.append(f"    y.{k} = " + _INLINE[sp])
+        else:
+            ns[f"f_{k}"] = _compile(sp, env)
+            lines.append(f"    y.{k} = f_{k}(t[{i}])")
+    lines.append("    return y")
+    exec("\n".join(lines), ns)  # noqa: S102 - generated from the schema above, no outside input
+    return ns["build"]
+
+
+def pack(local: Program) -> dict:
+    """One unit's Program as plain data for pickling: records become tuples (fields in declaration order),
+    a record that is also an element of a list (`Ref`) becomes (list name, index). What `merge_unit` reads."""
+    check_schema()
+    out: dict = {}
+    index: dict[str, dict[int, int]] = {}
+
+    def ref_of(names):
+        def ref(x):
+            for name in names:
+                ix = index.get(name)
+                if ix is None:
+                    ix = index[name] = {id(r): i for i, r in enumerate(getattr(local, name))}
+                i = ix.get(id(x))
+                if i is not None:
+                    return (name, i)
+            raise SchemaError(f"a {type(x).__name__} that is in none of {names}")
+        return ref
+
+    def packer(sp):
+        if isinstance(sp, DC):
+            return attrgetter(*[f.name for f in fields(sp.cls)])
+        if isinstance(sp, Ref):
+            return ref_of(sp.lists)
+        if isinstance(sp, Tup) and any(isinstance(x, Ref) for x in sp.items):
+            fs = [packer(x) for x in sp.items]
+            return lambda t: tuple(x if f is None else f(x) for f, x in zip(fs, t))
+        return None
+
+    for name, pol in PROGRAM_SCHEMA.items():
+        val = getattr(local, name)
+        f = packer(pol.of) if isinstance(pol, Concat) else None
+        out[name] = [f(x) for x in val] if f is not None else val
+    return out
+
+
+def unpack(packed: dict) -> Program:
+    """The unit's Program again (ids as they are: unit 0, from 0)."""
+    prog = Program()
+    merge_unit(prog, 0, packed)
+    return prog
+
+
 # ---------------------------------------------------------------------------------------------- merging
-def merge_unit(prog: Program, uid: int, local: Program) -> int:
-    """Add one unit's facts (`local`, numbered from 0, unit id 0) to `prog` as unit `uid`. Returns the
-    offset to add to the unit's local function ids (its top-level function is local fid `top` → `top +
+def merge_unit(prog: Program, uid: int, local: dict) -> int:
+    """Add one unit's packed facts (`pack`: numbered from 0, unit id 0) to `prog` as unit `uid`. Returns
+    the offset to add to the unit's local function ids (its top-level function is local fid `top` → `top +
     offset`). Nothing in `prog` changes unless the whole unit merges (a `SchemaError` leaves `prog` as it was).
     `local` is read, never changed."""
     check_schema()
-    # --- nodes: the map local nid -> scan nid
-    named_of = {n: k for k, n in local.named.items()}
+    if set(local) != set(PROGRAM_SCHEMA):
+        raise SchemaError(f"facts with fields {sorted(set(local) ^ set(PROGRAM_SCHEMA))} the schema does not have")
+    # --- nodes: the map local nid -> scan nid. A named node an earlier unit made is that node; every other
+    # node gets the next id, in order.
     gnamed = prog.named
     nxt = len(prog.kind)
-    n_local = len(local.kind)
-    m = [0] * n_local
-    fresh: list[int] = []
-    if named_of:
-        for i in range(n_local):
-            key = named_of.get(i)
-            g = gnamed.get(key) if key is not None else None
-            if g is None:
-                m[i] = nxt
-                nxt += 1
-                fresh.append(i)
-            else:
-                m[i] = g
-        all_fresh = len(fresh) == n_local
-    else:
-        m = list(range(nxt, nxt + n_local))
-        all_fresh = True
+    n_local = len(local["kind"])
+    unified = sorted((n, gnamed[k]) for k, n in local["named"].items() if k in gnamed)
+    m: list[int] = []
+    prev = 0
+    for shift, (i, g) in enumerate(unified):
+        m.extend(range(nxt + prev - shift, nxt + i - shift))
+        m.append(g)
+        prev = i + 1
+    m.extend(range(nxt + prev - len(unified), nxt + n_local - len(unified)))
+    skip = {i for i, _ in unified}
     env = _Env(m, len(prog.funcs), len(prog.calls), len(prog.regs), uid)
     for space, (name, attr) in ID_FIELDS.items():
-        items = getattr(local, name)
-        for i, x in enumerate(items):
-            if getattr(x, attr) != i:
-                raise SchemaError(f"{name}[{i}] has {attr} {getattr(x, attr)}")
+        pos = [f.name for f in fields(PROGRAM_SCHEMA[name].of.cls)].index(attr)
+        for i, x in enumerate(local[name]):
+            if x[pos] != i:
+                raise SchemaError(f"{name}[{i}] has {attr} {x[pos]}")
 
     # --- objects: interned by their renumbered key
     key_fn = _compile(OBJ_KEY, env)
     new_objs: list = []
     new_obj_ids: dict = {}
     base_o = len(prog.objs)
-    for k in local.objs:
+    for k in local["objs"]:
         gk = key_fn(k)
         o = prog.obj_ids.get(gk)
         if o is None:
@@ -436,25 +488,32 @@ def merge_unit(prog: Program, uid: int, local: Program) -> int:
                 new_obj_ids[gk] = o
         env.om.append(o)
 
-    # --- every field, computed before anything is written
+    # --- every field, computed before anything is written (records first: `Ref`s point into them)
     plan: list = []
-    for name, pol in PROGRAM_SCHEMA.items():
-        val = getattr(local, name)
+    order = sorted(PROGRAM_SCHEMA, key=lambda k: not (isinstance(PROGRAM_SCHEMA[k], Concat)
+                                                      and isinstance(PROGRAM_SCHEMA[k].of, DC)))
+    for name in order:
+        pol = PROGRAM_SCHEMA[name]
+        val = local[name]
         if isinstance(pol, NodeColumn):
             f = _compile(pol.of, env)
-            col = val if all_fresh else [val[i] for i in fresh]
+            col = [x for i, x in enumerate(val) if i not in skip] if skip else val
             plan.append((name, "append", col if f is None else [f(x) for x in col]))
         elif isinstance(pol, Concat):
-            if not val:
+            if isinstance(pol.of, DC):
+                build = _compile(pol.of, env)
+                out = env.records[name] = [build(x) for x in val]
+            elif not val:
                 continue
-            if pol.of == Tup((N, N)):
+            elif pol.of == Tup((N, N)):
                 out = [(m[a], m[b]) for a, b in val]
             elif pol.of == N:
                 out = [m[x] for x in val]
             else:
                 f = _compile(pol.of, env)
                 out = list(val) if f is None else [f(x) for x in val]
-            plan.append((name, "append", out))
+            if out:
+                plan.append((name, "append", out))
         elif isinstance(pol, DictMerge):
             if not val:
                 continue
@@ -469,7 +528,7 @@ def merge_unit(prog: Program, uid: int, local: Program) -> int:
             plan.append((name, "add", [x if f is None else f(x) for x in val]))
         elif isinstance(pol, Graph):
             if val.number_of_nodes():
-                edges: dict[int, list] = {}
+                edges: dict = {}
                 for a, nbrs in val.adjacency():
                     for b, attr in nbrs.items():
                         edges.setdefault(_edge_attr_key(attr), []).append((m[a], m[b]))
@@ -478,9 +537,10 @@ def merge_unit(prog: Program, uid: int, local: Program) -> int:
             pass
         else:  # pragma: no cover - a policy without a merge rule
             raise SchemaError(f"no merge rule for {name}: {pol!r}")
+    plan.sort(key=lambda step: list(PROGRAM_SCHEMA).index(step[0]))  # written in field order
 
     # --- commit
-    for k, i in local.named.items():
+    for k, i in local["named"].items():
         if k not in gnamed:
             gnamed[k] = m[i]
     for name, how, data in plan:

@@ -11,7 +11,7 @@ import pytest
 from analyzer import engine
 from analyzer.extract import Extractor
 from analyzer.facts import UnitJob, extract_unit, module_kind
-from analyzer.link_facts import SchemaError, check_schema, merge_unit
+from analyzer.link_facts import SchemaError, check_schema, merge_unit, pack, unpack
 from analyzer.parse import Parsers
 from analyzer.program import Program, Unit
 from analyzer.rulebook import RuleBook
@@ -109,9 +109,10 @@ def test_unit_facts_pickle_round_trip():
     data = (REPO / "fixtures" / "demo-shop").rglob("*.js").__next__().read_bytes()
     facts = extract_unit(UnitJob(3, "x.js", data, "js", "script"), RuleBook.load(), Parsers())
     again = pickle.loads(pickle.dumps(facts))
-    assert again == facts or _first_difference(again.program, facts.program) is None
-    assert again.program.units == [] and again.top_fid == facts.top_fid == 0
-    assert set(again.program.unit) <= {0, -1}  # numbered locally, whatever the unit's index in the scan
+    assert _first_difference(unpack(again.facts), unpack(facts.facts)) is None
+    assert again.facts["units"] == [] and again.top_fid == facts.top_fid == 0
+    assert set(again.facts["unit"]) <= {0, -1}  # numbered locally, whatever the unit's index in the scan
+    assert _no_records(again.facts)  # plain data: pickling runs no Python code per record
 
 
 def test_merge_does_not_change_the_facts():
@@ -121,9 +122,9 @@ def test_merge_does_not_change_the_facts():
     prog = Program()
     for uid in range(3):
         prog.units.append(Unit(uid, f"u{uid}.js", data))
-        merge_unit(prog, uid, facts.program)
+        merge_unit(prog, uid, facts.facts)
     assert pickle.dumps(facts) == before
-    assert len(prog.funcs) == 3 * len(facts.program.funcs)
+    assert len(prog.funcs) == 3 * len(facts.facts["funcs"])
     assert [f.uid for f in prog.funcs] == [0, 0, 1, 1, 2, 2]
 
 
@@ -143,6 +144,46 @@ def test_schema_check_catches_a_new_field():
 def test_an_unknown_key_part_is_a_schema_error_not_a_silent_copy():
     local = Program()
     n = local.node("var", "k", 0, 0, -1)
-    local.deferred_events.append((None, ("mystery", n)))
-    with pytest.raises(SchemaError):
-        merge_unit(Program(), 0, local)
+    local.seeds.append((n, ("mystery", n)))
+    with pytest.raises(SchemaError, match="mystery"):
+        merge_unit(Program(), 0, pack(local))
+
+
+def test_a_record_shared_with_a_list_it_is_not_in_is_a_schema_error():
+    from analyzer.program import Load
+
+    local = Program()
+    n = local.node("load", "k", 0, 0, -1)
+    local.deferred_keys.append((Load(n, (), None), ("ref", n), 0, 0, 0, 0, ""))  # not in local.loads
+    with pytest.raises(SchemaError, match="none of"):
+        pack(local)
+
+
+def test_shared_records_stay_shared():
+    data = b"var k = 'value'; var i = document.querySelector('#email'); fetch('/x?' + i[k]); i[k] = 1;\n"
+    facts = extract_unit(UnitJob(0, "x.js", data, "js", "script"), RuleBook.load(), Parsers())
+    prog = Program()
+    merge_unit(prog, 0, facts.facts)
+    merge_unit(prog, 1, facts.facts)
+    assert len(prog.deferred_keys) == 2 * len(facts.facts["deferred_keys"]) >= 4
+    kinds = set()
+    for rec, *_ in prog.deferred_keys:
+        assert any(rec is x for x in prog.loads + prog.stores)  # the same object, not a copy
+        kinds.add(type(rec).__name__)
+    assert kinds == {"Load", "Store"}
+
+
+def _no_records(value) -> bool:
+    from dataclasses import is_dataclass
+
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if is_dataclass(v):
+            return False
+        if isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            stack.extend(v)
+    return True

@@ -60,10 +60,12 @@ def test_worker_facts_are_the_in_process_facts_whatever_the_order(pool):
 def _differ(a, b) -> bool:
     from test_facts import _first_difference
 
-    if replace(a, seconds=0, program=None) != replace(b, seconds=0, program=None):
+    from analyzer.link_facts import unpack
+
+    if replace(a, seconds=0, facts=None) != replace(b, seconds=0, facts=None):
         return True
-    return (a.program is None) != (b.program is None) or (
-        a.program is not None and _first_difference(a.program, b.program) is not None)
+    return (a.facts is None) != (b.facts is None) or (
+        a.facts is not None and _first_difference(unpack(a.facts), unpack(b.facts)) is not None)
 
 
 def _project(tmp_path: Path) -> Path:
