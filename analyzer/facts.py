@@ -102,9 +102,9 @@ def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None) ->
                                   "the part analysed so far is kept"))
         cacheable = False
     except Exception as e:  # noqa: BLE001 - one file's bug must not stop the scan: its facts are dropped
-        notes.append(Notification(rel, "error", "extract-error",
-                                  f"fact extraction failed ({type(e).__name__}: {e}); the file's facts are "
-                                  "dropped and the scan goes on"))
+        notes.append(Notification(rel, "error", "crashed",
+                                  f"stage extract: {type(e).__name__}: {e}; the file's facts are dropped and "
+                                  "the scan goes on"))
         return UnitFacts(rel, kind, False, -1, None, tuple(notes), False, time.perf_counter() - t0)
     finally:
         del tree

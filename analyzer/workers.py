@@ -314,8 +314,8 @@ class ExtractionPool:
                     continue
                 except Exception as e:  # noqa: BLE001 - e.g. facts that cannot be pickled
                     for j in batch:
-                        yield j, failed_unit(j, "crashed", f"the worker failed on this file ({type(e).__name__}: "
-                                                           f"{e}); its facts are dropped and the scan goes on"), False
+                        yield j, failed_unit(j, "crashed", f"stage extract: the worker failed ({type(e).__name__}: "
+                                                           f"{e}); the file is not analysed, the scan goes on"), False
                     continue
                 for idx, data, cacheable in results:
                     yield by_index[idx], data, cacheable
@@ -364,8 +364,8 @@ class ExtractionPool:
                                                           f"{hard_limit(j.budget):g} s (parse and budget) and was "
                                                           "stopped; the file is not analysed, the scan goes on"), False
                     elif why == "crashed":
-                        yield j, failed_unit(j, "crashed", "the worker analysing this file crashed; the file is "
-                                                           "not analysed, the scan goes on"), False
+                        yield j, failed_unit(j, "crashed", "stage parse/extract: the worker process died on this "
+                                                           "file; the file is not analysed, the scan goes on"), False
                     else:
                         rest.append(j)
                 if rest:

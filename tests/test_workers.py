@@ -117,8 +117,8 @@ def test_an_exception_in_extraction_drops_that_files_facts(tmp_path, monkeypatch
     root = _project(tmp_path)
     monkeypatch.setenv(FAULT_ENV, "raise:a.js")
     r = scan([root], jobs=jobs)
-    assert [(n.path, n.reason) for n in r.notifications] == [("a.js", "extract-error")]
-    assert "RuntimeError: test fault in a.js" in r.notifications[0].message
+    assert [(n.path, n.reason) for n in r.notifications] == [("a.js", "crashed")]
+    assert "stage extract: RuntimeError: test fault in a.js" in r.notifications[0].message
     assert _sinks(r) == [("b.js", 1), ("c.js", 1)]
 
 
