@@ -108,7 +108,7 @@ def _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers):
         todo_set = set(todo)
         for i, job in enumerate(jobs_list):
             if i in todo_set:
-                facts = extract_unit(job, rules, parsers, fault)
+                facts = _extract_safely(job, rules, parsers, fault)
                 if cache is not None and facts.cacheable:
                     cache.put(keys[i], dumps(facts))
                 yield job, facts
@@ -131,6 +131,15 @@ def _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers):
     while nxt < n:
         yield jobs_list[nxt], _facts(ready.pop(nxt))
         nxt += 1
+
+
+def _extract_safely(job: UnitJob, rules: RuleBook, parsers: Parsers, fault) -> UnitFacts:
+    """`extract_unit`, and whatever escapes it (a bug outside the extractor) loses this unit only."""
+    try:
+        return extract_unit(job, rules, parsers, fault)
+    except Exception as e:  # noqa: BLE001
+        return failed_unit(job, "crashed", f"stage parse/extract: {type(e).__name__}: {e}; the file is not "
+                                           "analysed, the scan goes on")
 
 
 def _facts(r) -> UnitFacts:
@@ -165,10 +174,15 @@ def _run_batch(batch: list[UnitJob]) -> list[tuple[int, bytes, bool]]:
             limit = hard_limit(job.budget)
             if limit:
                 faulthandler.dump_traceback_later(limit, exit=True, file=fd)
-            facts = extract_unit(job, rules, parsers, fault)
+            facts = _extract_safely(job, rules, parsers, fault)
             if limit:
                 faulthandler.cancel_dump_traceback_later()
-            data = dumps(facts)
+            try:
+                data = dumps(facts)
+            except Exception as e:  # noqa: BLE001 - facts that cannot be pickled lose this unit only
+                facts = failed_unit(job, "crashed", f"stage extract: the facts cannot be sent ({type(e).__name__}: "
+                                                    f"{e}); the file is not analysed, the scan goes on")
+                data = dumps(facts)
             out.append((job.index, data, facts.cacheable))
     finally:
         faulthandler.disable()
@@ -197,7 +211,9 @@ class ExtractionPool:
     def __enter__(self) -> "ExtractionPool":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is not None:  # interrupted (^C) or failed: do not wait for the files in progress
+            self._kill_workers()
         self.close()
 
     def close(self) -> None:

@@ -183,6 +183,15 @@ def test_cli_cache_options(tmp_path, monkeypatch, capsys):
     assert outs[0] == outs[1] == outs[2]
 
 
+def test_help_names_the_options(capsys):
+    from analyzer.cli import main
+
+    assert main(["scan", "--help"]) == 0
+    out = capsys.readouterr().out
+    for opt in ("--jobs", "--cache-dir", "--no-cache", "FORMLEAK_JOBS", "XDG_CACHE_HOME"):
+        assert opt in out, opt
+
+
 def test_default_cache_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert factcache.default_cache_dir() == tmp_path / "formleak"
