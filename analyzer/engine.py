@@ -137,11 +137,13 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, jobs, cache
             try:
                 u.top_fid = facts.top_fid + merge_unit(prog, u.uid, facts.facts)
             except Exception as e:  # noqa: BLE001 - facts the schema cannot link: drop this unit's, go on
-                notes.append(Notification(u.rel, "error", "link-error", f"cannot link this file's facts ({e})"))
+                notes.append(Notification(u.rel, "error", "crashed", f"stage link: {type(e).__name__}: {e}; the "
+                                          "file's facts are dropped and the scan goes on"))
                 complete = False
                 continue
         if facts.parsed and u.rel not in scanned:
             scanned.append(u.rel)
+    job = facts = None  # the last unit's packed facts: not kept alive through linking
     t_extract = time.perf_counter() - t_extract
     if cache is not None:
         extracted, from_cache = cache.misses, cache.hits

@@ -25,7 +25,7 @@ from analyzer.facts import FACTS_FORMAT, UnitFacts, UnitJob
 
 MAGIC = b"formleak-facts\n"
 _FACT_MODULES = ("extract.py", "extract_calls.py", "extract_decl.py", "extract_util.py", "program.py", "parse.py",
-                 "facts.py", "rulebook.py")
+                 "facts.py", "link_facts.py", "rulebook.py")
 _ALLOWED = {
     ("analyzer.facts", "UnitFacts"), ("analyzer.model", "Notification"), ("analyzer.program", "Program"),
     ("analyzer.program", "Func"), ("analyzer.program", "Call"), ("analyzer.program", "Load"),
