@@ -115,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="budget for analysing any one file, a page with its inline scripts included "
                            "(default 120; 0: none). It is counted in work steps, so a file past it is cut at "
                            "the same point every run; it is reported and the scan goes on")
+    scan.add_argument("--jobs", "-j", metavar="N", type=_jobs, default=None,
+                      help="parse and extract facts in N worker processes (default: $FORMLEAK_JOBS or the "
+                           "number of CPUs; 1: in this process). A worker that crashes or runs past the budget "
+                           "is replaced, its file reported; the report is the same for any N")
+    scan.add_argument("--cache-dir", metavar="DIR",
+                      help="keep each file's facts here for the next scan (default: $XDG_CACHE_HOME/formleak "
+                           "or ~/.cache/formleak); only changed files are analysed again")
+    scan.add_argument("--no-cache", action="store_true", help="neither read nor write the facts cache")
     scan.add_argument("--include-libraries", action="store_true",
                       help="also analyse files recognised as well-known libraries (jQuery, lodash, …) by their "
                            "licence banner; by default they are skipped with a note, their APIs being modelled")
@@ -127,6 +135,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rules", help="list the rules (formleak scan --explain RULE for one)",
                    description="List formleak's rules: id, default severity, name and what each reports.")
     return parser
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of jobs: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("--jobs must be at least 1")
+    return n
+
+
+def _default_jobs() -> int:
+    env = os.environ.get("FORMLEAK_JOBS", "")
+    if env.strip().isdigit() and int(env) >= 1:
+        return int(env)
+    return os.cpu_count() or 1
 
 
 def _err(msg: str) -> None:
@@ -264,10 +289,14 @@ def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
     show_progress = (not args.quiet and not args.no_progress and sys.stderr.isatty())
     try:
         with _Progress(show_progress, "formleak: scanning …"):
+            from analyzer.factcache import default_cache_dir
+
             gitignore = args.respect_gitignore if args.respect_gitignore is not None else cfg.respect_gitignore
             extra = {"respect_gitignore": True} if gitignore else {}
+            cache_dir = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir()
             result = engine.scan(roots, origin=args.origin, exclude=exclude, budget_seconds=args.budget,
-                                 include_libraries=args.include_libraries, stats=args.stats, **extra)
+                                 include_libraries=args.include_libraries, stats=args.stats,
+                                 jobs=args.jobs or _default_jobs(), cache_dir=cache_dir, **extra)
     except Exception as e:  # a bug or an unreadable tree: fatal, but say what happened
         _err(f"scan failed: {type(e).__name__}: {e}")
         if os.environ.get("FORMLEAK_DEBUG"):

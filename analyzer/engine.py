@@ -13,20 +13,24 @@ from pathlib import Path
 from analyzer.classify import Classifier
 from analyzer.discover import discover
 from analyzer.budget import Budget, BudgetExceeded, parse_steps
-from analyzer.extract import Extractor
+from analyzer.factcache import FactCache, cache_salt
+from analyzer.facts import UnitJob
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.locate import locate
 from analyzer.mapfind import load_maps
 from analyzer.model import Notification, ScanResult
-from analyzer.parse import ERROR_COUNT_CAP, Parsers, error_summary
+from analyzer.link_facts import merge_unit
+from analyzer.parse import Parsers
 from analyzer.paths import search
 from analyzer.program import Program, Registration, Unit
 from analyzer.rulebook import RuleBook
+from analyzer.rules import rules_dir
 from analyzer.sanitize import strip_userinfo
 from analyzer.solve import Solver
 from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
+from analyzer.workers import ExtractionPool, extract_units
 
 MAX_DROPS = 8  # files dropped after a fault in a whole-scan stage before the scan gives up
 
@@ -42,12 +46,15 @@ class StageFault(Exception):
 
 def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | tuple = (),
          budget_seconds: float = 120.0, include_libraries: bool = False, stats: bool = False,
-         respect_gitignore: bool = False) -> ScanResult:
+         respect_gitignore: bool = False, jobs: int = 1, cache_dir: Path | None = None,
+         pool: ExtractionPool | None = None) -> ScanResult:
     """Scan files and folders; see the module docstring for the stages.
 
     `budget_seconds` bounds the analysis of any one file, a page with all its inline scripts included (0: no
     bound; see analyzer/budget.py): a file that runs past it is reported (`budget`), what was extracted of it
     is kept, and the scan goes on with the next file.
+    `jobs` > 1 parses and extracts in that many worker processes (or in `pool`, reusable across scans);
+    `cache_dir` keeps each file's facts there for the next scan (None: no cache). See workers.py.
 
     Isolation: an exception while extracting one file drops that file with a `crashed` notification; an
     exception in a whole-scan stage (link, triggers, paths, findings) that can be traced to a file drops
@@ -63,7 +70,7 @@ def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | t
             clock = StageClock()
             try:
                 result = _scan(roots, origin, exclude, budget_seconds, include_libraries, clock, dropped,
-                               respect_gitignore)
+                               respect_gitignore, jobs, cache_dir, pool)
             except StageFault as fault:
                 if fault.rel is None or fault.rel in dropped or len(dropped) >= MAX_DROPS:
                     raise
@@ -99,7 +106,8 @@ def _blame(prog: Program, stage: str, e: Exception, nid: int | None = None, uid:
 
 
 def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: StageClock,
-          dropped: dict[str, Notification], respect_gitignore: bool = False) -> ScanResult:
+          dropped: dict[str, Notification], respect_gitignore: bool = False, jobs: int = 1,
+          cache_dir: Path | None = None, pool: ExtractionPool | None = None) -> ScanResult:
     t0 = time.perf_counter()
     roots = [Path(r) for r in roots]
     rules = RuleBook.load()
@@ -118,6 +126,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             timed_out.add(rel)
     prog = Program()
     parsers = Parsers()
+    cache = FactCache(cache_dir, cache_salt(rules_dir())) if cache_dir is not None else None
     pages = []
     scanned: list[str] = []
     complete = not any(n.level == "error" for n in notes)
@@ -140,6 +149,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             notes.append(Notification(f.rel, "error", "html-error", f"cannot parse HTML: {e}"))
             complete = False
             continue
+        finally:
+            b.pause()  # the clock of a file counts only work on it
         pages.append(page)
         scanned.append(f.rel)
         page.origin = strip_userinfo(page.origin)
@@ -192,19 +203,69 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             u.scope = top if top in site_dirs else ""
 
     # --- parse and extract, unit by unit
+    # Parsing is charged to the file's budget before any work (a page's scripts share the page's budget):
+    # a unit that no longer fits is not analysed. Its extraction steps are charged when its facts come back,
+    # in unit order, so the cut is the same for any --jobs.
+    unit_jobs = []
     for u in prog.units:
-        lang = getattr(u, "lang", "js")
         b = budgets.get(u.rel)
         if b is None:
-            b = budgets[u.rel] = Budget(budget_seconds, len(prog.kind))
-        elif b.exceeded:
+            b = budgets[u.rel] = Budget(budget_seconds)
+        if b.exceeded:
             continue  # the page's budget is spent: its other scripts are not analysed (noted once)
         b.resume()
         try:
-            complete = _parse_and_extract(u, lang, b, prog, rules, parsers, notes, scanned, over_budget,
-                                          clock) and complete
+            b.spend(parse_steps(len(u.data)))
+        except BudgetExceeded:
+            over_budget(u.rel, b)
+            complete = False
+            continue
         finally:
-            b.pause()
+            b.pause()  # the clock of a file counts only work on it (the workers keep their own)
+        unit_jobs.append(UnitJob(u.uid, u.rel, u.data, getattr(u, "lang", "js"), u.kind, u.scope, u.line_off,
+                                 u.col_off, budget_seconds, b.steps_left))
+    extracted = from_cache = 0
+    t_extract = time.perf_counter()
+    with clock.stage("extract"):
+        for job, facts in extract_units(unit_jobs, rules, jobs=jobs, cache=cache, pool=pool, parsers=parsers):
+            u = prog.units[job.index]
+            clock.files[u.rel] = clock.files.get(u.rel, 0.0) + facts.seconds
+            b = budgets[u.rel]
+            if b.exceeded:
+                continue  # an earlier unit of this page used up the budget
+            notes.extend(facts.notes)
+            if any(n.level == "error" for n in facts.notes):
+                complete = False
+            if any(n.reason == "budget-time" for n in facts.notes):
+                timed_out.add(u.rel)
+            cut = next((n.reason for n in facts.notes if n.reason in ("budget", "fact-limit", "budget-time")), None)
+            if cut:  # cut inside the worker (its note is among the unit's): the rest of the file is not analysed
+                b.exceeded = cut
+            else:
+                try:
+                    b.spend(facts.steps)
+                except BudgetExceeded:  # the file's steps ran out with this unit: it is dropped whole
+                    over_budget(u.rel, b)
+                    complete = False
+                    continue
+            u.kind = facts.kind
+            if facts.facts is not None:
+                try:
+                    u.top_fid = facts.top_fid + merge_unit(prog, u.uid, facts.facts)
+                except Exception as e:  # noqa: BLE001 - facts the schema cannot link: drop this unit's, go on
+                    notes.append(Notification(u.rel, "error", "crashed", f"the link stage failed on this file "
+                                              f"({type(e).__name__}: {_short(e)}); its facts were dropped and "
+                                              "the rest was analysed"))
+                    complete = False
+                    continue
+            if facts.parsed and u.rel not in scanned:
+                scanned.append(u.rel)
+        job = facts = None  # the last unit's packed facts: not kept alive through linking
+    t_extract = time.perf_counter() - t_extract
+    if cache is not None:
+        extracted, from_cache = cache.misses, cache.hits
+    else:
+        extracted = len(unit_jobs)
 
     # --- inline on…= handlers: the attribute's code runs on that event with `this` = the element
     solver = Solver(prog, rules)
@@ -310,19 +371,10 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     notes.sort(key=lambda n: (n.path, n.reason, n.message))
     stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": prog.graph.number_of_edges(),
              "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
-             "sinks": len(sink_list), "seconds": round(time.perf_counter() - t0, 3)}
+             "sinks": len(sink_list), "facts_extracted": extracted, "facts_cached": from_cache,
+             "extract_seconds": round(t_extract, 3), "seconds": round(time.perf_counter() - t0, 3)}
     return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(set(scanned)), notifications=notes,
                       findings=findings, complete=complete, origin=origin, stats=stats)
-
-
-def _module_kind(tree, data: bytes) -> str:
-    for c in tree.root_node.named_children:
-        if c.type in ("import_statement", "export_statement"):
-            return "module"
-    if b"module.exports" in data or b"exports." in data[:20000] or b"require(" in data[:20000]:
-        if b"__webpack_require__" not in data[:5000]:
-            return "module"
-    return "script"
 
 
 def _sink_nodes(prog: Program, sink_hits) -> tuple[list, dict[int, int]]:
@@ -356,48 +408,3 @@ def _locations(f):
     yield from (s.location for s in f.steps)
     yield from (t.location for t in f.triggers if t.location is not None)
 
-
-def _parse_and_extract(u, lang, b, prog, rules, parsers, notes, scanned, over_budget, clock: StageClock) -> bool:
-    """Parse one unit and extract its facts into `prog`; False when the file is not (fully) covered. An
-    exception while extracting becomes a StageFault naming the file (the scan runs again without it)."""
-    complete = True
-    try:
-        b.spend(parse_steps(len(u.data)), len(prog.kind))  # a parse cannot be cut: charged before it runs
-    except BudgetExceeded:
-        over_budget(u.rel, b)
-        return False
-    try:
-        with clock.stage("parse", u.rel):
-            tree = parsers.parse(lang, u.data)
-    except Exception as e:  # noqa: BLE001
-        notes.append(Notification(u.rel, "error", "parse-error", f"parser failed: {e}"))
-        return False
-    if tree is None:
-        notes.append(Notification(u.rel, "error", "parse-error", "parser gave up"))
-        return False
-    n_err, where = error_summary(tree)
-    if n_err:
-        at = ", ".join(f"{r + u.line_off}:{c}" for r, c in where)
-        count = f"{n_err}+" if n_err >= ERROR_COUNT_CAP else str(n_err)  # the count stops there
-        notes.append(Notification(u.rel, "warning", "syntax-error",
-                                  f"{count} syntax error(s) (first at {at}); the rest of the file was analysed"))
-    if u.kind == "script" and lang != "html":
-        u.kind = _module_kind(tree, u.data)
-    try:
-        with clock.stage("extract", u.rel):
-            Extractor(prog, rules, u, tree, b).run()
-    except BudgetExceeded:
-        over_budget(u.rel, b)
-        complete = False
-    except Exception as e:  # noqa: BLE001 - this file's half-written facts go: the scan runs again without it
-        raise _blame(prog, "extract", e, uid=u.uid) from e
-    del tree
-    if u.rel not in scanned:
-        scanned.append(u.rel)
-    if u.data:
-        try:
-            u.data.decode("utf-8")
-        except UnicodeDecodeError:
-            notes.append(Notification(u.rel, "warning", "invalid-utf8",
-                                      "file is not valid UTF-8; undecodable bytes were replaced"))
-    return complete

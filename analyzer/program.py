@@ -56,6 +56,21 @@ class FlowGraph:
             self.succ[n] = {}
             self.pred[n] = {}
 
+    add_node = ensure
+
+    def __contains__(self, n: int) -> bool:
+        return n in self.succ
+
+    @property
+    def nodes(self):
+        return self.succ.keys()
+
+    def number_of_nodes(self) -> int:
+        return len(self.succ)
+
+    def adjacency(self):
+        return iter(self.succ.items())
+
     def remove_edge(self, a: int, b: int) -> None:
         if b in self.succ.get(a, ()):
             del self.succ[a][b]

@@ -142,7 +142,7 @@ class Solver(LinkPasses):
             for v in t[1]:
                 self.on(v, ("timer", t))
         for u in p.units:
-            if u.handler_event is None:
+            if u.handler_event is None and u.top_fid >= 0:  # (a unit without facts has no top function)
                 self.roots.append((u.top_fid, "load", None))
         for fid in sorted(p.components):  # React renders components when the page loads
             self.roots.append((fid, "load", None))

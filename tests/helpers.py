@@ -86,8 +86,7 @@ _FAKE_KINDS = (("email", "email", "FL002", "high"), ("phone", "phone", "FL002", 
 _FAKE_EVENTS = ("blur", "change", "input", "keyup")
 
 
-def fake_scan(roots, *, origin=None, exclude=(), budget_seconds=30.0, include_libraries=False,
-              stats=False) -> ScanResult:
+def fake_scan(roots, *, origin=None, exclude=(), budget_seconds=30.0, include_libraries=False, **_) -> ScanResult:
     """A line-based imitation of `analyzer.engine.scan` for CLI logic tests: every line of a `.js` file
     that calls fetch(…)/navigator.sendBeacon(…) and names a field kind (email, phone, card, zip) and an
     event (blur, change, input, keyup) is a finding at that call. Lets the suppression/baseline/threshold
@@ -132,3 +131,20 @@ def fake_scan(roots, *, origin=None, exclude=(), budget_seconds=30.0, include_li
                     break
     return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(files), notifications=[],
                       findings=findings, complete=True, origin=origin)
+
+
+# ------------------------------------------------------------------------------- the fixture corpus, scanned once
+
+
+_CASE_SCANS: dict = {}
+
+
+def scan_case(case_dir: Path) -> ScanResult:
+    """`engine.scan([case_dir])` in this process (jobs=1, no cache), once per test session: the fixture
+    tests check its findings, the --jobs test compares its JSON report with a parallel scan's."""
+    hit = _CASE_SCANS.get(case_dir)
+    if hit is None:
+        from analyzer.engine import scan
+
+        hit = _CASE_SCANS[case_dir] = scan([case_dir])
+    return hit

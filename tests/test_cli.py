@@ -19,7 +19,7 @@ def fake_engine(monkeypatch):
 
 def canned(monkeypatch, findings, **kw):
     """Make the engine return exactly these findings."""
-    def scan(roots, *, origin=None, exclude=(), budget_seconds=30.0, include_libraries=False, stats=False):
+    def scan(roots, *, origin=None, exclude=(), budget_seconds=30.0, include_libraries=False, **_):
         r = make_result([f for f in findings], root=str(roots[0]), **kw)
         r.origin = origin
         return r
@@ -169,7 +169,7 @@ def test_colour_only_on_a_tty_and_never_with_no_color(monkeypatch, tmp_path, cap
 def test_origin_and_excludes_reach_the_engine(monkeypatch, tmp_path):
     seen = {}
 
-    def scan(roots, *, origin=None, exclude=(), budget_seconds=30.0, include_libraries=False, stats=False):
+    def scan(roots, *, origin=None, exclude=(), budget_seconds=30.0, include_libraries=False, **_):
         seen.update(roots=roots, origin=origin, exclude=tuple(exclude))
         return make_result([])
     monkeypatch.setattr("analyzer.engine.scan", scan)

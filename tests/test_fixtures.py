@@ -154,7 +154,7 @@ def _fmt(key: tuple) -> str:
 
 @pytest.mark.parametrize("case_dir", case_dirs(), ids=_case_id)
 def test_fixture_case(case_dir: Path):
-    from analyzer.engine import scan
+    from helpers import scan_case
 
     annotations = parse_case(case_dir)
     assert annotations, f"{case_dir.name}: no `expect:` or `ok:` annotation in the case"
@@ -162,7 +162,7 @@ def test_fixture_case(case_dir: Path):
     assert len(expected) == sum(a.kind == "expect" for a in annotations)
     ok_lines = {(a.path, a.line): a.reason for a in annotations if a.kind == "ok"}
 
-    result = scan([case_dir])
+    result = scan_case(case_dir)
     actual = {
         (f.sink.path, f.sink.line, frozenset(f.categories), frozenset(f.trigger_names), f.sink_api)
         for f in result.findings
