@@ -16,6 +16,7 @@ from analyzer.extract import BudgetExceeded, Extractor
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.model import Notification, ScanResult
+from analyzer.models.templates import TemplateModels
 from analyzer.parse import Parsers, error_summary
 from analyzer.paths import search
 from analyzer.program import Program, Registration, Unit
@@ -55,11 +56,13 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
     # --- HTML pages and the scripts they include
     module_files: set[str] = set()
     page_of: dict[str, str] = {}
+    templates = TemplateModels(parsers)
     for f in files:
         if f.kind != "html":
             continue
         try:
-            page = parse_page(f.rel, f.data)
+            page = parse_page(f.rel, templates.prepare(f.rel, f.data))  # (same length: positions stay)
+            bound = templates.bind(page, decode_text(f.data, html=True)[0])
         except Exception as e:  # noqa: BLE001 - a broken page must not stop the scan
             notes.append(Notification(f.rel, "error", "html-error", f"cannot parse HTML: {e}"))
             complete = False
@@ -83,6 +86,14 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
             u = Unit(uid=len(prog.units), rel=f.rel, data=code.encode("utf-8"), line_off=s.line - 1,
                      col_off=s.col - 1, kind=kind, page=f.rel, handler_event=ev,
                      handler_element=("html", f.rel, s.element_index, s.element_selector) if ev else None)
+            if bound is not None and bound.script_index == i:  # the template's bindings, in the script's scope
+                _attach(u, bound)
+            if bound is not None and i in dict(bound.script_langs):
+                u.lang = dict(bound.script_langs)[i]  # type: ignore[attr-defined]
+            prog.units.append(u)
+        if bound is not None and bound.script_index is None:  # an in-DOM template: a script of its own
+            u = Unit(uid=len(prog.units), rel=f.rel, data=b"", kind="script", page=f.rel)
+            _attach(u, bound)
             prog.units.append(u)
 
     for f in files:
@@ -254,6 +265,13 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
              "sinks": len(sink_list), "seconds": round(time.perf_counter() - t0, 3)}
     return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(set(scanned)), notifications=notes,
                       findings=findings, complete=complete, origin=origin, stats=stats)
+
+
+def _attach(u: Unit, bound) -> None:
+    """Append a template's binding code to a unit; its segments map the generated part's positions."""
+    base = len(u.data)
+    u.data = u.data + bound.code.encode("utf-8")
+    u.segments = [(base + s.offset, s.line, s.col, s.snippet) for s in bound.segments]
 
 
 def _module_kind(tree, data: bytes) -> str:

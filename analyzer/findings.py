@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.classify import severity, sort_categories
+from analyzer.classify import NOT_PERSONAL, severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
 
@@ -119,6 +119,10 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
         kinds.add("any_field")  # `form#checkout`: whatever field of that form the event comes from
     if not kinds:  # no page shows the field: every part of the selector says what it is
         kinds.update(classifier.selector_kinds(sel) or ["other"])
+    if NOT_PERSONAL in kinds:  # quantity, shipping method, coupon…: not personal data, not a source
+        kinds.discard(NOT_PERSONAL)
+        if not kinds:
+            return set(), sel, True
     return kinds, (_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel), False
 
 
@@ -133,6 +137,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     descs: list[str] = []
     resolved = False
     todo = [(o, tuple(src.base)) for o in solver.objects(src.base)]
+    if todo and all(prog.objs[o][0] == "RF" for o, _a in todo):
+        return [], [], False  # `email.value` of a framework ref: state, not a field read
     seen = set()
     while todo:
         o, anchors = todo.pop()
@@ -172,6 +178,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
         return [], [], False
     if not cats:
         k = classifier.selector_kind(src.text) if src.text else None
+        if k == NOT_PERSONAL:
+            return [], [], False
         if k:
             resolved = True
         cats.add(k or "other")

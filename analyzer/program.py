@@ -73,6 +73,7 @@ class Unit:
     top_fid: int = -1
     line_starts: list[int] | None = None
     scope: str = ""  # the site whose global scope its classic scripts share (a folder of several sites)
+    segments: list | None = None  # generated code (template bindings): [(offset, line, col, snippet)]
 
 
 @dataclass(slots=True)
@@ -400,6 +401,9 @@ class Program:
     def _point(u: Unit, off: int):
         import bisect
 
+        if u.segments and off >= u.segments[0][0]:  # generated binding code: the template position
+            seg = u.segments[bisect.bisect_right([s[0] for s in u.segments], off) - 1]
+            return seg[1], seg[2]
         ls = u.line_starts
         row = bisect.bisect_right(ls, off) - 1
         col_units = len(u.data[ls[row]:off].decode("utf-8", "replace").encode("utf-16-le")) // 2
@@ -411,6 +415,10 @@ class Program:
 
     def snippet(self, uid: int, start: int, end: int, limit: int = 160) -> str:
         u = self.units[uid]
+        if u.segments and start >= u.segments[0][0]:
+            import bisect
+
+            return u.segments[bisect.bisect_right([s[0] for s in u.segments], start) - 1][3]
         d = u.data
         ls = d.rfind(b"\n", 0, start) + 1
         le = d.find(b"\n", start)

@@ -16,6 +16,7 @@ from collections import deque
 
 from analyzer.program import (EDGE_KIND, EDGE_PLAIN, HEAP, NODE_ATTR, Call, Program, Registration, Source, Store,
                               add_edges_fast)
+from analyzer.models.state import StateModel
 from analyzer.rulebook import RuleBook
 from analyzer.solve_passes import PTS_CAP, LinkPasses
 
@@ -50,6 +51,7 @@ class Solver(LinkPasses):
         self.state_nodes: set[int] = set()
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
+        self.models = StateModel()  # framework state (refs, reactive objects, watchers)
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -164,6 +166,7 @@ class Solver(LinkPasses):
         self._event_bus()
         self._accessors()
         self.propagate()
+        self.models.link(self)
         self._effects()
         self._field_sensitive_literals()
         self._assignment_sinks()
@@ -206,6 +209,8 @@ class Solver(LinkPasses):
             st = item[1]
             if key[0] == "G" and self.r.normalize_path(key[1]) == "<global>" and st.prop:
                 self.edges(st.value, self.p.global_node(st.prop, self.p.units[st.uid].scope))
+            elif key[0] == "RF":
+                self.models.on_ref_store(self, st, key)
         elif kind == "amd":
             if key[0] == "fn":
                 c, deps = item[1], item[2]
@@ -272,6 +277,8 @@ class Solver(LinkPasses):
         elif k0 == "fn":
             if prop in ("call", "apply", "bind"):
                 self.add(ld.nid, o)
+        elif k0 == "RF":
+            self.models.on_ref_load(self, ld, key)
 
     def _on_call(self, c: Call, key: tuple, o: int) -> None:
         k0 = key[0]
@@ -319,6 +326,7 @@ class Solver(LinkPasses):
     def _path_rules(self, c: Call, path: str) -> None:
         r = self.r
         p = self.p
+        self.models.on_call(self, c, path)
         table = r.new_sinks if c.is_new else r.call_sinks
         for rule in table.get(path, ()):
             if rule.when_arg0 and (not c.str_args or c.str_args[0] not in rule.when_arg0):

@@ -18,7 +18,7 @@ CASES_DIR = REPO / "fixtures" / "cases"
 DEMO_SHOP = REPO / "fixtures" / "demo-shop"
 CONVENTIONS = REPO / "docs" / "conventions.md"
 
-SCANNED_SUFFIXES = {".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".html", ".htm", ".phtml", ".liquid", ".php", ".twig"}
+SCANNED_SUFFIXES = {".vue", ".svelte", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".html", ".htm", ".phtml", ".liquid", ".php", ".twig"}
 
 # docs/conventions.md, "Categories"
 CATEGORIES = frozenset({

@@ -1,0 +1,209 @@
+"""Stage 4 (frameworks): reactive state and the code that runs when it changes.
+
+One model for sources and compiled bundles alike: it works on call sites whose callee resolved to a
+framework API path (`Vue.ref`, `Vue.watch`, …, from `rules/frameworks.toml` [[api]]), whatever spelled
+them. Each API has a kind, and each kind one handler below (looked up in `HANDLERS`, no if-chains):
+
+- a *ref* is an abstract object `('RF', call id)` whose `.value` is one heap node (`state`): stores into
+  `x.value` write it, loads read it; reading `.value` of a ref is not reading a field;
+- a *reactive* object is the literal it wraps; its properties are the state;
+- a *watcher* (`watch(src, cb)`) and an *effect* (`watchEffect(fn)`) run under the triggers of the code
+  that changes their state: every function that stores into that ref or reactive object gets a call
+  edge to the callback, and the new value flows into the callback's first parameter.
+
+The pass runs once propagation has settled (who writes which state is known only then).
+"""
+from __future__ import annotations
+
+from analyzer.models.spec import ApiSpec, records
+from analyzer.program import EDGE_PLAIN, HEAP, Call, add_edges_fast
+from analyzer.rules import load_toml
+
+APP_GLOBAL = "__formleak_vue_app__"  # where an in-DOM app's options object is kept (templates.py reads it)
+
+
+def load_apis() -> tuple[ApiSpec, ...]:
+    return records(ApiSpec, load_toml("frameworks").get("api", []), "frameworks.toml api")
+
+
+class StateModel:
+    def __init__(self):
+        self.kind_of: dict[str, str] = {}
+        for api in load_apis():
+            if api.kind not in HANDLERS:
+                raise ValueError(f"frameworks.toml: api kind {api.kind!r} has no handler")
+            for path in api.path:
+                self.kind_of[path] = api.kind
+        self.seen: set[int] = set()
+        self.state_of_ref: dict[int, int] = {}  # call id of ref() -> state node
+        self.reactive_calls: list[Call] = []
+        self.watch_calls: list[Call] = []
+        self.effect_calls: list[Call] = []
+        self.computed: dict[int, Call] = {}  # ref call id -> computed() call
+
+    # ---------------------------------------------------------------------------------- during solving
+    def on_call(self, solver, c: Call, path: str) -> None:
+        kind = self.kind_of.get(path)
+        if kind is None or c.cid in self.seen:
+            return
+        self.seen.add(c.cid)
+        c.handled = True
+        HANDLERS[kind](self, solver, c)
+
+    def state_node(self, solver, cid: int) -> int:
+        st = self.state_of_ref.get(cid)
+        if st is None:
+            c = solver.p.calls[cid]
+            st = self.state_of_ref[cid] = solver.p.node("state", "ref", c.uid, c.start, HEAP)
+        return st
+
+    def on_ref_load(self, solver, ld, key: tuple) -> None:
+        if ld.prop == "value":
+            solver.edge(self.state_node(solver, key[1]), ld.nid)
+
+    def on_ref_store(self, solver, st, key: tuple) -> None:
+        if st.prop == "value":
+            solver.edges(st.value, self.state_node(solver, key[1]))
+
+    # ---------------------------------------------------------------------------------- handlers
+    def _ref(self, solver, c: Call) -> None:
+        solver.seed(c.result, ("RF", c.cid))
+        st = self.state_node(solver, c.cid)
+        if c.args:
+            solver.edges(c.args[0], st)
+
+    def _reactive(self, solver, c: Call) -> None:
+        if c.args:
+            solver.edges(c.args[0], c.result)
+        self.reactive_calls.append(c)
+
+    def _computed(self, solver, c: Call) -> None:
+        solver.seed(c.result, ("RF", c.cid))
+        self.computed[c.cid] = c
+
+    def _watch(self, solver, c: Call) -> None:
+        self.watch_calls.append(c)
+
+    def _effect(self, solver, c: Call) -> None:
+        self.effect_calls.append(c)
+
+    def _wrap(self, solver, c: Call) -> None:
+        if c.args:
+            solver.edges(c.args[0], c.result)
+
+    def _app(self, solver, c: Call) -> None:
+        if c.args:
+            p = solver.p
+            solver.edges(c.args[0], p.global_node(APP_GLOBAL, p.units[c.uid].scope))
+            solver.edges(c.args[0], c.result)
+
+    def _mounted(self, solver, c: Call) -> None:
+        if c.args:
+            solver._watch_callback(c, 0, {"handler_arg": 0})
+
+    # ---------------------------------------------------------------------------------- after solving
+    def link(self, solver) -> None:
+        """Watchers and effects: called by the writers of what they watch."""
+        if not (self.watch_calls or self.effect_calls):
+            return
+        p = solver.p
+        objs = p.objs
+        # the state objects: refs, and reactive literals (with the literals nested in them: deep)
+        state: dict[int, int] = {}  # object id -> state id (the ref call id or the reactive object id)
+        for o, key in enumerate(objs):
+            if key[0] == "RF":
+                state[o] = o
+        for c in self.reactive_calls:
+            for o in solver.objects((c.result,)):
+                if objs[o][0] != "O":
+                    continue
+                state[o] = o
+                for (lit, _k), vals in p.literal_props.items():
+                    if lit == objs[o][1]:
+                        for n in solver.objects(vals):
+                            if objs[n][0] == "O":
+                                state.setdefault(n, o)
+        if not state:
+            return
+        writers: dict[int, set[int]] = {}
+        for st in p.stores:
+            if st.obj == ("<global>",):
+                continue
+            for o in solver.objects(st.obj):
+                s = state.get(o)
+                if s is not None:
+                    writers.setdefault(s, set()).add(st.fid)
+        for cid, cc in self.computed.items():  # a computed ref changes when what its getter reads changes
+            o = p.obj_ids.get(("RF", cid))
+            if o is None or not cc.args:
+                continue
+            for g in self._functions(solver, cc.args[0]):
+                add_edges_fast(p.graph, ((p.funcs[g].ret, self.state_node(solver, cid)),), EDGE_PLAIN)
+                for s in self._read_states(solver, g, state):
+                    writers.setdefault(o, set()).update(writers.get(s, ()))
+        reads_in = {}
+        for c in self.watch_calls:
+            if len(c.args) < 2:
+                continue
+            watched = {state[o] for o in solver.objects(c.args[0]) if o in state}
+            for g in self._functions(solver, c.args[0]):  # a getter: what it reads, and its value
+                watched |= self._read_states(solver, g, state, reads_in)
+            callers = set().union(*(writers.get(s, set()) for s in watched)) if watched else set()
+            for g in self._functions(solver, c.args[0]):
+                for w in callers:
+                    solver.call_edges.add((w, g))
+            for f in self._functions(solver, c.args[1]):
+                fn = p.funcs[f]
+                for w in callers:
+                    solver.call_edges.add((w, f))
+                if fn.params:
+                    src = list(c.args[0])
+                    src += [p.funcs[g].ret for g in self._functions(solver, c.args[0])]
+                    src += [self.state_node(solver, objs[o][1]) for o in solver.objects(c.args[0])
+                            if objs[o][0] == "RF"]
+                    add_edges_fast(p.graph, ((v, fn.params[0]) for v in src), EDGE_PLAIN)
+        for c in self.effect_calls:
+            if not c.args:
+                continue
+            for f in self._functions(solver, c.args[0]):
+                for s in self._read_states(solver, f, state, reads_in):
+                    for w in writers.get(s, ()):
+                        solver.call_edges.add((w, f))
+
+    @staticmethod
+    def _functions(solver, vals) -> list[int]:
+        objs = solver.p.objs
+        return sorted(objs[o][1] for o in solver.objects(vals) if objs[o][0] == "fn")
+
+    @staticmethod
+    def _read_states(solver, fid: int, state: dict, cache: dict | None = None) -> set[int]:
+        """State objects a function (or a function nested in it) reads from."""
+        if cache is not None and fid in cache:
+            return cache[fid]
+        p = solver.p
+        funcs = p.funcs
+        out: set[int] = set()
+        f0 = funcs[fid]
+        for ld in p.loads:
+            n = ld.nid
+            if p.unit[n] != f0.uid or not (f0.start <= p.pos[n] < f0.end):
+                continue
+            for o in solver.objects(ld.base):
+                s = state.get(o)
+                if s is not None:
+                    out.add(s)
+        if cache is not None:
+            cache[fid] = out
+        return out
+
+
+HANDLERS = {
+    "ref": StateModel._ref,
+    "reactive": StateModel._reactive,
+    "computed": StateModel._computed,
+    "watch": StateModel._watch,
+    "effect": StateModel._effect,
+    "wrap": StateModel._wrap,
+    "app": StateModel._app,
+    "mounted": StateModel._mounted,
+}
