@@ -44,6 +44,26 @@ def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre
                 live.add(m)
                 stack.append(m)
     empty: frozenset = frozenset()
+    funcs = prog.funcs
+    ancestors: dict[int, frozenset] = {}
+
+    def outer(fid: int) -> frozenset:
+        """The functions `fid` is nested in, but not a script's top level (globals are shared by all)."""
+        got = ancestors.get(fid)
+        if got is None:
+            chain = []
+            f = funcs[fid].parent
+            while f is not None and not funcs[f].top:
+                chain.append(f)
+                f = funcs[f].parent
+            got = ancestors[fid] = frozenset(chain)
+        return got
+
+    def nested(fa: int, fb: int) -> bool:
+        if fa < 0 or fb < 0 or funcs[fa].top or funcs[fb].top:
+            return False
+        return fb in outer(fa) or fa in outer(fb)
+
     arg_calls = prog.arg_edge_calls
     contents_ret = prog.contents_ret
     for src in sources:
@@ -78,14 +98,17 @@ def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre
                     calls = arg_calls.get((a, b))
                     if calls is not None and not isinstance(calls, frozenset):
                         calls = arg_calls[(a, b)] = frozenset(calls)
-                    nr = (calls,) + ret_to[:STACK - 1]
+                    nr = ((fb, calls),) + ret_to[:STACK - 1]
                 elif k == "r":
                     top = ret_to[0] if ret_to else None
-                    if top is not None and b not in top:
-                        cr = contents_ret.get((a, b))  # what a callee wrote into an object it was given
-                        if not (cr and top & cr):
-                            continue  # not the call this data came in through
-                    nr = ret_to[1:]
+                    if top is not None and (top[0] == fa or fa == HEAP):
+                        if top[1] is not None and b not in top[1]:
+                            cr = contents_ret.get((a, b))  # what a callee wrote into an object it was given
+                            if not (cr and top[1] & cr):
+                                continue  # not the call this data came in through
+                        nr = ret_to[1:]
+                    else:
+                        nr = ()  # returned by a function it did not come in through: any caller
                     nt = pre.get(fb, empty) if fb != HEAP else trig
                     if not nt:
                         continue
@@ -93,7 +116,9 @@ def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre
                     nt = trig  # within one function, or into the heap: same context
                 else:
                     nt = pre.get(fb, empty)  # read out of the heap or a closure: the reader's triggers
-                    nr = ()
+                    # between a function and the functions nested in it (a callback writing into the
+                    # helper's own object) the data stays in the same invocation: the call stack stays
+                    nr = ret_to if ret_to and nested(fa, fb) else ()
                     if not nt:
                         continue
                 ns = (b, nt, nr)
