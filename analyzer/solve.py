@@ -296,6 +296,7 @@ class Solver(LinkPasses):
         elif k0 == "G":
             self._path_rules(c, self.r.normalize_path(key[1]))
         elif k0 == "R":
+            self.models.on_dispatch(self, c, key[1])
             for a in c.args[:1]:
                 self.edges(a, key[1])
             if not c.args and key[1] in self.state_nodes:  # ko: `email()` reads the observable

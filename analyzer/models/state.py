@@ -16,7 +16,7 @@ The pass runs once propagation has settled (who writes which state is known only
 from __future__ import annotations
 
 from analyzer.models.spec import ApiSpec, records
-from analyzer.program import EDGE_PLAIN, HEAP, Call, add_edges_fast
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, add_edges_fast
 from analyzer.rules import load_toml
 
 APP_GLOBAL = "__formleak_vue_app__"  # where an in-DOM app's options object is kept (templates.py reads it)
@@ -29,11 +29,16 @@ def load_apis() -> tuple[ApiSpec, ...]:
 class StateModel:
     def __init__(self):
         self.kind_of: dict[str, str] = {}
+        self.box_prop: dict[str, str] = {}  # api path -> the property of a ref box
+        self.prop_of_ref: dict[int, str] = {}  # ref call id -> its box property
+        self.reducers: dict[int, tuple] = {}  # state node -> reducer function values
+        self.dispatches: list[tuple[Call, int]] = []  # (dispatch call, state node)
         for api in load_apis():
             if api.kind not in HANDLERS:
                 raise ValueError(f"frameworks.toml: api kind {api.kind!r} has no handler")
             for path in api.path:
                 self.kind_of[path] = api.kind
+                self.box_prop[path] = api.prop
         self.seen: set[int] = set()
         self.state_of_ref: dict[int, int] = {}  # call id of ref() -> state node
         self.reactive_calls: list[Call] = []
@@ -48,6 +53,7 @@ class StateModel:
             return
         self.seen.add(c.cid)
         c.handled = True
+        self.prop_of_ref[c.cid] = self.box_prop.get(path, "value")
         HANDLERS[kind](self, solver, c)
 
     def state_node(self, solver, cid: int) -> int:
@@ -58,12 +64,17 @@ class StateModel:
         return st
 
     def on_ref_load(self, solver, ld, key: tuple) -> None:
-        if ld.prop == "value":
+        if ld.prop == self.prop_of_ref.get(key[1], "value"):
             solver.edge(self.state_node(solver, key[1]), ld.nid)
 
     def on_ref_store(self, solver, st, key: tuple) -> None:
-        if st.prop == "value":
+        if st.prop == self.prop_of_ref.get(key[1], "value"):
             solver.edges(st.value, self.state_node(solver, key[1]))
+
+    def on_dispatch(self, solver, c: Call, st: int) -> None:
+        """A call of a state setter; for a reducer's `dispatch`, linked once the reducer is known."""
+        if st in self.reducers:
+            self.dispatches.append((c, st))
 
     # ---------------------------------------------------------------------------------- handlers
     def _ref(self, solver, c: Call) -> None:
@@ -71,6 +82,17 @@ class StateModel:
         st = self.state_node(solver, c.cid)
         if c.args:
             solver.edges(c.args[0], st)
+
+    def _reducer(self, solver, c: Call) -> None:
+        p = solver.p
+        st = p.node("state", "useReducer", c.uid, c.start, HEAP)
+        solver.state_calls.add(c.cid)
+        solver.state_nodes.add(st)
+        solver.edge(st, c.result)
+        solver.seed(c.result, ("R", st))
+        self.reducers[st] = c.args[0] if c.args else ()
+        if len(c.args) > 1:
+            solver.edges(c.args[1], st)
 
     def _reactive(self, solver, c: Call) -> None:
         if c.args:
@@ -101,12 +123,43 @@ class StateModel:
         if c.args:
             solver._watch_callback(c, 0, {"handler_arg": 0})
 
-    # ---------------------------------------------------------------------------------- after solving
-    def link(self, solver) -> None:
-        """Watchers and effects: called by the writers of what they watch."""
-        if not (self.watch_calls or self.effect_calls):
+    def _options(self, solver, c: Call) -> None:
+        """`computed: {payload() {…}}`: reading `this.payload` runs the getter, with `this` the instance."""
+        if len(c.args) < 2:
             return
         p = solver.p
+        objs = p.objs
+        for o in solver.objects(c.args[0]):
+            if objs[o][0] != "O":
+                continue
+            for co in solver.objects(p.literal_props.get((objs[o][1], "computed"), ())):
+                if objs[co][0] != "O":
+                    continue
+                for (lit, key), vals in p.literal_props.items():
+                    if lit != objs[co][1]:
+                        continue
+                    for fo in solver.objects(vals):
+                        if objs[fo][0] == "fn":
+                            fid = objs[fo][1]
+                            if fid not in p.accessors.setdefault(("get", key), []):
+                                p.accessors[("get", key)].append(fid)
+                            solver.edges(c.args[1], p.funcs[fid].this, "a")
+
+    # ---------------------------------------------------------------------------------- after solving
+    def link(self, solver) -> None:
+        """Reducers run by their dispatches; watchers and effects called by the writers of what they watch."""
+        p = solver.p
+        for c, st in self.dispatches:
+            for f in self._functions(solver, self.reducers[st]):
+                fn = p.funcs[f]
+                solver.call_edges.add((c.fid, f))
+                if len(fn.params) > 1 and c.args:
+                    add_edges_fast(p.graph, ((v, fn.params[1]) for v in c.args[0]), EDGE_KIND["a"])
+                if fn.params:
+                    add_edges_fast(p.graph, ((st, fn.params[0]),), EDGE_PLAIN)
+                add_edges_fast(p.graph, ((fn.ret, st),), EDGE_PLAIN)
+        if not (self.watch_calls or self.effect_calls):
+            return
         objs = p.objs
         # the state objects: refs, and reactive literals (with the literals nested in them: deep)
         state: dict[int, int] = {}  # object id -> state id (the ref call id or the reactive object id)
@@ -199,6 +252,7 @@ class StateModel:
 
 HANDLERS = {
     "ref": StateModel._ref,
+    "reducer": StateModel._reducer,
     "reactive": StateModel._reactive,
     "computed": StateModel._computed,
     "watch": StateModel._watch,
@@ -206,4 +260,5 @@ HANDLERS = {
     "wrap": StateModel._wrap,
     "app": StateModel._app,
     "mounted": StateModel._mounted,
+    "options": StateModel._options,
 }

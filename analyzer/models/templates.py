@@ -183,6 +183,7 @@ class _Generator:
         lines.append("var __fl_vm = {};")
         lines.append("Object.assign(__fl_vm, __fl_o.props, __fl_o.methods, __fl_o.computed, __fl_o.data, "
                      "__fl_o.data.call(__fl_vm), __fl_o.setup());")
+        lines.append("__formleak_vue_options__(__fl_o, __fl_vm);")
         for hook in self.spec.lifecycle:
             lines.append(f"__fl_o.{hook}.call(__fl_vm);")
         return " ".join(lines) + "\n"
