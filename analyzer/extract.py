@@ -532,11 +532,12 @@ class Extractor(CallFacts, DeclarationFacts):
             elif objtext == "module" and prop == "exports":
                 p.edges_from(vals, p.export_node(self.u.rel, "*module"))
             # on<event> = handler
-            if prop.startswith("on") and prop[2:] in self.r.known_events:
+            pre = self.r.property_prefix
+            if prop.startswith(pre) and prop[len(pre):] in self.r.known_events:
                 tn = p.node("target", prop, self.uid, node.start_byte, self.f.fid)
                 p.edges_from(base, tn)
                 p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte,
-                                           [prop[2:]], tn, vals, "on" + prop[2:]))
+                                           [prop[len(pre):]], tn, vals, prop))
             p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, prop, vals, tmpl))
 
     def x_assign(self, node) -> None:

@@ -45,24 +45,16 @@ def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre
                 stack.append(m)
     empty: frozenset = frozenset()
     funcs = prog.funcs
-    ancestors: dict[int, frozenset] = {}
-
-    def outer(fid: int) -> frozenset:
-        """The functions `fid` is nested in, but not a script's top level (globals are shared by all)."""
-        got = ancestors.get(fid)
-        if got is None:
-            chain = []
-            f = funcs[fid].parent
-            while f is not None and not funcs[f].top:
-                chain.append(f)
-                f = funcs[f].parent
-            got = ancestors[fid] = frozenset(chain)
-        return got
 
     def nested(fa: int, fb: int) -> bool:
-        if fa < 0 or fb < 0 or funcs[fa].top or funcs[fb].top:
+        """One function lies inside the other (by source range; a script's top level does not count:
+        its variables are globals, shared by every invocation)."""
+        if fa < 0 or fb < 0:
             return False
-        return fb in outer(fa) or fa in outer(fb)
+        a, b = funcs[fa], funcs[fb]
+        if a.top or b.top or a.uid != b.uid:
+            return False
+        return (b.start <= a.start and a.end <= b.end) or (a.start <= b.start and b.end <= a.end)
 
     arg_calls = prog.arg_edge_calls
     contents_ret = prog.contents_ret

@@ -56,7 +56,7 @@ class RuleBook:
     timer_names: set = field(default_factory=set)
     timer_paths: set = field(default_factory=set)
     ready_calls: set = field(default_factory=set)
-    ready_methods: set = field(default_factory=set)
+    property_prefix: str = "on"
     sanitizing_properties: set = field(default_factory=set)
     sanitizing_methods: set = field(default_factory=set)
     sanitizing_calls: set = field(default_factory=set)
@@ -99,6 +99,9 @@ class RuleBook:
 
     @classmethod
     def load(cls) -> "RuleBook":
+        from analyzer.rules_schema import check_rules
+
+        check_rules()  # every section has the shape its record declares (unknown keys are errors)
         rb = cls()
         sinks = load_toml("sinks")
         for s in sinks.get("sink", []):
@@ -156,7 +159,7 @@ class RuleBook:
         rb.timer_names = set(reg.get("timers", []))
         rb.timer_paths = {p + t for t in rb.timer_names for p in ("", "window.", "self.", "globalThis.")}
         rb.ready_calls = set(reg.get("ready_calls", []))
-        rb.ready_methods = set(reg.get("ready_methods", []))
+        rb.property_prefix = reg.get("property_prefix", "on")
 
         fl = load_toml("flows")
         rb.sanitizing_properties = set(fl["sanitizing_properties"])

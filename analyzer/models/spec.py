@@ -46,7 +46,6 @@ class TemplateSpec:
     event_attrs: bool = False
     modifier_sep: str = "."
     scope: str = "script"
-    instance_from: str = ""
     lifecycle: tuple = ()
     ref_calls: tuple = ()
     example: str = ""
