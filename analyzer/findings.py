@@ -133,6 +133,12 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     """Categories, human field descriptions, whether the field was resolved (for confidence)."""
     if src.catch_all:
         return ["any_field"], [src.how], True
+    if src.how in rules.keyed_sources:  # a store of the typed fields: the property read names the field
+        kinds = [classifier.keyword_kind(prog.label[n]) for n in path if prog.kind[n] == "load"]
+        kinds = [k for k in kinds if k]
+        if kinds and kinds[-1] == NOT_PERSONAL:
+            return [], [], False
+        return ([kinds[-1]] if kinds else ["any_field"]), [src.how], True
     cats: set[str] = set()
     descs: list[str] = []
     resolved = False

@@ -274,9 +274,25 @@ class Program:
             add_edges_fast(self.graph, self.pending_base, EDGE_KIND["b"])
             self.pending_base = []
 
-    def strings_of(self, part, limit: int = 40) -> list[str]:
+    def _fold(self, t, limit: int, depth: int) -> str | None:
+        parts = []
+        for x in t:
+            if isinstance(x, str):
+                parts.append(x)
+                continue
+            if not isinstance(x, tuple) or x[0] == "any":
+                return None
+            sub = self.strings_of(x, limit, depth)
+            if len(sub) != 1:
+                return None
+            parts.append(sub[0])
+        return "".join(parts)
+
+    def strings_of(self, part, limit: int = 40, depth: int = 0) -> list[str]:
         """Constant strings a key or selector part can be: `('ref', nid)` follows assignments back to
         string literals, string templates and array literals; `('idx', nid, i)` is element i of an array."""
+        if depth > 4:
+            return []
         if part[0] == "idx":
             return self._element(part[1], part[2], limit)
         if part[0] in ("lookup", "ret"):
@@ -311,13 +327,17 @@ class Program:
                     out.append(part[2].join(elems))
             return sorted(set(out))
         if part[0] == "atob":
-            vals = self.strings_of(part[1], limit) if isinstance(part[1], tuple) else [part[1]]
+            vals = self.strings_of(part[1], limit, depth + 1) if isinstance(part[1], tuple) else [part[1]]
             return sorted(set(_b64(vals)))
         out = []
         for n in self._walk_back(part[1], limit, want="any"):
             for t in self.consts.get(n, ()):
                 if all(isinstance(x, str) for x in t):
                     out.append("".join(t))
+                elif depth < 3:  # `var EV = ['bl', 'ur'].join('')`, `'add' + M`: fold the parts that are constant
+                    folded = self._fold(t, limit, depth + 1)
+                    if folded is not None:
+                        out.append(folded)
             for e in self.array_strs.get(n) or ():
                 if e is not None:
                     out.append(e)

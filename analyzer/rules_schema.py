@@ -52,6 +52,7 @@ class SourceMethod:
     name: str
     args: int = 0
     catch_all: bool = False
+    keyed: bool = False
     example: str = ""
     expect: str = ""
 
@@ -112,6 +113,7 @@ class Registration:
     timers: tuple
     ready_calls: tuple
     property_prefix: str = "on"
+    bus_emit: tuple = ()
 
 
 # ------------------------------------------------------------------------------------------ flows.toml
@@ -125,6 +127,7 @@ class Flows:
     store_into_first_arg: tuple
     wrappers: tuple
     masking_patterns: tuple = ()
+    apply_calls: tuple = ()
     callback: tuple = ()
     storage: dict | None = None
     react: dict | None = None

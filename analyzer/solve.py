@@ -11,6 +11,7 @@ default propagation (arguments and receiver flow into the result) at the end.
 """
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections import deque
 
@@ -219,6 +220,10 @@ class Solver(LinkPasses):
                 for i, dep in enumerate(deps):
                     if dep and i < len(f.params) and not dep.startswith("."):
                         self.seed(f.params[i], ("G", self.r.modules.get(dep, dep)))
+        elif kind == "reflect":  # Reflect.apply(fn, thisArg, args): fn.apply(thisArg, args)
+            if key[0] == "fn":
+                c = item[1]
+                self._link_call(dataclasses.replace(c, args=c.args[1:]), key[1], "apply")
         elif kind == "promise":
             if key[0] == "fn":
                 c = item[1]
@@ -377,6 +382,10 @@ class Solver(LinkPasses):
                 self.edge(s, c.result)
                 p.sources.append(Source(s, c.uid, c.fid, c.start, c.end, c.args[0], "new " + path,
                                         r.source_ctors[path], ""))
+            c.handled = True
+        if path in r.apply_calls and c.args:
+            for v in c.args[0]:
+                self.on(v, ("reflect", c))
             c.handled = True
         if c.is_new and path == "Promise" and c.args:
             for v in c.args[0]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from analyzer.program import EDGE_KIND, Call, Registration, Store, add_edges_fast
 
-BUS_EMIT_METHODS = frozenset({"emit", "trigger", "publish", "fire", "$emit", "dispatch", "triggerHandler"})
 PTS_CAP = 16  # objects per node (element descriptors, global paths, event objects); the solver caps there
 
 
@@ -106,12 +105,14 @@ class LinkPasses:
                 if ev is not None and ev.str_args and ev.str_args[0]:
                     name = ev.str_args[0]
                     data = [(0, ev.args[1])] if len(ev.args) > 1 else []
-            elif c.method in BUS_EMIT_METHODS and c.str_args and c.str_args[0]:
+            elif c.method in r.bus_emit and c.str_args and c.str_args[0]:
                 name = c.str_args[0]
                 if c.method in ("trigger", "triggerHandler"):  # jQuery: handler(event, ...extra)
                     data = [(1, c.args[1])] if len(c.args) > 1 else []
                 else:
                     data = [(i, a) for i, a in enumerate(c.args[1:])]
+            if name is not None and name not in by_name:
+                name = name.split(".")[0]  # registrations drop jQuery namespaces: `checkout.email.changed`
             if name not in by_name:
                 continue
             for rg in by_name[name]:

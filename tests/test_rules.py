@@ -88,7 +88,7 @@ def test_rule_files_have_exactly_the_known_sections():
     added in the wrong place fails here instead of being silently ignored."""
     assert set(load_toml("flows")) == {
         "sanitizing_properties", "sanitizing_methods", "sanitizing_calls", "predicate_names", "masking_patterns",
-        "store_into_receiver", "store_into_first_arg", "wrappers", "callback", "storage", "react", "amd", "modules",
+        "store_into_receiver", "store_into_first_arg", "wrappers", "apply_calls", "callback", "storage", "react", "amd", "modules",
         "example",
         "aliases"}
     assert set(load_toml("flows")["storage"]) == {"objects", "set", "get", "example", "expect"}
@@ -101,7 +101,7 @@ def test_rule_files_have_exactly_the_known_sections():
                                           "strong_submit_words", "non_submit_words", "submit_calls", "register",
                                           "registration"}
     assert set(load_toml("triggers")["registration"]) == {"jquery_shorthand", "property_prefix", "timers",
-                                                          "ready_calls"}
+                                                          "ready_calls", "bus_emit"}
     assert set(load_toml("sinks")) == {"sink", "factory"}
     for s in load_toml("sinks")["sink"]:
         assert set(s) <= {"api", "match", "sent", "url_arg", "new", "assign", "vendor", "when_arg0", "fallback",

@@ -59,5 +59,6 @@ class ApiSpec:
     path: tuple
     kind: str
     prop: str = "value"  # kind "ref": the property that holds the state (`current` for React's useRef)
+    event: str = ""  # kind "subscribe": the trigger its callback runs under
     example: str = ""
     expect: str = ""

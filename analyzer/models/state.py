@@ -16,7 +16,7 @@ The pass runs once propagation has settled (who writes which state is known only
 from __future__ import annotations
 
 from analyzer.models.spec import ApiSpec, records
-from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, add_edges_fast
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, NODE_ATTR, Call, Registration, add_edges_fast
 from analyzer.rules import load_toml
 
 APP_GLOBAL = "__formleak_vue_app__"  # where an in-DOM app's options object is kept (templates.py reads it)
@@ -30,6 +30,7 @@ class StateModel:
     def __init__(self):
         self.kind_of: dict[str, str] = {}
         self.box_prop: dict[str, str] = {}  # api path -> the property of a ref box
+        self.event_of: dict[str, str] = {}  # api path -> the trigger of a store subscription
         self.prop_of_ref: dict[int, str] = {}  # ref call id -> its box property
         self.reducers: dict[int, tuple] = {}  # state node -> reducer function values
         self.dispatches: list[tuple[Call, int]] = []  # (dispatch call, state node)
@@ -39,7 +40,9 @@ class StateModel:
             for path in api.path:
                 self.kind_of[path] = api.kind
                 self.box_prop[path] = api.prop
+                self.event_of[path] = api.event
         self.seen: set[int] = set()
+        self.event_now = ""
         self.state_of_ref: dict[int, int] = {}  # call id of ref() -> state node
         self.reactive_calls: list[Call] = []
         self.watch_calls: list[Call] = []
@@ -54,6 +57,7 @@ class StateModel:
         self.seen.add(c.cid)
         c.handled = True
         self.prop_of_ref[c.cid] = self.box_prop.get(path, "value")
+        self.event_now = self.event_of.get(path, "")
         HANDLERS[kind](self, solver, c)
 
     def state_node(self, solver, cid: int) -> int:
@@ -122,6 +126,20 @@ class StateModel:
     def _mounted(self, solver, c: Call) -> None:
         if c.args:
             solver._watch_callback(c, 0, {"handler_arg": 0})
+
+    def _subscribe(self, solver, c: Call) -> None:
+        """`wp.data.subscribe(fn)`: fn is a listener of the store, run as the shopper types."""
+        if not c.args or not self.event_now:
+            return
+        p = solver.p
+        tn = p.node("target", "store", c.uid, c.start, c.fid)
+        g = p.graph
+        g._succ[tn], g._pred[tn], g._node[tn] = {}, {}, NODE_ATTR  # a node made while solving
+        solver.seed(tn, ("G", "document"))
+        rg = Registration(len(p.regs), c.uid, c.fid, c.start, c.end, [self.event_now], tn, c.args[0],
+                          c.path or "subscribe")
+        p.regs.append(rg)
+        solver._watch_registration(rg)
 
     def _options(self, solver, c: Call) -> None:
         """`computed: {payload() {…}}`: reading `this.payload` runs the getter, with `this` the instance."""
@@ -261,4 +279,5 @@ HANDLERS = {
     "app": StateModel._app,
     "mounted": StateModel._mounted,
     "options": StateModel._options,
+    "subscribe": StateModel._subscribe,
 }
