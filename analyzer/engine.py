@@ -163,6 +163,21 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
                 notes.append(Notification(u.rel, "warning", "invalid-utf8",
                                           "file is not valid UTF-8; undecodable bytes were replaced"))
 
+    # --- constant strings run as code (eval, Function, timers): scripts of their own, started by that call
+    done = 0
+    while done < len(prog.code_strings) and done < 500:
+        c_uid, c_fid, code, at, cid, timer = prog.code_strings[done]
+        done += 1
+        caller = prog.units[c_uid]
+        line, col, _el, _ec = prog.location(c_uid, at, at)
+        u = Unit(uid=len(prog.units), rel=caller.rel, data=code.encode("utf-8"), line_off=line - 1,
+                 col_off=col - 1, kind="script", page=caller.page, scope=caller.scope,
+                 started_by=(c_fid, cid, timer))
+        prog.units.append(u)
+        tree = parsers.parse("js", u.data)
+        if tree is not None and not tree.root_node.has_error:
+            Extractor(prog, rules, u, tree, None).run()
+
     # --- inline on…= handlers: the attribute's code runs on that event with `this` = the element
     solver = Solver(prog, rules)
     handler_regs = []

@@ -74,6 +74,7 @@ class Unit:
     line_starts: list[int] | None = None
     scope: str = ""  # the site whose global scope its classic scripts share (a folder of several sites)
     segments: list | None = None  # generated code (template bindings): [(offset, line, col, snippet)]
+    started_by: tuple | None = None  # code from a string (eval, timers): (caller fid, call id, is timer)
 
 
 @dataclass(slots=True)
@@ -209,6 +210,7 @@ class Program:
     obj_ids: dict = field(default_factory=dict)
     exports: dict = field(default_factory=dict)  # (rel, name) -> nid
     imports: list = field(default_factory=list)  # (uid, specifier, imported name or '*'/'default', local nid)
+    code_strings: list = field(default_factory=list)  # (uid, fid, code, offset, call id, is timer): eval'd code
 
     # -------------------------------------------------------------------------------------------- nodes
     def node(self, kind: str, label: str, uid: int, pos: int, fid: int) -> int:

@@ -128,6 +128,7 @@ class Flows:
     wrappers: tuple
     masking_patterns: tuple = ()
     apply_calls: tuple = ()
+    code_calls: tuple = ()
     callback: tuple = ()
     storage: dict | None = None
     react: dict | None = None

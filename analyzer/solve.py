@@ -147,7 +147,14 @@ class Solver(LinkPasses):
             for v in t[1]:
                 self.on(v, ("timer", t))
         for u in p.units:
-            if u.handler_event is None:
+            if u.started_by is not None:  # code from a string: run by the call that was handed it
+                fid, cid, timer = u.started_by
+                if u.top_fid >= 0:
+                    self.call_edges.add((fid, u.top_fid))
+                    t = next((t for t in p.timers if t[6] == cid), None) if timer else None
+                    if t is not None:
+                        self.timer_edges.setdefault((fid, u.top_fid), t)
+            elif u.handler_event is None:
                 self.roots.append((u.top_fid, "load", None))
         for fid in sorted(p.components):  # React renders components when the page loads
             self.roots.append((fid, "load", None))
@@ -284,6 +291,8 @@ class Solver(LinkPasses):
                 self.add(ld.nid, o)
         elif k0 == "RF":
             self.models.on_ref_load(self, ld, key)
+        elif k0 == "PX":
+            self.models.on_proxy_load(self, ld, key)
 
     def _on_call(self, c: Call, key: tuple, o: int) -> None:
         k0 = key[0]
@@ -300,6 +309,8 @@ class Solver(LinkPasses):
             self._link_call(c, key[1], m if on_fn else "plain")
         elif k0 == "G":
             self._path_rules(c, self.r.normalize_path(key[1]))
+        elif k0 == "PX":
+            self.models.on_proxy_call(self, c, key)
         elif k0 == "R":
             self.models.on_dispatch(self, c, key[1])
             for a in c.args[:1]:

@@ -141,6 +141,46 @@ class StateModel:
         p.regs.append(rg)
         solver._watch_registration(rg)
 
+    def _proxy(self, solver, c: Call) -> None:
+        if len(c.args) < 2:
+            return
+        solver.edges(c.args[0], c.result)
+        solver.seed(c.result, ("PX", c.cid))
+
+    def _traps(self, solver, cid: int, name: str) -> list[int]:
+        p = solver.p
+        objs = p.objs
+        out = []
+        for o in solver.objects(p.calls[cid].args[1]):
+            if objs[o][0] == "O":
+                out += self._functions(solver, p.literal_props.get((objs[o][1], name), ()))
+        return out
+
+    def on_proxy_load(self, solver, ld, key: tuple) -> None:
+        """`proxy.anything`: what the `get` trap returns (called with the target and the name)."""
+        p = solver.p
+        c = p.calls[key[1]]
+        for f in self._traps(solver, key[1], "get"):
+            fn = p.funcs[f]
+            solver.call_edges.add((p.fid[ld.nid], f))
+            if fn.params:
+                solver.edges(c.args[0], fn.params[0], "a")
+            solver.edge(fn.ret, ld.nid, "r")
+
+    def on_proxy_call(self, solver, call: Call, key: tuple) -> None:
+        """`proxy(…)`: the `apply` trap runs with the target, `this` and the arguments."""
+        p = solver.p
+        c = p.calls[key[1]]
+        for f in self._traps(solver, key[1], "apply"):
+            fn = p.funcs[f]
+            solver.call_edges.add((call.fid, f))
+            if fn.params:
+                solver.edges(c.args[0], fn.params[0], "a")
+            if len(fn.params) > 2:
+                for a in call.args:
+                    solver.edges(a, fn.params[2], "a")
+            solver.edge(fn.ret, call.result, "r")
+
     def _options(self, solver, c: Call) -> None:
         """`computed: {payload() {…}}`: reading `this.payload` runs the getter, with `this` the instance."""
         if len(c.args) < 2:
@@ -280,4 +320,5 @@ HANDLERS = {
     "mounted": StateModel._mounted,
     "options": StateModel._options,
     "subscribe": StateModel._subscribe,
+    "proxy": StateModel._proxy,
 }
