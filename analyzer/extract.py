@@ -22,6 +22,39 @@ from analyzer.extract_util import (
 )
 DOM_OWNED = frozenset({"dataset", "style", "classList", "attributes", "relList"})  # `x.dataset.src` is the page's
 
+
+def _attr_selector(expr, base: str, value: str) -> str | None:
+    """`t.name` / `(t.id)` of the object `base`, compared with `value`: a selector for that field."""
+    while expr is not None and expr.type == "parenthesized_expression" and expr.named_child_count == 1:
+        expr = expr.named_children[0]
+    if expr is None or expr.type != "member_expression":
+        return None
+    obj, prop = expr.child_by_field_name("object"), expr.child_by_field_name("property")
+    if obj is None or prop is None or _text(obj) != base or not value:
+        return None
+    if _text(prop) == "name":
+        return f'[name="{value}"]'
+    if _text(prop) == "id":
+        return f'[id="{value}"]'
+    return None
+
+
+def _compared(cond, base: str) -> str | None:
+    while cond is not None and cond.type == "parenthesized_expression" and cond.named_child_count == 1:
+        cond = cond.named_children[0]
+    if cond is None or cond.type != "binary_expression":
+        return None
+    op = cond.child_by_field_name("operator")
+    if op is None or op.type not in ("===", "=="):
+        return None
+    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+    for a, b in ((left, right), (right, left)):
+        if b is not None and b.type == "string":
+            sel = _attr_selector(a, base, _string_value(b))
+            if sel:
+                return sel
+    return None
+
 from analyzer.program import HEAP, Func, Load, Program, Registration, Source, Store, Unit
 from analyzer.rulebook import RuleBook
 
@@ -424,8 +457,34 @@ class Extractor(CallFacts, DeclarationFacts):
         if prop is not None and prop in r.source_props:
             s = p.node("source", prop, self.uid, node.start_byte, fid)
             p.edge(s, ln)
-            p.sources.append(Source(s, self.uid, fid, node.start_byte, node.end_byte, base, prop, False, text))
+            p.sources.append(Source(s, self.uid, fid, node.start_byte, node.end_byte, base, prop, False, text,
+                                    self._guard(node)))
         return (ln,)
+
+    def _guard(self, node) -> str | None:
+        """A read inside `if (t.name === 'checkout[email]')` / `case 'email':` of `switch (t.name)` (with
+        `t` the object read from): the field it is limited to, as a selector."""
+        obj = node.child_by_field_name("object")
+        if obj is None or obj.end_byte - obj.start_byte > 80:
+            return None
+        base = _text(obj)
+        child, n = node, node.parent
+        for _ in range(8):
+            if n is None or n.type in FUNC_TYPES:
+                return None
+            if n.type == "if_statement" and child == n.child_by_field_name("consequence"):
+                sel = _compared(n.child_by_field_name("condition"), base)
+                if sel:
+                    return sel
+            elif n.type == "switch_case":
+                sw = n.parent.parent if n.parent is not None else None
+                val = n.child_by_field_name("value")
+                if sw is not None and sw.type == "switch_statement" and val is not None and val.type == "string":
+                    sel = _attr_selector(sw.child_by_field_name("value"), base, _string_value(val))
+                    if sel:
+                        return sel
+            child, n = n, n.parent
+        return None
 
     def x_member(self, node) -> None:
         obj = node.child_by_field_name("object")
@@ -466,7 +525,8 @@ class Extractor(CallFacts, DeclarationFacts):
         name = None
         part = None
         if idx is not None:
-            lit = self.tmpl.get(idx.id) if idx.type == "call_expression" else None
+            lit = self.tmpl.get(idx.id) if idx.type in ("call_expression", "binary_expression",
+                                                        "template_string", "parenthesized_expression") else None
             if idx.type == "string":
                 name = _string_value(idx)
             elif lit and all(isinstance(x, str) for x in lit):

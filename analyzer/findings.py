@@ -190,6 +190,13 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
             resolved = True
         cats.add(k or "other")
         descs.append(src.text or src.how)
+    if src.guard and (not cats or cats <= {"any_field", "other"}):
+        # a catch-all listener's read limited by a test of the field's name: that field
+        kinds, desc, hidden = _selector_info(src.guard, classifier, html_matches)
+        if hidden and not kinds:
+            return [], [], False
+        if kinds:
+            cats, descs, resolved = set(kinds), [desc], True
     if "any_field" in cats:
         cats = {"any_field"}
     return sort_categories(cats), sorted(set(descs)), resolved

@@ -151,6 +151,7 @@ class Source:
     how: str  # 'value', 'files', 'val()', 'serialize()', 'FormData', 'getData()'
     catch_all: bool
     text: str  # source text of the base expression, for names when nothing resolves
+    guard: str | None = None  # `if (t.name === 'email') … t.value`: the field the read is limited to
 
 
 @dataclass(slots=True)

@@ -53,6 +53,7 @@ class Solver(LinkPasses):
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
         self.models = StateModel()  # framework state (refs, reactive objects, watchers)
+        self.bound_calls: set[int] = set()  # `api.call(this, …)` calls already read as `api(…)`
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -172,6 +173,7 @@ class Solver(LinkPasses):
         self._default_propagation()
         self.propagate()
         self._event_bus()
+        self.models.settle(self)
         self._accessors()
         self.propagate()
         self.models.link(self)
@@ -344,6 +346,22 @@ class Solver(LinkPasses):
         r = self.r
         p = self.p
         self.models.on_call(self, c, path)
+        head, _, last_seg = path.rpartition(".")
+        if head and last_seg in ("call", "apply", "bind") and (r.call_sinks.get(head) or r.factories.get(head)):
+            if last_seg == "bind":  # `var beacon = navigator.sendBeacon.bind(navigator)`: the same API
+                self.seed(c.result, ("G", head))
+            elif last_seg == "apply" and len(c.args) > 1 and any(p.kind[v] == "arguments" for v in c.args[1]):
+                pass  # `orig.apply(this, arguments)`: a wrapper passing its own call on (reported there)
+            elif c.cid not in self.bound_calls:  # `fetch.call(window, url, opts)`: fetch(url, opts)
+                self.bound_calls.add(c.cid)
+                n = len(c.args) - 1
+                shifted = dataclasses.replace(
+                    c, args=c.args[1:] if last_seg == "call" else [c.args[1] if n > 0 else ()] * 3,
+                    str_args=c.str_args[1:] if last_seg == "call" else [None] * 3,
+                    tmpl_args=c.tmpl_args[1:] if last_seg == "call" else [None] * 3)
+                self._path_rules(shifted, head)
+                c.handled = True
+            return
         table = r.new_sinks if c.is_new else r.call_sinks
         for rule in table.get(path, ()):
             if rule.when_arg0 and (not c.str_args or c.str_args[0] not in rule.when_arg0):

@@ -169,6 +169,7 @@ class LinkPasses:
                     kinds = None
                     break
                 s = s - mine  # `window.st` names the shop's own object, not a browser one
+                s = {o for o in s if objs[o][0] != "R"}  # `[state, set] = useState()`: the setter is no data
                 found |= s
                 kinds.update(objs[o][0] for o in s)
             if not kinds:
@@ -190,6 +191,13 @@ class LinkPasses:
                     sv = p.literal_strs.get((objs[o][1], ld.prop))
                     if sv is not None:  # the literal's constant (selectors, event names) stays readable
                         p.consts.setdefault(ld.nid, []).append([sv])
+            elif kinds == {"RF"} or kinds == {"RF", "O"} and ld.prop in ("current", "value"):
+                # a ref box (`emailRef.current`, `email.value`): its own state node holds what it has, not
+                # every `.current` the program stores
+                for key in (("p", ld.prop), ("pl", ld.prop)):
+                    n = p.named.get(key)
+                    if n is not None:
+                        drop(n, ld.nid)
             elif kinds <= set(browser):
                 if any(objs[o][0] == "G" and self.r.normalize_path(objs[o][1]) == "<global>" for o in found):
                     continue  # window.foo: a global the page may have set

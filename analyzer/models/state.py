@@ -34,6 +34,9 @@ class StateModel:
         self.prop_of_ref: dict[int, str] = {}  # ref call id -> its box property
         self.reducers: dict[int, tuple] = {}  # state node -> reducer function values
         self.dispatches: list[tuple[Call, int]] = []  # (dispatch call, state node)
+        self.options_calls: list[Call] = []
+        self.sets: list[tuple[Call, str]] = []  # (instance path set by binding code, the path)
+        self.option_watchers: list[tuple[str, int, tuple]] = []  # (watched path, watcher fid, instance)
         for api in load_apis():
             if api.kind not in HANDLERS:
                 raise ValueError(f"frameworks.toml: api kind {api.kind!r} has no handler")
@@ -77,8 +80,7 @@ class StateModel:
 
     def on_dispatch(self, solver, c: Call, st: int) -> None:
         """A call of a state setter; for a reducer's `dispatch`, linked once the reducer is known."""
-        if st in self.reducers:
-            self.dispatches.append((c, st))
+        self.dispatches.append((c, st))
 
     # ---------------------------------------------------------------------------------- handlers
     def _ref(self, solver, c: Call) -> None:
@@ -126,6 +128,10 @@ class StateModel:
     def _mounted(self, solver, c: Call) -> None:
         if c.args:
             solver._watch_callback(c, 0, {"handler_arg": 0})
+
+    def _set(self, solver, c: Call) -> None:
+        if len(c.args) > 2 and len(c.str_args) > 1 and c.str_args[1]:
+            self.sets.append((c, c.str_args[1]))
 
     def _subscribe(self, solver, c: Call) -> None:
         """`wp.data.subscribe(fn)`: fn is a listener of the store, run as the shopper types."""
@@ -182,7 +188,16 @@ class StateModel:
             solver.edge(fn.ret, call.result, "r")
 
     def _options(self, solver, c: Call) -> None:
-        """`computed: {payload() {…}}`: reading `this.payload` runs the getter, with `this` the instance."""
+        self.options_calls.append(c)  # read once the options object has arrived (see `settle`)
+
+    def settle(self, solver) -> None:
+        """Before accessors are linked: the options objects of components are known by now."""
+        for c in self.options_calls:
+            self._read_options(solver, c)
+
+    def _read_options(self, solver, c: Call) -> None:
+        """`computed: {payload() {…}}`: reading `this.payload` runs the getter, with `this` the instance;
+        `watch: {…}` entries watch an instance path."""
         if len(c.args) < 2:
             return
         p = solver.p
@@ -202,20 +217,52 @@ class StateModel:
                             if fid not in p.accessors.setdefault(("get", key), []):
                                 p.accessors[("get", key)].append(fid)
                             solver.edges(c.args[1], p.funcs[fid].this, "a")
+            for wo in solver.objects(p.literal_props.get((objs[o][1], "watch"), ())):
+                if objs[wo][0] != "O":
+                    continue
+                for (lit, key), vals in p.literal_props.items():
+                    if lit != objs[wo][1] or key is None:
+                        continue
+                    fns = []
+                    for x in solver.objects(vals):
+                        if objs[x][0] == "fn":
+                            fns.append(objs[x][1])
+                        elif objs[x][0] == "O":  # `{handler(v) {…}, deep: true}`
+                            fns += self._functions(solver, p.literal_props.get((objs[x][1], "handler"), ()))
+                    for fid in fns:
+                        self.option_watchers.append((key, fid, c.args[1]))
 
     # ---------------------------------------------------------------------------------- after solving
     def link(self, solver) -> None:
         """Reducers run by their dispatches; watchers and effects called by the writers of what they watch."""
         p = solver.p
         for c, st in self.dispatches:
+            if st not in self.reducers:
+                # `setFields(f => ({...f, [k]: v}))`: the updater gets the state and returns the new one
+                for f in self._functions(solver, c.args[0] if c.args else ()):
+                    fn = p.funcs[f]
+                    solver.call_edges.add((c.fid, f))
+                    if fn.params:
+                        solver.edge(st, fn.params[0])
+                    solver.edge(fn.ret, st)
+                continue
             for f in self._functions(solver, self.reducers[st]):
                 fn = p.funcs[f]
                 solver.call_edges.add((c.fid, f))
                 if len(fn.params) > 1 and c.args:
-                    add_edges_fast(p.graph, ((v, fn.params[1]) for v in c.args[0]), EDGE_KIND["a"])
+                    solver.edges(c.args[0], fn.params[1], "a")
                 if fn.params:
-                    add_edges_fast(p.graph, ((st, fn.params[0]),), EDGE_PLAIN)
-                add_edges_fast(p.graph, ((fn.ret, st),), EDGE_PLAIN)
+                    solver.edge(st, fn.params[0])
+                solver.edge(fn.ret, st)
+        solver.propagate()  # the reducer's parameters now hold the actions' objects (read field by field)
+        for c, path in self.sets:
+            for key, fid, inst in self.option_watchers:
+                if path == key or path.startswith(key + "."):
+                    fn = p.funcs[fid]
+                    solver.call_edges.add((c.fid, fid))
+                    if fn.params:
+                        add_edges_fast(p.graph, ((v, fn.params[0]) for v in c.args[2]), EDGE_KIND["a"])
+                    add_edges_fast(p.graph, ((v, fn.this) for v in inst), EDGE_KIND["a"])
         if not (self.watch_calls or self.effect_calls):
             return
         objs = p.objs
@@ -321,4 +368,5 @@ HANDLERS = {
     "options": StateModel._options,
     "subscribe": StateModel._subscribe,
     "proxy": StateModel._proxy,
+    "set": StateModel._set,
 }

@@ -240,14 +240,10 @@ class _Generator:
         target = self.rewrite(expr, assign=True)
         if target is None:
             return
-        body = [f"{t} = $event.target.value;" for t in target]
-        if self.scope == "instance":
-            path = [p for p in re.split(r"\.", expr) if p]
-            if all(re.fullmatch(r"[A-Za-z_$][\w$]*", p) for p in path):
-                for i in range(1, len(path) + 1):
-                    key = json.dumps(".".join(path[:i]))
-                    body.append(f"__fl_o.watch[{key}].call(__fl_vm, {target[0]});")
-                    body.append(f"__fl_o.watch[{key}].handler.call(__fl_vm, {target[0]});")
+        body = ["var __fl_v = $event.target.value;"] + [f"{t} = __fl_v;" for t in target]
+        if self.scope == "instance" and re.fullmatch(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", expr):
+            # the instance's option watchers of this path (or of a path it lies under) run now
+            body.append(f"__formleak_vue_set__(__fl_vm, {json.dumps(expr)}, __fl_v);")
         self._listen(sel, ev, " ".join(body), line, col, snip)
 
     def _handler(self, sel: str, ev: str, expr: str, line: int, col: int, snip: str) -> None:
