@@ -121,6 +121,8 @@ class CallFacts:
         p.calls.append(c)
         self.vals[node.id] = (res,)
         self._code_string(c, str_pos)
+        if p.global_fns and any(v in p.global_fns for v in callee):
+            p.seeds.append((res, ("G", "window")))
         if getters is not None or (method == "d" and len(args) == 3):
             self._export_getters(c, getters)
         if codes and all(0 <= n < 0x110000 for n in codes):
@@ -260,6 +262,9 @@ class CallFacts:
         i = len(c.str_args) - 1 if name == "Function" else 0
         code = c.str_args[i] if i >= 0 else None
         if not code or not code.strip() or str_pos[i] < 0:
+            return
+        if name == "Function" and code.strip().rstrip(";") in r.global_this_code:
+            self.p.global_fns.add(c.result)  # `Function("return this")()` is the global object
             return
         if timer and re.fullmatch(r"\s*[A-Za-z_$][\w$]*\s*\(\s*\)\s*;?\s*", code):
             return  # `setTimeout('sendMail()', 300)`: the timer rule names the global function itself

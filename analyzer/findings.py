@@ -13,7 +13,7 @@ from analyzer.model import Finding, Location, PathStep, TriggerInfo
 
 def jquery_css(sel: str) -> str:
     """jQuery selector extensions soupsieve does not know, translated to CSS."""
-    return sel.replace(":input", "input, select, textarea").replace(":text", "[type=text]")
+    return sel.replace(":input", ":is(input, select, textarea, button)").replace(":text", "[type=text]")
 
 
 # ----------------------------------------------------------------------------------------------- findings
@@ -132,13 +132,11 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     hidden_only = False
     """Categories, human field descriptions, whether the field was resolved (for confidence)."""
     if src.catch_all:
+        if _only_not_personal(solver, prog, src, resolver, html_matches, classifier):
+            return [], [], False  # `$('.toolbar :input').serialize()` of sort and filter controls only
         return ["any_field"], [src.how], True
-    if src.how in rules.keyed_sources:  # a store of the typed fields: the property read names the field
-        kinds = [classifier.keyword_kind(prog.label[n]) for n in path if prog.kind[n] == "load"]
-        kinds = [k for k in kinds if k]
-        if kinds and kinds[-1] == NOT_PERSONAL:
-            return [], [], False
-        return ([kinds[-1]] if kinds else ["any_field"]), [src.how], True
+    if src.how in rules.keyed_sources:  # a store of the typed fields: the properties read name the fields
+        return _keyed_kinds(prog, classifier, resolver, src, sink), [src.how], True
     cats: set[str] = set()
     descs: list[str] = []
     resolved = False
@@ -200,6 +198,69 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     if "any_field" in cats:
         cats = {"any_field"}
     return sort_categories(cats), sorted(set(descs)), resolved
+
+
+def _keyed_kinds(prog, classifier, resolver, src, sink) -> list[str]:
+    """`customer.billingAddress.email`: each property read from the store's result on the way to the
+    sink names a field; none at all (the whole object is sent) is every field."""
+    succ = prog.graph._succ
+    seen = {src.nid}
+    todo = [src.nid]
+    kinds: set[str] = set()
+    loads = []
+    while todo and len(seen) < 400:
+        n = todo.pop()
+        for m in succ.get(n, ()):
+            if m in seen:
+                continue
+            seen.add(m)
+            if prog.kind[m] == "load":
+                loads.append(m)
+            todo.append(m)
+    pred = prog.graph._pred
+    containers = set()  # `customer.billingAddress` when `.email` is read from it next
+    for m in loads:
+        for b in prog.load_base.get(m, ()):
+            containers.add(b)
+            containers.update(pred.get(b, ()))
+    for m in loads:
+        if m in containers:
+            continue
+        k = classifier.keyword_kind(prog.label[m])
+        if k and sink is not None and resolver._reaches(m, sink):
+            kinds.add(k)
+    kinds.discard(NOT_PERSONAL)
+    specific = kinds - {"other"}
+    return sort_categories(specific or kinds or {"any_field"})
+
+
+def _only_not_personal(solver, prog, src, resolver, html_matches, classifier) -> bool:
+    """A catch-all read (serialize, FormData) of elements the pages show, whose fields are all not
+    personal data (or hidden)."""
+    fields = []
+    for o in solver.objects(src.base):
+        key = prog.objs[o]
+        if key[0] == "G" and key[1].startswith("%"):
+            continue  # the type of a factory's result (`%jQuery`), not an element
+        if key[0] != "E":
+            return False
+        for sel in resolver.selectors(key, None, tuple(src.base)):
+            tags = html_matches(sel)
+            if not tags:
+                return False
+            for t in tags:
+                fields += [t] if t.name in ("input", "select", "textarea") else t.find_all(("input", "select",
+                                                                                           "textarea"))
+    if not fields:
+        return False
+    for t in fields:
+        attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in t.attrs.items()}
+        typ = attrs.get("type", "").lower()
+        if typ in ("hidden", "submit", "button", "reset", "image"):
+            continue
+        if classifier.field_kind(attrs, _label_for(t), t.name) != NOT_PERSONAL:
+            return False
+    return True
 
 
 _FORM_SELECTOR = re.compile(r"(?:^|[\s>+~,])form(?:[#.\[:][^\s>+~,]*)?\s*$", re.I)

@@ -68,6 +68,7 @@ class RuleBook:
     wrappers: set = field(default_factory=set)
     apply_calls: set = field(default_factory=set)
     code_calls: set = field(default_factory=set)
+    global_this_code: set = field(default_factory=set)
     callback_methods: dict = field(default_factory=dict)
     callback_calls: dict = field(default_factory=dict)
     storage_objects: set = field(default_factory=set)
@@ -181,6 +182,7 @@ class RuleBook:
         rb.wrappers = set(fl["wrappers"])
         rb.apply_calls = set(fl.get("apply_calls", []))
         rb.code_calls = set(fl.get("code_calls", []))
+        rb.global_this_code = set(fl.get("global_this_code", []))
         for cb in fl.get("callback", []):
             spec = {"handler_arg": cb.get("handler_arg", 0), "receiver_to": cb.get("receiver_to", []),
                     "ret_to_result": cb.get("ret_to_result", False), "this_receiver": cb.get("this_receiver", False),

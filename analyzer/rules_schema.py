@@ -129,6 +129,7 @@ class Flows:
     masking_patterns: tuple = ()
     apply_calls: tuple = ()
     code_calls: tuple = ()
+    global_this_code: tuple = ()
     callback: tuple = ()
     storage: dict | None = None
     react: dict | None = None

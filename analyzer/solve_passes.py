@@ -175,7 +175,8 @@ class LinkPasses:
             if not kinds:
                 continue
             # objects held *inside* the literals (`{success: render, el: $('#pref')}`) show up next to them
-            if "O" in kinds and not (found & open_objs) and (kinds == {"O"} or self._only_contents(found, contents)):
+            if "O" in kinds and not (found & open_objs) and (kinds == {"O"} or self._only_contents(found, contents)) \
+                    and not self._mixed(ld.base, pred):
                 # the field-based edge from stores stays: `RUM.q.push(x)` writes into `.q` long after the
                 # literal; other literals' values under the same name go
                 for b in ld.base:
@@ -233,6 +234,25 @@ class LinkPasses:
                             vals = p.literal_props.get((v, key))
                             if vals:
                                 p.stores.append(Store(c.uid, c.fid, c.start, c.end, c.args[0], key, vals, None))
+
+    def _mixed(self, base: tuple, pred, limit: int = 24) -> bool:
+        """The value read from also carries data that is no object (`(customer && customer.address) || {}`
+        with `customer` from an API the scan does not see): reading only the literal's fields would lose it."""
+        kinds = self.p.kind
+        seen = set(base)
+        todo = list(base)
+        while todo and len(seen) < limit:
+            n = todo.pop()
+            for m, at in pred.get(n, {}).items():
+                if m in seen or (at and at.get("k") == "b"):
+                    continue
+                seen.add(m)
+                k = kinds[m]
+                if k in ("var", "global", "merge", "param"):
+                    todo.append(m)
+                elif k in ("load", "call", "source") and not self.pts.get(m):
+                    return True
+        return False
 
     def _only_contents(self, found: set, contents: dict) -> bool:
         objs = self.p.objs
