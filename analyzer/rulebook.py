@@ -59,6 +59,7 @@ class RuleBook:
     ready_calls: set = field(default_factory=set)
     property_prefix: str = "on"
     bus_emit: set = field(default_factory=set)
+    bus_returns: set = field(default_factory=set)
     sanitizing_properties: set = field(default_factory=set)
     sanitizing_methods: set = field(default_factory=set)
     sanitizing_calls: set = field(default_factory=set)
@@ -69,6 +70,7 @@ class RuleBook:
     apply_calls: set = field(default_factory=set)
     code_calls: set = field(default_factory=set)
     global_this_code: set = field(default_factory=set)
+    later_callbacks: set = field(default_factory=set)
     callback_methods: dict = field(default_factory=dict)
     callback_calls: dict = field(default_factory=dict)
     storage_objects: set = field(default_factory=set)
@@ -167,6 +169,7 @@ class RuleBook:
         rb.ready_calls = set(reg.get("ready_calls", []))
         rb.property_prefix = reg.get("property_prefix", "on")
         rb.bus_emit = set(reg.get("bus_emit", []))
+        rb.bus_returns = set(reg.get("bus_returns", []))
 
         fl = load_toml("flows")
         rb.sanitizing_properties = set(fl["sanitizing_properties"])
@@ -183,6 +186,7 @@ class RuleBook:
         rb.apply_calls = set(fl.get("apply_calls", []))
         rb.code_calls = set(fl.get("code_calls", []))
         rb.global_this_code = set(fl.get("global_this_code", []))
+        rb.later_callbacks = set(fl.get("later_callbacks", []))
         for cb in fl.get("callback", []):
             spec = {"handler_arg": cb.get("handler_arg", 0), "receiver_to": cb.get("receiver_to", []),
                     "ret_to_result": cb.get("ret_to_result", False), "this_receiver": cb.get("this_receiver", False),

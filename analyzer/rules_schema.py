@@ -114,6 +114,7 @@ class Registration:
     ready_calls: tuple
     property_prefix: str = "on"
     bus_emit: tuple = ()
+    bus_returns: tuple = ()
 
 
 # ------------------------------------------------------------------------------------------ flows.toml
@@ -130,6 +131,7 @@ class Flows:
     apply_calls: tuple = ()
     code_calls: tuple = ()
     global_this_code: tuple = ()
+    later_callbacks: tuple = ()
     callback: tuple = ()
     storage: dict | None = None
     react: dict | None = None

@@ -314,12 +314,14 @@ class Solver(LinkPasses):
         elif k0 == "PX":
             self.models.on_proxy_call(self, c, key)
         elif k0 == "R":
+            c.handled = True  # a state setter or (Knockout) getter: modelled, no default propagation
             self.models.on_dispatch(self, c, key[1])
             for a in c.args[:1]:
                 self.edges(a, key[1])
             if not c.args and key[1] in self.state_nodes:  # ko: `email()` reads the observable
                 self.edge(key[1], c.result)
-            self.resolver_callers.setdefault(key[1], set()).add(c.fid)
+            if c.args:  # a write (`setEmail(v)`, `obs(v)`); `obs()` only reads
+                self.resolver_callers.setdefault(key[1], set()).add(c.fid)
 
     def _browser_receiver(self, recv: tuple, path: str | None = None) -> bool:
         """Only global API objects the scan does not define (navigator, mixpanel.people, …) reach it."""
@@ -667,6 +669,8 @@ class Solver(LinkPasses):
                 self.edges(c.recv, c.result)
             # a function handed to code outside the scan runs later, under the caller's trigger
             wrapped = c.result in handler_vals  # `on('submit', Utils.wrap(fn))`: fn runs as the handler
+            if m in r.later_callbacks:
+                continue  # `obs.subscribe(fn)`: fn runs when something changes later, not during the call
             for i in c.fn_args:
                 others = [a for j, a in enumerate(c.args) if j != i]
                 for v in c.args[i]:

@@ -122,6 +122,8 @@ class LinkPasses:
                         continue
                     f = p.funcs[key[1]]
                     self.call_edges.add((c.fid, f.fid))
+                    if c.method in r.bus_returns:  # `applyFilters(name, v)` is what the filters return
+                        self.edge(f.ret, c.result, "r")
                     for i, vals in data:
                         if i < len(f.params):
                             self.edges(vals, f.params[i], "a")

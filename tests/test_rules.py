@@ -88,7 +88,7 @@ def test_rule_files_have_exactly_the_known_sections():
     added in the wrong place fails here instead of being silently ignored."""
     assert set(load_toml("flows")) == {
         "sanitizing_properties", "sanitizing_methods", "sanitizing_calls", "predicate_names", "masking_patterns",
-        "store_into_receiver", "store_into_first_arg", "wrappers", "apply_calls", "code_calls", "global_this_code", "callback", "storage", "react", "amd", "modules",
+        "store_into_receiver", "store_into_first_arg", "wrappers", "apply_calls", "code_calls", "global_this_code", "later_callbacks", "callback", "storage", "react", "amd", "modules",
         "example",
         "aliases"}
     assert set(load_toml("flows")["storage"]) == {"objects", "set", "get", "example", "expect"}
@@ -101,7 +101,7 @@ def test_rule_files_have_exactly_the_known_sections():
                                           "strong_submit_words", "non_submit_words", "submit_calls", "register",
                                           "registration"}
     assert set(load_toml("triggers")["registration"]) == {"jquery_shorthand", "property_prefix", "timers",
-                                                          "ready_calls", "bus_emit"}
+                                                          "ready_calls", "bus_emit", "bus_returns"}
     assert set(load_toml("sinks")) == {"sink", "factory"}
     for s in load_toml("sinks")["sink"]:
         assert set(s) <= {"api", "match", "sent", "url_arg", "new", "assign", "vendor", "when_arg0", "fallback",
@@ -255,7 +255,8 @@ def test_every_framework_record_field_is_used():
 
 @pytest.mark.parametrize("entry", load_toml("frameworks")["template"], ids=lambda e: e["framework"])
 def test_framework_template_example(tmp_path: Path, entry):
-    (tmp_path / f"Example{entry['files'][0]}").write_text(entry["example"] + "\n", encoding="utf-8")
+    suffix = entry['files'][0] if entry['files'] else '.html'  # in-DOM templates: an HTML page
+    (tmp_path / f"Example{suffix}").write_text(entry["example"] + "\n", encoding="utf-8")
     got = [(sorted(f.categories), f.trigger_names, f.sink_api) for f in scan([tmp_path]).findings]
     cats, trig, api = entry["expect"].split()
     assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)]

@@ -48,6 +48,14 @@ class TemplateSpec:
     scope: str = "script"
     lifecycle: tuple = ()
     ref_calls: tuple = ()
+    binding_attr: str = ""
+    lazy_attrs: tuple = ()
+    event_key: str = ""
+    event_bindings: tuple = ()
+    update_key: str = ""
+    instance_global: str = ""
+    options_instance: bool = False
+    write: str = "assign"
     example: str = ""
     expect: str = ""
 
@@ -60,5 +68,6 @@ class ApiSpec:
     kind: str
     prop: str = "value"  # kind "ref": the property that holds the state (`current` for React's useRef)
     event: str = ""  # kind "subscribe": the trigger its callback runs under
+    into: str = ""  # kind "app": the global the instance is kept in (the template's binding code reads it)
     example: str = ""
     expect: str = ""

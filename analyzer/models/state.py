@@ -31,6 +31,7 @@ class StateModel:
         self.kind_of: dict[str, str] = {}
         self.box_prop: dict[str, str] = {}  # api path -> the property of a ref box
         self.event_of: dict[str, str] = {}  # api path -> the trigger of a store subscription
+        self.into_of: dict[str, str] = {}  # api path -> the global an app's instance is kept in
         self.prop_of_ref: dict[int, str] = {}  # ref call id -> its box property
         self.reducers: dict[int, tuple] = {}  # state node -> reducer function values
         self.dispatches: list[tuple[Call, int]] = []  # (dispatch call, state node)
@@ -44,8 +45,10 @@ class StateModel:
                 self.kind_of[path] = api.kind
                 self.box_prop[path] = api.prop
                 self.event_of[path] = api.event
+                self.into_of[path] = api.into
         self.seen: set[int] = set()
         self.event_now = ""
+        self.into_now = APP_GLOBAL
         self.state_of_ref: dict[int, int] = {}  # call id of ref() -> state node
         self.reactive_calls: list[Call] = []
         self.watch_calls: list[Call] = []
@@ -61,6 +64,7 @@ class StateModel:
         c.handled = True
         self.prop_of_ref[c.cid] = self.box_prop.get(path, "value")
         self.event_now = self.event_of.get(path, "")
+        self.into_now = self.into_of.get(path, "") or APP_GLOBAL
         HANDLERS[kind](self, solver, c)
 
     def state_node(self, solver, cid: int) -> int:
@@ -122,7 +126,7 @@ class StateModel:
     def _app(self, solver, c: Call) -> None:
         if c.args:
             p = solver.p
-            solver.edges(c.args[0], p.global_node(APP_GLOBAL, p.units[c.uid].scope))
+            solver.edges(c.args[0], p.global_node(self.into_now, p.units[c.uid].scope))
             solver.edges(c.args[0], c.result)
 
     def _mounted(self, solver, c: Call) -> None:

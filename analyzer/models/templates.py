@@ -93,14 +93,27 @@ class TemplateModels:
         return "".join(out).encode("utf-8")
 
     def bind(self, page, text: str) -> BoundTemplate | None:
-        """The binding code of a page's template, or None when it has no framework bindings."""
+        """The binding code of a page's template, or None when it has no framework bindings. An ordinary
+        page is read as the in-DOM template of every framework that has them (each in a scope of its own)."""
         spec = self.spec_for(page.rel)
-        in_dom = False
-        if spec is None:
-            spec = next((s for s in self.specs if s.in_dom), None)
-            in_dom = True
-            if spec is None:
-                return None
+        if spec is not None:
+            return self._bind(page, text, spec, False)
+        codes, segs, langs = "", [], ()
+        for sp in self.specs:
+            if not sp.in_dom:
+                continue
+            b = self._bind(page, text, sp, True)
+            if b is None:
+                continue
+            base = len(codes.encode("utf-8")) + len("\n;(function () {")
+            segs += [Segment(base + s.offset, s.line, s.col, s.snippet) for s in b.segments]
+            codes += "\n;(function () {" + b.code + "\n})();\n"
+            langs = b.script_langs
+        if not codes:
+            return None
+        return BoundTemplate("in-DOM", None, codes, tuple(segs), langs)
+
+    def _bind(self, page, text: str, spec: TemplateSpec, in_dom: bool) -> BoundTemplate | None:
         soup = page.soup
         starts = _line_starts(text)
         scripts = [t for t in soup.find_all("script") if not t.get("src")
@@ -176,14 +189,17 @@ class _Generator:
             return "\n;"
         lines = ["\n;"]
         if in_dom:
-            lines.append("var __fl_o = __formleak_vue_app__;")
+            lines.append(f"var __fl_o = {self.spec.instance_global};")
         else:
             base = rel.rsplit("/", 1)[-1]
             lines.append(f"import __fl_o from {json.dumps('./' + base)};")
-        lines.append("var __fl_vm = {};")
-        lines.append("Object.assign(__fl_vm, __fl_o.props, __fl_o.methods, __fl_o.computed, __fl_o.data, "
-                     "__fl_o.data.call(__fl_vm), __fl_o.setup());")
-        lines.append("__formleak_vue_options__(__fl_o, __fl_vm);")
+        if self.spec.options_instance:  # Vue: the instance holds the options' data, methods, computed
+            lines.append("var __fl_vm = {};")
+            lines.append("Object.assign(__fl_vm, __fl_o.props, __fl_o.methods, __fl_o.computed, __fl_o.data, "
+                         "__fl_o.data.call(__fl_vm), __fl_o.setup());")
+            lines.append("__formleak_vue_options__(__fl_o, __fl_vm);")
+        else:  # Knockout: the view model is the instance
+            lines.append("var __fl_vm = __fl_o;")
         for hook in self.spec.lifecycle:
             lines.append(f"__fl_o.{hook}.call(__fl_vm);")
         return " ".join(lines) + "\n"
@@ -196,6 +212,12 @@ class _Generator:
         native = tag.name in ("input", "select", "textarea") and html_el
         sel = f"@html:{self.rel}:{idx}" if html_el else None
         typ = (tag.get("type") or "").lower()
+        if spec.binding_attr:
+            for name, value, voff, _braced in attrs:
+                if name.lower() == spec.binding_attr and value:
+                    self._bindings(sel or self._component_selector(tag, ""), tag, typ, native, value, voff,
+                                   text, starts)
+            return
         for name, value, voff, _braced in attrs:
             if value is None:
                 continue
@@ -221,6 +243,49 @@ class _Generator:
             s = sel or self._component_selector(tag, "")
             self._handler(s, ev.lower(), value.strip(), line, col, snip)
 
+    def _bindings(self, sel: str, tag, typ: str, native: bool, value: str, voff: int, text: str,
+                  starts: list[int]) -> None:
+        """`data-bind="textInput: email, event: { blur: onBlur }"`: the binding pairs of one element."""
+        spec = self.spec
+        src = "({" + value + "})"
+        tree = self.parsers.parse("js", src.encode("utf-8"))
+        if tree.root_node.has_error:
+            return
+        line, col = _point(text, starts, voff)
+        snip = _line_text(text, starts, voff)
+        obj = tree.root_node
+        while obj is not None and obj.type != "object":
+            obj = obj.named_children[0] if obj.named_child_count else None
+        if obj is None:
+            return
+        pairs = {}
+        for pr in obj.named_children:
+            if pr.type == "pair":
+                k, v = pr.child_by_field_name("key"), pr.child_by_field_name("value")
+                if k is not None and v is not None:
+                    pairs[k.text.decode("utf-8").strip("'\"")] = v
+        upd = pairs.get(spec.update_key)
+        upd_ev = upd.text.decode("utf-8").strip("'\"") if upd is not None and upd.type == "string" else None
+        for key, v in pairs.items():
+            expr = v.text.decode("utf-8")
+            if key in spec.model_attrs:
+                if native and typ in ("checkbox", "radio"):
+                    continue
+                ev = spec.lazy_event if key in spec.lazy_attrs or tag.name == "select" else spec.model_event
+                self._model(sel, ev, expr.strip(), line, col, snip)
+                if upd_ev and key in spec.lazy_attrs:  # `valueUpdate: 'keyup'`: that event updates it too
+                    self._model(sel, "keydown" if upd_ev == "afterkeydown" else upd_ev, expr.strip(), line, col,
+                                snip)
+            elif key == spec.event_key and v.type == "object":
+                for pr in v.named_children:
+                    if pr.type == "pair":
+                        k2, v2 = pr.child_by_field_name("key"), pr.child_by_field_name("value")
+                        if k2 is not None and v2 is not None:
+                            self._handler(sel, k2.text.decode("utf-8").strip("'\"").lower(),
+                                          v2.text.decode("utf-8"), line, col, snip)
+            elif key in spec.event_bindings:
+                self._handler(sel, key, expr, line, col, snip)
+
     def _component_selector(self, tag, model: str) -> str:
         """A component bound to a field (`<TextField v-model="form.email" label="Email">`): the field it
         wraps, described by the component's static attributes, else by the state it is bound to."""
@@ -240,7 +305,10 @@ class _Generator:
         target = self.rewrite(expr, assign=True)
         if target is None:
             return
-        body = ["var __fl_v = $event.target.value;"] + [f"{t} = __fl_v;" for t in target]
+        if self.spec.write == "call":  # an observable: `email(v)` stores
+            body = ["var __fl_v = $event.target.value;"] + [f"{t}(__fl_v);" for t in target]
+        else:
+            body = ["var __fl_v = $event.target.value;"] + [f"{t} = __fl_v;" for t in target]
         if self.scope == "instance" and re.fullmatch(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", expr):
             # the instance's option watchers of this path (or of a path it lies under) run now
             body.append(f"__formleak_vue_set__(__fl_vm, {json.dumps(expr)}, __fl_v);")
@@ -258,8 +326,12 @@ class _Generator:
         if new is None:
             return
         code = new[0]
-        if only is not None and only.type in ("identifier", "member_expression", "arrow_function",
-                                              "function_expression", "function", "parenthesized_expression"):
+        if only is not None and only.type in ("identifier", "member_expression") and self.spec.binding_attr:
+            body = f"{code}.call(__fl_vm, __fl_vm, $event);"  # Knockout: this and the first argument are the data
+        elif only is not None and only.type in ("identifier", "member_expression"):
+            body = f"{code}($event);"  # a method: called on the instance
+        elif only is not None and only.type in ("arrow_function", "function_expression", "function",
+                                                "parenthesized_expression"):
             body = f"({code})($event);"
         else:
             body = code if code.rstrip().endswith((";", "}")) else code + ";"
