@@ -134,8 +134,14 @@ class StateModel:
             solver._watch_callback(c, 0, {"handler_arg": 0})
 
     def _set(self, solver, c: Call) -> None:
+        """`form.email` of an instance set to a field's value: the property `email` holds it, and the
+        objects above it (`form`) carry it (as a container), not the whole instance."""
         if len(c.args) > 2 and len(c.str_args) > 1 and c.str_args[1]:
             self.sets.append((c, c.str_args[1]))
+            p = solver.p
+            segs = c.str_args[1].split(".")
+            solver.edges(c.args[2], p.prop_node(segs[-1]))
+            add_edges_fast(p.graph, ((v, p.prop_node(s)) for s in segs[:-1] for v in c.args[2]), EDGE_KIND["b"])
 
     def _subscribe(self, solver, c: Call) -> None:
         """`wp.data.subscribe(fn)`: fn is a listener of the store, run as the shopper types."""

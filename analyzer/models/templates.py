@@ -305,13 +305,16 @@ class _Generator:
         target = self.rewrite(expr, assign=True)
         if target is None:
             return
+        path_expr = re.fullmatch(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", expr) is not None
         if self.spec.write == "call":  # an observable: `email(v)` stores
             body = ["var __fl_v = $event.target.value;"] + [f"{t}(__fl_v);" for t in target]
+        elif self.scope == "instance" and path_expr:
+            # `form.email` of the instance: set by the model (that property only, and the option watchers
+            # of this path or of a path it lies under run now)
+            body = ["var __fl_v = $event.target.value;",
+                    f"__formleak_vue_set__(__fl_vm, {json.dumps(expr)}, __fl_v);"]
         else:
             body = ["var __fl_v = $event.target.value;"] + [f"{t} = __fl_v;" for t in target]
-        if self.scope == "instance" and re.fullmatch(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", expr):
-            # the instance's option watchers of this path (or of a path it lies under) run now
-            body.append(f"__formleak_vue_set__(__fl_vm, {json.dumps(expr)}, __fl_v);")
         self._listen(sel, ev, " ".join(body), line, col, snip)
 
     def _handler(self, sel: str, ev: str, expr: str, line: int, col: int, snip: str) -> None:
