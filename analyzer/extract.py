@@ -39,15 +39,33 @@ def _attr_selector(expr, base: str, value: str) -> str | None:
     return None
 
 
-def _compared(cond, base: str) -> str | None:
+def _compared(cond, base: str, depth: int = 0) -> str | None:
+    """The fields a condition limits `base` to: `base.name === 'x'`, `base.id == 'x'`, `base.matches(sel)`,
+    `a || b` (either), `a && b` (the one that says)."""
     while cond is not None and cond.type == "parenthesized_expression" and cond.named_child_count == 1:
         cond = cond.named_children[0]
-    if cond is None or cond.type != "binary_expression":
+    if cond is None or depth > 6:
+        return None
+    if cond.type == "call_expression":
+        fn, args = cond.child_by_field_name("function"), cond.child_by_field_name("arguments")
+        if fn is not None and fn.type == "member_expression" and args is not None and args.named_child_count == 1:
+            obj, prop = fn.child_by_field_name("object"), fn.child_by_field_name("property")
+            a0 = args.named_children[0]
+            if obj is not None and _text(obj) == base and prop is not None and _text(prop) in ("matches", "is") \
+                    and a0.type == "string":
+                return _string_value(a0) or None
+        return None
+    if cond.type != "binary_expression":
         return None
     op = cond.child_by_field_name("operator")
+    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+    if op is not None and op.type == "||":
+        a, b = _compared(left, base, depth + 1), _compared(right, base, depth + 1)
+        return f"{a}, {b}" if a and b else None
+    if op is not None and op.type == "&&":
+        return _compared(left, base, depth + 1) or _compared(right, base, depth + 1)
     if op is None or op.type not in ("===", "=="):
         return None
-    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
     for a, b in ((left, right), (right, left)):
         if b is not None and b.type == "string":
             sel = _attr_selector(a, base, _string_value(b))
