@@ -53,7 +53,8 @@ class Solver(LinkPasses):
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
         self.models = StateModel()  # framework state (refs, reactive objects, watchers)
-        self.bound_calls: set[int] = set()  # `api.call(this, …)` calls already read as `api(…)`
+        self.bound_calls: set[int] = set()
+        self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -574,10 +575,18 @@ class Solver(LinkPasses):
             if f.params:
                 self.seed(f.params[0], ("G", "jQuery"))
         else:
-            # the event object; a handler that reads it through `arguments` gets it there
-            self.seed(f.params[0] if f.params else f.args, ("EV", rg.rid))
+            # the event object; a handler that reads it through `arguments` gets it there. A handler made
+            # by `fn.bind(ctx, 'mail')` gets the event after its bound arguments
+            k = self._bound_args(rg.handler)
+            self.seed(f.params[k] if k < len(f.params) else f.args, ("EV", rg.rid))
         if not f.is_arrow:
             self.edge(rg.target, f.this, "a")
+
+    def _bound_args(self, handler: tuple) -> int:
+        if self._bind_calls is None:
+            self._bind_calls = {c.result: len(c.args) - 1 for c in self.p.calls
+                                if c.method == "bind" and len(c.args) > 1}
+        return max((self._bind_calls.get(v, 0) for v in handler), default=0)
 
     def _deferred_keys(self) -> None:
         """`el[k]` / `el[k[0]]` with a constant `k`: the load reads that property after all."""
