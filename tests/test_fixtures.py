@@ -266,3 +266,21 @@ def test_parser_reads_fields():
 def test_parser_rejects_malformed(text):
     with pytest.raises(AnnotationError):
         parse_annotation(text, "bad.js", 1)
+
+
+def test_every_known_limit_has_a_todo_fixture():
+    """README "Known limits": each bullet names a fixture (file or case) that carries a `todo-expect:` or
+    `todo-ok:` annotation, so a limit that is lifted shows up as a failing known miss."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Known limits", 1)[1].split("\n### ", 1)[0]
+    bullets = [b for b in section.split("\n- ")[1:]]
+    assert bullets, "no known limits listed"
+    for b in bullets:
+        refs = re.findall(r"`(?:fixtures/cases/)?(\d{2,3}-[a-z0-9-]+)(/[^`]*)?`", b)
+        assert refs, f"known limit without a fixture: {b[:80]!r}"
+        for case, sub in refs:
+            target = CASES_DIR / (case + (sub or ""))
+            assert target.exists(), f"{target} (named in the README's known limits) does not exist"
+            kinds = {a.kind for a in parse_case(CASES_DIR / case)
+                     if not sub or a.path == sub.lstrip("/")}
+            assert kinds & {"todo", "todo-ok"}, f"{case}{sub or ''} has no todo-expect/todo-ok annotation"
