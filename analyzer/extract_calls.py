@@ -12,6 +12,16 @@ from analyzer.extract_util import FUNC_TYPES, _string_value, _text
 from analyzer.program import Call, Func, Registration, Source
 
 
+def storage_edges(p, c: Call, key: str, is_get: bool) -> None:
+    """`getItem(key)` reads what `setItem(key, v)` stored (and an unknown key anything stored)."""
+    if is_get:
+        p.edge(p.storage_node(key), c.result)
+        if key != "*":
+            p.edge(p.storage_node("*"), c.result)
+    elif len(c.args) > 1:
+        p.edges_from(c.args[1], p.storage_node(key))
+
+
 class CallFacts:
     # ------------------------------------------------------------------------------------------- calls
     def _callee_path(self, fn) -> str | None:
@@ -204,16 +214,16 @@ class CallFacts:
         if m in r.element_methods and (m != "filter" or (c.str_args and c.str_args[0])):
             self._element_seed(c, r.element_methods[m])
             c.handled = True
-        if m in r.storage_get and c.path and c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
+        is_get = m in r.storage_get
+        if (is_get or m in r.storage_set) and c.path and \
+                c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
             key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
-            p.edge(p.storage_node(key), c.result)
-            if key != "*":
-                p.edge(p.storage_node("*"), c.result)
-            c.handled = True
-        elif m in r.storage_set and c.path and c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
-            key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
-            if len(c.args) > 1:
-                p.edges_from(c.args[1], p.storage_node(key))
+            t = c.tmpl_args[0] if c.tmpl_args else None
+            if key == "*" and t and len(t) == 1 and isinstance(t[0], tuple):
+                # `localStorage.getItem(KEY)`: the key is known once the constants are
+                p.deferred_storage.append((c, t[0], is_get))
+            else:
+                storage_edges(p, c, key, is_get)
             c.handled = True
 
     def _export_getters(self, c: Call, getters) -> None:

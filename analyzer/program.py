@@ -211,6 +211,7 @@ class Program:
     obj_ids: dict = field(default_factory=dict)
     exports: dict = field(default_factory=dict)  # (rel, name) -> nid
     imports: list = field(default_factory=list)  # (uid, specifier, imported name or '*'/'default', local nid)
+    deferred_storage: list = field(default_factory=list)  # (storage call, key part, is a read)
     global_fns: set = field(default_factory=set)  # results of `Function("return this")`
     code_strings: list = field(default_factory=list)  # (uid, fid, code, offset, call id, is timer): eval'd code
 

@@ -618,6 +618,11 @@ class Solver(LinkPasses):
                     p.edge(pl, ld.nid)
             if prop in r.register_methods:
                 self._late_registrations(ld.nid, r.register_methods[prop])
+        from analyzer.extract_calls import storage_edges
+
+        for c, part, is_get in p.deferred_storage:
+            names = p.strings_of(part)
+            storage_edges(p, c, names[0] if len(names) == 1 else "*", is_get)
         for rg, part in p.deferred_events:
             names = p.strings_of(part)
             rg.events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
