@@ -24,6 +24,8 @@ CATEGORY_RANK = {c: i for i, c in enumerate((
     "birthdate", "postal_code", "free_text", "other",
 ))}
 
+NOT_PERSONAL = "not_personal"  # a field that is not personal data (SPEC §4): not a source, never reported
+
 PAYMENT = frozenset({"card_number", "card_cvc", "card_expiry", "password"})
 PII = frozenset({"email", "phone", "name", "address", "birthdate"})
 

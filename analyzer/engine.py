@@ -14,12 +14,14 @@ from analyzer.classify import Classifier
 from analyzer.discover import discover
 from analyzer.budget import Budget, BudgetExceeded, parse_steps
 from analyzer.factcache import FactCache, cache_salt
+from analyzer.extract import Extractor
 from analyzer.facts import UnitJob
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.locate import locate
 from analyzer.mapfind import load_maps
 from analyzer.model import Notification, ScanResult
+from analyzer.models.templates import TemplateModels
 from analyzer.link_facts import merge_unit
 from analyzer.parse import Parsers
 from analyzer.paths import search
@@ -134,13 +136,15 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     # --- HTML pages and the scripts they include
     module_files: set[str] = set()
     page_of: dict[str, str] = {}
+    templates = TemplateModels(parsers)
     for f in files:
         if f.kind != "html":
             continue
         b = budgets[f.rel] = Budget(budget_seconds, len(prog.kind))
         try:
             with clock.stage("pages", f.rel):
-                page = parse_page(f.rel, f.data, b)
+                page = parse_page(f.rel, templates.prepare(f.rel, f.data), b)  # (same length: positions stay)
+                bound = templates.bind(page, decode_text(f.data, html=True)[0])
         except BudgetExceeded:
             over_budget(f.rel, b)
             complete = False
@@ -171,6 +175,14 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             u = Unit(uid=len(prog.units), rel=f.rel, data=code.encode("utf-8"), line_off=s.line - 1,
                      col_off=s.col - 1, kind=kind, page=f.rel, handler_event=ev,
                      handler_element=("html", f.rel, s.element_index, s.element_selector) if ev else None)
+            if bound is not None and bound.script_index == i:  # the template's bindings, in the script's scope
+                _attach(u, bound)
+            if bound is not None and i in dict(bound.script_langs):
+                u.lang = dict(bound.script_langs)[i]  # type: ignore[attr-defined]
+            prog.units.append(u)
+        if bound is not None and bound.script_index is None:  # an in-DOM template: a script of its own
+            u = Unit(uid=len(prog.units), rel=f.rel, data=b"", kind="script", page=f.rel)
+            _attach(u, bound)
             prog.units.append(u)
 
     for f in files:
@@ -266,6 +278,24 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
         extracted, from_cache = cache.misses, cache.hits
     else:
         extracted = len(unit_jobs)
+
+    # --- constant strings run as code (eval, Function, timers): scripts of their own, started by that call
+    done = 0
+    while done < len(prog.code_strings) and done < 500:
+        c_uid, c_fid, code, at, cid, timer = prog.code_strings[done]
+        done += 1
+        caller = prog.units[c_uid]
+        line, col, _el, _ec = prog.location(c_uid, at, at)
+        u = Unit(uid=len(prog.units), rel=caller.rel, data=code.encode("utf-8"), line_off=line - 1,
+                 col_off=col - 1, kind="script", page=caller.page, scope=caller.scope,
+                 started_by=(c_fid, cid, timer))
+        prog.units.append(u)
+        tree = parsers.parse("js", u.data)
+        if tree is not None and not tree.root_node.has_error:
+            try:
+                Extractor(prog, rules, u, tree, None).run()
+            except Exception as e:  # noqa: BLE001
+                raise _blame(prog, "extract", e, uid=c_uid) from e
 
     # --- inline on…= handlers: the attribute's code runs on that event with `this` = the element
     solver = Solver(prog, rules)
@@ -375,6 +405,13 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
              "extract_seconds": round(t_extract, 3), "seconds": round(time.perf_counter() - t0, 3)}
     return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(set(scanned)), notifications=notes,
                       findings=findings, complete=complete, origin=origin, stats=stats)
+
+
+def _attach(u: Unit, bound) -> None:
+    """Append a template's binding code to a unit; its segments map the generated part's positions."""
+    base = len(u.data)
+    u.data = u.data + bound.code.encode("utf-8")
+    u.segments = [(base + s.offset, s.line, s.col, s.snippet) for s in bound.segments]
 
 
 def _sink_nodes(prog: Program, sink_hits) -> tuple[list, dict[int, int]]:

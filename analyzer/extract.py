@@ -21,6 +21,57 @@ from analyzer.extract_util import (
 )
 DOM_OWNED = frozenset({"dataset", "style", "classList", "attributes", "relList"})  # `x.dataset.src` is the page's
 
+
+def _attr_selector(expr, base: str, value: str) -> str | None:
+    """`t.name` / `(t.id)` of the object `base`, compared with `value`: a selector for that field."""
+    while expr is not None and expr.type == "parenthesized_expression" and expr.named_child_count == 1:
+        expr = expr.named_children[0]
+    if expr is None or expr.type != "member_expression":
+        return None
+    obj, prop = expr.child_by_field_name("object"), expr.child_by_field_name("property")
+    if obj is None or prop is None or _text(obj) != base or not value:
+        return None
+    if _text(prop) == "name":
+        return f'[name="{value}"]'
+    if _text(prop) == "id":
+        return f'[id="{value}"]'
+    return None
+
+
+def _compared(cond, base: str, depth: int = 0) -> str | None:
+    """The fields a condition limits `base` to: `base.name === 'x'`, `base.id == 'x'`, `base.matches(sel)`,
+    `a || b` (either), `a && b` (the one that says)."""
+    while cond is not None and cond.type == "parenthesized_expression" and cond.named_child_count == 1:
+        cond = cond.named_children[0]
+    if cond is None or depth > 6:
+        return None
+    if cond.type == "call_expression":
+        fn, args = cond.child_by_field_name("function"), cond.child_by_field_name("arguments")
+        if fn is not None and fn.type == "member_expression" and args is not None and args.named_child_count == 1:
+            obj, prop = fn.child_by_field_name("object"), fn.child_by_field_name("property")
+            a0 = args.named_children[0]
+            if obj is not None and _text(obj) == base and prop is not None and _text(prop) in ("matches", "is") \
+                    and a0.type == "string":
+                return _string_value(a0) or None
+        return None
+    if cond.type != "binary_expression":
+        return None
+    op = cond.child_by_field_name("operator")
+    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+    if op is not None and op.type == "||":
+        a, b = _compared(left, base, depth + 1), _compared(right, base, depth + 1)
+        return f"{a}, {b}" if a and b else None
+    if op is not None and op.type == "&&":
+        return _compared(left, base, depth + 1) or _compared(right, base, depth + 1)
+    if op is None or op.type not in ("===", "=="):
+        return None
+    for a, b in ((left, right), (right, left)):
+        if b is not None and b.type == "string":
+            sel = _attr_selector(a, base, _string_value(b))
+            if sel:
+                return sel
+    return None
+
 from analyzer.program import HEAP, Func, Load, Program, Registration, Source, Store, Unit
 from analyzer.rulebook import RuleBook
 
@@ -426,8 +477,34 @@ class Extractor(CallFacts, DeclarationFacts):
         if prop is not None and prop in r.source_props:
             s = p.node("source", prop, self.uid, node.start_byte, fid)
             p.edge(s, ln)
-            p.sources.append(Source(s, self.uid, fid, node.start_byte, node.end_byte, base, prop, False, text))
+            p.sources.append(Source(s, self.uid, fid, node.start_byte, node.end_byte, base, prop, False, text,
+                                    self._guard(node)))
         return (ln,)
+
+    def _guard(self, node) -> str | None:
+        """A read inside `if (t.name === 'checkout[email]')` / `case 'email':` of `switch (t.name)` (with
+        `t` the object read from): the field it is limited to, as a selector."""
+        obj = node.child_by_field_name("object")
+        if obj is None or obj.end_byte - obj.start_byte > 80:
+            return None
+        base = _text(obj)
+        child, n = node, node.parent
+        for _ in range(8):
+            if n is None or n.type in FUNC_TYPES:
+                return None
+            if n.type == "if_statement" and child == n.child_by_field_name("consequence"):
+                sel = _compared(n.child_by_field_name("condition"), base)
+                if sel:
+                    return sel
+            elif n.type == "switch_case":
+                sw = n.parent.parent if n.parent is not None else None
+                val = n.child_by_field_name("value")
+                if sw is not None and sw.type == "switch_statement" and val is not None and val.type == "string":
+                    sel = _attr_selector(sw.child_by_field_name("value"), base, _string_value(val))
+                    if sel:
+                        return sel
+            child, n = n, n.parent
+        return None
 
     def x_member(self, node) -> None:
         obj = node.child_by_field_name("object")
@@ -468,7 +545,8 @@ class Extractor(CallFacts, DeclarationFacts):
         name = None
         part = None
         if idx is not None:
-            lit = self.tmpl.get(idx.id) if idx.type == "call_expression" else None
+            lit = self.tmpl.get(idx.id) if idx.type in ("call_expression", "binary_expression",
+                                                        "template_string", "parenthesized_expression") else None
             if idx.type == "string":
                 name = _string_value(idx)
             elif lit and all(isinstance(x, str) for x in lit):
@@ -534,11 +612,12 @@ class Extractor(CallFacts, DeclarationFacts):
             elif objtext == "module" and prop == "exports":
                 p.edges_from(vals, p.export_node(self.u.rel, "*module"))
             # on<event> = handler
-            if prop.startswith("on") and prop[2:] in self.r.known_events:
+            pre = self.r.property_prefix
+            if prop.startswith(pre) and prop[len(pre):] in self.r.known_events:
                 tn = p.node("target", prop, self.uid, node.start_byte, self.f.fid)
                 p.edges_from(base, tn)
                 p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte,
-                                           [prop[2:]], tn, vals, "on" + prop[2:]))
+                                           [prop[len(pre):]], tn, vals, prop))
             p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, prop, vals, tmpl))
 
     def x_assign(self, node) -> None:

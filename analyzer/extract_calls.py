@@ -12,6 +12,16 @@ from analyzer.extract_util import FUNC_TYPES, _string_value, _text
 from analyzer.program import Call, Func, Registration, Source
 
 
+def storage_edges(p, c: Call, key: str, is_get: bool) -> None:
+    """`getItem(key)` reads what `setItem(key, v)` stored (and an unknown key anything stored)."""
+    if is_get:
+        p.edge(p.storage_node(key), c.result)
+        if key != "*":
+            p.edge(p.storage_node("*"), c.result)
+    elif len(c.args) > 1:
+        p.edges_from(c.args[1], p.storage_node(key))
+
+
 class CallFacts:
     # ------------------------------------------------------------------------------------------- calls
     def _callee_path(self, fn) -> str | None:
@@ -77,6 +87,7 @@ class CallFacts:
         getters = None
         regex0 = None
         codes: list[int] | None = [] if path in ("String.fromCharCode", "window.String.fromCharCode") else None
+        str_pos: list[int] = []  # start of each string literal argument's content
         if argn is not None and argn.type == "arguments":
             for i, a in enumerate(argn.named_children):
                 at = a.type
@@ -99,8 +110,10 @@ class CallFacts:
                     regex0 = _text(pat) if pat is not None else ""
                 if at == "string":
                     str_args.append(_string_value(a))
+                    str_pos.append(a.start_byte + 1)
                 else:
                     str_args.append(None)
+                    str_pos.append(-1)
                 if len(tmpl_args) < 3:
                     tmpl_args.append(self.tmpl_of(a) if at in ("identifier", "string") or a.id in self.tmpl else None)
                 if at == "object" and obj_url is None and a.id in self.objurl:
@@ -117,6 +130,9 @@ class CallFacts:
                  method, path, str_args, tmpl_args, obj_url, fn_args=fn_args)
         p.calls.append(c)
         self.vals[node.id] = (res,)
+        self._code_string(c, str_pos)
+        if p.global_fns and any(v in p.global_fns for v in callee):
+            p.seeds.append((res, ("G", "window")))
         if getters is not None or (method == "d" and len(args) == 3):
             self._export_getters(c, getters)
         if codes and all(0 <= n < 0x110000 for n in codes):
@@ -198,16 +214,16 @@ class CallFacts:
         if m in r.element_methods and (m != "filter" or (c.str_args and c.str_args[0])):
             self._element_seed(c, r.element_methods[m])
             c.handled = True
-        if m in r.storage_get and c.path and c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
+        is_get = m in r.storage_get
+        if (is_get or m in r.storage_set) and c.path and \
+                c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
             key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
-            p.edge(p.storage_node(key), c.result)
-            if key != "*":
-                p.edge(p.storage_node("*"), c.result)
-            c.handled = True
-        elif m in r.storage_set and c.path and c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
-            key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
-            if len(c.args) > 1:
-                p.edges_from(c.args[1], p.storage_node(key))
+            t = c.tmpl_args[0] if c.tmpl_args else None
+            if key == "*" and t and len(t) == 1 and isinstance(t[0], tuple):
+                # `localStorage.getItem(KEY)`: the key is known once the constants are
+                p.deferred_storage.append((c, t[0], is_get))
+            else:
+                storage_edges(p, c, key, is_get)
             c.handled = True
 
     def _export_getters(self, c: Call, getters) -> None:
@@ -244,6 +260,25 @@ class CallFacts:
                 post = lit[-1] if lit and t[-1] == lit[-1] and t[-1] is not t[0] else ""
                 tmpl = template.replace("{0}", pre + "{0}" + post)
                 self.p.seeds.append((c.result, ("E", tmpl, refs[0])))
+
+    def _code_string(self, c: Call, str_pos: list[int]) -> None:
+        """A constant string handed to `eval`, `Function` or a timer is code: recorded to be parsed and
+        analysed as a script of its own, run by this call (`setTimeout("send(el.value)", 10)`)."""
+        r = self.r
+        name = (c.path or "").rsplit(".", 1)[-1]
+        timer = name in r.timer_names and c.path in r.timer_paths
+        if not (timer or self.r.normalize_path(c.path or "") in r.code_calls) or not c.str_args:
+            return
+        i = len(c.str_args) - 1 if name == "Function" else 0
+        code = c.str_args[i] if i >= 0 else None
+        if not code or not code.strip() or str_pos[i] < 0:
+            return
+        if name == "Function" and code.strip().rstrip(";") in r.global_this_code:
+            self.p.global_fns.add(c.result)  # `Function("return this")()` is the global object
+            return
+        if timer and re.fullmatch(r"\s*[A-Za-z_$][\w$]*\s*\(\s*\)\s*;?\s*", code):
+            return  # `setTimeout('sendMail()', 300)`: the timer rule names the global function itself
+        self.p.code_strings.append((self.uid, c.fid, code, str_pos[i], c.cid, timer))
 
     def _timer_handler(self, c: Call) -> tuple:
         """The function a timer runs; `setTimeout('sendMail()', 300)` names a global function in a string."""

@@ -4,7 +4,7 @@ A mixin of `extract.Extractor`: it uses the extractor's value helpers.
 from __future__ import annotations
 
 from analyzer.extract_util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
-from analyzer.program import Registration
+from analyzer.program import Registration, Store
 
 
 class DeclarationFacts:
@@ -16,6 +16,7 @@ class DeclarationFacts:
         tag = _text(name) if name is not None else "*"
         static: list[tuple[str, str]] = []
         handlers: list[tuple[str, tuple]] = []
+        ref_vals: tuple = ()
         for a in node.named_children:
             if a.type != "jsx_attribute" or a.named_child_count < 1:
                 continue
@@ -29,19 +30,26 @@ class DeclarationFacts:
                     static.append(("autocomplete" if aname == "autoComplete" else aname, _string_value(av)))
             elif av.type == "jsx_expression":
                 vals = self.ev(av)
+                if aname == "ref":
+                    ref_vals = vals
                 if len(aname) > 2 and aname.startswith("on") and aname[2].isupper():
                     ev = aname[2:].lower().removesuffix("capture")
                     if ev == "doubleclick":
                         ev = "dblclick"
                     handlers.append((ev, vals))
         self._mark_component()
-        if not handlers:
+        if not handlers and not ref_vals:
             return
         t = tag.lower() if tag[:1].islower() else "input"  # <TextField …/>: a component wrapping a field
         sel = t
         for k, v in static:
             sel += f'#{v}' if k == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{k}="{v}"]'
         p = self.p
+        if ref_vals:  # <input ref={emailRef}>: React sets `emailRef.current` to the element
+            en = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
+            p.seeds.append((en, ("E", sel)))
+            p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, ref_vals, "current",
+                                  (en,), None))
         for ev, vals in handlers:
             if ev not in self.r.known_events:
                 continue

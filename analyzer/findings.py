@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.classify import severity, sort_categories
+from analyzer.classify import NOT_PERSONAL, severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
 from analyzer.sanitize import strip_userinfo
@@ -14,7 +14,7 @@ from analyzer.sanitize import strip_userinfo
 
 def jquery_css(sel: str) -> str:
     """jQuery selector extensions soupsieve does not know, translated to CSS."""
-    return sel.replace(":input", "input, select, textarea").replace(":text", "[type=text]")
+    return sel.replace(":input", ":is(input, select, textarea, button)").replace(":text", "[type=text]")
 
 
 # ----------------------------------------------------------------------------------------------- findings
@@ -120,6 +120,10 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
         kinds.add("any_field")  # `form#checkout`: whatever field of that form the event comes from
     if not kinds:  # no page shows the field: every part of the selector says what it is
         kinds.update(classifier.selector_kinds(sel) or ["other"])
+    if NOT_PERSONAL in kinds:  # quantity, shipping method, coupon…: not personal data, not a source
+        kinds.discard(NOT_PERSONAL)
+        if not kinds:
+            return set(), sel, True
     return kinds, (_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel), False
 
 
@@ -129,11 +133,17 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     hidden_only = False
     """Categories, human field descriptions, whether the field was resolved (for confidence)."""
     if src.catch_all:
+        if _only_not_personal(solver, prog, src, resolver, html_matches, classifier):
+            return [], [], False  # `$('.toolbar :input').serialize()` of sort and filter controls only
         return ["any_field"], [src.how], True
+    if src.how in rules.keyed_sources:  # a store of the typed fields: the properties read name the fields
+        return _keyed_kinds(prog, classifier, resolver, src, sink), [src.how], True
     cats: set[str] = set()
     descs: list[str] = []
     resolved = False
     todo = [(o, tuple(src.base)) for o in solver.objects(src.base)]
+    if todo and all(prog.objs[o][0] == "RF" for o, _a in todo):
+        return [], [], False  # `email.value` of a framework ref: state, not a field read
     seen = set()
     while todo:
         o, anchors = todo.pop()
@@ -173,13 +183,85 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
         return [], [], False
     if not cats:
         k = classifier.selector_kind(src.text) if src.text else None
+        if k == NOT_PERSONAL:
+            return [], [], False
         if k:
             resolved = True
         cats.add(k or "other")
         descs.append(src.text or src.how)
+    if src.guard and (not cats or cats <= {"any_field", "other"}):
+        # a catch-all listener's read limited by a test of the field's name: that field
+        kinds, desc, hidden = _selector_info(src.guard, classifier, html_matches)
+        if hidden and not kinds:
+            return [], [], False
+        if kinds:
+            cats, descs, resolved = set(kinds), [desc], True
     if "any_field" in cats:
         cats = {"any_field"}
     return sort_categories(cats), sorted(set(descs)), resolved
+
+
+def _keyed_kinds(prog, classifier, resolver, src, sink) -> list[str]:
+    """`customer.billingAddress.email`: each property read from the store's result on the way to the
+    sink names a field; none at all (the whole object is sent) is every field."""
+    succ = prog.graph.succ
+    seen = {src.nid}
+    todo = [src.nid]
+    kinds: set[str] = set()
+    loads = []
+    while todo and len(seen) < 400:
+        n = todo.pop()
+        for m in succ.get(n, ()):
+            if m in seen:
+                continue
+            seen.add(m)
+            if prog.kind[m] == "load":
+                loads.append(m)
+            todo.append(m)
+    pred = prog.graph.pred
+    containers = set()  # `customer.billingAddress` when `.email` is read from it next
+    for m in loads:
+        for b in prog.load_base.get(m, ()):
+            containers.add(b)
+            containers.update(pred.get(b, ()))
+    for m in loads:
+        if m in containers:
+            continue
+        k = classifier.keyword_kind(prog.label[m])
+        if k and sink is not None and resolver._reaches(m, sink):
+            kinds.add(k)
+    kinds.discard(NOT_PERSONAL)
+    specific = kinds - {"other"}
+    return sort_categories(specific or kinds or {"any_field"})
+
+
+def _only_not_personal(solver, prog, src, resolver, html_matches, classifier) -> bool:
+    """A catch-all read (serialize, FormData) of elements the pages show, whose fields are all not
+    personal data (or hidden)."""
+    fields = []
+    for o in solver.objects(src.base):
+        key = prog.objs[o]
+        if key[0] == "G" and key[1].startswith("%"):
+            continue  # the type of a factory's result (`%jQuery`), not an element
+        if key[0] != "E":
+            return False
+        for sel in resolver.selectors(key, None, tuple(src.base)):
+            tags = html_matches(sel)
+            if not tags:
+                return False
+            for t in tags:
+                fields += [t] if t.name in ("input", "select", "textarea") else t.find_all(("input", "select",
+                                                                                           "textarea"))
+    if not fields:
+        return False
+    for t in fields:
+        attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in t.attrs.items()}
+        typ = attrs.get("type", "").lower()
+        if typ in ("hidden", "submit", "button", "reset", "image"):
+            continue
+        if classifier.field_kind(attrs, _label_for(t), t.name) != NOT_PERSONAL:
+            return False
+    return True
 
 
 _FORM_SELECTOR = re.compile(r"(?:^|[\s>+~,])form(?:[#.\[:][^\s>+~,]*)?\s*$", re.I)

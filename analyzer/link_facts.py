@@ -119,6 +119,7 @@ STORE = DC(Store, {
 })
 SOURCE = DC(Source, {
     "nid": N, "uid": U, "fid": F, "start": S, "end": S, "base": NODES, "how": S, "catch_all": S, "text": S,
+    "guard": S,
 })
 REGISTRATION = DC(Registration, {
     "rid": R, "uid": U, "fid": F, "start": S, "end": S, "events": S, "target": N, "handler": NODES, "api": S,
@@ -128,7 +129,7 @@ REGISTRATION = DC(Registration, {
 # is here so that the schema describes every record that holds ids.
 UNIT = DC(Unit, {
     "uid": U, "rel": S, "data": S, "line_off": S, "col_off": S, "kind": S, "page": S, "handler_event": S,
-    "handler_element": S, "top_fid": F, "line_starts": S, "col_marks": S, "scope": S,
+    "handler_element": S, "top_fid": F, "line_starts": S, "col_marks": S, "scope": S, "started_by": S, "segments": S,
 })
 RECORDS = (FUNC, CALL, LOAD, STORE, SOURCE, REGISTRATION, UNIT)
 
@@ -226,6 +227,9 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "obj_ids": InternIndex(),
     "exports": DictMerge(Tup((S, S)), N, "assign"),
     "imports": Concat(Tup((U, S, S, N))),
+    "deferred_storage": Concat(Tup((Ref(("calls",)), PART, S))),
+    "global_fns": Union(N),
+    "code_strings": Concat(Tup((U, F, S, S, C, S))),
 }
 
 

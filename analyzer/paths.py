@@ -145,7 +145,6 @@ class _Tabulation:
         self.lparent: dict[int, tuple] = {}  # non-empty-context state -> ('s', prev) | ('r', caller arg state, exit)
         self.ctx_entry: list[int] = [-1]  # context -> its entry state
         self.ctx_fid: list[int] = [HEAP]  # context -> the function it is the entry of
-        self.outer: dict[int, frozenset] = {}  # function -> the functions it is nested in (not top levels)
         self.ctx_of: dict[tuple[int, int], int] = {}  # (parameter node, tid) -> context
         # callers and exits of each context, indexed so that only matching (caller, exit) pairs meet
         self.conts: list[list] = [[]]  # context -> [(caller state, call set)] (call set not None)
@@ -211,24 +210,16 @@ class _Tabulation:
         self.ctx_entry[c] = self._state(c, p, tid, None)
         return c, True
 
-    def _outer(self, fid: int) -> frozenset:
-        got = self.outer.get(fid)
-        if got is None:
-            funcs = self.prog.funcs
-            chain = []
-            f = funcs[fid].parent
-            while f is not None and not funcs[f].top:
-                chain.append(f)
-                f = funcs[f].parent
-            got = self.outer[fid] = frozenset(chain)
-        return got
-
     def _nested(self, fa: int, fb: int) -> bool:
-        """One function is nested in the other (a script's top level does not count: globals are shared)."""
-        funcs = self.prog.funcs
-        if fa < 0 or fb < 0 or funcs[fa].top or funcs[fb].top:
+        """One function lies inside the other (by source range; a script's top level does not count: its
+        variables are globals, shared by every invocation)."""
+        if fa < 0 or fb < 0:
             return False
-        return fb in self._outer(fa) or fa in self._outer(fb)
+        funcs = self.prog.funcs
+        a, b = funcs[fa], funcs[fb]
+        if a.top or b.top or a.uid != b.uid:
+            return False
+        return (b.start <= a.start and a.end <= b.end) or (a.start <= b.start and b.end <= a.end)
 
     def _enter(self, c: int, caller: int, calls) -> None:
         """A caller enters context `c` with call set `calls` (None: any return matches)."""

@@ -153,6 +153,8 @@ class Unit:
     line_starts: list[int] | None = None
     col_marks: dict | None = None  # line start -> UTF-16 columns at every _COL_BLOCK bytes (non-ASCII lines)
     scope: str = ""  # the site whose global scope its classic scripts share (a folder of several sites)
+    segments: list | None = None  # generated code (template bindings): [(offset, line, col, snippet)]
+    started_by: tuple | None = None  # code from a string (eval, timers): (caller fid, call id, is timer)
 
 
 @dataclass(slots=True)
@@ -229,6 +231,7 @@ class Source:
     how: str  # 'value', 'files', 'val()', 'serialize()', 'FormData', 'getData()'
     catch_all: bool
     text: str  # source text of the base expression, for names when nothing resolves
+    guard: str | None = None  # `if (t.name === 'email') … t.value`: the field the read is limited to
 
 
 @dataclass(slots=True)
@@ -288,6 +291,9 @@ class Program:
     obj_ids: dict = field(default_factory=dict)
     exports: dict = field(default_factory=dict)  # (rel, name) -> nid
     imports: list = field(default_factory=list)  # (uid, specifier, imported name or '*'/'default', local nid)
+    deferred_storage: list = field(default_factory=list)  # (storage call, key part, is a read)
+    global_fns: set = field(default_factory=set)  # results of `Function("return this")`
+    code_strings: list = field(default_factory=list)  # (uid, fid, code, offset, call id, is timer): eval'd code
 
     # -------------------------------------------------------------------------------------------- nodes
     def node(self, kind: str, label: str, uid: int, pos: int, fid: int) -> int:
@@ -353,9 +359,25 @@ class Program:
             add_edges_fast(self.graph, self.pending_base, EDGE_KIND["b"])
             self.pending_base = []
 
-    def strings_of(self, part, limit: int = 40) -> list[str]:
+    def _fold(self, t, limit: int, depth: int) -> str | None:
+        parts = []
+        for x in t:
+            if isinstance(x, str):
+                parts.append(x)
+                continue
+            if not isinstance(x, tuple) or x[0] == "any":
+                return None
+            sub = self.strings_of(x, limit, depth)
+            if len(sub) != 1:
+                return None
+            parts.append(sub[0])
+        return "".join(parts)
+
+    def strings_of(self, part, limit: int = 40, depth: int = 0) -> list[str]:
         """Constant strings a key or selector part can be: `('ref', nid)` follows assignments back to
         string literals, string templates and array literals; `('idx', nid, i)` is element i of an array."""
+        if depth > 4:
+            return []
         if part[0] == "idx":
             return self._element(part[1], part[2], limit)
         if part[0] in ("lookup", "ret"):
@@ -390,13 +412,17 @@ class Program:
                     out.append(part[2].join(elems))
             return sorted(set(out))
         if part[0] == "atob":
-            vals = self.strings_of(part[1], limit) if isinstance(part[1], tuple) else [part[1]]
+            vals = self.strings_of(part[1], limit, depth + 1) if isinstance(part[1], tuple) else [part[1]]
             return sorted(set(_b64(vals)))
         out = []
         for n in self._walk_back(part[1], limit, want="any"):
             for t in self.consts.get(n, ()):
                 if all(isinstance(x, str) for x in t):
                     out.append("".join(t))
+                elif depth < 3:  # `var EV = ['bl', 'ur'].join('')`, `'add' + M`: fold the parts that are constant
+                    folded = self._fold(t, limit, depth + 1)
+                    if folded is not None:
+                        out.append(folded)
             for e in self.array_strs.get(n) or ():
                 if e is not None:
                     out.append(e)
@@ -474,6 +500,9 @@ class Program:
     def _point(u: Unit, off: int):
         import bisect
 
+        if u.segments and off >= u.segments[0][0]:  # generated binding code: the template position
+            seg = u.segments[bisect.bisect_right([s[0] for s in u.segments], off) - 1]
+            return seg[1], seg[2]
         ls = u.line_starts
         row = bisect.bisect_right(ls, off) - 1
         col_units = _utf16_column(u, ls[row], off)
@@ -485,6 +514,10 @@ class Program:
 
     def snippet(self, uid: int, start: int, end: int, limit: int = 160) -> str:
         u = self.units[uid]
+        if u.segments and start >= u.segments[0][0]:
+            import bisect
+
+            return u.segments[bisect.bisect_right([s[0] for s in u.segments], start) - 1][3]
         d = u.data
         ls = d.rfind(b"\n", 0, start) + 1
         le = d.find(b"\n", start)

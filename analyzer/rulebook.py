@@ -36,6 +36,7 @@ class RuleBook:
     source_props: set = field(default_factory=set)
     source_methods: dict = field(default_factory=dict)  # name -> (nargs, catch_all)
     source_ctors: dict = field(default_factory=dict)  # name -> catch_all
+    keyed_sources: set = field(default_factory=set)  # 'getCustomerData()': the field is named by what is read
     element_calls: dict = field(default_factory=dict)  # global path -> selector template
     element_methods: dict = field(default_factory=dict)  # method -> selector template
     catch_all_globals: set = field(default_factory=set)
@@ -56,7 +57,9 @@ class RuleBook:
     timer_names: set = field(default_factory=set)
     timer_paths: set = field(default_factory=set)
     ready_calls: set = field(default_factory=set)
-    ready_methods: set = field(default_factory=set)
+    property_prefix: str = "on"
+    bus_emit: set = field(default_factory=set)
+    bus_returns: set = field(default_factory=set)
     sanitizing_properties: set = field(default_factory=set)
     sanitizing_methods: set = field(default_factory=set)
     sanitizing_calls: set = field(default_factory=set)
@@ -64,6 +67,10 @@ class RuleBook:
     store_into_receiver: set = field(default_factory=set)
     store_into_first_arg: set = field(default_factory=set)
     wrappers: set = field(default_factory=set)
+    apply_calls: set = field(default_factory=set)
+    code_calls: set = field(default_factory=set)
+    global_this_code: set = field(default_factory=set)
+    later_callbacks: set = field(default_factory=set)
     callback_methods: dict = field(default_factory=dict)
     callback_calls: dict = field(default_factory=dict)
     storage_objects: set = field(default_factory=set)
@@ -99,6 +106,9 @@ class RuleBook:
 
     @classmethod
     def load(cls) -> "RuleBook":
+        from analyzer.rules_schema import check_rules
+
+        check_rules()  # every section has the shape its record declares (unknown keys are errors)
         rb = cls()
         sinks = load_toml("sinks")
         for s in sinks.get("sink", []):
@@ -126,6 +136,7 @@ class RuleBook:
         rb.source_props = {p["name"] for p in src.get("property", [])}
         rb.source_methods = {m["name"]: (int(m.get("args", 0)), bool(m.get("catch_all", False)))
                              for m in src.get("method", [])}
+        rb.keyed_sources = {m["name"] + "()" for m in src.get("method", []) if m.get("keyed")}
         rb.source_ctors = {c["name"]: bool(c.get("catch_all", False)) for c in src.get("constructor", [])}
         for e in src.get("element", []):
             if e.get("method"):
@@ -156,7 +167,9 @@ class RuleBook:
         rb.timer_names = set(reg.get("timers", []))
         rb.timer_paths = {p + t for t in rb.timer_names for p in ("", "window.", "self.", "globalThis.")}
         rb.ready_calls = set(reg.get("ready_calls", []))
-        rb.ready_methods = set(reg.get("ready_methods", []))
+        rb.property_prefix = reg.get("property_prefix", "on")
+        rb.bus_emit = set(reg.get("bus_emit", []))
+        rb.bus_returns = set(reg.get("bus_returns", []))
 
         fl = load_toml("flows")
         rb.sanitizing_properties = set(fl["sanitizing_properties"])
@@ -170,6 +183,10 @@ class RuleBook:
         rb.effect_hooks = set(fl.get("react", {}).get("effect_hooks", []))
         rb.store_into_first_arg = set(fl["store_into_first_arg"])
         rb.wrappers = set(fl["wrappers"])
+        rb.apply_calls = set(fl.get("apply_calls", []))
+        rb.code_calls = set(fl.get("code_calls", []))
+        rb.global_this_code = set(fl.get("global_this_code", []))
+        rb.later_callbacks = set(fl.get("later_callbacks", []))
         for cb in fl.get("callback", []):
             spec = {"handler_arg": cb.get("handler_arg", 0), "receiver_to": cb.get("receiver_to", []),
                     "ret_to_result": cb.get("ret_to_result", False), "this_receiver": cb.get("this_receiver", False),

@@ -11,11 +11,13 @@ default propagation (arguments and receiver flow into the result) at the end.
 """
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections import deque
 
 from analyzer.program import (EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Source, Store,
                               add_edges_fast)
+from analyzer.models.state import StateModel
 from analyzer.rulebook import RuleBook
 from analyzer.solve_passes import PTS_CAP, LinkPasses
 
@@ -52,6 +54,9 @@ class Solver(LinkPasses):
         self.state_nodes: set[int] = set()
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
+        self.models = StateModel()  # framework state (refs, reactive objects, watchers)
+        self.bound_calls: set[int] = set()
+        self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -142,7 +147,14 @@ class Solver(LinkPasses):
             for v in t[1]:
                 self.on(v, ("timer", t))
         for u in p.units:
-            if u.handler_event is None and u.top_fid >= 0:  # (a unit without facts has no top function)
+            if u.started_by is not None:  # code from a string: run by the call that was handed it
+                fid, cid, timer = u.started_by
+                if u.top_fid >= 0:
+                    self.call_edges.add((fid, u.top_fid))
+                    t = next((t for t in p.timers if t[6] == cid), None) if timer else None
+                    if t is not None:
+                        self.timer_edges.setdefault((fid, u.top_fid), t)
+            elif u.handler_event is None and u.top_fid >= 0:  # (a unit without facts has no top function)
                 self.roots.append((u.top_fid, "load", None))
         for fid in sorted(p.components):  # React renders components when the page loads
             self.roots.append((fid, "load", None))
@@ -160,8 +172,10 @@ class Solver(LinkPasses):
         self._default_propagation()
         self.propagate()
         self._event_bus()
+        self.models.settle(self)
         self._accessors()
         self.propagate()
+        self.models.link(self)
         self._effects()
         self._field_sensitive_literals()
         self._assignment_sinks()
@@ -209,6 +223,8 @@ class Solver(LinkPasses):
             st = item[1]
             if key[0] == "G" and self.r.normalize_path(key[1]) == "<global>" and st.prop:
                 self.edges(st.value, self.p.global_node(st.prop, self.p.units[st.uid].scope))
+            elif key[0] == "RF":
+                self.models.on_ref_store(self, st, key)
         elif kind == "amd":
             if key[0] == "fn":
                 c, deps = item[1], item[2]
@@ -217,6 +233,10 @@ class Solver(LinkPasses):
                 for i, dep in enumerate(deps):
                     if dep and i < len(f.params) and not dep.startswith("."):
                         self.seed(f.params[i], ("G", self.r.modules.get(dep, dep)))
+        elif kind == "reflect":  # Reflect.apply(fn, thisArg, args): fn.apply(thisArg, args)
+            if key[0] == "fn":
+                c = item[1]
+                self._link_call(dataclasses.replace(c, args=c.args[1:]), key[1], "apply")
         elif kind == "promise":
             if key[0] == "fn":
                 c = item[1]
@@ -275,6 +295,10 @@ class Solver(LinkPasses):
         elif k0 == "fn":
             if prop in ("call", "apply", "bind"):
                 self.add(ld.nid, o)
+        elif k0 == "RF":
+            self.models.on_ref_load(self, ld, key)
+        elif k0 == "PX":
+            self.models.on_proxy_load(self, ld, key)
 
     def _on_call(self, c: Call, key: tuple, o: int) -> None:
         k0 = key[0]
@@ -291,12 +315,17 @@ class Solver(LinkPasses):
             self._link_call(c, key[1], m if on_fn else "plain")
         elif k0 == "G":
             self._path_rules(c, self.r.normalize_path(key[1]))
+        elif k0 == "PX":
+            self.models.on_proxy_call(self, c, key)
         elif k0 == "R":
+            c.handled = True  # a state setter or (Knockout) getter: modelled, no default propagation
+            self.models.on_dispatch(self, c, key[1])
             for a in c.args[:1]:
                 self.edges(a, key[1])
             if not c.args and key[1] in self.state_nodes:  # ko: `email()` reads the observable
                 self.edge(key[1], c.result)
-            self.resolver_callers.setdefault(key[1], set()).add(c.fid)
+            if c.args:  # a write (`setEmail(v)`, `obs(v)`); `obs()` only reads
+                self.resolver_callers.setdefault(key[1], set()).add(c.fid)
 
     def _browser_receiver(self, recv: tuple, path: str | None = None) -> bool:
         """Only global API objects the scan does not define (navigator, mixpanel.people, …) reach it."""
@@ -322,6 +351,23 @@ class Solver(LinkPasses):
     def _path_rules(self, c: Call, path: str) -> None:
         r = self.r
         p = self.p
+        self.models.on_call(self, c, path)
+        head, _, last_seg = path.rpartition(".")
+        if head and last_seg in ("call", "apply", "bind") and (r.call_sinks.get(head) or r.factories.get(head)):
+            if last_seg == "bind":  # `var beacon = navigator.sendBeacon.bind(navigator)`: the same API
+                self.seed(c.result, ("G", head))
+            elif last_seg == "apply" and len(c.args) > 1 and any(p.kind[v] == "arguments" for v in c.args[1]):
+                pass  # `orig.apply(this, arguments)`: a wrapper passing its own call on (reported there)
+            elif c.cid not in self.bound_calls:  # `fetch.call(window, url, opts)`: fetch(url, opts)
+                self.bound_calls.add(c.cid)
+                n = len(c.args) - 1
+                shifted = dataclasses.replace(
+                    c, args=c.args[1:] if last_seg == "call" else [c.args[1] if n > 0 else ()] * 3,
+                    str_args=c.str_args[1:] if last_seg == "call" else [None] * 3,
+                    tmpl_args=c.tmpl_args[1:] if last_seg == "call" else [None] * 3)
+                self._path_rules(shifted, head)
+                c.handled = True
+            return
         table = r.new_sinks if c.is_new else r.call_sinks
         for rule in table.get(path, ()):
             if rule.when_arg0 and (not c.str_args or c.str_args[0] not in rule.when_arg0):
@@ -371,6 +417,10 @@ class Solver(LinkPasses):
                 self.edge(s, c.result)
                 p.sources.append(Source(s, c.uid, c.fid, c.start, c.end, c.args[0], "new " + path,
                                         r.source_ctors[path], ""))
+            c.handled = True
+        if path in r.apply_calls and c.args:
+            for v in c.args[0]:
+                self.on(v, ("reflect", c))
             c.handled = True
         if c.is_new and path == "Promise" and c.args:
             for v in c.args[0]:
@@ -528,10 +578,18 @@ class Solver(LinkPasses):
             if f.params:
                 self.seed(f.params[0], ("G", "jQuery"))
         else:
-            # the event object; a handler that reads it through `arguments` gets it there
-            self.seed(f.params[0] if f.params else f.args, ("EV", rg.rid))
+            # the event object; a handler that reads it through `arguments` gets it there. A handler made
+            # by `fn.bind(ctx, 'mail')` gets the event after its bound arguments
+            k = self._bound_args(rg.handler)
+            self.seed(f.params[k] if k < len(f.params) else f.args, ("EV", rg.rid))
         if not f.is_arrow:
             self.edge(rg.target, f.this, "a")
+
+    def _bound_args(self, handler: tuple) -> int:
+        if self._bind_calls is None:
+            self._bind_calls = {c.result: len(c.args) - 1 for c in self.p.calls
+                                if c.method == "bind" and len(c.args) > 1}
+        return max((self._bind_calls.get(v, 0) for v in handler), default=0)
 
     def _deferred_keys(self) -> None:
         """`el[k]` / `el[k[0]]` with a constant `k`: the load reads that property after all."""
@@ -563,6 +621,11 @@ class Solver(LinkPasses):
                     p.edge(pl, ld.nid)
             if prop in r.register_methods:
                 self._late_registrations(ld.nid, r.register_methods[prop])
+        from analyzer.extract_calls import storage_edges
+
+        for c, part, is_get in p.deferred_storage:
+            names = p.strings_of(part)
+            storage_edges(p, c, names[0] if len(names) == 1 else "*", is_get)
         for rg, part in p.deferred_events:
             names = p.strings_of(part)
             rg.events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
@@ -623,6 +686,8 @@ class Solver(LinkPasses):
                 self.edges(c.recv, c.result)
             # a function handed to code outside the scan runs later, under the caller's trigger
             wrapped = c.result in handler_vals  # `on('submit', Utils.wrap(fn))`: fn runs as the handler
+            if m in r.later_callbacks:
+                continue  # `obs.subscribe(fn)`: fn runs when something changes later, not during the call
             for i in c.fn_args:
                 others = [a for j, a in enumerate(c.args) if j != i]
                 for v in c.args[i]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from analyzer.program import EDGE_KIND, Call, Registration, Store, add_edges_fast
 
-BUS_EMIT_METHODS = frozenset({"emit", "trigger", "publish", "fire", "$emit", "dispatch", "triggerHandler"})
 PTS_CAP = 16  # objects per node (element descriptors, global paths, event objects); the solver caps there
 
 
@@ -106,12 +105,14 @@ class LinkPasses:
                 if ev is not None and ev.str_args and ev.str_args[0]:
                     name = ev.str_args[0]
                     data = [(0, ev.args[1])] if len(ev.args) > 1 else []
-            elif c.method in BUS_EMIT_METHODS and c.str_args and c.str_args[0]:
+            elif c.method in r.bus_emit and c.str_args and c.str_args[0]:
                 name = c.str_args[0]
                 if c.method in ("trigger", "triggerHandler"):  # jQuery: handler(event, ...extra)
                     data = [(1, c.args[1])] if len(c.args) > 1 else []
                 else:
                     data = [(i, a) for i, a in enumerate(c.args[1:])]
+            if name is not None and name not in by_name:
+                name = name.split(".")[0]  # registrations drop jQuery namespaces: `checkout.email.changed`
             if name not in by_name:
                 continue
             for rg in by_name[name]:
@@ -121,6 +122,8 @@ class LinkPasses:
                         continue
                     f = p.funcs[key[1]]
                     self.call_edges.add((c.fid, f.fid))
+                    if c.method in r.bus_returns:  # `applyFilters(name, v)` is what the filters return
+                        self.edge(f.ret, c.result, "r")
                     for i, vals in data:
                         if i < len(f.params):
                             self.edges(vals, f.params[i], "a")
@@ -165,12 +168,14 @@ class LinkPasses:
                     kinds = None
                     break
                 s = s - mine  # `window.st` names the shop's own object, not a browser one
+                s = {o for o in s if objs[o][0] != "R"}  # `[state, set] = useState()`: the setter is no data
                 found |= s
                 kinds.update(objs[o][0] for o in s)
             if not kinds:
                 continue
             # objects held *inside* the literals (`{success: render, el: $('#pref')}`) show up next to them
-            if "O" in kinds and not (found & open_objs) and (kinds == {"O"} or self._only_contents(found, contents)):
+            if "O" in kinds and not (found & open_objs) and (kinds == {"O"} or self._only_contents(found, contents)) \
+                    and not self._mixed(ld.base, pred):
                 # the field-based edge from stores stays: `RUM.q.push(x)` writes into `.q` long after the
                 # literal; other literals' values under the same name go
                 for b in ld.base:
@@ -186,6 +191,13 @@ class LinkPasses:
                     sv = p.literal_strs.get((objs[o][1], ld.prop))
                     if sv is not None:  # the literal's constant (selectors, event names) stays readable
                         p.consts.setdefault(ld.nid, []).append([sv])
+            elif kinds == {"RF"} or kinds == {"RF", "O"} and ld.prop in ("current", "value"):
+                # a ref box (`emailRef.current`, `email.value`): its own state node holds what it has, not
+                # every `.current` the program stores
+                for key in (("p", ld.prop), ("pl", ld.prop)):
+                    n = p.named.get(key)
+                    if n is not None:
+                        drop(n, ld.nid)
             elif kinds <= set(browser):
                 if any(objs[o][0] == "G" and self.r.normalize_path(objs[o][1]) == "<global>" for o in found):
                     continue  # window.foo: a global the page may have set
@@ -221,6 +233,25 @@ class LinkPasses:
                             vals = p.literal_props.get((v, key))
                             if vals:
                                 p.stores.append(Store(c.uid, c.fid, c.start, c.end, c.args[0], key, vals, None))
+
+    def _mixed(self, base: tuple, pred, limit: int = 24) -> bool:
+        """The value read from also carries data that is no object (`(customer && customer.address) || {}`
+        with `customer` from an API the scan does not see): reading only the literal's fields would lose it."""
+        kinds = self.p.kind
+        seen = set(base)
+        todo = list(base)
+        while todo and len(seen) < limit:
+            n = todo.pop()
+            for m, at in pred.get(n, {}).items():
+                if m in seen or (at and at.get("k") == "b"):
+                    continue
+                seen.add(m)
+                k = kinds[m]
+                if k in ("var", "global", "merge", "param"):
+                    todo.append(m)
+                elif k in ("load", "call", "source") and not self.pts.get(m):
+                    return True
+        return False
 
     def _only_contents(self, found: set, contents: dict) -> bool:
         objs = self.p.objs

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from analyzer.classify import CATEGORIES, Classifier, normalize, severity, sort_categories
+from analyzer.classify import CATEGORIES, NOT_PERSONAL, Classifier, normalize, severity, sort_categories
 from analyzer.rules import load_toml
 
 FIELDS = load_toml("fields")
@@ -21,7 +21,7 @@ def clf() -> Classifier:
 
 
 def test_fields_toml_shape():
-    cats = set(CATEGORIES) - {"any_field"}
+    cats = (set(CATEGORIES) - {"any_field"}) | {NOT_PERSONAL}
     assert set(FIELDS["autocomplete"].values()) <= cats
     assert set(FIELDS["type"].values()) <= cats
     assert len(FIELDS["keyword"]) >= 12
@@ -150,13 +150,13 @@ def test_type(clf):
     assert clf.field_kind({"type": "email", "name": "zip"}, "", "input") == "email"
     assert clf.field_kind({"type": "tel", "name": "field1"}, "", "input") == "phone"
     assert clf.field_kind({"type": "password"}, "", "input") == "password"
-    assert clf.field_kind({"type": "checkbox", "name": "email_optin"}, "", "input") == "other"
+    assert clf.field_kind({"type": "checkbox", "name": "email_optin"}, "", "input") == NOT_PERSONAL  # consent state
     # weak types: Japanese shops use type=tel for numeric keyboards
     assert clf.field_kind({"type": "tel", "name": "zip01"}, "", "input") == "postal_code"
     assert clf.field_kind({"type": "tel", "name": "card_number"}, "", "input") == "card_number"
     assert clf.field_kind({"type": "password", "name": "cvc"}, "", "input") == "card_cvc"
     # date is a birth date only through names
-    assert clf.field_kind({"type": "date", "name": "delivery_date"}, "", "input") == "other"
+    assert clf.field_kind({"type": "date", "name": "delivery_date"}, "", "input") == NOT_PERSONAL
     assert clf.field_kind({"type": "date", "name": "dob"}, "", "input") == "birthdate"
 
 
@@ -221,8 +221,8 @@ def test_textarea_select_defaults(clf):
     # other
     ("country", "other"), ("region", "other"), ("billing_country", "other"), ("username", "other"),
     ("user_name", "other"), ("login_id", "other"), ("company_name", "other"), ("companyName", "other"),
-    ("organization", "other"), ("coupon_code", "other"), ("gift_card_number", "other"), ("quantity", "other"),
-    ("mail_magazine", "other"), ("hostname", "other"),
+    ("organization", "other"), ("coupon_code", NOT_PERSONAL), ("gift_card_number", NOT_PERSONAL), ("quantity", NOT_PERSONAL),
+    ("mail_magazine", NOT_PERSONAL), ("hostname", "other"),
     # no clue at all
     ("hotel", "other"), ("telegram", "other"), ("experience", "other"), ("kanagawa", "other"), ("field_3", "other"),
 ])
@@ -243,7 +243,7 @@ def test_names(clf, name, kind):
     ("セキュリティコード", "card_cvc"), ("有効期限", "card_expiry"), ("有効期限（月）", "card_expiry"),
     ("パスワード", "password"), ("パスワード（確認用）", "password"),
     ("備考", "free_text"), ("お問い合わせ", "free_text"), ("お問い合わせ内容", "free_text"), ("件名", "free_text"),
-    ("国", "other"), ("国・地域", "other"), ("会社名", "other"), ("ログインID", "other"), ("クーポンコード", "other"),
+    ("国", "other"), ("国・地域", "other"), ("会社名", "other"), ("ログインID", "other"), ("クーポンコード", NOT_PERSONAL),
     ("メイン", "other"), ("ポイントカード番号", "other"),
     ("Email address", "email"), ("Phone number", "phone"), ("Name on card", "name"), ("Security code", "card_cvc"),
 ])
@@ -274,7 +274,7 @@ def test_labels(clf, label, kind):
     ("#email, #tel", "email"),
     ("#tel, #cc-number", "card_number"),
     ("username", "other"),
-    ("input[type=checkbox]", "other"),
+    ("input[type=checkbox]", NOT_PERSONAL),
     ("#shipping-address input", "address"),
     ("hotel", None),
     ("button", None),
@@ -389,3 +389,17 @@ def test_severity(cats, party, catch_all, expect):
 def test_sort_categories():
     assert sort_categories(["other", "email", "card_cvc", "email", "postal_code"]) == [
         "card_cvc", "email", "postal_code", "other"]
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("quantity", NOT_PERSONAL), ("cart[qty]", NOT_PERSONAL), ("variant_id", NOT_PERSONAL),
+    ("shipping_method", NOT_PERSONAL), ("delivery_date", NOT_PERSONAL), ("delivery_time_slot", NOT_PERSONAL),
+    ("payment_method", NOT_PERSONAL), ("coupon_code", NOT_PERSONAL), ("gift_card_code", NOT_PERSONAL),
+    ("newsletter", NOT_PERSONAL), ("accept_terms", NOT_PERSONAL), ("search", NOT_PERSONAL),
+    ("sort_by", NOT_PERSONAL), ("配送方法", NOT_PERSONAL), ("お届け希望日", NOT_PERSONAL),
+    # contact words win over the consent words they sit next to
+    ("newsletter_email", "email"), ("subscribe_phone", "phone"), ("order_notes", "free_text"),
+    ("delivery_address", "address"), ("point_card_number", "other"),
+])
+def test_not_personal_fields(clf, name, kind):
+    assert clf.field_kind({"name": name}, "", "input") == kind

@@ -53,12 +53,22 @@ def _shared_program(prog: Program, jobs: list[UnitJob]) -> Program:
     for u, job in zip(prog.units, jobs):
         ref.units.append(Unit(uid=u.uid, rel=u.rel, data=u.data, line_off=u.line_off, col_off=u.col_off,
                               kind=job.kind, page=u.page, handler_event=u.handler_event,
-                              handler_element=u.handler_element, scope=u.scope))
+                              handler_element=u.handler_element, scope=u.scope, segments=u.segments))
     for ru, job in zip(ref.units, jobs):
         tree = parsers.parse(job.lang, job.data)
         if ru.kind == "script":
             ru.kind = module_kind(tree, job.data)
         Extractor(ref, rules, ru, tree, None).run()
+    # code handed to eval/timers as constant strings: extracted by the engine after the files, in order
+    for u in prog.units[len(jobs):]:
+        ru = Unit(uid=u.uid, rel=u.rel, data=u.data, line_off=u.line_off, col_off=u.col_off, kind=u.kind,
+                  page=u.page, scope=u.scope, started_by=u.started_by)
+        ref.units.append(ru)
+        tree = parsers.parse("js", ru.data)
+        if tree is not None and not tree.root_node.has_error:
+            Extractor(ref, rules, ru, tree, None).run()
+    for u, ru in zip(prog.units, ref.units):  # position caches the engine filled while it ran
+        ru.line_starts, ru.col_marks = u.line_starts, u.col_marks
     return ref
 
 

@@ -2,12 +2,17 @@
 
 `// expect: CATEGORIES TRIGGERS API` (or `<!-- expect: ... -->` in HTML) on the line where a sink call
 starts means exactly one finding there with those categories, triggers and sink API; `// ok: REASON` means
-a sink that must not be reported. The set of findings of `analyzer.engine.scan([case_dir])` must equal the
+a sink that must not be reported; `// todo-expect: CATEGORIES TRIGGERS API` is a known miss: a finding
+the engine should give and does not yet (reported as a `KnownMiss` warning; the test fails as soon as
+the finding appears, so that the annotation is promoted to `expect:`); `// todo-ok: REASON` is a known false
+positive: a sink reported that should not be (the test fails once it is no longer reported: promote to
+`ok:`). The set of findings of `analyzer.engine.scan([case_dir])` must equal the
 set of `expect` annotations: a missing finding and an extra one both fail. See docs/conventions.md.
 """
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +23,7 @@ CASES_DIR = REPO / "fixtures" / "cases"
 DEMO_SHOP = REPO / "fixtures" / "demo-shop"
 CONVENTIONS = REPO / "docs" / "conventions.md"
 
-SCANNED_SUFFIXES = {".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".html", ".htm", ".phtml", ".liquid", ".php", ".twig"}
+SCANNED_SUFFIXES = {".vue", ".svelte", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".html", ".htm", ".phtml", ".liquid", ".php", ".twig"}
 
 # docs/conventions.md, "Categories"
 CATEGORIES = frozenset({
@@ -36,10 +41,15 @@ from analyzer.rules import load_toml  # noqa: E402
 
 SINK_APIS = {s["api"] for s in load_toml("sinks")["sink"]}
 
-# `// expect: …`, `// ok: …`, `<!-- expect: … -->`, `<!-- ok: … -->`, `{/* expect: … */}` in JSX
-ANNOTATION_RE = re.compile(r"(?://|<!--|/\*)\s*(expect|ok)\s*:\s*(.*?)\s*(?:-->\s*|\*/\s*\}?\s*)?$")
+# `// expect: …`, `// ok: …`, `// todo-expect: …`, `<!-- expect: … -->`, `<!-- ok: … -->`, `{/* expect: … */}`
+ANNOTATION_RE = re.compile(
+    r"(?://|<!--|/\*)\s*(expect|ok|todo-expect|todo-ok)\s*:\s*(.*?)\s*(?:-->\s*|\*/\s*\}?\s*)?$")
 # anything that looks like an attempt at an annotation (catches `// expect ` without colon, `//ok -`, …)
-LOOSE_RE = re.compile(r"(?://|<!--|/\*)\s*(expect|ok)\b", re.IGNORECASE)
+LOOSE_RE = re.compile(r"(?://|<!--|/\*)\s*(expect|ok|todo-expect|todo-ok)\b", re.IGNORECASE)
+
+
+class KnownMiss(UserWarning):
+    """A `todo-expect:` annotation: a finding the engine does not give yet."""
 
 
 class AnnotationError(ValueError):
@@ -48,7 +58,7 @@ class AnnotationError(ValueError):
 
 @dataclass(frozen=True)
 class Annotation:
-    kind: str  # 'expect' | 'ok'
+    kind: str  # 'expect' | 'ok' | 'todo' (known miss) | 'todo-ok' (known false positive)
     path: str
     line: int
     categories: frozenset = frozenset()
@@ -68,10 +78,10 @@ def parse_annotation(text: str, path: str = "<string>", line: int = 1) -> Annota
             raise AnnotationError(f"{path}:{line}: malformed annotation: {text.strip()!r}")
         return None
     kind, body = m.group(1), m.group(2).strip()
-    if kind == "ok":
+    if kind in ("ok", "todo-ok"):
         if not body:
-            raise AnnotationError(f"{path}:{line}: `ok:` needs a reason")
-        return Annotation("ok", path, line, reason=body)
+            raise AnnotationError(f"{path}:{line}: `{kind}:` needs a reason")
+        return Annotation(kind, path, line, reason=body)
     parts = body.split()
     if len(parts) != 3:
         raise AnnotationError(
@@ -89,7 +99,7 @@ def parse_annotation(text: str, path: str = "<string>", line: int = 1) -> Annota
         raise AnnotationError(f"{path}:{line}: unknown trigger(s) {bad_t} in {body!r}")
     if api not in SINK_APIS:
         raise AnnotationError(f"{path}:{line}: bad sink API {api!r}")
-    return Annotation("expect", path, line, cats, trigs, api)
+    return Annotation("todo" if kind == "todo-expect" else "expect", path, line, cats, trigs, api)
 
 
 SIDECAR = "formleak-expected.txt"
@@ -161,12 +171,29 @@ def test_fixture_case(case_dir: Path):
     expected = {a.key() for a in annotations if a.kind == "expect"}
     assert len(expected) == sum(a.kind == "expect" for a in annotations)
     ok_lines = {(a.path, a.line): a.reason for a in annotations if a.kind == "ok"}
+    todo = {a.key() for a in annotations if a.kind == "todo"}
 
     result = scan_case(case_dir)
     actual = {
         (f.sink.path, f.sink.line, frozenset(f.categories), frozenset(f.trigger_names), f.sink_api)
         for f in result.findings
     }
+    promoted = sorted(todo & actual, key=lambda k: (k[0], k[1]))
+    if promoted:
+        pytest.fail(f"{case_dir.name}: known misses are found now; promote `todo-expect:` to `expect:`: "
+                    + "; ".join(_fmt(k) for k in promoted), pytrace=False)
+    for k in sorted(todo, key=lambda k: (k[0], k[1])):
+        warnings.warn(KnownMiss(f"{case_dir.name}: known miss {_fmt(k)}"))
+    known_fp = {(a.path, a.line): a.reason for a in annotations if a.kind == "todo-ok"}
+    fixed = sorted(pl for pl in known_fp if not any((k[0], k[1]) == pl for k in actual))
+    if fixed:
+        pytest.fail(f"{case_dir.name}: known false positives are gone; promote `todo-ok:` to `ok:`: "
+                    + "; ".join(f"{p}:{ln}" for p, ln in fixed), pytrace=False)
+    for pl, why in sorted(known_fp.items()):
+        warnings.warn(KnownMiss(f"{case_dir.name}: known false positive {pl[0]}:{pl[1]} ({why})"))
+    todo_lines = {(k[0], k[1]) for k in todo} | set(known_fp)
+    # what the engine reports in place of a known miss (a partial finding) is not held against it
+    actual = {k for k in actual if (k[0], k[1]) not in todo_lines or k in expected}
     if actual == expected:
         return
 
@@ -256,10 +283,11 @@ def test_vocabulary_matches_conventions():
      {"email"}, {"blur"}, "fetch"),
     ("mixpanel.people.set({$phone: t}); //expect: phone DOMContentLoaded mixpanel.people.set",
      {"phone"}, {"DOMContentLoaded"}, "mixpanel.people.set"),
-], ids=["js", "multi-trigger", "html", "no-space"])
+    ("fetch(u); // todo-expect: email blur fetch", {"email"}, {"blur"}, "fetch"),
+], ids=["js", "multi-trigger", "html", "no-space", "todo"])
 def test_parser_accepts(text, cats, trigs, api):
     a = parse_annotation(text)
-    assert a is not None and a.kind == "expect"
+    assert a is not None and a.kind == ("todo" if "todo-expect" in text else "expect")
     assert (a.categories, a.triggers, a.api) == (frozenset(cats), frozenset(trigs), api)
 
 
@@ -281,8 +309,27 @@ def test_parser_reads_fields():
     "fetch(u); // expect email blur fetch",              # no colon
     "fetch(u); // expect: email blur fetch(",            # bad API name
     "fetch(u); // ok:",                                  # ok without a reason
+    "fetch(u); // todo-expect: email blur",              # a known miss is written like an expect
     "<!-- expect: Email blur fetch -->",                 # categories are lower case
 ])
 def test_parser_rejects_malformed(text):
     with pytest.raises(AnnotationError):
         parse_annotation(text, "bad.js", 1)
+
+
+def test_every_known_limit_has_a_todo_fixture():
+    """README "Known limits": each bullet names a fixture (file or case) that carries a `todo-expect:` or
+    `todo-ok:` annotation, so a limit that is lifted shows up as a failing known miss."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Known limits", 1)[1].split("\n### ", 1)[0]
+    bullets = [b for b in section.split("\n- ")[1:]]
+    assert bullets, "no known limits listed"
+    for b in bullets:
+        refs = re.findall(r"`(?:fixtures/cases/)?(\d{2,3}-[a-z0-9-]+)(/[^`]*)?`", b)
+        assert refs, f"known limit without a fixture: {b[:80]!r}"
+        for case, sub in refs:
+            target = CASES_DIR / (case + (sub or ""))
+            assert target.exists(), f"{target} (named in the README's known limits) does not exist"
+            kinds = {a.kind for a in parse_case(CASES_DIR / case)
+                     if not sub or a.path == sub.lstrip("/")}
+            assert kinds & {"todo", "todo-ok"}, f"{case}{sub or ''} has no todo-expect/todo-ok annotation"

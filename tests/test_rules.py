@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[1]
+
 from analyzer.engine import scan
 from analyzer.rulebook import RuleBook
 from analyzer.rules import load_toml
@@ -86,7 +88,7 @@ def test_rule_files_have_exactly_the_known_sections():
     added in the wrong place fails here instead of being silently ignored."""
     assert set(load_toml("flows")) == {
         "sanitizing_properties", "sanitizing_methods", "sanitizing_calls", "predicate_names", "masking_patterns",
-        "store_into_receiver", "store_into_first_arg", "wrappers", "callback", "storage", "react", "amd", "modules",
+        "store_into_receiver", "store_into_first_arg", "wrappers", "apply_calls", "code_calls", "global_this_code", "later_callbacks", "callback", "storage", "react", "amd", "modules",
         "example",
         "aliases"}
     assert set(load_toml("flows")["storage"]) == {"objects", "set", "get", "example", "expect"}
@@ -99,8 +101,162 @@ def test_rule_files_have_exactly_the_known_sections():
                                           "strong_submit_words", "non_submit_words", "submit_calls", "register",
                                           "registration"}
     assert set(load_toml("triggers")["registration"]) == {"jquery_shorthand", "property_prefix", "timers",
-                                                          "ready_calls", "ready_methods"}
+                                                          "ready_calls", "bus_emit", "bus_returns"}
     assert set(load_toml("sinks")) == {"sink", "factory"}
     for s in load_toml("sinks")["sink"]:
         assert set(s) <= {"api", "match", "sent", "url_arg", "new", "assign", "vendor", "when_arg0", "fallback",
                           "example", "expect"}, s["api"]
+
+
+# ------------------------------------------------------------------------------------------ rules checked for use
+
+def test_every_section_is_a_typed_record():
+    from analyzer.rules_schema import check_rules
+
+    check_rules()  # raises RulesError naming the file, section and key
+
+
+def test_unknown_keys_are_rejected():
+    from analyzer.models.spec import RulesError, record
+    from analyzer.rules_schema import Sink, Vendor
+
+    good = {"api": "fetch", "match": ["fetch"], "example": "x", "expect": "none"}
+    assert record(Sink, good, "t").match == ("fetch",)
+    with pytest.raises(RulesError, match="url_args"):
+        record(Sink, {**good, "url_args": 0}, "sinks.toml sink[0]")
+    with pytest.raises(RulesError, match="missing"):
+        record(Vendor, {"name": "X"}, "vendors.toml vendor[0]")
+
+
+def test_every_sink_vendor_is_a_vendor_of_vendors_toml():
+    names = {v["name"] for v in load_toml("vendors")["vendor"]}
+    missing = sorted({s["vendor"] for s in load_toml("sinks")["sink"] if s.get("vendor")} - names)
+    assert not missing, f"sink vendors not in vendors.toml: {missing}"
+
+
+def test_sdk_call_and_request_to_its_host_name_the_same_vendor():
+    from analyzer.classify import Classifier
+
+    clf = Classifier.from_rules()
+    by_api = {s["api"]: s["vendor"] for s in load_toml("sinks")["sink"] if s.get("vendor")}
+    assert by_api["ttq.identify"] == clf.vendor_for_host("analytics.tiktok.com") == "TikTok Pixel"
+
+
+class _Tracked(dict):
+    """A rules table that records which of its keys are read (by path: file, section, key)."""
+
+    def __init__(self, data: dict, path: tuple, log: set):
+        super().__init__()
+        self._path, self._log = path, log
+        for k, v in data.items():
+            dict.__setitem__(self, k, _track(v, path + (k,), log))
+
+    def _seen(self, k):
+        self._log.add(self._path + (k,))
+
+    def __getitem__(self, k):
+        self._seen(k)
+        return dict.__getitem__(self, k)
+
+    def get(self, k, default=None):
+        self._seen(k)
+        return dict.get(self, k, default)
+
+    def __contains__(self, k):
+        self._seen(k)
+        return dict.__contains__(self, k)
+
+    def __iter__(self):
+        for k in dict.keys(self):
+            self._seen(k)
+            yield k
+
+    def keys(self):
+        return list(iter(self))
+
+    def items(self):
+        return [(k, dict.__getitem__(self, k)) for k in self]
+
+    def values(self):
+        return [v for _k, v in self.items()]
+
+
+def _track(v, path, log):
+    if isinstance(v, dict):
+        return _Tracked(v, path, log)
+    if isinstance(v, list):
+        return [_track(x, path, log) if isinstance(x, dict) else x for x in v]
+    return v
+
+
+def _declared(v, path, out):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            out.add(path + (k,))
+            _declared(x, path + (k,), out)
+    elif isinstance(v, list):
+        for x in v:
+            _declared(x, path, out)
+
+
+# keys only the tests read (every entry's worked example) and mapping tables whose keys are data
+_TEST_KEYS = {"example", "expect", "about"}
+
+
+def test_every_declared_key_is_read_by_the_engine(monkeypatch, tmp_path):
+    """Load everything the engine loads from rules/ through tables that log each read: a key no stage
+    reads (a leftover, a misspelling the schema allowed) fails here."""
+    import analyzer.classify
+    import analyzer.models.state
+    import analyzer.models.templates
+    import analyzer.rulebook
+    import analyzer.rules_schema
+    from analyzer.classify import Classifier
+    from analyzer.models.state import StateModel
+    from analyzer.models.templates import TemplateModels
+    from analyzer.parse import Parsers
+    from analyzer.rulebook import RuleBook
+
+    log: set = set()
+    files = ("sinks", "sources", "triggers", "flows", "fields", "vendors", "libraries", "frameworks")
+    tracked = {f: _Tracked(load_toml(f), (f,), log) for f in files}
+    for mod in (analyzer.rulebook, analyzer.classify, analyzer.models.state, analyzer.models.templates):
+        monkeypatch.setattr(mod, "load_toml", lambda name: tracked[name])
+    monkeypatch.setattr(analyzer.rules_schema, "check_rules", lambda: None)
+    RuleBook.load()
+    Classifier.from_rules()
+    StateModel()
+    TemplateModels(Parsers())
+    declared: set = set()
+    for f in files:
+        _declared(load_toml(f), (f,), declared)
+    mapping_tables = {("fields", "autocomplete"), ("fields", "type"), ("flows", "modules"), ("flows", "aliases")}
+    unread = sorted(
+        ".".join(k) for k in declared - log
+        if k[-1] not in _TEST_KEYS and k[:2] not in mapping_tables and k[:-1] not in mapping_tables)
+    assert not unread, f"rule keys no stage of the engine reads: {unread}"
+
+
+def test_every_framework_record_field_is_used():
+    """frameworks.toml is read into records whole (so the logging test above sees every key read): each
+    record field must be used by the framework models' code."""
+    import dataclasses
+
+    from analyzer.models.spec import ApiSpec, TemplateSpec
+
+    code = "".join(p.read_text(encoding="utf-8") for p in (REPO / "analyzer" / "models").glob("*.py")
+                   if p.name != "spec.py")
+    for cls in (TemplateSpec, ApiSpec):
+        for f in dataclasses.fields(cls):
+            if f.name in _TEST_KEYS:
+                continue
+            assert f".{f.name}" in code, f"{cls.__name__}.{f.name} is declared but never used"
+
+
+@pytest.mark.parametrize("entry", load_toml("frameworks")["template"], ids=lambda e: e["framework"])
+def test_framework_template_example(tmp_path: Path, entry):
+    suffix = entry['files'][0] if entry['files'] else '.html'  # in-DOM templates: an HTML page
+    (tmp_path / f"Example{suffix}").write_text(entry["example"] + "\n", encoding="utf-8")
+    got = [(sorted(f.categories), f.trigger_names, f.sink_api) for f in scan([tmp_path]).findings]
+    cats, trig, api = entry["expect"].split()
+    assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)]

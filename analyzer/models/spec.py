@@ -1,0 +1,73 @@
+"""Typed records for rule sections: each TOML table is read into a frozen dataclass, and a key the record
+does not declare is an error (a misspelt key would otherwise be ignored silently)."""
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, fields
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class RulesError(ValueError):
+    """A rules file does not have the shape its records declare."""
+
+
+def record(cls: type[T], table: dict, where: str) -> T:
+    """`cls(**table)` with unknown keys rejected and lists made tuples (records are frozen)."""
+    if not isinstance(table, dict):
+        raise RulesError(f"{where}: expected a table, got {type(table).__name__}")
+    declared = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(table) - set(declared))
+    if unknown:
+        raise RulesError(f"{where}: unknown key(s) {unknown} (known: {sorted(declared)})")
+    missing = sorted(n for n, f in declared.items()
+                     if n not in table and f.default is MISSING and f.default_factory is MISSING)
+    if missing:
+        raise RulesError(f"{where}: missing key(s) {missing}")
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+    return cls(**values)
+
+
+def records(cls: type[T], tables, where: str) -> tuple[T, ...]:
+    return tuple(record(cls, t, f"{where}[{i}]") for i, t in enumerate(tables or ()))
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """rules/frameworks.toml [[template]]: how one framework writes bindings into its templates."""
+
+    framework: str
+    files: tuple = ()
+    in_dom: bool = False
+    model_attrs: tuple = ()
+    model_event: str = "input"
+    lazy_event: str = "change"
+    event_prefixes: tuple = ()
+    event_attrs: bool = False
+    modifier_sep: str = "."
+    scope: str = "script"
+    lifecycle: tuple = ()
+    ref_calls: tuple = ()
+    binding_attr: str = ""
+    lazy_attrs: tuple = ()
+    event_key: str = ""
+    event_bindings: tuple = ()
+    update_key: str = ""
+    instance_global: str = ""
+    options_instance: bool = False
+    write: str = "assign"
+    example: str = ""
+    expect: str = ""
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    """rules/frameworks.toml [[api]]: a framework call and the kind of handler that models it."""
+
+    path: tuple
+    kind: str
+    prop: str = "value"  # kind "ref": the property that holds the state (`current` for React's useRef)
+    event: str = ""  # kind "subscribe": the trigger its callback runs under
+    into: str = ""  # kind "app": the global the instance is kept in (the template's binding code reads it)
+    example: str = ""
+    expect: str = ""

@@ -1,0 +1,382 @@
+"""Stage 4 (frameworks): reactive state and the code that runs when it changes.
+
+One model for sources and compiled bundles alike: it works on call sites whose callee resolved to a
+framework API path (`Vue.ref`, `Vue.watch`, …, from `rules/frameworks.toml` [[api]]), whatever spelled
+them. Each API has a kind, and each kind one handler below (looked up in `HANDLERS`, no if-chains):
+
+- a *ref* is an abstract object `('RF', call id)` whose `.value` is one heap node (`state`): stores into
+  `x.value` write it, loads read it; reading `.value` of a ref is not reading a field;
+- a *reactive* object is the literal it wraps; its properties are the state;
+- a *watcher* (`watch(src, cb)`) and an *effect* (`watchEffect(fn)`) run under the triggers of the code
+  that changes their state: every function that stores into that ref or reactive object gets a call
+  edge to the callback, and the new value flows into the callback's first parameter.
+
+The pass runs once propagation has settled (who writes which state is known only then).
+"""
+from __future__ import annotations
+
+from analyzer.models.spec import ApiSpec, records
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Registration, add_edges_fast
+from analyzer.rules import load_toml
+
+APP_GLOBAL = "__formleak_vue_app__"  # where an in-DOM app's options object is kept (templates.py reads it)
+
+
+def load_apis() -> tuple[ApiSpec, ...]:
+    return records(ApiSpec, load_toml("frameworks").get("api", []), "frameworks.toml api")
+
+
+class StateModel:
+    def __init__(self):
+        self.kind_of: dict[str, str] = {}
+        self.box_prop: dict[str, str] = {}  # api path -> the property of a ref box
+        self.event_of: dict[str, str] = {}  # api path -> the trigger of a store subscription
+        self.into_of: dict[str, str] = {}  # api path -> the global an app's instance is kept in
+        self.prop_of_ref: dict[int, str] = {}  # ref call id -> its box property
+        self.reducers: dict[int, tuple] = {}  # state node -> reducer function values
+        self.dispatches: list[tuple[Call, int]] = []  # (dispatch call, state node)
+        self.options_calls: list[Call] = []
+        self.sets: list[tuple[Call, str]] = []  # (instance path set by binding code, the path)
+        self.option_watchers: list[tuple[str, int, tuple]] = []  # (watched path, watcher fid, instance)
+        for api in load_apis():
+            if api.kind not in HANDLERS:
+                raise ValueError(f"frameworks.toml: api kind {api.kind!r} has no handler")
+            for path in api.path:
+                self.kind_of[path] = api.kind
+                self.box_prop[path] = api.prop
+                self.event_of[path] = api.event
+                self.into_of[path] = api.into
+        self.seen: set[int] = set()
+        self.event_now = ""
+        self.into_now = APP_GLOBAL
+        self.state_of_ref: dict[int, int] = {}  # call id of ref() -> state node
+        self.reactive_calls: list[Call] = []
+        self.watch_calls: list[Call] = []
+        self.effect_calls: list[Call] = []
+        self.computed: dict[int, Call] = {}  # ref call id -> computed() call
+
+    # ---------------------------------------------------------------------------------- during solving
+    def on_call(self, solver, c: Call, path: str) -> None:
+        kind = self.kind_of.get(path)
+        if kind is None or c.cid in self.seen:
+            return
+        self.seen.add(c.cid)
+        c.handled = True
+        self.prop_of_ref[c.cid] = self.box_prop.get(path, "value")
+        self.event_now = self.event_of.get(path, "")
+        self.into_now = self.into_of.get(path, "") or APP_GLOBAL
+        HANDLERS[kind](self, solver, c)
+
+    def state_node(self, solver, cid: int) -> int:
+        st = self.state_of_ref.get(cid)
+        if st is None:
+            c = solver.p.calls[cid]
+            st = self.state_of_ref[cid] = solver.p.node("state", "ref", c.uid, c.start, HEAP)
+        return st
+
+    def on_ref_load(self, solver, ld, key: tuple) -> None:
+        if ld.prop == self.prop_of_ref.get(key[1], "value"):
+            solver.edge(self.state_node(solver, key[1]), ld.nid)
+
+    def on_ref_store(self, solver, st, key: tuple) -> None:
+        if st.prop == self.prop_of_ref.get(key[1], "value"):
+            solver.edges(st.value, self.state_node(solver, key[1]))
+
+    def on_dispatch(self, solver, c: Call, st: int) -> None:
+        """A call of a state setter; for a reducer's `dispatch`, linked once the reducer is known."""
+        self.dispatches.append((c, st))
+
+    # ---------------------------------------------------------------------------------- handlers
+    def _ref(self, solver, c: Call) -> None:
+        solver.seed(c.result, ("RF", c.cid))
+        st = self.state_node(solver, c.cid)
+        if c.args:
+            solver.edges(c.args[0], st)
+
+    def _reducer(self, solver, c: Call) -> None:
+        p = solver.p
+        st = p.node("state", "useReducer", c.uid, c.start, HEAP)
+        solver.state_calls.add(c.cid)
+        solver.state_nodes.add(st)
+        solver.edge(st, c.result)
+        solver.seed(c.result, ("R", st))
+        self.reducers[st] = c.args[0] if c.args else ()
+        if len(c.args) > 1:
+            solver.edges(c.args[1], st)
+
+    def _reactive(self, solver, c: Call) -> None:
+        if c.args:
+            solver.edges(c.args[0], c.result)
+        self.reactive_calls.append(c)
+
+    def _computed(self, solver, c: Call) -> None:
+        solver.seed(c.result, ("RF", c.cid))
+        self.computed[c.cid] = c
+
+    def _watch(self, solver, c: Call) -> None:
+        self.watch_calls.append(c)
+
+    def _effect(self, solver, c: Call) -> None:
+        self.effect_calls.append(c)
+
+    def _wrap(self, solver, c: Call) -> None:
+        if c.args:
+            solver.edges(c.args[0], c.result)
+
+    def _app(self, solver, c: Call) -> None:
+        if c.args:
+            p = solver.p
+            solver.edges(c.args[0], p.global_node(self.into_now, p.units[c.uid].scope))
+            solver.edges(c.args[0], c.result)
+
+    def _mounted(self, solver, c: Call) -> None:
+        if c.args:
+            solver._watch_callback(c, 0, {"handler_arg": 0})
+
+    def _set(self, solver, c: Call) -> None:
+        """`form.email` of an instance set to a field's value: the property `email` holds it, and the
+        objects above it (`form`) carry it (as a container), not the whole instance."""
+        if len(c.args) > 2 and len(c.str_args) > 1 and c.str_args[1]:
+            self.sets.append((c, c.str_args[1]))
+            p = solver.p
+            segs = c.str_args[1].split(".")
+            solver.edges(c.args[2], p.prop_node(segs[-1]))
+            add_edges_fast(p.graph, ((v, p.prop_node(s)) for s in segs[:-1] for v in c.args[2]), EDGE_KIND["b"])
+
+    def _subscribe(self, solver, c: Call) -> None:
+        """`wp.data.subscribe(fn)`: fn is a listener of the store, run as the shopper types."""
+        if not c.args or not self.event_now:
+            return
+        p = solver.p
+        tn = p.node("target", "store", c.uid, c.start, c.fid)
+        g = p.graph
+        g.ensure(tn)  # a node made while solving
+        solver.seed(tn, ("G", "document"))
+        rg = Registration(len(p.regs), c.uid, c.fid, c.start, c.end, [self.event_now], tn, c.args[0],
+                          c.path or "subscribe")
+        p.regs.append(rg)
+        solver._watch_registration(rg)
+
+    def _proxy(self, solver, c: Call) -> None:
+        if len(c.args) < 2:
+            return
+        solver.edges(c.args[0], c.result)
+        solver.seed(c.result, ("PX", c.cid))
+
+    def _traps(self, solver, cid: int, name: str) -> list[int]:
+        p = solver.p
+        objs = p.objs
+        out = []
+        for o in solver.objects(p.calls[cid].args[1]):
+            if objs[o][0] == "O":
+                out += self._functions(solver, p.literal_props.get((objs[o][1], name), ()))
+        return out
+
+    def on_proxy_load(self, solver, ld, key: tuple) -> None:
+        """`proxy.anything`: what the `get` trap returns (called with the target and the name)."""
+        p = solver.p
+        c = p.calls[key[1]]
+        for f in self._traps(solver, key[1], "get"):
+            fn = p.funcs[f]
+            solver.call_edges.add((p.fid[ld.nid], f))
+            if fn.params:
+                solver.edges(c.args[0], fn.params[0], "a")
+            solver.edge(fn.ret, ld.nid, "r")
+
+    def on_proxy_call(self, solver, call: Call, key: tuple) -> None:
+        """`proxy(…)`: the `apply` trap runs with the target, `this` and the arguments."""
+        p = solver.p
+        c = p.calls[key[1]]
+        for f in self._traps(solver, key[1], "apply"):
+            fn = p.funcs[f]
+            solver.call_edges.add((call.fid, f))
+            if fn.params:
+                solver.edges(c.args[0], fn.params[0], "a")
+            if len(fn.params) > 2:
+                for a in call.args:
+                    solver.edges(a, fn.params[2], "a")
+            solver.edge(fn.ret, call.result, "r")
+
+    def _options(self, solver, c: Call) -> None:
+        self.options_calls.append(c)  # read once the options object has arrived (see `settle`)
+
+    def settle(self, solver) -> None:
+        """Before accessors are linked: the options objects of components are known by now."""
+        for c in self.options_calls:
+            self._read_options(solver, c)
+
+    def _read_options(self, solver, c: Call) -> None:
+        """`computed: {payload() {…}}`: reading `this.payload` runs the getter, with `this` the instance;
+        `watch: {…}` entries watch an instance path."""
+        if len(c.args) < 2:
+            return
+        p = solver.p
+        objs = p.objs
+        for o in solver.objects(c.args[0]):
+            if objs[o][0] != "O":
+                continue
+            for co in solver.objects(p.literal_props.get((objs[o][1], "computed"), ())):
+                if objs[co][0] != "O":
+                    continue
+                for (lit, key), vals in p.literal_props.items():
+                    if lit != objs[co][1]:
+                        continue
+                    for fo in solver.objects(vals):
+                        if objs[fo][0] == "fn":
+                            fid = objs[fo][1]
+                            if fid not in p.accessors.setdefault(("get", key), []):
+                                p.accessors[("get", key)].append(fid)
+                            solver.edges(c.args[1], p.funcs[fid].this, "a")
+            for wo in solver.objects(p.literal_props.get((objs[o][1], "watch"), ())):
+                if objs[wo][0] != "O":
+                    continue
+                for (lit, key), vals in p.literal_props.items():
+                    if lit != objs[wo][1] or key is None:
+                        continue
+                    fns = []
+                    for x in solver.objects(vals):
+                        if objs[x][0] == "fn":
+                            fns.append(objs[x][1])
+                        elif objs[x][0] == "O":  # `{handler(v) {…}, deep: true}`
+                            fns += self._functions(solver, p.literal_props.get((objs[x][1], "handler"), ()))
+                    for fid in fns:
+                        self.option_watchers.append((key, fid, c.args[1]))
+
+    # ---------------------------------------------------------------------------------- after solving
+    def link(self, solver) -> None:
+        """Reducers run by their dispatches; watchers and effects called by the writers of what they watch."""
+        p = solver.p
+        for c, st in self.dispatches:
+            if st not in self.reducers:
+                # `setFields(f => ({...f, [k]: v}))`: the updater gets the state and returns the new one
+                for f in self._functions(solver, c.args[0] if c.args else ()):
+                    fn = p.funcs[f]
+                    solver.call_edges.add((c.fid, f))
+                    if fn.params:
+                        solver.edge(st, fn.params[0])
+                    solver.edge(fn.ret, st)
+                continue
+            for f in self._functions(solver, self.reducers[st]):
+                fn = p.funcs[f]
+                solver.call_edges.add((c.fid, f))
+                if len(fn.params) > 1 and c.args:
+                    solver.edges(c.args[0], fn.params[1], "a")
+                if fn.params:
+                    solver.edge(st, fn.params[0])
+                solver.edge(fn.ret, st)
+        solver.propagate()  # the reducer's parameters now hold the actions' objects (read field by field)
+        for c, path in self.sets:
+            for key, fid, inst in self.option_watchers:
+                if path == key or path.startswith(key + "."):
+                    fn = p.funcs[fid]
+                    solver.call_edges.add((c.fid, fid))
+                    if fn.params:
+                        add_edges_fast(p.graph, ((v, fn.params[0]) for v in c.args[2]), EDGE_KIND["a"])
+                    add_edges_fast(p.graph, ((v, fn.this) for v in inst), EDGE_KIND["a"])
+        if not (self.watch_calls or self.effect_calls):
+            return
+        objs = p.objs
+        # the state objects: refs, and reactive literals (with the literals nested in them: deep)
+        state: dict[int, int] = {}  # object id -> state id (the ref call id or the reactive object id)
+        for o, key in enumerate(objs):
+            if key[0] == "RF":
+                state[o] = o
+        for c in self.reactive_calls:
+            for o in solver.objects((c.result,)):
+                if objs[o][0] != "O":
+                    continue
+                state[o] = o
+                for (lit, _k), vals in p.literal_props.items():
+                    if lit == objs[o][1]:
+                        for n in solver.objects(vals):
+                            if objs[n][0] == "O":
+                                state.setdefault(n, o)
+        if not state:
+            return
+        writers: dict[int, set[int]] = {}
+        for st in p.stores:
+            if st.obj == ("<global>",):
+                continue
+            for o in solver.objects(st.obj):
+                s = state.get(o)
+                if s is not None:
+                    writers.setdefault(s, set()).add(st.fid)
+        for cid, cc in self.computed.items():  # a computed ref changes when what its getter reads changes
+            o = p.obj_ids.get(("RF", cid))
+            if o is None or not cc.args:
+                continue
+            for g in self._functions(solver, cc.args[0]):
+                add_edges_fast(p.graph, ((p.funcs[g].ret, self.state_node(solver, cid)),), EDGE_PLAIN)
+                for s in self._read_states(solver, g, state):
+                    writers.setdefault(o, set()).update(writers.get(s, ()))
+        reads_in = {}
+        for c in self.watch_calls:
+            if len(c.args) < 2:
+                continue
+            watched = {state[o] for o in solver.objects(c.args[0]) if o in state}
+            for g in self._functions(solver, c.args[0]):  # a getter: what it reads, and its value
+                watched |= self._read_states(solver, g, state, reads_in)
+            callers = set().union(*(writers.get(s, set()) for s in watched)) if watched else set()
+            for g in self._functions(solver, c.args[0]):
+                for w in callers:
+                    solver.call_edges.add((w, g))
+            for f in self._functions(solver, c.args[1]):
+                fn = p.funcs[f]
+                for w in callers:
+                    solver.call_edges.add((w, f))
+                if fn.params:
+                    src = list(c.args[0])
+                    src += [p.funcs[g].ret for g in self._functions(solver, c.args[0])]
+                    src += [self.state_node(solver, objs[o][1]) for o in solver.objects(c.args[0])
+                            if objs[o][0] == "RF"]
+                    add_edges_fast(p.graph, ((v, fn.params[0]) for v in src), EDGE_PLAIN)
+        for c in self.effect_calls:
+            if not c.args:
+                continue
+            for f in self._functions(solver, c.args[0]):
+                for s in self._read_states(solver, f, state, reads_in):
+                    for w in writers.get(s, ()):
+                        solver.call_edges.add((w, f))
+
+    @staticmethod
+    def _functions(solver, vals) -> list[int]:
+        objs = solver.p.objs
+        return sorted(objs[o][1] for o in solver.objects(vals) if objs[o][0] == "fn")
+
+    @staticmethod
+    def _read_states(solver, fid: int, state: dict, cache: dict | None = None) -> set[int]:
+        """State objects a function (or a function nested in it) reads from."""
+        if cache is not None and fid in cache:
+            return cache[fid]
+        p = solver.p
+        funcs = p.funcs
+        out: set[int] = set()
+        f0 = funcs[fid]
+        for ld in p.loads:
+            n = ld.nid
+            if p.unit[n] != f0.uid or not (f0.start <= p.pos[n] < f0.end):
+                continue
+            for o in solver.objects(ld.base):
+                s = state.get(o)
+                if s is not None:
+                    out.add(s)
+        if cache is not None:
+            cache[fid] = out
+        return out
+
+
+HANDLERS = {
+    "ref": StateModel._ref,
+    "reducer": StateModel._reducer,
+    "reactive": StateModel._reactive,
+    "computed": StateModel._computed,
+    "watch": StateModel._watch,
+    "effect": StateModel._effect,
+    "wrap": StateModel._wrap,
+    "app": StateModel._app,
+    "mounted": StateModel._mounted,
+    "options": StateModel._options,
+    "subscribe": StateModel._subscribe,
+    "proxy": StateModel._proxy,
+    "set": StateModel._set,
+}

@@ -1,0 +1,525 @@
+"""Stage 2a (frameworks): component templates turned into binding code.
+
+A Vue single-file component, a Svelte component, or an HTML page carrying Vue directives (an in-DOM
+template) declares in its template which element feeds which state (`v-model`, `bind:value`) and which
+handler runs on which event (`@blur`, `v-on:change`, `on:blur={send}`). Those bindings are written out as
+the plain JavaScript the framework's runtime amounts to — a listener on that very element (`@html:` page
+selector) that stores the field's value into the state, or calls the handler with `$event` — and that
+code is appended to the component's script, so the one dataflow analysis reads both. Each generated
+statement carries the template position it stands for (`Segment`), so findings point into the template.
+
+What a framework writes is data (`rules/frameworks.toml` [[template]]); this module only reads it.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass
+
+from analyzer.models.spec import TemplateSpec, records
+from analyzer.rules import load_toml
+
+# names a template expression may use that are not component state
+_GLOBALS = frozenset({
+    "$event", "window", "document", "console", "JSON", "Math", "Date", "Number", "String", "Object", "Array",
+    "Boolean", "parseInt", "parseFloat", "encodeURIComponent", "decodeURIComponent", "encodeURI", "navigator",
+    "location", "undefined", "null", "true", "false", "this", "arguments", "alert", "setTimeout", "Promise",
+    "fetch", "localStorage", "sessionStorage", "Intl", "RegExp", "isNaN", "NaN", "Infinity",
+})
+_JS_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript", "application/x-javascript"}
+_SKIP_BLOCKS = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_TAG_START = re.compile(r"<[A-Za-z]")
+_BREAKS_HTML = str.maketrans({c: "_" for c in "<>\"'= \t\r"})
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Generated code from `offset` on stands for this template position (1-based line and column)."""
+
+    offset: int
+    line: int
+    col: int
+    snippet: str
+
+
+@dataclass(frozen=True)
+class BoundTemplate:
+    framework: str
+    script_index: int | None  # inline script the code is appended to; None: a script of its own
+    code: str
+    segments: tuple
+    script_langs: tuple  # (inline script index, 'ts') for `<script lang="ts">`
+
+
+def load_specs() -> tuple[TemplateSpec, ...]:
+    return records(TemplateSpec, load_toml("frameworks").get("template", []), "frameworks.toml template")
+
+
+class TemplateModels:
+    """The template specs of the rules, and the generator; one per scan."""
+
+    def __init__(self, parsers):
+        self.parsers = parsers
+        self.specs = load_specs()
+        self.by_suffix = {sfx: s for s in self.specs for sfx in s.files}
+
+    def spec_for(self, rel: str) -> TemplateSpec | None:
+        dot = rel.rfind(".")
+        return self.by_suffix.get(rel[dot:].lower()) if dot >= 0 else None
+
+    def prepare(self, rel: str, data: bytes) -> bytes:
+        """Svelte's `{expr}` attribute values are not HTML: blank the characters an HTML parser would
+        take for the end of the tag (the length and line breaks stay, so positions do not move)."""
+        spec = self.spec_for(rel)
+        if spec is None or not spec.event_attrs:
+            return data
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data
+        out = list(text)
+        for a, b in _code_free_ranges(text):
+            for m in _TAG_START.finditer(text, a, b):
+                attrs, _end = start_tag(text, m.start())
+                for name, value, voff, braced in attrs:
+                    if braced and value:
+                        for k, ch in enumerate(value.translate(_BREAKS_HTML)):
+                            out[voff + k] = ch
+                        if name.lower().startswith("on"):  # `on:blur={f}` / `onblur={f}`: not an HTML handler
+                            at = text.rfind(name, m.start(), voff)
+                            if at >= 0:
+                                out[at] = "_"
+        return "".join(out).encode("utf-8")
+
+    def bind(self, page, text: str) -> BoundTemplate | None:
+        """The binding code of a page's template, or None when it has no framework bindings. An ordinary
+        page is read as the in-DOM template of every framework that has them (each in a scope of its own)."""
+        spec = self.spec_for(page.rel)
+        if spec is not None:
+            return self._bind(page, text, spec, False)
+        codes, segs, langs = "", [], ()
+        for sp in self.specs:
+            if not sp.in_dom:
+                continue
+            b = self._bind(page, text, sp, True)
+            if b is None:
+                continue
+            base = len(codes.encode("utf-8")) + len("\n;(function () {")
+            segs += [Segment(base + s.offset, s.line, s.col, s.snippet) for s in b.segments]
+            codes += "\n;(function () {" + b.code + "\n})();\n"
+            langs = b.script_langs
+        if not codes:
+            return None
+        return BoundTemplate("in-DOM", None, codes, tuple(segs), langs)
+
+    def _bind(self, page, text: str, spec: TemplateSpec, in_dom: bool) -> BoundTemplate | None:
+        soup = page.soup
+        starts = _line_starts(text)
+        scripts = [t for t in soup.find_all("script") if not t.get("src")
+                   and (t.get("type") or "").lower().strip() in _JS_TYPES and (t.string or "").strip()]
+        langs = tuple((i, "ts") for i, t in enumerate(scripts) if (t.get("lang") or "").lower() in ("ts", "tsx"))
+        setup_i = next((i for i, t in enumerate(scripts) if t.has_attr("setup")), None)
+        if in_dom:
+            scope, target = "instance", None
+        elif spec.scope == "setup" and setup_i is None:
+            scope, target = "instance", (len(scripts) - 1 if scripts else None)
+        else:
+            scope = spec.scope
+            target = setup_i if setup_i is not None else (len(scripts) - 1 if scripts else None)
+        refs: set[str] = set()
+        if scope == "setup" and target is not None:
+            refs = self._refs(scripts[target].string or "", spec, dict(langs).get(target, "js"))
+        gen = _Generator(self.parsers, spec, scope, refs, page.rel)
+        for idx, tag in enumerate(soup.find_all(True)):
+            if tag.name in ("script", "style"):
+                continue
+            off = _offset(tag, starts)
+            if off < 0 or off >= len(text) or text[off] != "<":
+                continue
+            attrs, _end = start_tag(text, off)
+            gen.element(idx, tag, attrs, text, starts)
+        if not gen.parts:
+            return None
+        if not in_dom and target is None:
+            return None
+        head = gen.prelude(in_dom, page.rel)
+        code = head
+        first = gen.parts[0]
+        segs = [Segment(0, first[1], first[2], first[3])]
+        for seg_code, line, col, snip in gen.parts:
+            segs.append(Segment(len(code.encode("utf-8")), line, col, snip))
+            code += seg_code
+        return BoundTemplate(spec.framework, None if in_dom else target, code, tuple(segs), langs)
+
+    def _refs(self, code: str, spec: TemplateSpec, lang: str) -> set[str]:
+        """Top-level names of a setup script bound to a ref (`const email = ref('')`)."""
+        tree = self.parsers.parse(lang, code.encode("utf-8"))
+        out: set[str] = set()
+        calls = set(spec.ref_calls)
+        for st in tree.root_node.named_children:
+            if st.type == "export_statement":
+                st = st.child_by_field_name("declaration") or st
+            if st.type not in ("lexical_declaration", "variable_declaration"):
+                continue
+            for d in st.named_children:
+                if d.type != "variable_declarator":
+                    continue
+                name, value = d.child_by_field_name("name"), d.child_by_field_name("value")
+                if name is None or value is None or value.type != "call_expression":
+                    continue
+                fn = value.child_by_field_name("function")
+                callee = fn.text.decode("utf-8", "replace").rsplit(".", 1)[-1] if fn is not None else ""
+                if callee in calls and name.type == "identifier":
+                    out.add(name.text.decode("utf-8", "replace"))
+        return out
+
+
+class _Generator:
+    def __init__(self, parsers, spec: TemplateSpec, scope: str, refs: set, rel: str):
+        self.parsers = parsers
+        self.spec = spec
+        self.scope = scope
+        self.refs = refs
+        self.rel = rel
+        self.parts: list[tuple[str, int, int, str]] = []
+
+    def prelude(self, in_dom: bool, rel: str) -> str:
+        if self.scope != "instance":
+            return "\n;"
+        lines = ["\n;"]
+        if in_dom:
+            lines.append(f"var __fl_o = {self.spec.instance_global};")
+        else:
+            base = rel.rsplit("/", 1)[-1]
+            lines.append(f"import __fl_o from {json.dumps('./' + base)};")
+        if self.spec.options_instance:  # Vue: the instance holds the options' data, methods, computed
+            lines.append("var __fl_vm = {};")
+            lines.append("Object.assign(__fl_vm, __fl_o.props, __fl_o.methods, __fl_o.computed, __fl_o.data, "
+                         "__fl_o.data.call(__fl_vm), __fl_o.setup());")
+            lines.append("__formleak_vue_options__(__fl_o, __fl_vm);")
+        else:  # Knockout: the view model is the instance
+            lines.append("var __fl_vm = __fl_o;")
+        for hook in self.spec.lifecycle:
+            lines.append(f"__fl_o.{hook}.call(__fl_vm);")
+        return " ".join(lines) + "\n"
+
+    # ------------------------------------------------------------------------------ elements
+    def element(self, idx: int, tag, attrs, text: str, starts: list[int]) -> None:
+        spec = self.spec
+        raw_name = _raw_tag_name(text, _offset(tag, starts))
+        html_el = raw_name == tag.name and "-" not in raw_name  # not a component (`<TextField>`, `<my-input>`)
+        native = tag.name in ("input", "select", "textarea") and html_el
+        sel = f"@html:{self.rel}:{idx}" if html_el else None
+        typ = (tag.get("type") or "").lower()
+        if spec.binding_attr:
+            for name, value, voff, _braced in attrs:
+                if name.lower() == spec.binding_attr and value:
+                    self._bindings(sel or self._component_selector(tag, ""), tag, typ, native, value, voff,
+                                   text, starts)
+            return
+        for name, value, voff, _braced in attrs:
+            if value is None:
+                continue
+            base, mods = _split_mods(name, spec.modifier_sep)
+            line, col = _point(text, starts, voff)
+            snip = _line_text(text, starts, voff)
+            if base in spec.model_attrs:
+                if native and (typ in ("checkbox", "radio")):
+                    continue  # the checked state, not what was typed
+                ev = spec.lazy_event if ("lazy" in mods or tag.name == "select") else spec.model_event
+                s = sel or self._component_selector(tag, value)
+                self._model(s, ev, value.strip(), line, col, snip)
+                continue
+            ev = None
+            for pre in spec.event_prefixes:
+                if base.startswith(pre) and len(base) > len(pre):
+                    ev = base[len(pre):]
+                    break
+            if ev is None and spec.event_attrs and _braced and base.lower().startswith("on") and len(base) > 2:
+                ev = base[2:].lower()
+            if ev is None or not ev.replace("-", "").replace(":", "").isalnum() or ":" in ev:
+                continue
+            s = sel or self._component_selector(tag, "")
+            self._handler(s, ev.lower(), value.strip(), line, col, snip)
+
+    def _bindings(self, sel: str, tag, typ: str, native: bool, value: str, voff: int, text: str,
+                  starts: list[int]) -> None:
+        """`data-bind="textInput: email, event: { blur: onBlur }"`: the binding pairs of one element."""
+        spec = self.spec
+        src = "({" + value + "})"
+        tree = self.parsers.parse("js", src.encode("utf-8"))
+        if tree.root_node.has_error:
+            return
+        line, col = _point(text, starts, voff)
+        snip = _line_text(text, starts, voff)
+        obj = tree.root_node
+        while obj is not None and obj.type != "object":
+            obj = obj.named_children[0] if obj.named_child_count else None
+        if obj is None:
+            return
+        pairs = {}
+        for pr in obj.named_children:
+            if pr.type == "pair":
+                k, v = pr.child_by_field_name("key"), pr.child_by_field_name("value")
+                if k is not None and v is not None:
+                    pairs[k.text.decode("utf-8").strip("'\"")] = v
+        upd = pairs.get(spec.update_key)
+        upd_ev = upd.text.decode("utf-8").strip("'\"") if upd is not None and upd.type == "string" else None
+        for key, v in pairs.items():
+            expr = v.text.decode("utf-8")
+            if key in spec.model_attrs:
+                if native and typ in ("checkbox", "radio"):
+                    continue
+                ev = spec.lazy_event if key in spec.lazy_attrs or tag.name == "select" else spec.model_event
+                self._model(sel, ev, expr.strip(), line, col, snip)
+                if upd_ev and key in spec.lazy_attrs:  # `valueUpdate: 'keyup'`: that event updates it too
+                    self._model(sel, "keydown" if upd_ev == "afterkeydown" else upd_ev, expr.strip(), line, col,
+                                snip)
+            elif key == spec.event_key and v.type == "object":
+                for pr in v.named_children:
+                    if pr.type == "pair":
+                        k2, v2 = pr.child_by_field_name("key"), pr.child_by_field_name("value")
+                        if k2 is not None and v2 is not None:
+                            self._handler(sel, k2.text.decode("utf-8").strip("'\"").lower(),
+                                          v2.text.decode("utf-8"), line, col, snip)
+            elif key in spec.event_bindings:
+                self._handler(sel, key, expr, line, col, snip)
+
+    def _component_selector(self, tag, model: str) -> str:
+        """A component bound to a field (`<TextField v-model="form.email" label="Email">`): the field it
+        wraps, described by the component's static attributes, else by the state it is bound to."""
+        sel = "input"
+        for k in ("id", "name", "type", "autocomplete", "placeholder", "label", "aria-label"):
+            v = tag.get(k)
+            if isinstance(v, str) and v and re.fullmatch(r"[\w .@-]+", v):
+                sel += f'[{"placeholder" if k == "label" else k}="{v}"]'
+        if sel == "input" and model:
+            last = re.split(r"[.\[\]'\"]+", model.strip())
+            last = [x for x in last if x]
+            if last and re.fullmatch(r"[\w$-]+", last[-1]):
+                sel += f'[name="{last[-1]}"]'
+        return sel
+
+    def _model(self, sel: str, ev: str, expr: str, line: int, col: int, snip: str) -> None:
+        target = self.rewrite(expr, assign=True)
+        if target is None:
+            return
+        path_expr = re.fullmatch(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", expr) is not None
+        if self.spec.write == "call":  # an observable: `email(v)` stores
+            body = ["var __fl_v = $event.target.value;"] + [f"{t}(__fl_v);" for t in target]
+        elif self.scope == "instance" and path_expr:
+            # `form.email` of the instance: set by the model (that property only, and the option watchers
+            # of this path or of a path it lies under run now)
+            body = ["var __fl_v = $event.target.value;",
+                    f"__formleak_vue_set__(__fl_vm, {json.dumps(expr)}, __fl_v);"]
+        else:
+            body = ["var __fl_v = $event.target.value;"] + [f"{t} = __fl_v;" for t in target]
+        self._listen(sel, ev, " ".join(body), line, col, snip)
+
+    def _handler(self, sel: str, ev: str, expr: str, line: int, col: int, snip: str) -> None:
+        tree = self.parsers.parse("js", expr.encode("utf-8"))
+        root = tree.root_node
+        kids = [c for c in root.named_children if c.type != "comment"]
+        if root.has_error or not kids:
+            return
+        only = kids[0].named_children[0] if len(kids) == 1 and kids[0].type == "expression_statement" \
+            and kids[0].named_child_count else None
+        new = self.rewrite(expr)
+        if new is None:
+            return
+        code = new[0]
+        if only is not None and only.type in ("identifier", "member_expression") and self.spec.binding_attr:
+            body = f"{code}.call(__fl_vm, __fl_vm, $event);"  # Knockout: this and the first argument are the data
+        elif only is not None and only.type in ("identifier", "member_expression"):
+            body = f"{code}($event);"  # a method: called on the instance
+        elif only is not None and only.type in ("arrow_function", "function_expression", "function",
+                                                "parenthesized_expression"):
+            body = f"({code})($event);"
+        else:
+            body = code if code.rstrip().endswith((";", "}")) else code + ";"
+        self._listen(sel, ev, body, line, col, snip)
+
+    def _listen(self, sel: str, ev: str, body: str, line: int, col: int, snip: str) -> None:
+        self.parts.append((f"document.querySelector({json.dumps(sel)}).addEventListener({json.dumps(ev)}, "
+                           f"function ($event) {{ {body} }});\n", line, col, snip))
+
+    # ------------------------------------------------------------------------------ expressions
+    def rewrite(self, expr: str, assign: bool = False) -> list[str] | None:
+        """The expression with the component's names spelled as the script sees them: `email` is
+        `__fl_vm.email` in the instance scope and `email.value` for a ref of a setup script. For an
+        assignment target that may be a ref or a plain variable, both spellings."""
+        data = expr.encode("utf-8")
+        tree = self.parsers.parse("js", data)
+        if tree.root_node.has_error:
+            return None
+        bound: set[str] = set()
+        idents = []
+        stack = [tree.root_node]
+        while stack:
+            n = stack.pop()
+            t = n.type
+            if t in ("arrow_function", "function_expression", "function"):
+                ps = n.child_by_field_name("parameters") or n.child_by_field_name("parameter")
+                if ps is not None:
+                    sub = [ps]
+                    while sub:
+                        q = sub.pop()
+                        if q.type == "identifier":
+                            bound.add(q.text.decode("utf-8"))
+                        sub.extend(q.named_children)
+            if t in ("identifier", "shorthand_property_identifier"):
+                idents.append(n)
+            stack.extend(n.named_children)
+        edits = []
+        for n in idents:
+            name = n.text.decode("utf-8")
+            if name in bound or name in _GLOBALS:
+                continue
+            if self.scope == "instance":
+                rep = f"__fl_vm.{name}"
+            elif self.scope == "setup" and name in self.refs:
+                rep = f"{name}.value"
+            else:
+                continue
+            if n.type == "shorthand_property_identifier":
+                rep = f"{name}: {rep}"
+            edits.append((n.start_byte, n.end_byte, rep))
+        out = data
+        for a, b, rep in sorted(edits, reverse=True):
+            out = out[:a] + rep.encode("utf-8") + out[b:]
+        code = out.decode("utf-8")
+        if assign and self.scope == "setup" and re.fullmatch(r"[A-Za-z_$][\w$]*", expr) and expr not in self.refs:
+            return [expr, f"{expr}.value"]  # a name from a composable: a ref or a plain value
+        return [code]
+
+
+# ---------------------------------------------------------------------------------- start tags
+def start_tag(text: str, i: int) -> tuple[list[tuple[str, str | None, int, bool]], int]:
+    """Attributes of the start tag at `text[i] == '<'`: (name, value, value offset, braced), and the
+    offset after the tag. Values may be quoted or `{…}` expressions with nested braces and strings."""
+    n = len(text)
+    j = i + 1
+    while j < n and not text[j].isspace() and text[j] not in "/>":
+        j += 1
+    attrs: list[tuple[str, str | None, int, bool]] = []
+    while j < n:
+        while j < n and text[j].isspace():
+            j += 1
+        if j >= n:
+            break
+        ch = text[j]
+        if ch == ">":
+            return attrs, j + 1
+        if ch == "/":
+            j += 1
+            continue
+        if ch == "{":
+            k = _brace_end(text, j)
+            attrs.append(("{}", text[j + 1:k - 1], j + 1, True))
+            j = k
+            continue
+        k = j
+        while k < n and not text[k].isspace() and text[k] not in "=>" and not (text[k] == "/" and k + 1 < n
+                                                                                 and text[k + 1] == ">"):
+            k += 1
+        name = text[j:k]
+        j = k
+        while j < n and text[j].isspace():
+            j += 1
+        if j < n and text[j] == "=":
+            j += 1
+            while j < n and text[j].isspace():
+                j += 1
+            if j < n and text[j] in "\"'":
+                q = text.find(text[j], j + 1)
+                q = n if q < 0 else q
+                val, voff = text[j + 1:q], j + 1
+                braced = val.startswith("{") and val.endswith("}")
+                if braced:
+                    val, voff = val[1:-1], voff + 1
+                attrs.append((name, val, voff, braced))
+                j = q + 1
+            elif j < n and text[j] == "{":
+                k = _brace_end(text, j)
+                attrs.append((name, text[j + 1:k - 1], j + 1, True))
+                j = k
+            else:
+                k = j
+                while k < n and not text[k].isspace() and text[k] != ">":
+                    k += 1
+                attrs.append((name, text[j:k], j, False))
+                j = k
+        elif name:
+            attrs.append((name, None, j, False))
+        else:
+            j += 1
+    return attrs, n
+
+
+def _brace_end(text: str, i: int) -> int:
+    depth = 0
+    n = len(text)
+    j = i
+    while j < n:
+        ch = text[j]
+        if ch in "\"'`":
+            q = j + 1
+            while q < n and text[q] != ch:
+                q += 2 if text[q] == "\\" else 1
+            j = q + 1
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return n
+
+
+def _code_free_ranges(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in _SKIP_BLOCKS.finditer(text):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, len(text)))
+    return out
+
+
+def _split_mods(name: str, sep: str) -> tuple[str, set]:
+    parts = name.split(sep)
+    return parts[0], set(parts[1:])
+
+
+def _raw_tag_name(text: str, off: int) -> str:
+    m = re.match(r"<([A-Za-z][\w.-]*)", text[off:off + 80])
+    return m.group(1) if m else ""
+
+
+def _line_starts(text: str) -> list[int]:
+    out = [0]
+    i = text.find("\n")
+    while i != -1:
+        out.append(i + 1)
+        i = text.find("\n", i + 1)
+    return out
+
+
+def _offset(tag, starts: list[int]) -> int:
+    line = getattr(tag, "sourceline", None)
+    if line is None:
+        return -1
+    return starts[min(line - 1, len(starts) - 1)] + (getattr(tag, "sourcepos", 0) or 0)
+
+
+def _point(text: str, starts: list[int], off: int) -> tuple[int, int]:
+    row = bisect.bisect_right(starts, off) - 1
+    return row + 1, len(text[starts[row]:off].encode("utf-16-le")) // 2 + 1
+
+
+def _line_text(text: str, starts: list[int], off: int) -> str:
+    row = bisect.bisect_right(starts, off) - 1
+    end = text.find("\n", starts[row])
+    return text[starts[row]:end if end >= 0 else len(text)].strip()[:160]
