@@ -10,6 +10,7 @@ import gc
 import time
 from pathlib import Path
 
+from analyzer.bundle import bundle_stage, leading_library
 from analyzer.classify import Classifier
 from analyzer.discover import discover
 from analyzer.extract import BudgetExceeded, Extractor
@@ -88,7 +89,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
     for f in files:
         if f.kind == "html":
             continue
-        lib = None if include_libraries else rules.library_of(f.data)
+        lib = None if include_libraries else leading_library(f.data, rules)
         if lib is not None:
             notes.append(Notification(f.rel, "note", "library",
                                       f"recognised as {lib}: its API is modelled by rules, its code is not analysed "
@@ -114,7 +115,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
             top = u.rel.split("/", 1)[0] if "/" in u.rel else ""
             u.scope = top if top in site_dirs else ""
 
-    # --- parse and extract, unit by unit
+    # --- parse every unit, find the modules and bundled libraries of bundles, then extract unit by unit
+    parsed = []
     for u in prog.units:
         lang = getattr(u, "lang", "js")
         try:
@@ -134,15 +136,21 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
                                       f"{n_err} syntax error(s) (first at {at}); the rest of the file was analysed"))
         if u.kind == "script" and lang != "html":
             u.kind = _module_kind(tree, u.data)
+        parsed.append((u, lang, tree))
+    bundles, library_files, bundle_notes = bundle_stage(parsed, rules, include_libraries)
+    notes.extend(bundle_notes)
+    for i, (u, lang, tree) in enumerate(parsed):
+        parsed[i] = None  # each tree is dropped once its unit is extracted
+        if u.uid in library_files:
+            continue
         deadline = time.perf_counter() + budget_seconds if budget_seconds else None
         try:
-            Extractor(prog, rules, u, tree, deadline).run()
+            Extractor(prog, rules, u, tree, deadline, bundles).run()
         except BudgetExceeded:
             notes.append(Notification(u.rel, "error", "budget",
                                       f"analysis of this file ran past its {budget_seconds:g} s budget; "
                                       "the part analysed so far is kept"))
             complete = False
-        del tree
         if u.rel not in scanned:
             scanned.append(u.rel)
         if u.data:
@@ -152,6 +160,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
                 notes.append(Notification(u.rel, "warning", "invalid-utf8",
                                           "file is not valid UTF-8; undecodable bytes were replaced"))
 
+    del parsed
     # --- inline on…= handlers: the attribute's code runs on that event with `this` = the element
     solver = Solver(prog, rules)
     handler_regs = []

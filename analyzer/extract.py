@@ -29,8 +29,11 @@ from analyzer.rulebook import RuleBook
 class Extractor(CallFacts, DeclarationFacts):
     """Builds the facts of one unit into the shared `Program`."""
 
-    def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree, deadline: float | None = None):
+    def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree, deadline: float | None = None,
+                 bundle=None):
         self.deadline = deadline
+        self.bundle = bundle  # analyzer.bundle.BundleIndex of the scan, or None
+        self.skip = bundle.skipped(unit.uid) if bundle is not None else {}  # library code: not walked
         self.p = prog
         self.r = rules
         self.u = unit
@@ -115,8 +118,19 @@ class Extractor(CallFacts, DeclarationFacts):
             self.tmpl.clear()
             self.parents.clear()
 
+    def _library_code(self, node) -> bool:
+        """A bundled library's module (or its hoisted statements): not walked; a hoisted library's API
+        variable is declared here and holds the library's modelled API."""
+        m = self.skip.get(node.start_byte)
+        if m is None or node.end_byte > m.end:
+            return False
+        if m.api_var and m.api_global and m.start == node.start_byte:
+            self.p.seeds.append((self.declare(m.api_var), ("G", m.api_global)))
+        return True
+
     def _walk(self, stack, pop, push, h, parents, skip) -> None:
         deadline = self.deadline
+        lib = self.skip
         steps = 0
         while stack:
             steps += 1
@@ -140,6 +154,8 @@ class Extractor(CallFacts, DeclarationFacts):
                 push((True, node, parent))
             children = node.named_children
             if children:
+                if lib:
+                    children = [c for c in children if c.start_byte not in lib or not self._library_code(c)]
                 stack.extend([(False, c, node) for c in reversed(children)])
 
     # ------------------------------------------------------------------------------------------- values

@@ -117,6 +117,8 @@ class CallFacts:
                  method, path, str_args, tmpl_args, obj_url, fn_args=fn_args)
         p.calls.append(c)
         self.vals[node.id] = (res,)
+        if self.bundle is not None and len(args) <= 1:
+            self._bundled_require(c, fn, argn)
         if getters is not None or (method == "d" and len(args) == 3):
             self._export_getters(c, getters)
         if codes and all(0 <= n < 0x110000 for n in codes):
@@ -156,6 +158,21 @@ class CallFacts:
             self._method_rules(c, method, recv or (), node)
         elif path is not None and not is_new:
             self._function_rules(c, path, node)
+
+    def _bundled_require(self, c: Call, fn, argn) -> None:
+        """`n(692)`, `Ln()`, `e("jquery")` loading a bundled library's module: the call yields the library's
+        modelled API (its internals were not analysed, see analyzer/bundle.py)."""
+        lit = None
+        if c.args and argn is not None and argn.named_child_count == 1:
+            a = argn.named_children[0]
+            lit = _text(a) if a.type == "number" else _string_value(a) if a.type == "string" else None
+            if lit is None:
+                return
+        callee = _text(fn) if fn.type == "identifier" else None
+        mod = self.bundle.required_library(self.uid, c.start, callee, lit, len(c.args))
+        if mod is not None and mod.api_global:
+            self.p.seeds.append((c.result, ("G", mod.api_global)))
+            c.handled = True
 
     def _method_rules(self, c: Call, m: str, recv: tuple, node) -> None:
         p = self.p

@@ -73,6 +73,7 @@ class RuleBook:
     aliases: dict = field(default_factory=dict)
     global_assign_sinks: set = field(default_factory=set)
     libraries: list = field(default_factory=list)  # (name, banner regex)
+    bundle_libraries: tuple = ()  # analyzer.bundle.LibraryRule per library: banner, paths, signature, API
     masking_patterns: set = field(default_factory=set)
     amd_calls: set = field(default_factory=set)
     state_hooks: set = field(default_factory=set)
@@ -184,5 +185,9 @@ class RuleBook:
         rb.storage_get = set(st.get("get", []))
         rb.modules = dict(fl.get("modules", {}))
         rb.aliases = dict(fl.get("aliases", {}))
-        rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in load_toml("libraries").get("library", [])]
+        libs = load_toml("libraries").get("library", [])
+        rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in libs]
+        from analyzer.bundle import library_rules
+
+        rb.bundle_libraries = library_rules(libs)
         return rb
