@@ -149,7 +149,7 @@ class _Finder:
         self.modules: list[Module] = []
         self.cjs_helpers: set[str] = set()
         self.cjs_calls: list = []  # (helper name, declared name, function node, path key)
-        self.markers: list = []  # (statement node, its parent block, variable name, library rule)
+        self.marker_hits: dict = {}  # (block, variable, library) -> [marker properties, last statement]
         self.marker_names = {m: r for r in rules for m in r.api_marker}
 
     def run(self) -> Layout:
@@ -157,7 +157,7 @@ class _Finder:
         seen_fn: set[int] = set()
         while stack:
             n = stack.pop()
-            if n.end_byte - n.start_byte < _MIN_WALK and n.type not in ("assignment_expression",):
+            if n.end_byte - n.start_byte < _MIN_WALK and n.type != "expression_statement":
                 continue
             t = n.type
             if t == "object":
@@ -168,6 +168,12 @@ class _Finder:
                 self._declarator(n)
             elif t == "expression_statement":
                 self._marker(n)
+            elif t == "pair" and n.end_byte - n.start_byte < 400:
+                v = n.child_by_field_name("value")  # webpack's runtime: {cw: e => {…{exports: {}}…}}
+                if v is not None and v.type in FUNC_TYPES and _CJS_HELPER.search(self.data, v.start_byte, v.end_byte):
+                    k = _key(n.child_by_field_name("key"))
+                    if k:
+                        self.cjs_helpers.add(k)
             if t in FUNC_TYPES and n.id in seen_fn:
                 continue  # a module's inside is the module's business
             stack.extend(reversed(n.named_children))
@@ -271,14 +277,22 @@ class _Finder:
             rule = self.marker_names.get(_text(prop))
             if rule is not None:
                 hits.setdefault((_text(obj), rule.name), set()).add(_text(prop))
-        for (var, lib), props in hits.items():
-            rule = next(r for r in self.rules if r.name == lib)
-            if len(props) >= min(2, len(rule.api_marker)):
-                self.markers.append((n, var, rule))
+        par = n.parent
+        for (var, lib), props in hits.items():  # esbuild writes one statement per property: gather them
+            key = (par.id if par is not None else -1, var, lib)
+            got = self.marker_hits.get(key)
+            if got is None:
+                self.marker_hits[key] = [set(props), n]
+            else:
+                got[0] |= props
+                got[1] = n
 
     def _hoisted(self) -> None:
         """A hoisted library: the top-level statements from its first signature to its API marker."""
-        for stmt, var, rule in self.markers:
+        for (_, var, lib), (props, stmt) in self.marker_hits.items():
+            rule = next(r for r in self.rules if r.name == lib)
+            if len(props) < min(2, len(rule.api_marker)):
+                continue
             block = stmt.parent
             if block is None or rule.signature is None:
                 continue

@@ -119,6 +119,8 @@ class CallFacts:
         self.vals[node.id] = (res,)
         if self.bundle is not None and len(args) <= 1:
             self._bundled_require(c, fn, argn)
+        elif len(args) >= 2 and str_args and not is_new:
+            self.x_element_call(c, node)
         if getters is not None or (method == "d" and len(args) == 3):
             self._export_getters(c, getters)
         if codes and all(0 <= n < 0x110000 for n in codes):

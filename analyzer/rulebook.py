@@ -73,6 +73,9 @@ class RuleBook:
     aliases: dict = field(default_factory=dict)
     global_assign_sinks: set = field(default_factory=set)
     libraries: list = field(default_factory=list)  # (name, banner regex)
+    element_factories: set = field(default_factory=set)  # compiled JSX / Vue render calls (libraries.toml)
+    element_field_tags: set = field(default_factory=set)
+    model_props: set = field(default_factory=set)
     bundle_libraries: tuple = ()  # analyzer.bundle.LibraryRule per library: banner, paths, signature, API
     masking_patterns: set = field(default_factory=set)
     amd_calls: set = field(default_factory=set)
@@ -185,7 +188,12 @@ class RuleBook:
         rb.storage_get = set(st.get("get", []))
         rb.modules = dict(fl.get("modules", {}))
         rb.aliases = dict(fl.get("aliases", {}))
-        libs = load_toml("libraries").get("library", [])
+        lt = load_toml("libraries")
+        libs = lt.get("library", [])
+        ce = lt.get("compiled_elements", {})
+        rb.element_factories = set(ce.get("factories", []))
+        rb.element_field_tags = set(ce.get("field_tags", []))
+        rb.model_props = set(ce.get("model_props", []))
         rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in libs]
         from analyzer.bundle import library_rules
 
