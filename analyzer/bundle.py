@@ -38,6 +38,8 @@ from analyzer.extract_util import FUNC_TYPES, _string_value, _text
 
 _MIN_MODULE = 24  # bytes: smaller functions are never module wrappers worth a look
 _MIN_WALK = 64  # nodes shorter than this cannot hold a module map
+_SMALL_KEPT = frozenset({"expression_statement", "variable_declaration", "lexical_declaration",
+                         "variable_declarator", "pair"})  # short, and still telling: `var H=(a,b)=>()=>…`
 _CJS_HELPER = re.compile(rb"exports\s*:\s*\{\s*\}")
 _WEBPACK_NS = re.compile(rb"webpackChunk[\w$]*|webpackJsonp[\w$]*")
 
@@ -157,7 +159,7 @@ class _Finder:
         seen_fn: set[int] = set()
         while stack:
             n = stack.pop()
-            if n.end_byte - n.start_byte < _MIN_WALK and n.type != "expression_statement":
+            if n.end_byte - n.start_byte < _MIN_WALK and n.type not in _SMALL_KEPT:
                 continue
             t = n.type
             if t == "object":
@@ -179,6 +181,8 @@ class _Finder:
             stack.extend(reversed(n.named_children))
         for helper, name, fn, path in self.cjs_calls:
             if helper in self.cjs_helpers or path is not None:
+                # `__commonJS({"node_modules/…"(…) {…}})` also looked like a one-module map: it is this one
+                self.modules = [m for m in self.modules if m.start != fn.start_byte]
                 self._add(fn, "cjs", name, source=path)
         self._hoisted()
         ns = _WEBPACK_NS.search(self.data)

@@ -121,7 +121,7 @@ class CallFacts:
             self._bundled_require(c, fn, argn)
         elif len(args) >= 2 and str_args and not is_new:
             self.x_element_call(c, node)
-        if getters is not None or (method == "d" and len(args) == 3):
+        if getters is not None or (method in ("d", "export") and len(args) == 3):
             self._export_getters(c, getters)
         if codes and all(0 <= n < 0x110000 for n in codes):
             self.tmpl[node.id] = ["".join(chr(n) for n in codes)]  # String.fromCharCode(98, 108, 117, 114)
@@ -230,7 +230,8 @@ class CallFacts:
             c.handled = True
 
     def _export_getters(self, c: Call, getters) -> None:
-        """Bundler export getters: webpack's `n.d(t, {Z: () => o})` / `n.d(t, "a", function () { return o })`
+        """Bundler export getters: webpack's `n.d(t, {Z: () => o})` / `n.d(t, "a", function () { return o })`,
+        Parcel's `o.export(n, "beacon", () => u)`,
         and `Object.defineProperty(t, "k", {get: () => o})` make `t.Z` / `t.a` / `t.k` read `o`."""
         p = self.p
         funcs = p.funcs
@@ -243,7 +244,7 @@ class CallFacts:
                 for key, fid in pairs:
                     if key == "get":
                         p.edge(funcs[fid].ret, p.prop_node(c.str_args[1]))
-        elif c.method == "d" and len(c.str_args) > 1 and c.str_args[1] and len(c.args[2]) == 1:
+        elif c.method in ("d", "export") and len(c.str_args) > 1 and c.str_args[1] and len(c.args[2]) == 1:
             fid = self.fnode_fid.get(c.args[2][0])
             if fid is not None:
                 p.edge(funcs[fid].ret, p.prop_node(c.str_args[1]))
