@@ -35,8 +35,11 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from analyzer.extract_util import FUNC_TYPES, _string_value, _text
+from analyzer.fold import fold
 
 _MIN_MODULE = 24  # bytes: smaller functions are never module wrappers worth a look
+_MAX_FN_DEPTH = 4  # module maps, wrappers and hoisted code sit in the bundle's runtime, a few functions deep
+_MAX_LEVEL = 120  # syntax nesting looked through (a 50,000-deep nest of literals holds no module map)
 _MIN_WALK = 64  # nodes shorter than this cannot hold a module map
 _SMALL_KEPT = frozenset({"expression_statement", "variable_declaration", "lexical_declaration",
                          "variable_declarator", "pair"})  # short, and still telling: `var H=(a,b)=>()=>…`
@@ -151,34 +154,41 @@ class _Finder:
         self.modules: list[Module] = []
         self.cjs_helpers: set[str] = set()
         self.cjs_calls: list = []  # (helper name, declared name, function node, path key)
+        self.marker_blocks: dict = {}  # marker statement id -> its block
         self.marker_hits: dict = {}  # (block, variable, library) -> [marker properties, last statement]
         self.marker_names = {m: r for r in rules for m in r.api_marker}
 
     def run(self) -> Layout:
-        stack = [self.root]
+        stack = [(self.root, None, 0, 0)]
         seen_fn: set[int] = set()
         while stack:
-            n = stack.pop()
+            n, par, depth, level = stack.pop()  # (Node.parent costs O(depth): the walk keeps parents itself)
+            if level > _MAX_LEVEL:
+                continue
             if n.end_byte - n.start_byte < _MIN_WALK and n.type not in _SMALL_KEPT:
                 continue
             t = n.type
             if t == "object":
                 self._object(n, seen_fn)
             elif t == "array":
-                self._array(n, seen_fn)
+                self._array(n, par, seen_fn)
             elif t == "variable_declarator":
                 self._declarator(n)
             elif t == "expression_statement":
-                self._marker(n)
+                self._marker(n, par)
             elif t == "pair" and n.end_byte - n.start_byte < 400:
                 v = n.child_by_field_name("value")  # webpack's runtime: {cw: e => {…{exports: {}}…}}
                 if v is not None and v.type in FUNC_TYPES and _CJS_HELPER.search(self.data, v.start_byte, v.end_byte):
                     k = _key(n.child_by_field_name("key"))
                     if k:
                         self.cjs_helpers.add(k)
-            if t in FUNC_TYPES and n.id in seen_fn:
-                continue  # a module's inside is the module's business
-            stack.extend(reversed(n.named_children))
+            if t in FUNC_TYPES:
+                if n.id in seen_fn:
+                    continue  # a library module's inside is not looked at
+                depth += 1
+                if depth > _MAX_FN_DEPTH:
+                    continue
+            stack.extend([(c, n, depth, level + 1) for c in reversed(n.named_children)])
         for helper, name, fn, path in self.cjs_calls:
             if helper in self.cjs_helpers or path is not None:
                 # `__commonJS({"node_modules/…"(…) {…}})` also looked like a one-module map: it is this one
@@ -215,7 +225,7 @@ class _Finder:
             if self._add(v, "webpack", k, source=k if pathlike else None):
                 seen_fn.add(v.id)
 
-    def _array(self, n, seen_fn) -> None:
+    def _array(self, n, par, seen_fn) -> None:
         kids = n.children
         elems = []
         i = 0
@@ -227,7 +237,6 @@ class _Finder:
         fns = [(i, c) for i, c in elems if c.type in FUNC_TYPES]
         if len(fns) < 2 or len(fns) != len(elems) or not all(_is_fn(c, 3) for _, c in fns):
             return
-        par = n.parent
         if par is None or par.type not in ("arguments", "array"):
             return
         for i, c in fns:
@@ -252,8 +261,9 @@ class _Finder:
         if fn is None or args is None or args.named_child_count != 1:
             return
         a = args.named_children[0]
-        helper = _text(fn) if fn.type in ("identifier", "member_expression") else ""
-        helper = helper.rsplit(".", 1)[-1]
+        if fn.type == "member_expression":
+            fn = fn.child_by_field_name("property")
+        helper = _text(fn) if fn is not None and fn.type in ("identifier", "property_identifier") else ""
         if a.type in FUNC_TYPES and len(_params(a)) <= 2:
             self.cjs_calls.append((helper, _text(name), a, None))
         elif a.type == "object" and a.named_child_count == 1:
@@ -261,7 +271,7 @@ class _Finder:
             if k is not None and "/" in k and v is not None and v.type in FUNC_TYPES:
                 self.cjs_calls.append((helper, _text(name), v, k))  # __commonJS({"node_modules/…"(exports, module) {…}})
 
-    def _marker(self, n) -> None:
+    def _marker(self, n, par) -> None:
         """`X.Axios = …, X.CancelToken = …`: the object a hoisted library builds its API on."""
         if not self.marker_names:
             return
@@ -281,23 +291,25 @@ class _Finder:
             rule = self.marker_names.get(_text(prop))
             if rule is not None:
                 hits.setdefault((_text(obj), rule.name), set()).add(_text(prop))
-        par = n.parent
         for (var, lib), props in hits.items():  # esbuild writes one statement per property: gather them
             key = (par.id if par is not None else -1, var, lib)
             got = self.marker_hits.get(key)
             if got is None:
                 self.marker_hits[key] = [set(props), n]
+                self.marker_blocks[n.id] = par
             else:
                 got[0] |= props
                 got[1] = n
+                self.marker_blocks[n.id] = par
 
     def _hoisted(self) -> None:
         """A hoisted library: the top-level statements from its first signature to its API marker."""
+        blocks = self.marker_blocks
         for (_, var, lib), (props, stmt) in self.marker_hits.items():
             rule = next(r for r in self.rules if r.name == lib)
             if len(props) < min(2, len(rule.api_marker)):
                 continue
-            block = stmt.parent
+            block = blocks.get(stmt.id)
             if block is None or rule.signature is None:
                 continue
             kids = [c for c in block.named_children]
@@ -345,6 +357,7 @@ class BundleIndex:
     _by_id: dict = field(default_factory=dict)  # (namespace, id) -> Module (libraries only)
     _by_var: dict = field(default_factory=dict)  # (uid, variable) -> Module (lazy CommonJS libraries)
     _starts: dict = field(default_factory=dict)  # uid -> (sorted starts, modules)
+    rotations: dict = field(default_factory=dict)  # uid -> {array literal start byte: left rotations}
 
     def add(self, lay: Layout) -> None:
         if not lay.modules:
@@ -417,11 +430,17 @@ def bundle_stage(parsed, rules, include_libraries: bool = False):
     index = BundleIndex()
     whole: dict = {}
     notes = []
-    if include_libraries:
-        return index, whole, notes
     lib_rules = rules.bundle_libraries
     for u, lang, tree in parsed:
         if lang == "html" or u.handler_event is not None:
+            continue
+        if b"shift" in u.data and b"push" in u.data:  # a string table rotated at load: fold the count
+            folded = fold(tree, u.data)
+            if folded.rotations:
+                index.rotations[u.uid] = dict(folded.rotations)
+            for msg in folded.notes:
+                notes.append(Notification(u.rel, "note", "obfuscation", msg))
+        if include_libraries:
             continue
         lay = layout(tree, u.data, u.uid, u.rel, lib_rules)
         if not lay.modules:

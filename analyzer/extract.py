@@ -458,6 +458,8 @@ class Extractor(CallFacts, DeclarationFacts):
     def _key_part(self, idx):
         """A computed key that may be a constant: `o[k]` or `o[k[0]]` (obfuscated code keeps its
         property names in variables and string arrays)."""
+        while idx.type == "parenthesized_expression" and idx.named_child_count == 1:
+            idx = idx.named_children[0]  # `w[(_0x2747(0x1a4))]`
         if idx.type == "identifier":
             return ("ref", self.ref(_text(idx)))
         if idx.type == "call_expression":
@@ -694,13 +696,20 @@ class Extractor(CallFacts, DeclarationFacts):
         p = self.p
         a = p.node("array", "[]", self.uid, node.start_byte, self.f.fid)
         strs: list = []
-        for c in node.named_children:
+        for i, c in enumerate(node.named_children):
             strs.append(_string_value(c) if c.type == "string" else None)
+            if c.type == "call_expression":  # `[_0x1e37(0x1b5), …]`: an element looked up in a string table
+                t = self.tmpl.get(c.id)
+                if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] == "lookup":
+                    p.array_parts[(a, i)] = t[0]
             vals = self.ev(c)
             if vals:
                 p.edges_from(vals, a)
-        if any(x is not None for x in strs):
+        if any(x is not None for x in strs) or any((a, i) in p.array_parts for i in range(len(strs))):
             p.array_strs[a] = strs
+        rot = self.bundle.rotations.get(self.uid) if self.bundle is not None else None
+        if rot and node.start_byte in rot:
+            p.rotations[a] = rot[node.start_byte]  # folded from the code that rotates it (analyzer/fold.py)
         self.vals[node.id] = (a,)
 
     def x_string(self, node) -> None:

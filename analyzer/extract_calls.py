@@ -12,6 +12,11 @@ from analyzer.extract_util import FUNC_TYPES, _string_value, _text
 from analyzer.program import Call, Func, Registration, Source
 
 
+# `for (; --i;) t[f(0x1a7)](t[f(0x1aa)]())`: an array rotated by methods whose names are looked up
+_OBF_ROTATE = re.compile(r"(?:while\s*\(|for\s*\(\s*;)\s*--[\w$]+\s*[;)].{0,80}?([\w$]+)\[[^\]]{1,40}\]\(\s*\1\[[^\]]{1,40}\]\(\)\s*\)",
+                         re.S)
+
+
 class CallFacts:
     # ------------------------------------------------------------------------------------------- calls
     def _callee_path(self, fn) -> str | None:
@@ -133,11 +138,15 @@ class CallFacts:
                     self.tmpl[node.id] = [("atob", lit)]
                 else:
                     self.tmpl[node.id] = [("lookup", callee[0] if callee else self.ref(path), lit)]
+            elif path != "atob" and len(args) == 1 and callee and tmpl_args and tmpl_args[0] \
+                    and len(tmpl_args[0]) == 1 and isinstance(tmpl_args[0][0], tuple) and tmpl_args[0][0][0] == "lookup":
+                self.tmpl[node.id] = [("lookup", callee[0], tmpl_args[0][0])]  # f(g(0x1a0)): a key looked up
             elif path == "atob" and tmpl_args and tmpl_args[0] and len(tmpl_args[0]) == 1 \
                     and isinstance(tmpl_args[0][0], tuple):
                 self.tmpl[node.id] = [("atob", tmpl_args[0][0])]
         elif ft == "identifier" and not args and callee:
             self.tmpl[node.id] = [("ret", callee[0])]  # `sel()` returning a constant selector
+            p.call_hints[res] = callee[0]
         elif method == "join" and recv and len(recv) == 1 and len(args) <= 1:
             sep = str_args[0] if str_args and str_args[0] is not None else ","
             if not args or str_args[0] is not None:
@@ -147,7 +156,8 @@ class CallFacts:
             a0, a1 = argn.named_children[0], argn.named_children[1]
             if a0.type == "identifier" and a1.type == "number":
                 body = _text(fn)
-                if "push" in body and "shift" in body and len(body) < 600:  # string-table rotation at load
+                if len(body) < 600 and (("push" in body and "shift" in body) or _OBF_ROTATE.search(body)):
+                    # string-table rotation at load (`push`/`shift` themselves looked up in a table)
                     try:
                         self.p.rotations[self.ref(_text(a0))] = int(_text(a1), 0)
                     except ValueError:
@@ -372,5 +382,11 @@ class CallFacts:
                         table = self.ref(_text(o), f.fid)
                     elif _text(i) == param:
                         table = self.ref(_text(o), f.fid)
+                    elif i.type == "augmented_assignment_expression" and _text(i.child_by_field_name("left")) == param:
+                        num = i.child_by_field_name("right")  # `T[e -= 0]`
+                        op = i.child_by_field_name("operator")
+                        if num is not None and num.type == "number" and op is not None and op.type == "-=":
+                            off = int(_text(num), 0)
+                            table = self.ref(_text(o), f.fid)
         if table is not None:
             self.p.lookup_funcs[f.fid] = (table, off, decode)

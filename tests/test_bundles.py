@@ -38,13 +38,8 @@ def _build_module():
 
 BUILD = _build_module()
 MANIFEST = BUILD.manifest()
-# Known gaps (strict: the test fails once they are fixed, so the marker must go then):
-KNOWN_GAPS = {
-    "parcel-vanilla": "the skimmer's string-table rotation is a `for (…; --a;) i.push(i.shift())` loop after "
-                      "Parcel's minifier: not folded yet",
-    "obfuscated-vanilla-skimmer": "javascript-obfuscator's default string array (rotation checked by a parseInt "
-                                  "checksum loop, index shift, wrapper functions) is not folded yet",
-}
+# Bundles with a known gap, name -> reason (strict xfail: the test fails once the gap is fixed). None now.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session")
@@ -250,3 +245,46 @@ def test_compiled_element_calls(tmp_path: Path, code, expect):
     (tmp_path / "c.js").write_text(code + "\n")
     r = scan([tmp_path])
     assert [(",".join(f.categories), ",".join(f.trigger_names), f.sink_api) for f in r.findings] == expect
+
+
+# ---------------------------------------------------------------------------------------------- folding
+
+
+def _fold(code: str):
+    from analyzer.fold import fold
+
+    data = code.encode()
+    return fold(Parsers().parse("js", data), data)
+
+
+def test_checksum_rotation_is_folded():
+    """javascript-obfuscator's loop: rotate until the parseInt checksum of some entries equals the target."""
+    strs = ["12abc", "value", "7xy", "blur", "3", "fetch"]  # the order the code reads
+    stored = strs[-4:] + strs[:-4]  # the order in the source: 4 left rotations give `strs`
+    target = 12 + 7  # parseInt('12abc') + parseInt('7xy'): entries 0x100 and 0x102 once rotated
+    code = ("function T(){var a=" + repr(stored).replace(" ", "") + ";T=function(){return a;};return T();}"
+            "function L(i,k){i=i-0x100;var t=T();var v=t[i];return v;}"
+            "(function(g,x){var f=L,a=g();while(!![]){try{var s=parseInt(f(0x100))+parseInt(f(0x102));"
+            "if(s===x)break;else a['push'](a['shift']());}catch(e){a['push'](a['shift']());}}}(T," + str(target) + "));")
+    f = _fold(code)
+    assert [r for _, r in f.rotations] == [4]
+    assert stored[4:] + stored[:4] == strs
+    assert f.notes == ()
+
+
+def test_unfoldable_checksum_gives_a_note(tmp_path: Path):
+    code = ("function T(){var a=['x','y'];T=function(){return a;};return T();}"
+            "function L(i){i=i-0;var t=T();return t[i];}"
+            "(function(g,x){var f=L,a=g();while(!![]){try{var s=parseInt(f(0))*2;if(s===x)break;"
+            "else a.push(a.shift());}catch(e){a.push(a.shift());}}}(T,12345));\n")
+    assert _fold(code).notes
+    (tmp_path / "o.js").write_text(code)
+    r = scan([tmp_path])
+    assert [(n.path, n.reason) for n in r.notifications] == [("o.js", "obfuscation")]
+
+
+def test_counted_rotation_loop_is_folded():
+    f = _fold("for(var o,i=['a','b','c','d'],c=2,a=++c;--a;)i.push(i.shift());")
+    assert [r for _, r in f.rotations] == [2]
+    f = _fold("for(var i=['a','b','c'],n=2;n--;)i['push'](i['shift']());")
+    assert [r for _, r in f.rotations] == [2]
