@@ -81,30 +81,72 @@ class Layout:
 class LibraryRule:
     name: str
     api_global: str | None
-    banner: re.Pattern | None
-    paths: re.Pattern | None
-    signature: re.Pattern | None
+    banner: re.Pattern | None  # over bytes
+    paths: re.Pattern | None  # over str
+    signature: re.Pattern | None  # over bytes
     api_marker: tuple = ()
 
     def matches(self, text: bytes, source: str | None) -> bool:
         if source and self.paths is not None and self.paths.search(source):
             return True
-        head = text[:4096].decode("utf-8", "replace")
-        if self.banner is not None and self.banner.search(head):
+        if self.banner is not None and self.banner.search(text, 0, 4096):
             return True
-        return self.signature is not None and self.signature.search(text.decode("utf-8", "replace")) is not None
+        return self.signature is not None and self.signature.search(text) is not None
 
 
-def library_rules(libraries: list[dict]) -> tuple:
+@dataclass(frozen=True)
+class LibraryRules:
+    """All library rules, with their signatures joined into one pattern (one pass over a module's text)."""
+
+    rules: tuple
+    any_signature: re.Pattern | None
+    any_banner: re.Pattern | None = None
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def match(self, text: bytes, source: str | None) -> LibraryRule | None:
+        if source:
+            for r in self.rules:
+                if r.paths is not None and r.paths.search(source):
+                    return r
+        if self.any_banner is not None:
+            m = self.any_banner.search(text, 0, 4096)
+            if m is not None:
+                return self.rules[int(m.lastgroup[1:])]
+        if self.any_signature is not None:
+            m = self.any_signature.search(text)
+            if m is not None:
+                return self.rules[int(m.lastgroup[1:])]
+        return None
+
+
+def _bytes_rx(pattern: str) -> re.Pattern:
+    flags = 0
+    if pattern.startswith("(?i)"):
+        pattern, flags = pattern[4:], re.I
+    return re.compile(pattern.encode("utf-8"), flags)
+
+
+def library_rules(libraries: list[dict]) -> LibraryRules:
     out = []
-    for lib in libraries:
+    sigs: list = []
+    banners: list = []
+    for i, lib in enumerate(libraries):
         out.append(LibraryRule(
             name=lib["name"], api_global=lib.get("global"),
-            banner=re.compile(lib["banner"]) if lib.get("banner") else None,
+            banner=_bytes_rx(lib["banner"]) if lib.get("banner") else None,
             paths=re.compile(lib["paths"]) if lib.get("paths") else None,
-            signature=re.compile(lib["signature"]) if lib.get("signature") else None,
+            signature=_bytes_rx(lib["signature"]) if lib.get("signature") else None,
             api_marker=tuple(lib.get("api_marker", ()))))
-    return tuple(out)
+        if lib.get("signature"):
+            sigs.append(b"(?P<s%d>%s)" % (i, lib["signature"].encode("utf-8")))
+        if lib.get("banner"):
+            b = lib["banner"]
+            b = "(?i:" + b[4:] + ")" if b.startswith("(?i)") else "(?:" + b + ")"
+            banners.append(b"(?P<b%d>%s)" % (i, b.encode("utf-8")))
+    return LibraryRules(tuple(out), re.compile(b"|".join(sigs)) if sigs else None,
+                        re.compile(b"|".join(banners)) if banners else None)
 
 
 def _params(fn) -> list:
@@ -144,7 +186,7 @@ def _members(obj):
 
 
 class _Finder:
-    def __init__(self, tree, data: bytes, uid: int, rel: str, rules: tuple, source_at=None):
+    def __init__(self, tree, data: bytes, uid: int, rel: str, rules, source_at=None):
         self.uid = uid
         self.root = tree.root_node
         self.data = data
@@ -153,6 +195,9 @@ class _Finder:
         self.source_at = source_at  # optional (byte offset) -> original source path, from a source map
         self.modules: list[Module] = []
         self.cjs_helpers: set[str] = set()
+        self.shop_fns: set[int] = set()
+        self._banner_hits = None
+        self._sig_hits = None  # node ids of module functions that are the shop's
         self.cjs_calls: list = []  # (helper name, declared name, function node, path key)
         self.marker_blocks: dict = {}  # marker statement id -> its block
         self.marker_hits: dict = {}  # (block, variable, library) -> [marker properties, last statement]
@@ -185,6 +230,8 @@ class _Finder:
             if t in FUNC_TYPES:
                 if n.id in seen_fn:
                     continue  # a library module's inside is not looked at
+                if n.id in self.shop_fns:
+                    depth = _MAX_FN_DEPTH - 1  # a shop module: its own statements (hoisted code) only
                 depth += 1
                 if depth > _MAX_FN_DEPTH:
                     continue
@@ -317,11 +364,10 @@ class _Finder:
                 end_i = next(i for i, c in enumerate(kids) if c.id == stmt.id)
             except StopIteration:
                 continue
-            lo = kids[0].start_byte
-            m = rule.signature.search(self.data[lo:stmt.end_byte].decode("utf-8", "replace"))
+            m = rule.signature.search(self.data, kids[0].start_byte, stmt.end_byte)
             if m is None:
                 continue
-            at = lo + len(self.data[lo:stmt.end_byte].decode("utf-8", "replace")[:m.start()].encode("utf-8"))
+            at = m.start()
             start_i = next(i for i, c in enumerate(kids) if c.end_byte > at)
             if any(mod.start <= kids[start_i].start_byte < mod.end for mod in self.modules):
                 continue
@@ -329,22 +375,43 @@ class _Finder:
                                        library=rule.name, api_global=rule.api_global, api_var=var,
                                        stmts=tuple(c.start_byte for c in kids[start_i:end_i + 1])))
 
+    def _hits(self):
+        """Offsets of every banner and signature match in the file: one search per rule over the whole file,
+        then a module is looked up by its range (not one search per module: bundles hold thousands)."""
+        if self._banner_hits is None:
+            data = self.data
+            self._banner_hits = sorted((m.start(), i) for i, r in enumerate(self.rules.rules) if r.banner is not None
+                                       for m in r.banner.finditer(data))
+            self._sig_hits = sorted((m.start(), i) for i, r in enumerate(self.rules.rules)
+                                    if r.signature is not None for m in r.signature.finditer(data))
+        return self._banner_hits, self._sig_hits
+
+    def _library(self, start: int, end: int, source: str | None) -> LibraryRule | None:
+        rules = self.rules.rules
+        if source:
+            for r in rules:
+                if r.paths is not None and r.paths.search(source):
+                    return r
+        banners, sigs = self._hits()
+        for hits, stop in ((banners, min(end, start + 4096)), (sigs, end)):
+            i = bisect_right(hits, (start, -1))
+            if i < len(hits) and hits[i][0] < stop:
+                return rules[hits[i][1]]
+        return None
+
     def _add(self, fn, kind: str, mid: str, deps: tuple = (), source: str | None = None) -> bool:
         """Record a module; True when it is a known library's (its inside is not looked at further)."""
         if source is None and self.source_at is not None:
             source = self.source_at(fn.start_byte)
-        lib = None
-        text = self.data[fn.start_byte:fn.end_byte]
-        for r in self.rules:
-            if r.matches(text, source):
-                lib = r
-                break
+        lib = self._library(fn.start_byte, fn.end_byte, source)
         self.modules.append(Module(fn.start_byte, fn.end_byte, kind, mid, deps, lib.name if lib else None,
                                    lib.api_global if lib else None, source))
+        if lib is None:
+            self.shop_fns.add(fn.id)
         return lib is not None
 
 
-def layout(tree, data: bytes, uid: int, rel: str, rules: tuple, source_at=None) -> Layout:
+def layout(tree, data: bytes, uid: int, rel: str, rules, source_at=None) -> Layout:
     """The module wrappers of one unit; `source_at(offset)` names a position's original file (source map)."""
     return _Finder(tree, data, uid, rel, rules, source_at).run()
 

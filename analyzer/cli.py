@@ -72,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="time budget for analysing any one file (default 120; 0: none); a file past it is "
                            "reported and the scan goes on")
     scan.add_argument("--include-libraries", action="store_true",
-                      help="also analyse files recognised as well-known libraries (jQuery, lodash, …) by their "
-                           "licence banner; by default they are skipped with a note, their APIs being modelled")
+                      help="also analyse well-known libraries (jQuery, axios, React, Vue, lodash, …), shipped as "
+                           "their own files or bundled into a shop's bundle; by default they are skipped with a "
+                           "note, their APIs being modelled")
     scan.add_argument("--quiet", "-q", action="store_true",
                       help="print nothing but errors (a --format json/sarif report is still written)")
     scan.add_argument("--no-progress", action="store_true", help="no progress indicator on stderr")

@@ -14,6 +14,7 @@ from analyzer.bundle import bundle_stage, leading_library
 from analyzer.classify import Classifier
 from analyzer.discover import discover
 from analyzer.extract import BudgetExceeded, Extractor
+from analyzer.fold import unresolved_names
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.model import Notification, ScanResult
@@ -178,6 +179,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries) -> ScanResu
         handler_regs.append((u.top_fid, rg))
     solver.roots.extend((fid, "event", rg) for fid, rg in handler_regs)
     solver.run()
+    notes.extend(unresolved_names(prog))
 
     # --- triggers
     selector_cache: dict[str, list] = {}

@@ -484,7 +484,8 @@ class Extractor(CallFacts, DeclarationFacts):
         name = None
         part = None
         if idx is not None:
-            lit = self.tmpl.get(idx.id) if idx.type == "call_expression" else None
+            lit = self.tmpl.get(idx.id) if idx.type in ("call_expression", "binary_expression", "template_string",
+                                                        "parenthesized_expression") else None
             if idx.type == "string":
                 name = _string_value(idx)
             elif lit and all(isinstance(x, str) for x in lit):

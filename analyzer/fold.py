@@ -65,8 +65,8 @@ class _Fold:
         checks = []
         while stack:
             n, depth, level = stack.pop()
-            if level > _MAX_LEVEL:
-                continue
+            if level > _MAX_LEVEL or n.end_byte - n.start_byte < 24:
+                continue  # nothing this short holds a string table or its rotation
             t = n.type
             if t in FUNC_TYPES:
                 depth += 1
@@ -293,3 +293,29 @@ def _calls(n):
 
 def fold(tree, data: bytes) -> Folded:
     return _Fold(tree, data).run()
+
+
+_GLOBAL_BASES = frozenset({"window", "self", "globalThis", "document", "navigator", "top", "parent"})
+
+
+def unresolved_names(prog) -> list:
+    """Notes, one per file, for computed names that constant folding could not resolve where they matter:
+    a member of a browser global (`window[k]`, `navigator[x]`) or a string-table lookup (`_0x5533(0x1b6)`).
+    Call after linking (string tables built by calls are resolved then)."""
+    from analyzer.model import Notification
+
+    per_unit: dict[int, list] = {}
+    for ld, part, uid, _fid, start, _end, text in prog.deferred_keys:
+        if text not in _GLOBAL_BASES and part[0] not in ("lookup", "atob"):
+            continue
+        if len(prog.strings_of(part)) != 1:
+            per_unit.setdefault(uid, []).append((start, text))
+    notes = []
+    for uid, hits in sorted(per_unit.items()):
+        u = prog.units[uid]
+        start, text = min(hits)
+        line = prog.location(uid, start, start)[0]
+        notes.append(Notification(u.rel, "note", "unresolved-name",
+                                  f"{len(hits)} computed name(s) could not be folded to a constant (first: "
+                                  f"`{text}[…]` at line {line}); calls through them are not recognised as sinks"))
+    return notes

@@ -76,7 +76,7 @@ class RuleBook:
     element_factories: set = field(default_factory=set)  # compiled JSX / Vue render calls (libraries.toml)
     element_field_tags: set = field(default_factory=set)
     model_props: set = field(default_factory=set)
-    bundle_libraries: tuple = ()  # analyzer.bundle.LibraryRule per library: banner, paths, signature, API
+    bundle_libraries: object = None  # analyzer.bundle.LibraryRules: banner, paths, signature, API per library
     masking_patterns: set = field(default_factory=set)
     amd_calls: set = field(default_factory=set)
     state_hooks: set = field(default_factory=set)

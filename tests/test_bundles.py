@@ -218,7 +218,7 @@ def test_no_library_signature_matches_the_shop_sources():
         text = f.read_bytes()
         for rule in rb.bundle_libraries:
             if rule.signature is not None:
-                assert not rule.signature.search(text.decode("utf-8", "replace")), (rule.name, f)
+                assert not rule.signature.search(text), (rule.name, f)
 
 
 def test_compiled_elements_example(tmp_path: Path):
@@ -288,3 +288,40 @@ def test_counted_rotation_loop_is_folded():
     assert [r for _, r in f.rotations] == [2]
     f = _fold("for(var i=['a','b','c'],n=2;n--;)i['push'](i['shift']());")
     assert [r for _, r in f.rotations] == [2]
+
+
+# ---------------------------------------------------------------------------------------------- minified shapes
+
+_EL = "var el = document.getElementById('email');\n"
+
+
+@pytest.mark.parametrize("body,api", [
+    ("window['fe' + 'tch']('/a?e=' + e.target.value)", "fetch"),  # computed member name
+    ("navigator['\\x73endBeacon']('/b', e.target['\\x76alue'])", "navigator.sendBeacon"),  # \x-escaped names
+    ("(0, navigator.sendBeacon)('/c', e.target.value)", "navigator.sendBeacon"),  # (0, fn)(…)
+    ("var f = fetch; f.call(window, '/d?e=' + e.target.value)", "fetch"),  # Function.prototype.call
+    ("fetch.apply(null, ['/h?e=' + e.target.value])", "fetch"),  # Function.prototype.apply
+    ("var s = navigator.sendBeacon.bind(navigator); s('/e', e.target.value)", "navigator.sendBeacon"),  # bind
+    ("var x = 1, y = (x++, navigator['send' + 'Beacon']('/g', e.target.value))", "navigator.sendBeacon"),  # comma
+    ("window[atob('ZmV0Y2g=')]('/i?e=' + e.target.value)", "fetch"),  # atob'd name
+])
+def test_minified_call_shapes(tmp_path: Path, body: str, api: str):
+    (tmp_path / "m.js").write_text(_EL + "el.addEventListener('blur', function (e) { " + body + "; });\n")
+    r = scan([tmp_path])
+    assert [(f.sink_api, f.categories, f.trigger_names) for f in r.findings] == [(api, ["email"], ["blur"])]
+
+
+def test_iife_alias_of_navigator(tmp_path: Path):
+    (tmp_path / "m.js").write_text("(function (n, w) {\n  var el = w.document.getElementById('email');\n"
+                                   "  el.addEventListener('blur', function (e) { n.sendBeacon('/f', e.target.value); });\n"
+                                   "})(navigator, window);\n")
+    assert [f.sink_api for f in scan([tmp_path]).findings] == ["navigator.sendBeacon"]
+
+
+def test_unfoldable_name_on_a_global_is_noted(tmp_path: Path):
+    (tmp_path / "m.js").write_text(_EL + "el.addEventListener('blur', function (e) { var k = unknownThing(); "
+                                   "window[k]('/j?e=' + e.target.value); });\n")
+    r = scan([tmp_path])
+    assert r.findings == []
+    assert [(n.path, n.reason) for n in r.notifications] == [("m.js", "unresolved-name")]
+    assert "line 2" in r.notifications[0].message
