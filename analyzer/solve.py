@@ -289,7 +289,10 @@ class Solver(LinkPasses):
         elif k0 == "G":
             path = self.r.normalize_path(key[1])
             base, _, last = path.rpartition(".")
-            if base and last in ("call", "apply") and c.args:
+            forwarding = last == "apply" and len(c.args) > 1 and c.args[1] == (self.p.funcs[c.fid].args,)
+            if base and last in ("call", "apply") and c.args and not forwarding:
+                # (`orig.apply(this, arguments)` in a wrapper of fetch forwards the page's own call: that call
+                # site is the sink)
                 # `fetch.call(window, url)`, `navigator.sendBeacon.apply(navigator, [u, d])`: the API itself,
                 # called with the arguments after `this` (apply: the array stands for each of them)
                 rest = c.args[1:] if last == "call" else [c.args[1]] * 3 if len(c.args) > 1 else []
