@@ -124,7 +124,7 @@ class LibraryRules:
 def _bytes_rx(pattern: str) -> re.Pattern:
     flags = 0
     if pattern.startswith("(?i)"):
-        pattern, flags = pattern[4:], re.I
+        pattern, flags = pattern[4:], re.IGNORECASE
     return re.compile(pattern.encode("utf-8"), flags)
 
 
@@ -478,7 +478,7 @@ class BundleIndex:
 
 
 # ---------------------------------------------------------------------------------------------- the stage
-_LEADING = re.compile(rb"\A(?:\s+|/\*.*?\*/|//[^\n]*\n|;)*", re.S)
+_LEADING = re.compile(rb"\A(?:\s+|/\*.*?\*/|//[^\n]*\n|;)*", re.DOTALL)
 
 
 def leading_library(data: bytes, rules) -> str | None:

@@ -26,7 +26,7 @@ BUNDLES = REPO / "fixtures" / "bundles"
 SRC = BUNDLES / "src"
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_fixtures import parse_annotation  # noqa: E402
+from test_fixtures import parse_annotation
 
 
 def _build_module():
@@ -121,8 +121,9 @@ def test_bundle_findings_at_original_source_lines(built: Path):
         import analyzer.sourcemap  # noqa: F401
     except ImportError:
         pytest.skip("needs the maps branch")
-    import analyzer.engine as engine_mod
     import analyzer.sourcemap as sm
+
+    import analyzer.engine as engine_mod
     if not hasattr(sm, "locate") and "locate" not in engine_mod.__dict__:
         pytest.skip("needs the maps branch")
     for b in MANIFEST:
