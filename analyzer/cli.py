@@ -124,8 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "or ~/.cache/formleak); only changed files are analysed again")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write the facts cache")
     scan.add_argument("--include-libraries", action="store_true",
-                      help="also analyse files recognised as well-known libraries (jQuery, lodash, …) by their "
-                           "licence banner; by default they are skipped with a note, their APIs being modelled")
+                      help="also analyse well-known libraries (jQuery, axios, React, Vue, lodash, …), shipped as "
+                           "their own files or bundled into a shop's bundle; by default they are skipped with a "
+                           "note, their APIs being modelled")
     scan.add_argument("--quiet", "-q", action="store_true",
                       help="print nothing but errors (a --format json/sarif report is still written)")
     scan.add_argument("--no-progress", action="store_true", help="no progress indicator on stderr")

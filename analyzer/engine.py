@@ -7,15 +7,19 @@ destinations and severity → findings. Each stage is a module of its own; this 
 from __future__ import annotations
 
 import gc
+import hashlib
+import pickle
 import time
 from pathlib import Path
 
+from analyzer.bundle import bundle_stage, leading_library
 from analyzer.classify import Classifier
 from analyzer.discover import discover
 from analyzer.budget import Budget, BudgetExceeded, parse_steps
 from analyzer.factcache import FactCache, cache_salt
 from analyzer.extract import Extractor
 from analyzer.facts import UnitJob
+from analyzer.fold import unresolved_names
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.locate import locate
@@ -188,7 +192,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     for f in files:
         if f.kind == "html":
             continue
-        lib = None if include_libraries else rules.library_of(f.data)
+        lib = None if include_libraries else leading_library(f.data, rules)
         if lib is not None:
             notes.append(Notification(f.rel, "note", "library",
                                       f"recognised as {lib}: its API is modelled by rules, its code is not analysed "
@@ -215,11 +219,38 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             u.scope = top if top in site_dirs else ""
 
     # --- parse and extract, unit by unit
+    # --- bundles: module wrappers, split chunks and bundled libraries, found on the syntax trees of the scan's
+    # scripts (parsed here for that; extraction parses each again, in its worker). Library modules are set
+    # aside (their API is modelled), files that are a library through and through are not extracted at all.
+    with clock.stage("bundle"):
+        parsed = []
+        for u in prog.units:
+            lang = getattr(u, "lang", "js")
+            if lang == "html" or u.handler_event is not None or u.started_by is not None:
+                continue
+            try:
+                tree = parsers.parse(lang, u.data)
+            except Exception:  # noqa: BLE001 - the extraction stage reports a file that does not parse
+                tree = None
+            if tree is not None:
+                parsed.append((u, lang, tree))
+        try:
+            bundles, library_files, bundle_notes = bundle_stage(parsed, rules, include_libraries)
+        except Exception as e:  # noqa: BLE001
+            raise _blame(prog, "bundle", e, uid=parsed[0][0].uid if len(parsed) == 1 else None) from e
+        del parsed
+    notes.extend(bundle_notes)
+    if not (bundles.layouts or bundles.rotations):
+        bundles = None
+    bundle_key = hashlib.sha256(pickle.dumps(bundles, protocol=4)).hexdigest() if bundles is not None else ""
+
     # Parsing is charged to the file's budget before any work (a page's scripts share the page's budget):
     # a unit that no longer fits is not analysed. Its extraction steps are charged when its facts come back,
     # in unit order, so the cut is the same for any --jobs.
     unit_jobs = []
     for u in prog.units:
+        if u.uid in library_files:
+            continue
         b = budgets.get(u.rel)
         if b is None:
             b = budgets[u.rel] = Budget(budget_seconds)
@@ -235,7 +266,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
         finally:
             b.pause()  # the clock of a file counts only work on it (the workers keep their own)
         unit_jobs.append(UnitJob(u.uid, u.rel, u.data, getattr(u, "lang", "js"), u.kind, u.scope, u.line_off,
-                                 u.col_off, budget_seconds, b.steps_left))
+                                 u.col_off, budget_seconds, b.steps_left, bundles, bundle_key))
     extracted = from_cache = 0
     t_extract = time.perf_counter()
     with clock.stage("extract"):
@@ -318,6 +349,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             solver.run()
         except Exception as e:  # noqa: BLE001
             raise _blame(prog, "link", e, nid=solver.cursor) from e
+    notes.extend(unresolved_names(prog))
 
     # --- triggers
     selector_cache: dict[str, list] = {}

@@ -79,8 +79,13 @@ from analyzer.rulebook import RuleBook
 class Extractor(CallFacts, DeclarationFacts):
     """Builds the facts of one unit into the shared `Program`."""
 
-    def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree, budget=None):
+    def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree, budget=None, bundle=None,
+                 bundle_uid: int | None = None):
         self.budget = budget  # analyzer.budget.Budget of the file (shared by a page's scripts), or None
+        self.bundle = bundle  # analyzer.bundle.BundleIndex of the scan, or None
+        # the unit's id in the scan's BundleIndex (a worker extracts into local ids)
+        self.bundle_uid = unit.uid if bundle_uid is None else bundle_uid
+        self.skip = bundle.skipped(self.bundle_uid) if bundle is not None else {}  # library code: not walked
         self.p = prog
         self.r = rules
         self.u = unit
@@ -165,9 +170,20 @@ class Extractor(CallFacts, DeclarationFacts):
             self.tmpl.clear()
             self.parents.clear()
 
+    def _library_code(self, node) -> bool:
+        """A bundled library's module (or its hoisted statements): not walked; a hoisted library's API
+        variable is declared here and holds the library's modelled API."""
+        m = self.skip.get(node.start_byte)
+        if m is None or node.end_byte > m.end:
+            return False
+        if m.api_var and m.api_global and m.start == node.start_byte:
+            self.p.seeds.append((self.declare(m.api_var), ("G", m.api_global)))
+        return True
+
     def _walk(self, stack, pop, push, h, parents, skip) -> None:
         budget = self.budget
         kinds = self.p.kind
+        lib = self.skip
         steps = 0
         while stack:
             steps += 1
@@ -191,6 +207,8 @@ class Extractor(CallFacts, DeclarationFacts):
                 push((True, node, parent))
             children = node.named_children
             if children:
+                if lib:
+                    children = [c for c in children if c.start_byte not in lib or not self._library_code(c)]
                 stack.extend([(False, c, node) for c in reversed(children)])
         if budget is not None:
             budget.spend(steps & 0x3FF, len(kinds))
@@ -521,6 +539,8 @@ class Extractor(CallFacts, DeclarationFacts):
     def _key_part(self, idx):
         """A computed key that may be a constant: `o[k]` or `o[k[0]]` (obfuscated code keeps its
         property names in variables and string arrays)."""
+        while idx.type == "parenthesized_expression" and idx.named_child_count == 1:
+            idx = idx.named_children[0]  # `w[(_0x2747(0x1a4))]`
         if idx.type == "identifier":
             return ("ref", self.ref(_text(idx)))
         if idx.type == "call_expression":
@@ -759,13 +779,20 @@ class Extractor(CallFacts, DeclarationFacts):
         p = self.p
         a = p.node("array", "[]", self.uid, node.start_byte, self.f.fid)
         strs: list = []
-        for c in node.named_children:
+        for i, c in enumerate(node.named_children):
             strs.append(_string_value(c) if c.type == "string" else None)
+            if c.type == "call_expression":  # `[_0x1e37(0x1b5), …]`: an element looked up in a string table
+                t = self.tmpl.get(c.id)
+                if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] == "lookup":
+                    p.array_parts[(a, i)] = t[0]
             vals = self.ev(c)
             if vals:
                 p.edges_from(vals, a)
-        if any(x is not None for x in strs):
+        if any(x is not None for x in strs) or any((a, i) in p.array_parts for i in range(len(strs))):
             p.array_strs[a] = strs
+        rot = self.bundle.rotations.get(self.bundle_uid) if self.bundle is not None else None
+        if rot and node.start_byte in rot:
+            p.rotations[a] = rot[node.start_byte]  # folded from the code that rotates it (analyzer/fold.py)
         self.vals[node.id] = (a,)
 
     def x_string(self, node) -> None:

@@ -22,6 +22,11 @@ def storage_edges(p, c: Call, key: str, is_get: bool) -> None:
         p.edges_from(c.args[1], p.storage_node(key))
 
 
+# `for (; --i;) t[f(0x1a7)](t[f(0x1aa)]())`: an array rotated by methods whose names are looked up
+_OBF_ROTATE = re.compile(r"(?:while\s*\(|for\s*\(\s*;)\s*--[\w$]+\s*[;)].{0,80}?([\w$]+)\[[^\]]{1,40}\]\(\s*\1\[[^\]]{1,40}\]\(\)\s*\)",
+                         re.S)
+
+
 class CallFacts:
     # ------------------------------------------------------------------------------------------- calls
     def _callee_path(self, fn) -> str | None:
@@ -133,7 +138,11 @@ class CallFacts:
         self._code_string(c, str_pos)
         if p.global_fns and any(v in p.global_fns for v in callee):
             p.seeds.append((res, ("G", "window")))
-        if getters is not None or (method == "d" and len(args) == 3):
+        if self.bundle is not None and len(args) <= 1:
+            self._bundled_require(c, fn, argn)
+        elif len(args) >= 2 and str_args and not is_new:
+            self.x_element_call(c, node)
+        if getters is not None or (method in ("d", "export") and len(args) == 3):
             self._export_getters(c, getters)
         if codes and all(0 <= n < 0x110000 for n in codes):
             self.tmpl[node.id] = ["".join(chr(n) for n in codes)]  # String.fromCharCode(98, 108, 117, 114)
@@ -145,11 +154,15 @@ class CallFacts:
                     self.tmpl[node.id] = [("atob", lit)]
                 else:
                     self.tmpl[node.id] = [("lookup", callee[0] if callee else self.ref(path), lit)]
+            elif path != "atob" and len(args) == 1 and callee and tmpl_args and tmpl_args[0] \
+                    and len(tmpl_args[0]) == 1 and isinstance(tmpl_args[0][0], tuple) and tmpl_args[0][0][0] == "lookup":
+                self.tmpl[node.id] = [("lookup", callee[0], tmpl_args[0][0])]  # f(g(0x1a0)): a key looked up
             elif path == "atob" and tmpl_args and tmpl_args[0] and len(tmpl_args[0]) == 1 \
                     and isinstance(tmpl_args[0][0], tuple):
                 self.tmpl[node.id] = [("atob", tmpl_args[0][0])]
         elif ft == "identifier" and not args and callee:
             self.tmpl[node.id] = [("ret", callee[0])]  # `sel()` returning a constant selector
+            p.call_hints[res] = callee[0]
         elif method == "join" and recv and len(recv) == 1 and len(args) <= 1:
             sep = str_args[0] if str_args and str_args[0] is not None else ","
             if not args or str_args[0] is not None:
@@ -159,7 +172,8 @@ class CallFacts:
             a0, a1 = argn.named_children[0], argn.named_children[1]
             if a0.type == "identifier" and a1.type == "number":
                 body = _text(fn)
-                if "push" in body and "shift" in body and len(body) < 600:  # string-table rotation at load
+                if len(body) < 600 and (("push" in body and "shift" in body) or _OBF_ROTATE.search(body)):
+                    # string-table rotation at load (`push`/`shift` themselves looked up in a table)
                     try:
                         self.p.rotations[self.ref(_text(a0))] = int(_text(a1), 0)
                     except ValueError:
@@ -172,6 +186,21 @@ class CallFacts:
             self._method_rules(c, method, recv or (), node)
         elif path is not None and not is_new:
             self._function_rules(c, path, node)
+
+    def _bundled_require(self, c: Call, fn, argn) -> None:
+        """`n(692)`, `Ln()`, `e("jquery")` loading a bundled library's module: the call yields the library's
+        modelled API (its internals were not analysed, see analyzer/bundle.py)."""
+        lit = None
+        if c.args and argn is not None and argn.named_child_count == 1:
+            a = argn.named_children[0]
+            lit = _text(a) if a.type == "number" else _string_value(a) if a.type == "string" else None
+            if lit is None:
+                return
+        callee = _text(fn) if fn.type == "identifier" else None
+        mod = self.bundle.required_library(self.bundle_uid, c.start, callee, lit, len(c.args))
+        if mod is not None and mod.api_global:
+            self.p.seeds.append((c.result, ("G", mod.api_global)))
+            c.handled = True
 
     def _method_rules(self, c: Call, m: str, recv: tuple, node) -> None:
         p = self.p
@@ -227,7 +256,8 @@ class CallFacts:
             c.handled = True
 
     def _export_getters(self, c: Call, getters) -> None:
-        """Bundler export getters: webpack's `n.d(t, {Z: () => o})` / `n.d(t, "a", function () { return o })`
+        """Bundler export getters: webpack's `n.d(t, {Z: () => o})` / `n.d(t, "a", function () { return o })`,
+        Parcel's `o.export(n, "beacon", () => u)`,
         and `Object.defineProperty(t, "k", {get: () => o})` make `t.Z` / `t.a` / `t.k` read `o`."""
         p = self.p
         funcs = p.funcs
@@ -240,7 +270,7 @@ class CallFacts:
                 for key, fid in pairs:
                     if key == "get":
                         p.edge(funcs[fid].ret, p.prop_node(c.str_args[1]))
-        elif c.method == "d" and len(c.str_args) > 1 and c.str_args[1] and len(c.args[2]) == 1:
+        elif c.method in ("d", "export") and len(c.str_args) > 1 and c.str_args[1] and len(c.args[2]) == 1:
             fid = self.fnode_fid.get(c.args[2][0])
             if fid is not None:
                 p.edge(funcs[fid].ret, p.prop_node(c.str_args[1]))
@@ -387,5 +417,11 @@ class CallFacts:
                         table = self.ref(_text(o), f.fid)
                     elif _text(i) == param:
                         table = self.ref(_text(o), f.fid)
+                    elif i.type == "augmented_assignment_expression" and _text(i.child_by_field_name("left")) == param:
+                        num = i.child_by_field_name("right")  # `T[e -= 0]`
+                        op = i.child_by_field_name("operator")
+                        if num is not None and num.type == "number" and op is not None and op.type == "-=":
+                            off = int(_text(num), 0)
+                            table = self.ref(_text(o), f.fid)
         if table is not None:
             self.p.lookup_funcs[f.fid] = (table, off, decode)

@@ -4,7 +4,7 @@ A mixin of `extract.Extractor`: it uses the extractor's value helpers.
 from __future__ import annotations
 
 from analyzer.extract_util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
-from analyzer.program import Registration, Store
+from analyzer.program import Registration, Source, Store
 
 
 class DeclarationFacts:
@@ -38,7 +38,13 @@ class DeclarationFacts:
                         ev = "dblclick"
                     handlers.append((ev, vals))
         self._mark_component()
-        if not handlers and not ref_vals:
+        self._element_handlers(tag, static, handlers, node, ref_vals=ref_vals)
+
+    def _element_handlers(self, tag: str, static: list, handlers: list, node, model: tuple = (),
+                          ref_vals: tuple = ()) -> None:
+        """Register each `on…` handler of an element; `model` handlers (v-model) get the field's value;
+        `ref_vals` (`<input ref={emailRef}>`): React sets `emailRef.current` to the element."""
+        if not handlers and not model and not ref_vals:
             return
         t = tag.lower() if tag[:1].islower() else "input"  # <TextField …/>: a component wrapping a field
         sel = t
@@ -57,6 +63,78 @@ class DeclarationFacts:
             p.seeds.append((tn, ("E", sel)))
             p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte, [ev], tn,
                                        vals, "on" + ev[:1].upper() + ev[1:] + " prop"))
+        for vals in model:
+            tn = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
+            p.seeds.append((tn, ("E", sel)))
+            p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte, ["input"],
+                                       tn, vals, "v-model"))
+            for v in vals:  # `$event => (_ctx.email = $event)`: the parameter is what the shopper typed
+                fid = self.fnode_fid.get(v)
+                if fid is None or not p.funcs[fid].params:
+                    continue
+                s = p.node("source", "value", self.uid, node.start_byte, fid)
+                p.edge(s, p.funcs[fid].params[0])
+                p.sources.append(Source(s, self.uid, fid, node.start_byte, node.end_byte, (tn,), "value", False, sel))
+
+    def x_element_call(self, c, node) -> bool:
+        """Compiled JSX / Vue render code: `jsx("input", {id: "email", onBlur: fn})` is `<input id="email"
+        onBlur={fn}/>`. True when the call was such an element."""
+        argn = node.child_by_field_name("arguments")
+        if argn is None or argn.named_child_count < 2 or len(c.args) < 2 or len(c.args[1]) != 1:
+            return False
+        a0, a1 = argn.named_children[0], argn.named_children[1]
+        if a1.type != "object":
+            return False
+        name = self._factory_name(node.child_by_field_name("function"))
+        tag = _string_value(a0) if a0.type == "string" else None
+        r = self.r
+        if name not in r.element_factories and tag not in r.element_field_tags:
+            return False
+        o = c.args[1][0]
+        p = self.p
+        static, handlers, model = [], [], []
+        for c2 in a1.named_children:
+            if c2.type != "pair":
+                continue
+            key = self._key_name(c2.child_by_field_name("key"))
+            if key is None:
+                continue
+            if key in JSX_ATTRS_FOR_SELECTOR and (o, key) in p.literal_strs:
+                static.append(("autocomplete" if key == "autoComplete" else key, p.literal_strs[(o, key)]))
+            vals = p.literal_props.get((o, key), ())
+            fns = tuple(v for v in vals if v in self.fnode_fid)
+            if key in r.model_props:
+                if fns:
+                    model.append(fns)
+            elif len(key) > 2 and key.startswith("on") and key[2].isupper() and vals:
+                ev = key[2:].lower().removesuffix("capture")
+                handlers.append(("dblclick" if ev == "doubleclick" else ev, vals))
+        if name not in r.element_factories and not (handlers or model):
+            return False
+        self._mark_component()
+        if tag is not None:
+            self._element_handlers(tag, static, handlers, node, tuple(model))
+        return True
+
+    @staticmethod
+    def _factory_name(fn) -> str | None:
+        """`jsx`, `(0, r.jsx)`, `l().jsxs`, `React.createElement`: the last name of a callee."""
+        for _ in range(4):
+            if fn is None:
+                return None
+            t = fn.type
+            if t == "parenthesized_expression" and fn.named_child_count == 1:
+                fn = fn.named_children[0]
+            elif t == "sequence_expression":
+                fn = fn.named_children[-1] if fn.named_child_count else None
+            elif t == "member_expression":
+                prop = fn.child_by_field_name("property")
+                return _text(prop) if prop is not None else None
+            elif t == "identifier":
+                return _text(fn)
+            else:
+                return None
+        return None
 
     def _mark_component(self) -> None:
         """A function that renders JSX is a component: React calls it when the page renders."""

@@ -25,7 +25,7 @@ from analyzer.facts import FACTS_FORMAT, UnitFacts, UnitJob
 
 MAGIC = b"formleak-facts\n"
 _FACT_MODULES = ("extract.py", "extract_calls.py", "extract_decl.py", "extract_util.py", "program.py", "parse.py",
-                 "facts.py", "link_facts.py", "rulebook.py")
+                 "facts.py", "link_facts.py", "rulebook.py", "bundle.py", "fold.py")
 _ALLOWED = {
     ("analyzer.facts", "UnitFacts"), ("analyzer.model", "Notification"), ("analyzer.program", "Program"),
     ("analyzer.program", "Func"), ("analyzer.program", "Call"), ("analyzer.program", "Load"),
@@ -89,7 +89,8 @@ class FactCache:
 
     def key(self, job: UnitJob) -> str:
         h = hashlib.sha256(self.salt)
-        meta = "\0".join((job.rel, job.lang, job.kind, job.scope, str(job.line_off), str(job.col_off)))
+        meta = "\0".join((job.rel, job.lang, job.kind, job.scope, str(job.line_off), str(job.col_off),
+                          job.bundle_key))
         h.update(meta.encode("utf-8", "surrogatepass") + b"\0")
         h.update(hashlib.sha256(job.data).digest())
         return h.hexdigest()

@@ -38,6 +38,8 @@ class UnitJob:
     col_off: int = 0
     budget: float = 0.0  # the file's --budget in seconds (0: none)
     steps: int | None = None  # work steps left in the file's budget when this unit starts (None: no bound)
+    bundle: object = None  # analyzer.bundle.BundleIndex of the scan (module wrappers, bundled libraries) or None
+    bundle_key: str = ""  # digest of `bundle` (part of the cache key)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None) ->
     try:
         if fault is not None:
             fault(rel)
-        Extractor(prog, rules, unit, tree, budget).run()
+        Extractor(prog, rules, unit, tree, budget, job.bundle, job.index).run()
     except BudgetExceeded:
         notes.append(Notification(rel, "error", budget.exceeded, budget.message()))
         cacheable = budget.exceeded != "budget-time"  # a cut by steps or nodes is the same every run

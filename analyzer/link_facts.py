@@ -230,6 +230,8 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "deferred_storage": Concat(Tup((Ref(("calls",)), PART, S))),
     "global_fns": Union(N),
     "code_strings": Concat(Tup((U, F, S, S, C, S))),
+    "call_hints": DictMerge(N, N, "assign"),
+    "array_parts": DictMerge(Tup((N, S)), PART, "assign"),
 }
 
 

@@ -210,10 +210,33 @@ def resolve_sources(smap: SourceMap, map_dir: str, known) -> tuple[tuple[str | N
             continue
         full = smap.full_source(i) or ""
         path = _resolve(full, raw, smap.source_root, map_dir, known)
+        has_text = i < len(smap.sources_content) and smap.sources_content[i] is not None
+        if path is None and has_text:
+            path = _above_root(full, map_dir)
         if path is None:
             bad.append(full)
         out.append(path)
     return tuple(out), bad
+
+
+MAX_ABOVE_ROOT = 2  # `../` levels a source may name above the scan root (`dist/assets/x.js` → `../../src/`)
+
+
+def _above_root(full: str, map_dir: str) -> str | None:
+    """A relative source above the scan root (`formleak scan dist/` of a build whose map names `../src/main.jsx`),
+    when the map carries its text: a name for the finding, relative to the scan root; nothing is ever read
+    there (snippets come from `sourcesContent`). URLs, absolute paths and deeper climbs stay unusable."""
+    full = _clean(unquote(full.split("#", 1)[0].split("?", 1)[0])) if full else None
+    if not full or _SCHEME_RE.match(full) or full.startswith("/"):
+        return None
+    rel = posixpath.normpath(posixpath.join(map_dir, full)) if map_dir else posixpath.normpath(full)
+    parts = rel.split("/")
+    ups = 0
+    while ups < len(parts) and parts[ups] == "..":
+        ups += 1
+    if ups == 0 or ups > MAX_ABOVE_ROOT or ups == len(parts) or ".." in parts[ups:]:
+        return None
+    return rel
 
 
 def _clean(p: str) -> str | None:

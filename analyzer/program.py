@@ -267,7 +267,9 @@ class Program:
     load_base: dict = field(default_factory=dict)  # load node -> base value nids
     fnode_fid: dict = field(default_factory=dict)  # function-value node -> function id
     lookup_funcs: dict = field(default_factory=dict)  # fid -> (array ref node, offset): `f('0x1')` = arr[1-off]
-    rotations: dict = field(default_factory=dict)  # array ref node -> left rotations applied at load time
+    rotations: dict = field(default_factory=dict)  # array ref (or literal) node -> left rotations applied at load
+    call_hints: dict = field(default_factory=dict)  # result of `f()` -> ref node of `f` (string tables: `var t = f()`)
+    array_parts: dict = field(default_factory=dict)  # (array literal node, index) -> lookup part of that element
     wrapper_factories: dict = field(default_factory=dict)  # fid -> index of the function parameter it wraps
     components: set = field(default_factory=set)  # functions that render JSX
     deferred_events: list = field(default_factory=list)  # (Registration, part) with the event in a constant
@@ -392,12 +394,14 @@ class Program:
                         for t in self.consts.get(self.funcs[fid].ret, ()):
                             out.append("".join(t))
                     continue
-                try:
-                    i = int(part[2], 0) - spec[1]
-                except (TypeError, ValueError):
-                    continue
-                found = self._element(spec[0], i, limit)
-                out.extend(_b64(found) if spec[2] else found)
+                keys = self.strings_of(part[2], limit) if isinstance(part[2], tuple) else [part[2]]
+                for k in keys:  # `f(g(0x1a0))`: the key is itself looked up
+                    try:
+                        i = int(k, 0) - spec[1]
+                    except (TypeError, ValueError):
+                        continue
+                    found = self._element(spec[0], i, limit)
+                    out.extend(_b64(found) if spec[2] else found)
             return sorted(set(out))
         if part[0] == "elems":
             out = []
@@ -434,11 +438,12 @@ class Program:
         for a in self._walk_back(arr_ref, limit, want="array"):
             elems = self.array_strs.get(a)
             if elems and 0 <= i < len(elems):
-                if rot:
-                    r = rot % len(elems)
-                    elems = elems[r:] + elems[:r]
-                if elems[i] is not None:
-                    out.append(elems[i])
+                r = (rot or self.rotations.get(a, 0)) % len(elems)
+                j = (i + r) % len(elems)
+                if elems[j] is not None:
+                    out.append(elems[j])
+                elif (a, j) in self.array_parts and limit > 4:
+                    out.extend(self.strings_of(self.array_parts[(a, j)], limit // 2))
         return out
 
     def _rotation(self, arr_ref: int, limit: int) -> int:
@@ -469,6 +474,14 @@ class Program:
                     continue
             elif want == "any" and n != nid:
                 out.append(n)
+            if k == "call" and want != "function" and n in self.call_hints:
+                # `var t = getTable()` before calls are linked: what the function returns
+                for fn in self._walk_back(self.call_hints[n], limit, want="function", kinds=("var", "global", "function")):
+                    fid = self.fnode_fid.get(fn)
+                    r = self.funcs[fid].ret if fid is not None else None
+                    if r is not None and r not in seen:
+                        seen.add(r)
+                        todo.append(r)
             named_read = k == "load" and self.label[n] != "[]"
             for m, attr in pred.get(n, {}).items():
                 if m in seen or self.kind[m] not in kinds:

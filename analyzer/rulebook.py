@@ -80,6 +80,10 @@ class RuleBook:
     aliases: dict = field(default_factory=dict)
     global_assign_sinks: set = field(default_factory=set)
     libraries: list = field(default_factory=list)  # (name, banner regex)
+    element_factories: set = field(default_factory=set)  # compiled JSX / Vue render calls (libraries.toml)
+    element_field_tags: set = field(default_factory=set)
+    model_props: set = field(default_factory=set)
+    bundle_libraries: object = None  # analyzer.bundle.LibraryRules: banner, paths, signature, API per library
     masking_patterns: set = field(default_factory=set)
     amd_calls: set = field(default_factory=set)
     state_hooks: set = field(default_factory=set)
@@ -201,5 +205,14 @@ class RuleBook:
         rb.storage_get = set(st.get("get", []))
         rb.modules = dict(fl.get("modules", {}))
         rb.aliases = dict(fl.get("aliases", {}))
-        rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in load_toml("libraries").get("library", [])]
+        lt = load_toml("libraries")
+        libs = lt.get("library", [])
+        ce = lt.get("compiled_elements", {})
+        rb.element_factories = set(ce.get("factories", []))
+        rb.element_field_tags = set(ce.get("field_tags", []))
+        rb.model_props = set(ce.get("model_props", []))
+        rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in libs]
+        from analyzer.bundle import library_rules
+
+        rb.bundle_libraries = library_rules(libs)
         return rb

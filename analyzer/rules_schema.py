@@ -217,6 +217,21 @@ class Library:
     name: str
     banner: str
     example: str
+    global_: str | None = None  # TOML key `global`: the global its modelled API lives under
+    paths: str | None = None  # module paths in a bundle (module keys or source-map sources)
+    signature: str | None = None  # strings its minified code keeps
+    signature_example: str | None = None
+    api_marker: tuple = ()  # properties a scope-hoisted copy puts on its API object
+    marker_example: str | None = None
+
+
+@dataclass(frozen=True)
+class CompiledElements:
+    factories: tuple
+    field_tags: tuple
+    model_props: tuple
+    example: str
+    expect: str
 
 
 @dataclass(frozen=True)
@@ -279,9 +294,11 @@ def check_rules() -> None:
         raise RulesError(f"vendors.toml: unknown section(s) {extra}")
     vendors = records(Vendor, v.get("vendor"), "vendors.toml vendor")
     lib = load_toml("libraries")
-    if sorted(set(lib) - {"library"}):
-        raise RulesError(f"libraries.toml: unknown section(s) {sorted(set(lib) - {'library'})}")
-    records(Library, lib.get("library"), "libraries.toml library")
+    if sorted(set(lib) - {"library", "compiled_elements"}):
+        raise RulesError(f"libraries.toml: unknown section(s) {sorted(set(lib) - {'library', 'compiled_elements'})}")
+    records(Library, [{("global_" if k == "global" else k): v for k, v in t.items()} for t in lib.get("library", ())],
+            "libraries.toml library")
+    record(CompiledElements, lib.get("compiled_elements", {}), "libraries.toml compiled_elements")
 
     fw = record(Frameworks, load_toml("frameworks"), "frameworks.toml")
     records(TemplateSpec, fw.template, "frameworks.toml template")

@@ -314,7 +314,20 @@ class Solver(LinkPasses):
                 return
             self._link_call(c, key[1], m if on_fn else "plain")
         elif k0 == "G":
-            self._path_rules(c, self.r.normalize_path(key[1]))
+            path = self.r.normalize_path(key[1])
+            base, _, last = path.rpartition(".")
+            forwarding = last == "apply" and len(c.args) > 1 and c.args[1] == (self.p.funcs[c.fid].args,)
+            if base and last in ("call", "apply") and c.args and not forwarding:
+                # (`orig.apply(this, arguments)` in a wrapper of fetch forwards the page's own call: that call
+                # site is the sink)
+                # `fetch.call(window, url)`, `navigator.sendBeacon.apply(navigator, [u, d])`: the API itself,
+                # called with the arguments after `this` (apply: the array stands for each of them)
+                rest = c.args[1:] if last == "call" else [c.args[1]] * 3 if len(c.args) > 1 else []
+                shadow = Call(c.cid, c.uid, c.fid, c.start, c.end, c.callee, None, rest, c.result, c.is_new, None,
+                              base, c.str_args[1:] if last == "call" else [], c.tmpl_args[1:] if last == "call" else [])
+                self._path_rules(shadow, base)
+                c.handled = c.handled or shadow.handled
+            self._path_rules(c, path)
         elif k0 == "PX":
             self.models.on_proxy_call(self, c, key)
         elif k0 == "R":

@@ -9,7 +9,7 @@ import resource
 import time
 from contextlib import contextmanager
 
-STAGES = ("discover", "pages", "parse", "extract", "link", "triggers", "sinks", "paths", "findings", "locate")
+STAGES = ("discover", "pages", "bundle", "parse", "extract", "link", "triggers", "sinks", "paths", "findings", "locate")
 
 
 class StageClock:

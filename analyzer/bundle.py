@@ -1,0 +1,528 @@
+"""Stage 2½: the module graph inside production bundles, and which of its modules are known libraries.
+
+Input: one parsed JavaScript unit (its syntax tree and bytes) and the rules. Output: a frozen `Layout` — the
+module wrappers found in it and, for each module that belongs to a library the rules know
+(`rules/libraries.toml`: package banner, source path, or signature), that library's name and the global its
+API is modelled under. A `BundleIndex` joins the layouts of every file of a site (split chunks call modules
+defined in other files) and answers the two questions fact extraction asks:
+- is this function (or run of top-level statements) a library's internals? Then it is not walked at all:
+  it produces no facts, no findings and costs no analysis time;
+- does this call load a library module (`n(692)`, `Ln()`, `e("jquery")`)? Then its result is the
+  library's modelled API (`G: jQuery`), so `r.post(…)` in the shop's module is the `jQuery.post` sink.
+
+Recognised wrappers (by shape, never by a minifier's variable names):
+- webpack 4/5 module maps — `{692(e,t,n){…}}`, `{692:function(e,t,n){…}}`, `[function(e,t,n){…},…]` —
+  in the runtime's own file or pushed by a split chunk (`(self.webpackChunkX=…).push([[ids],{…}])`);
+- webpack's and esbuild's lazy CommonJS wrappers: `var X = H((exports, module) => {…})` where `H` is
+  `(a,b)=>()=>(…{exports:{}}…)` (esbuild `__commonJS`, webpack's `cw`), non-minified
+  `__commonJS({"node_modules/x/y.js"(exports, module) {…}})`;
+- Browserify and Parcel module maps — `{id:[function(require,module,exports){…},{"dep":id}]}`;
+- scope-hoisted code (Rollup/Vite, esbuild and webpack concatenation): a library that has no wrapper is
+  found by the object its API is built on (`X.Axios = …; X.CancelToken = …`, rules `api_marker`); the run
+  of top-level statements from its first signature to that marker is its code. Rollup/Vite chunks that
+  import other chunks are ES modules and link through the engine's import resolution.
+Links between the shop's own modules need nothing here: the engine's field-based properties and its
+ESM/CommonJS/webpack-getter linking already connect `n.d(t,{Z:()=>f})` exports to `o.Z` reads.
+
+What is not modelled: a library inlined by scope hoisting without its marker (its code is analysed like
+the shop's, and its sinks are reported at the library's own lines); module ids reused by two separate
+webpack builds in one site (the ids are per `webpackChunk…` namespace, or per file without one).
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from analyzer.extract_util import FUNC_TYPES, _string_value, _text
+from analyzer.fold import fold
+
+_MIN_MODULE = 24  # bytes: smaller functions are never module wrappers worth a look
+_MAX_FN_DEPTH = 4  # module maps, wrappers and hoisted code sit in the bundle's runtime, a few functions deep
+_MAX_LEVEL = 120  # syntax nesting looked through (a 50,000-deep nest of literals holds no module map)
+_MIN_WALK = 64  # nodes shorter than this cannot hold a module map
+_SMALL_KEPT = frozenset({"expression_statement", "variable_declaration", "lexical_declaration",
+                         "variable_declarator", "pair"})  # short, and still telling: `var H=(a,b)=>()=>…`
+_CJS_HELPER = re.compile(rb"exports\s*:\s*\{\s*\}")
+_WEBPACK_NS = re.compile(rb"webpackChunk[\w$]*|webpackJsonp[\w$]*")
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module wrapper of a bundle: the byte range of its function, its id as the bundle writes it."""
+
+    start: int
+    end: int
+    kind: str  # 'webpack' | 'cjs' | 'browserify' (also Parcel's map) | 'hoisted'
+    mid: str  # '692', 'jBmNa', a variable name (lazy CommonJS), a path (non-minified esbuild)
+    deps: tuple = ()  # ((specifier, id), …) for Browserify/Parcel
+    library: str | None = None
+    api_global: str | None = None  # the global the library's API is modelled under ('jQuery', 'axios')
+    source: str | None = None  # original path (bundle key, or the source map's `sources` entry)
+    api_var: str | None = None  # hoisted code: the variable holding the library's API object
+    stmts: tuple = ()  # hoisted code: start bytes of its top-level statements
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the bundle stage found in one unit."""
+
+    uid: int
+    rel: str
+    namespace: str  # webpack chunk namespace (`webpackChunkshop`), or the file itself
+    modules: tuple = ()
+
+    @property
+    def libraries(self) -> tuple:
+        return tuple(m for m in self.modules if m.library)
+
+
+@dataclass(frozen=True)
+class LibraryRule:
+    name: str
+    api_global: str | None
+    banner: re.Pattern | None  # over bytes
+    paths: re.Pattern | None  # over str
+    signature: re.Pattern | None  # over bytes
+    api_marker: tuple = ()
+
+    def matches(self, text: bytes, source: str | None) -> bool:
+        if source and self.paths is not None and self.paths.search(source):
+            return True
+        if self.banner is not None and self.banner.search(text, 0, 4096):
+            return True
+        return self.signature is not None and self.signature.search(text) is not None
+
+
+@dataclass(frozen=True)
+class LibraryRules:
+    """All library rules, with their signatures joined into one pattern (one pass over a module's text)."""
+
+    rules: tuple
+    any_signature: re.Pattern | None
+    any_banner: re.Pattern | None = None
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def match(self, text: bytes, source: str | None) -> LibraryRule | None:
+        if source:
+            for r in self.rules:
+                if r.paths is not None and r.paths.search(source):
+                    return r
+        if self.any_banner is not None:
+            m = self.any_banner.search(text, 0, 4096)
+            if m is not None:
+                return self.rules[int(m.lastgroup[1:])]
+        if self.any_signature is not None:
+            m = self.any_signature.search(text)
+            if m is not None:
+                return self.rules[int(m.lastgroup[1:])]
+        return None
+
+
+def _bytes_rx(pattern: str) -> re.Pattern:
+    flags = 0
+    if pattern.startswith("(?i)"):
+        pattern, flags = pattern[4:], re.IGNORECASE
+    return re.compile(pattern.encode("utf-8"), flags)
+
+
+def library_rules(libraries: list[dict]) -> LibraryRules:
+    out = []
+    sigs: list = []
+    banners: list = []
+    for i, lib in enumerate(libraries):
+        out.append(LibraryRule(
+            name=lib["name"], api_global=lib.get("global"),
+            banner=_bytes_rx(lib["banner"]) if lib.get("banner") else None,
+            paths=re.compile(lib["paths"]) if lib.get("paths") else None,
+            signature=_bytes_rx(lib["signature"]) if lib.get("signature") else None,
+            api_marker=tuple(lib.get("api_marker", ()))))
+        if lib.get("signature"):
+            sigs.append(b"(?P<s%d>%s)" % (i, lib["signature"].encode("utf-8")))
+        if lib.get("banner"):
+            b = lib["banner"]
+            b = "(?i:" + b[4:] + ")" if b.startswith("(?i)") else "(?:" + b + ")"
+            banners.append(b"(?P<b%d>%s)" % (i, b.encode("utf-8")))
+    return LibraryRules(tuple(out), re.compile(b"|".join(sigs)) if sigs else None,
+                        re.compile(b"|".join(banners)) if banners else None)
+
+
+def _params(fn) -> list:
+    ps = fn.child_by_field_name("parameters")
+    if ps is None:
+        one = fn.child_by_field_name("parameter")
+        return [one] if one is not None else []
+    return [c for c in ps.named_children if c.type != "comment"]
+
+
+def _is_fn(n, max_params: int = 4) -> bool:
+    return n is not None and n.type in FUNC_TYPES and n.end_byte - n.start_byte >= _MIN_MODULE \
+        and len(_params(n)) <= max_params
+
+
+def _key(k) -> str | None:
+    if k is None:
+        return None
+    if k.type == "number":
+        return _text(k)
+    if k.type == "string":
+        return _string_value(k)
+    if k.type == "property_identifier":
+        return _text(k)
+    return None
+
+
+def _members(obj):
+    """(key, value node) of an object literal's pairs and methods; the value of a method is the method."""
+    for c in obj.named_children:
+        if c.type == "pair":
+            yield _key(c.child_by_field_name("key")), c.child_by_field_name("value")
+        elif c.type == "method_definition":
+            yield _key(c.child_by_field_name("name")), c
+        elif c.type != "comment":
+            yield None, None
+
+
+class _Finder:
+    def __init__(self, tree, data: bytes, uid: int, rel: str, rules, source_at=None):
+        self.uid = uid
+        self.root = tree.root_node
+        self.data = data
+        self.rel = rel
+        self.rules = rules
+        self.source_at = source_at  # optional (byte offset) -> original source path, from a source map
+        self.modules: list[Module] = []
+        self.cjs_helpers: set[str] = set()
+        self.shop_fns: set[int] = set()
+        self._banner_hits = None
+        self._sig_hits = None  # node ids of module functions that are the shop's
+        self.cjs_calls: list = []  # (helper name, declared name, function node, path key)
+        self.marker_blocks: dict = {}  # marker statement id -> its block
+        self.marker_hits: dict = {}  # (block, variable, library) -> [marker properties, last statement]
+        self.marker_names = {m: r for r in rules for m in r.api_marker}
+
+    def run(self) -> Layout:
+        stack = [(self.root, None, 0, 0)]
+        seen_fn: set[int] = set()
+        while stack:
+            n, par, depth, level = stack.pop()  # (Node.parent costs O(depth): the walk keeps parents itself)
+            if level > _MAX_LEVEL:
+                continue
+            if n.end_byte - n.start_byte < _MIN_WALK and n.type not in _SMALL_KEPT:
+                continue
+            t = n.type
+            if t == "object":
+                self._object(n, seen_fn)
+            elif t == "array":
+                self._array(n, par, seen_fn)
+            elif t == "variable_declarator":
+                self._declarator(n)
+            elif t == "expression_statement":
+                self._marker(n, par)
+            elif t == "pair" and n.end_byte - n.start_byte < 400:
+                v = n.child_by_field_name("value")  # webpack's runtime: {cw: e => {…{exports: {}}…}}
+                if v is not None and v.type in FUNC_TYPES and _CJS_HELPER.search(self.data, v.start_byte, v.end_byte):
+                    k = _key(n.child_by_field_name("key"))
+                    if k:
+                        self.cjs_helpers.add(k)
+            if t in FUNC_TYPES:
+                if n.id in seen_fn:
+                    continue  # a library module's inside is not looked at
+                if n.id in self.shop_fns:
+                    depth = _MAX_FN_DEPTH - 1  # a shop module: its own statements (hoisted code) only
+                depth += 1
+                if depth > _MAX_FN_DEPTH:
+                    continue
+            stack.extend([(c, n, depth, level + 1) for c in reversed(n.named_children)])
+        for helper, name, fn, path in self.cjs_calls:
+            if helper in self.cjs_helpers or path is not None:
+                # `__commonJS({"node_modules/…"(…) {…}})` also looked like a one-module map: it is this one
+                self.modules = [m for m in self.modules if m.start != fn.start_byte]
+                self._add(fn, "cjs", name, source=path)
+        self._hoisted()
+        ns = _WEBPACK_NS.search(self.data)
+        mods = tuple(sorted(self.modules, key=lambda m: (m.start, m.end)))
+        return Layout(self.uid, self.rel, ns.group(0).decode() if ns else self.rel, mods)
+
+    # ------------------------------------------------------------------------------------------ shapes
+    def _object(self, n, seen_fn) -> None:
+        members = list(_members(n))
+        if not members or any(k is None for k, _ in members):
+            return
+        if all(v is not None and v.type == "array" and v.named_child_count == 2 and _is_fn(v.named_children[0])
+               and v.named_children[1].type == "object" for _, v in members):
+            for k, v in members:  # Browserify / Parcel: {id: [function (require, module, exports) {…}, {deps}]}
+                fn, deps = v.named_children
+                pairs = []
+                for c in deps.named_children:
+                    if c.type == "pair":
+                        dk, dv = _key(c.child_by_field_name("key")), _key(c.child_by_field_name("value"))
+                        if dk and dv:
+                            pairs.append((dk, dv))
+                if self._add(fn, "browserify", k, deps=tuple(pairs)):
+                    seen_fn.add(fn.id)
+            return
+        numeric = all(k.isdigit() for k, _ in members)
+        pathlike = all("/" in k for k, _ in members)
+        if not (numeric or pathlike) or not all(_is_fn(v, 3) for _, v in members):
+            return
+        for k, v in members:  # webpack: {692(e, t, n) {…}} / {"./src/a.js": function (…) {…}}
+            if self._add(v, "webpack", k, source=k if pathlike else None):
+                seen_fn.add(v.id)
+
+    def _array(self, n, par, seen_fn) -> None:
+        kids = n.children
+        elems = []
+        i = 0
+        for c in kids[1:-1]:  # count holes: `[,,function(){}]` keeps webpack 4's ids
+            if c.type == ",":
+                i += 1
+            elif c.is_named and c.type != "comment":
+                elems.append((i, c))
+        fns = [(i, c) for i, c in elems if c.type in FUNC_TYPES]
+        if len(fns) < 2 or len(fns) != len(elems) or not all(_is_fn(c, 3) for _, c in fns):
+            return
+        if par is None or par.type not in ("arguments", "array"):
+            return
+        for i, c in fns:
+            if self._add(c, "webpack", str(i)):
+                seen_fn.add(c.id)
+
+    def _declarator(self, n) -> None:
+        name = n.child_by_field_name("name")
+        val = n.child_by_field_name("value")
+        if name is None or val is None or name.type != "identifier":
+            return
+        if val.type == "arrow_function" and val.end_byte - val.start_byte < 400 \
+                and _CJS_HELPER.search(self.data, val.start_byte, val.end_byte):
+            body = val.child_by_field_name("body")
+            if body is not None and body.type == "arrow_function":
+                self.cjs_helpers.add(_text(name))  # (cb, mod) => () => (mod || cb((mod = {exports: {}}).exports, mod), …)
+            return
+        if val.type != "call_expression":
+            return
+        fn = val.child_by_field_name("function")
+        args = val.child_by_field_name("arguments")
+        if fn is None or args is None or args.named_child_count != 1:
+            return
+        a = args.named_children[0]
+        if fn.type == "member_expression":
+            fn = fn.child_by_field_name("property")
+        helper = _text(fn) if fn is not None and fn.type in ("identifier", "property_identifier") else ""
+        if a.type in FUNC_TYPES and len(_params(a)) <= 2:
+            self.cjs_calls.append((helper, _text(name), a, None))
+        elif a.type == "object" and a.named_child_count == 1:
+            (k, v), = _members(a)
+            if k is not None and "/" in k and v is not None and v.type in FUNC_TYPES:
+                self.cjs_calls.append((helper, _text(name), v, k))  # __commonJS({"node_modules/…"(exports, module) {…}})
+
+    def _marker(self, n, par) -> None:
+        """`X.Axios = …, X.CancelToken = …`: the object a hoisted library builds its API on."""
+        if not self.marker_names:
+            return
+        e = n.named_children[0] if n.named_child_count else None
+        parts = e.named_children if e is not None and e.type == "sequence_expression" else [e]
+        hits: dict[str, set] = {}
+        for a in parts:
+            if a is None or a.type != "assignment_expression":
+                continue
+            left = a.child_by_field_name("left")
+            if left is None or left.type != "member_expression":
+                continue
+            obj = left.child_by_field_name("object")
+            prop = left.child_by_field_name("property")
+            if obj is None or obj.type != "identifier" or prop is None:
+                continue
+            rule = self.marker_names.get(_text(prop))
+            if rule is not None:
+                hits.setdefault((_text(obj), rule.name), set()).add(_text(prop))
+        for (var, lib), props in hits.items():  # esbuild writes one statement per property: gather them
+            key = (par.id if par is not None else -1, var, lib)
+            got = self.marker_hits.get(key)
+            if got is None:
+                self.marker_hits[key] = [set(props), n]
+                self.marker_blocks[n.id] = par
+            else:
+                got[0] |= props
+                got[1] = n
+                self.marker_blocks[n.id] = par
+
+    def _hoisted(self) -> None:
+        """A hoisted library: the top-level statements from its first signature to its API marker."""
+        blocks = self.marker_blocks
+        for (_, var, lib), (props, stmt) in self.marker_hits.items():
+            rule = next(r for r in self.rules if r.name == lib)
+            if len(props) < min(2, len(rule.api_marker)):
+                continue
+            block = blocks.get(stmt.id)
+            if block is None or rule.signature is None:
+                continue
+            kids = [c for c in block.named_children]
+            try:
+                end_i = next(i for i, c in enumerate(kids) if c.id == stmt.id)
+            except StopIteration:
+                continue
+            m = rule.signature.search(self.data, kids[0].start_byte, stmt.end_byte)
+            if m is None:
+                continue
+            at = m.start()
+            start_i = next(i for i, c in enumerate(kids) if c.end_byte > at)
+            if any(mod.start <= kids[start_i].start_byte < mod.end for mod in self.modules):
+                continue
+            self.modules.append(Module(kids[start_i].start_byte, kids[end_i].end_byte, "hoisted", var,
+                                       library=rule.name, api_global=rule.api_global, api_var=var,
+                                       stmts=tuple(c.start_byte for c in kids[start_i:end_i + 1])))
+
+    def _hits(self):
+        """Offsets of every banner and signature match in the file: one search per rule over the whole file,
+        then a module is looked up by its range (not one search per module: bundles hold thousands)."""
+        if self._banner_hits is None:
+            data = self.data
+            self._banner_hits = sorted((m.start(), i) for i, r in enumerate(self.rules.rules) if r.banner is not None
+                                       for m in r.banner.finditer(data))
+            self._sig_hits = sorted((m.start(), i) for i, r in enumerate(self.rules.rules)
+                                    if r.signature is not None for m in r.signature.finditer(data))
+        return self._banner_hits, self._sig_hits
+
+    def _library(self, start: int, end: int, source: str | None) -> LibraryRule | None:
+        rules = self.rules.rules
+        if source:
+            for r in rules:
+                if r.paths is not None and r.paths.search(source):
+                    return r
+        banners, sigs = self._hits()
+        for hits, stop in ((banners, min(end, start + 4096)), (sigs, end)):
+            i = bisect_right(hits, (start, -1))
+            if i < len(hits) and hits[i][0] < stop:
+                return rules[hits[i][1]]
+        return None
+
+    def _add(self, fn, kind: str, mid: str, deps: tuple = (), source: str | None = None) -> bool:
+        """Record a module; True when it is a known library's (its inside is not looked at further)."""
+        if source is None and self.source_at is not None:
+            source = self.source_at(fn.start_byte)
+        lib = self._library(fn.start_byte, fn.end_byte, source)
+        self.modules.append(Module(fn.start_byte, fn.end_byte, kind, mid, deps, lib.name if lib else None,
+                                   lib.api_global if lib else None, source))
+        if lib is None:
+            self.shop_fns.add(fn.id)
+        return lib is not None
+
+
+def layout(tree, data: bytes, uid: int, rel: str, rules, source_at=None) -> Layout:
+    """The module wrappers of one unit; `source_at(offset)` names a position's original file (source map)."""
+    return _Finder(tree, data, uid, rel, rules, source_at).run()
+
+
+@dataclass
+class BundleIndex:
+    """The layouts of every unit of one scan, joined for lookups during fact extraction."""
+
+    layouts: dict = field(default_factory=dict)  # uid -> Layout
+    _by_id: dict = field(default_factory=dict)  # (namespace, id) -> Module (libraries only)
+    _by_var: dict = field(default_factory=dict)  # (uid, variable) -> Module (lazy CommonJS libraries)
+    _starts: dict = field(default_factory=dict)  # uid -> (sorted starts, modules)
+    rotations: dict = field(default_factory=dict)  # uid -> {array literal start byte: left rotations}
+
+    def add(self, lay: Layout) -> None:
+        if not lay.modules:
+            return
+        self.layouts[lay.uid] = lay
+        for m in lay.modules:
+            if m.library is None:
+                continue
+            if m.kind in ("webpack", "browserify"):
+                self._by_id.setdefault((lay.namespace, m.mid), m)
+                self._by_id.setdefault((lay.uid, m.mid), m)
+            elif m.kind == "cjs":
+                self._by_var[(lay.uid, m.mid)] = m
+        mods = [m for m in lay.modules if m.kind != "hoisted"]
+        self._starts[lay.uid] = ([m.start for m in mods], mods)
+
+    def skipped(self, uid: int) -> dict:
+        """start byte -> Module for the library code of a unit: extraction does not walk it."""
+        lay = self.layouts.get(uid)
+        out: dict = {}
+        for m in lay.modules if lay is not None else ():
+            if m.library:
+                for s in m.stmts or (m.start,):
+                    out[s] = m
+        return out
+
+    def enclosing(self, uid: int, pos: int) -> Module | None:
+        starts, mods = self._starts.get(uid, ((), ()))
+        i = bisect_right(starts, pos) - 1
+        while i >= 0:
+            m = mods[i]
+            if m.start <= pos < m.end:
+                return m
+            i -= 1
+        return None
+
+    def required_library(self, uid: int, pos: int, callee: str | None, arg: str | None, nargs: int) -> Module | None:
+        """The library module a call loads: `n(692)` (webpack), `Ln()` (lazy CommonJS), `e("jquery")`."""
+        if nargs == 0:
+            return self._by_var.get((uid, callee)) if callee else None
+        if nargs != 1 or arg is None:
+            return None
+        lay = self.layouts.get(uid)
+        if lay is None:
+            return None
+        mod = self.enclosing(uid, pos)
+        if mod is not None and mod.kind == "browserify":
+            target = dict(mod.deps).get(arg)
+            return self._by_id.get((uid, target)) if target is not None else None
+        return self._by_id.get((lay.namespace, arg)) or self._by_id.get((uid, arg))
+
+
+# ---------------------------------------------------------------------------------------------- the stage
+_LEADING = re.compile(rb"\A(?:\s+|/\*.*?\*/|//[^\n]*\n|;)*", re.DOTALL)
+
+
+def leading_library(data: bytes, rules) -> str | None:
+    """A library file shipped as its own file: its banner is in the comments the file starts with. A banner
+    further in (a bundle that starts with its runtime) is the bundle stage's to judge, module by module."""
+    head = data[:4096]
+    end = _LEADING.match(head).end()
+    return rules.library_of(head[:end]) if end else None
+
+
+def bundle_stage(parsed, rules, include_libraries: bool = False):
+    """The layouts of all parsed units. Returns (BundleIndex, {uid: library} of files that are a library
+    through and through, [Notification]). With `include_libraries`, nothing is set aside."""
+    from analyzer.model import Notification
+
+    index = BundleIndex()
+    whole: dict = {}
+    notes = []
+    lib_rules = rules.bundle_libraries
+    for u, lang, tree in parsed:
+        if lang == "html" or u.handler_event is not None:
+            continue
+        if b"shift" in u.data and b"push" in u.data:  # a string table rotated at load: fold the count
+            folded = fold(tree, u.data)
+            if folded.rotations:
+                index.rotations[u.uid] = dict(folded.rotations)
+            for msg in folded.notes:
+                notes.append(Notification(u.rel, "note", "obfuscation", msg))
+        if include_libraries:
+            continue
+        lay = layout(tree, u.data, u.uid, u.rel, lib_rules)
+        if not lay.modules:
+            lib = rules.library_of(u.data) if u.line_off == 0 and u.col_off == 0 else None
+            if lib is not None:  # a banner near the top, no modules: the library's own file after all
+                whole[u.uid] = lib
+                notes.append(Notification(u.rel, "note", "library",
+                                          f"recognised as {lib}: its API is modelled by rules, its code is not "
+                                          "analysed (--include-libraries analyses it)"))
+            continue
+        index.add(lay)
+        libs = sorted({m.library for m in lay.libraries})
+        if libs:
+            n = len(lay.libraries)
+            notes.append(Notification(u.rel, "note", "bundled-library",
+                                      f"bundle with {len(lay.modules)} module(s); {n} belong to {', '.join(libs)}: "
+                                      "modelled by rules, not analysed (--include-libraries analyses them)"))
+    return index, whole, notes

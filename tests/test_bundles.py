@@ -1,0 +1,337 @@
+"""Production bundles: real builds of our own shop sources (fixtures/bundles/src) by esbuild, webpack + terser,
+Rollup, Browserify, Parcel and javascript-obfuscator, with jQuery/axios/React/Vue bundled in.
+
+A session fixture runs fixtures/bundles/build.py (`npm ci` of the pinned lockfile + `node build.mjs`, skipped
+when nothing changed). Each bundle must report exactly the leaks annotated in the sources it was built from
+(compared as a multiset of (categories, triggers, api); positions are bundle positions until the source-map
+stage maps them back), none inside a bundled library, and the same with and without its source map.
+"""
+from __future__ import annotations
+
+import collections
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from analyzer.bundle import BundleIndex, layout
+from analyzer.engine import scan
+from analyzer.parse import Parsers
+from analyzer.rulebook import RuleBook
+from analyzer.rules import load_toml
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLES = REPO / "fixtures" / "bundles"
+SRC = BUNDLES / "src"
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_fixtures import parse_annotation
+
+
+def _build_module():
+    spec = importlib.util.spec_from_file_location("formleak_bundle_build", BUNDLES / "build.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+BUILD = _build_module()
+MANIFEST = BUILD.manifest()
+# Bundles with a known gap, name -> reason (strict xfail: the test fails once the gap is fixed). None now.
+KNOWN_GAPS: dict[str, str] = {}
+# bundles whose map cannot put a finding on its original line (the leaks are still found, at bundle lines)
+MAP_GAPS: dict[str, str] = {
+    # Parcel's minifier folds `var img = new Image(); img.src = …` into one sequence and its map has no
+    # segment at the assignment: the greatest-lower-bound lookup lands on the line before (16 for 17)
+    "parcel-vanilla": "map has no segment at the merged assignment",
+    # javascript-obfuscator writes its own map of the already-bundled input, naming it `sourceMap`
+    "obfuscated-vanilla-skimmer": "the obfuscator's map does not chain to the sources",
+}
+
+
+@pytest.fixture(scope="session")
+def built() -> Path:
+    why = BUILD.node_missing()
+    if why:
+        pytest.skip(why)
+    return BUILD.build()["out"]
+
+
+def _expected(sources: list[str]) -> collections.Counter:
+    out = collections.Counter()
+    for rel in sources:
+        for i, text in enumerate((SRC / rel).read_text(encoding="utf-8").splitlines(), start=1):
+            a = parse_annotation(text, rel, i)
+            if a is not None and a.kind == "expect":
+                out[(a.categories, a.triggers, a.api)] += 1
+    return out
+
+
+def _actual(result) -> collections.Counter:
+    return collections.Counter((frozenset(f.categories), frozenset(f.trigger_names), f.sink_api)
+                               for f in result.findings)
+
+
+CASES = [pytest.param(b, sfx, id=b["name"] + sfx,
+                      marks=[pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[b["name"]])]
+                      if b["name"] in KNOWN_GAPS else [])
+         for b in MANIFEST for sfx in ("", "-nomap")]
+
+
+@pytest.mark.parametrize("bundle,suffix", CASES)
+def test_bundle_reports_exactly_the_annotated_leaks(built: Path, bundle: dict, suffix: str):
+    folder = built / (bundle["name"] + suffix)
+    assert any(folder.iterdir()), f"{folder} is empty"
+    result = scan([folder])
+    expected = _expected(bundle["sources"])
+    assert expected, bundle["name"]
+    assert _actual(result) == expected, "\n".join(
+        f"{f.sink.short()} {f.categories} {f.trigger_names} {f.sink_api} in {f.function}" for f in result.findings)
+    # every bundled library was recognised (and so not analysed), and said so
+    said = " ".join(n.message for n in result.notifications if n.reason in ("library", "bundled-library"))
+    for lib in bundle["libraries"]:
+        assert lib in said, (lib, [n.message for n in result.notifications])
+    assert result.complete
+
+
+def test_no_finding_inside_a_bundled_library(built: Path):
+    """The sink of every finding lies in the shop's code: never inside a module or hoisted run of statements
+    that the bundle stage attributed to a library."""
+    rb = RuleBook.load()
+    parsers = Parsers()
+    for b in MANIFEST:
+        folder = built / b["name"]
+        result = scan([folder])
+        for f in result.findings:
+            at = f.generated or f.sink  # the bundle position (a source map moves the finding to src/)
+            data = (folder / at.path).read_bytes()
+            lay = layout(parsers.parse("js", data), data, 0, at.path, rb.bundle_libraries)
+            line_start = 0
+            for _ in range(at.line - 1):
+                line_start = data.index(b"\n", line_start) + 1
+            off = line_start + len(data[line_start:].decode("utf-8", "replace")[:at.col - 1].encode("utf-8"))
+            inside = [m.library for m in lay.libraries if m.start <= off < m.end]
+            assert not inside, (b["name"], f.sink.short(), inside)
+
+
+def test_library_internals_cost_no_analysis_time(built: Path):
+    """With the libraries modelled, far fewer facts are extracted than with them analysed."""
+    folder = built / "esbuild-react-nomap"
+    modelled = scan([folder])
+    analysed = scan([folder], include_libraries=True)
+    assert modelled.stats["functions"] * 5 < analysed.stats["functions"], (modelled.stats, analysed.stats)
+    assert _actual(modelled) == _expected(["react-checkout/main.jsx"])
+
+
+def test_bundle_findings_at_original_source_lines(built: Path):
+    """With a source map beside the bundle, each finding is reported at the original src/ line."""
+    try:
+        import analyzer.sourcemap  # noqa: F401
+    except ImportError:
+        pytest.skip("needs the maps branch")
+    import analyzer.sourcemap as sm
+
+    import analyzer.engine as engine_mod
+    if not hasattr(sm, "locate") and "locate" not in engine_mod.__dict__:
+        pytest.skip("needs the maps branch")
+    for b in MANIFEST:
+        if b["name"] in KNOWN_GAPS or b["name"] in MAP_GAPS:
+            continue
+        folder = built / b["name"]
+        result = scan([folder])
+        want = set()
+        for rel in b["sources"]:
+            for i, text in enumerate((SRC / rel).read_text(encoding="utf-8").splitlines(), start=1):
+                a = parse_annotation(text, rel, i)
+                if a is not None and a.kind == "expect":
+                    want.add((Path(rel).name, i, a.api))
+        got = {(Path(f.sink.path).name, f.sink.line, f.sink_api) for f in result.findings}
+        assert got == want, b["name"]
+
+
+# ---------------------------------------------------------------------------------------------- shapes
+
+
+def _lay(code: str, source_at=None):
+    rb = RuleBook.load()
+    data = code.encode()
+    return layout(Parsers().parse("js", data), data, 0, "b.js", rb.bundle_libraries, source_at)
+
+
+JQ = 'if(!e.document)throw new Error("jQuery requires a window with a document");return t'
+SHOP = "function(e,t,n){var r=n(1);r('#email').on('blur',function(){r.post('/c',{e:r(this).val()})})}"
+
+
+@pytest.mark.parametrize("code,kind,ids", [
+    ("(()=>{var e={1(e,t){" + JQ + "},2:" + SHOP + "};})()", "webpack", ["1", "2"]),  # webpack 5
+    ("!function(e){}([" + SHOP + "," + "function(e,t){" + JQ + "}])", "webpack", ["0", "1"]),  # webpack 4
+    ("(self.webpackChunkshop=self.webpackChunkshop||[]).push([[7],{1:function(e,t){" + JQ + "}}]);",
+     "webpack", ["1"]),  # split chunk
+    ("var H=(a,b)=>()=>(b||a((b={exports:{}}).exports,b),b.exports);var J=H((e,t)=>{" + JQ + "});",
+     "cjs", ["J"]),  # esbuild __commonJS, minified
+    ("var require_jquery = __commonJS({\"node_modules/jquery/dist/jquery.js\"(exports, module) { var x = 1; }});",
+     "cjs", ["require_jquery"]),  # esbuild __commonJS, with the module's path
+    ("(function(){})()({1:[function(e,t,n){" + JQ + "},{}],2:[" + SHOP + ",{jquery:1}]},{},[2]);",
+     "browserify", ["1", "2"]),  # Browserify / Parcel
+])
+def test_module_wrappers_are_recognised(code, kind, ids):
+    lay = _lay(code)
+    assert [m.mid for m in lay.modules if m.kind == kind] == ids
+    assert [m.library for m in lay.modules if m.library] == ["jQuery"]
+
+
+def test_library_module_named_by_its_source_path():
+    """A module the source map attributes to node_modules/axios/ is axios's, whatever its code looks like."""
+    code = "(()=>{var e={5(e,t){e.exports=function(){return 1}},6(e,t,n){var r=n(5);r.post('/x',{})}};})()"
+    lay = _lay(code, source_at=lambda off: "webpack://shop/node_modules/axios/lib/axios.js" if off < 40 else
+               "webpack://shop/src/main.js")
+    assert [(m.mid, m.library, m.source) for m in lay.modules] == [
+        ("5", "axios", "webpack://shop/node_modules/axios/lib/axios.js"), ("6", None, "webpack://shop/src/main.js")]
+
+
+def test_required_library_yields_its_modelled_api(tmp_path: Path):
+    code = ("(()=>{var e={1(e,t){" + JQ + "},2:" + SHOP + "};var t={};function n(r){var o=t[r];if(o)return "
+            "o.exports;o=t[r]={exports:{}};e[r].call(o.exports,o,o.exports,n);return o.exports}n(2)})();\n")
+    (tmp_path / "bundle.js").write_text(code)
+    r = scan([tmp_path])
+    assert [(f.sink_api, f.categories, f.trigger_names) for f in r.findings] == [("jQuery.post", ["email"], ["blur"])]
+    idx = BundleIndex()
+    lay = _lay(code)
+    idx.add(lay)
+    assert idx.required_library(0, code.index("n(1)"), "n", "1", 1).library == "jQuery"
+    assert idx.required_library(0, code.index("n(1)"), "n", "2", 1) is None
+
+
+# ---------------------------------------------------------------------------------------------- rules
+
+
+def test_library_signatures_and_markers_have_working_examples():
+    rb = RuleBook.load()
+    by_name = {r.name: r for r in rb.bundle_libraries}
+    for lib in load_toml("libraries")["library"]:
+        rule = by_name[lib["name"]]
+        if "signature" in lib:
+            assert rule.matches(lib["signature_example"].encode(), None), lib["name"]
+        if "api_marker" in lib:
+            lay = _lay("(()=>{" + lib["marker_example"] + "})();")
+            assert [(m.kind, m.library, m.api_var) for m in lay.modules] == [("hoisted", lib["name"], "An")]
+        if "paths" in lib:
+            assert rule.paths.search(f"webpack://shop/node_modules/{lib['name'].lower().split('.')[0]}/x.js") \
+                or lib["name"] in ("lodash", "React", "Vue.js"), lib["name"]
+
+
+def test_no_library_signature_matches_the_shop_sources():
+    rb = RuleBook.load()
+    shop = list(SRC.rglob("*.js*")) + list((REPO / "fixtures" / "cases").rglob("*.js"))
+    for f in shop:
+        text = f.read_bytes()
+        for rule in rb.bundle_libraries:
+            if rule.signature is not None:
+                assert not rule.signature.search(text), (rule.name, f)
+
+
+def test_compiled_elements_example(tmp_path: Path):
+    ce = load_toml("libraries")["compiled_elements"]
+    (tmp_path / "render.js").write_text(ce["example"] + "\n")
+    r = scan([tmp_path])
+    cats, trigs, api = ce["expect"].split()
+    assert [(f.categories, f.trigger_names, f.sink_api) for f in r.findings] == [([cats], [trigs], api)]
+
+
+@pytest.mark.parametrize("code,expect", [
+    # React's compiled JSX, minified with the factory renamed: a field tag with an on… prop
+    ("function C(){return i('input',{id:'email',type:'email',onBlur:e=>navigator.sendBeacon('/l',e.target.value)})}",
+     [("email", "blur", "navigator.sendBeacon")]),
+    ("function C(){return (0,r.jsx)('input',{name:'tel',onChange:e=>fetch('/l?t='+e.target.value)})}",
+     [("phone", "change", "fetch")]),
+    # a submit handler prop is not pre-submit
+    ("function C(){return (0,r.jsx)('form',{onSubmit:e=>fetch('/o',{method:'POST',body:new FormData(e.target)})})}",
+     []),
+    # any other call with an object argument is not an element
+    ("function C(){return track('input',{onBlur:1})}", []),
+])
+def test_compiled_element_calls(tmp_path: Path, code, expect):
+    (tmp_path / "c.js").write_text(code + "\n")
+    r = scan([tmp_path])
+    assert [(",".join(f.categories), ",".join(f.trigger_names), f.sink_api) for f in r.findings] == expect
+
+
+# ---------------------------------------------------------------------------------------------- folding
+
+
+def _fold(code: str):
+    from analyzer.fold import fold
+
+    data = code.encode()
+    return fold(Parsers().parse("js", data), data)
+
+
+def test_checksum_rotation_is_folded():
+    """javascript-obfuscator's loop: rotate until the parseInt checksum of some entries equals the target."""
+    strs = ["12abc", "value", "7xy", "blur", "3", "fetch"]  # the order the code reads
+    stored = strs[-4:] + strs[:-4]  # the order in the source: 4 left rotations give `strs`
+    target = 12 + 7  # parseInt('12abc') + parseInt('7xy'): entries 0x100 and 0x102 once rotated
+    code = ("function T(){var a=" + repr(stored).replace(" ", "") + ";T=function(){return a;};return T();}"
+            "function L(i,k){i=i-0x100;var t=T();var v=t[i];return v;}"
+            "(function(g,x){var f=L,a=g();while(!![]){try{var s=parseInt(f(0x100))+parseInt(f(0x102));"
+            "if(s===x)break;else a['push'](a['shift']());}catch(e){a['push'](a['shift']());}}}(T," + str(target) + "));")
+    f = _fold(code)
+    assert [r for _, r in f.rotations] == [4]
+    assert stored[4:] + stored[:4] == strs
+    assert f.notes == ()
+
+
+def test_unfoldable_checksum_gives_a_note(tmp_path: Path):
+    code = ("function T(){var a=['x','y'];T=function(){return a;};return T();}"
+            "function L(i){i=i-0;var t=T();return t[i];}"
+            "(function(g,x){var f=L,a=g();while(!![]){try{var s=parseInt(f(0))*2;if(s===x)break;"
+            "else a.push(a.shift());}catch(e){a.push(a.shift());}}}(T,12345));\n")
+    assert _fold(code).notes
+    (tmp_path / "o.js").write_text(code)
+    r = scan([tmp_path])
+    assert [(n.path, n.reason) for n in r.notifications] == [("o.js", "obfuscation")]
+
+
+def test_counted_rotation_loop_is_folded():
+    f = _fold("for(var o,i=['a','b','c','d'],c=2,a=++c;--a;)i.push(i.shift());")
+    assert [r for _, r in f.rotations] == [2]
+    f = _fold("for(var i=['a','b','c'],n=2;n--;)i['push'](i['shift']());")
+    assert [r for _, r in f.rotations] == [2]
+
+
+# ---------------------------------------------------------------------------------------------- minified shapes
+
+_EL = "var el = document.getElementById('email');\n"
+
+
+@pytest.mark.parametrize("body,api", [
+    ("window['fe' + 'tch']('/a?e=' + e.target.value)", "fetch"),  # computed member name
+    ("navigator['\\x73endBeacon']('/b', e.target['\\x76alue'])", "navigator.sendBeacon"),  # \x-escaped names
+    ("(0, navigator.sendBeacon)('/c', e.target.value)", "navigator.sendBeacon"),  # (0, fn)(…)
+    ("var f = fetch; f.call(window, '/d?e=' + e.target.value)", "fetch"),  # Function.prototype.call
+    ("fetch.apply(null, ['/h?e=' + e.target.value])", "fetch"),  # Function.prototype.apply
+    ("var s = navigator.sendBeacon.bind(navigator); s('/e', e.target.value)", "navigator.sendBeacon"),  # bind
+    ("var x = 1, y = (x++, navigator['send' + 'Beacon']('/g', e.target.value))", "navigator.sendBeacon"),  # comma
+    ("window[atob('ZmV0Y2g=')]('/i?e=' + e.target.value)", "fetch"),  # atob'd name
+])
+def test_minified_call_shapes(tmp_path: Path, body: str, api: str):
+    (tmp_path / "m.js").write_text(_EL + "el.addEventListener('blur', function (e) { " + body + "; });\n")
+    r = scan([tmp_path])
+    assert [(f.sink_api, f.categories, f.trigger_names) for f in r.findings] == [(api, ["email"], ["blur"])]
+
+
+def test_iife_alias_of_navigator(tmp_path: Path):
+    (tmp_path / "m.js").write_text("(function (n, w) {\n  var el = w.document.getElementById('email');\n"
+                                   "  el.addEventListener('blur', function (e) { n.sendBeacon('/f', e.target.value); });\n"
+                                   "})(navigator, window);\n")
+    assert [f.sink_api for f in scan([tmp_path]).findings] == ["navigator.sendBeacon"]
+
+
+def test_unfoldable_name_on_a_global_is_noted(tmp_path: Path):
+    (tmp_path / "m.js").write_text(_EL + "el.addEventListener('blur', function (e) { var k = unknownThing(); "
+                                   "window[k]('/j?e=' + e.target.value); });\n")
+    r = scan([tmp_path])
+    assert r.findings == []
+    assert [(n.path, n.reason) for n in r.notifications] == [("m.js", "unresolved-name")]
+    assert "line 2" in r.notifications[0].message
