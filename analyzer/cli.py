@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--quiet", "-q", action="store_true",
                       help="print nothing but errors (a --format json/sarif report is still written)")
     scan.add_argument("--no-progress", action="store_true", help="no progress indicator on stderr")
+    from analyzer.batch.cli import add_parsers as add_batch_parsers  # `batch` and `report` (many sites)
+
+    add_batch_parsers(sub)
     return parser
 
 
@@ -132,11 +135,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help / --version (0) or a usage error (2)
         return e.code if isinstance(e.code, int) else EXIT_ERROR
-    if args.command != "scan":
+    if args.command not in ("scan", "batch", "report"):
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
-        return _scan(args)
+        return _scan(args) if args.command == "scan" else args.handler(args)
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_ERROR
