@@ -212,9 +212,21 @@ def _record(outcome: SiteOutcome, spec: SiteSpec, digest: str, fmt: str, out: Pa
 def _start_cluster(settings: BatchSettings, memory: int | None):
     from distributed import LocalCluster
 
+    # No dashboard; the scheduler's and workers' HTTP servers (which Dask always starts) serve no route and
+    # listen on 127.0.0.1 at a free port, like every other socket of the cluster.
     return LocalCluster(n_workers=max(1, settings.workers), threads_per_worker=1, processes=True,
                         host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None,
+                        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                         memory_limit=memory if memory else "auto", silence_logs=logging.CRITICAL)
+
+
+def cluster_config() -> dict:
+    """Dask settings of a batch: workers may start the per-site processes, a worker's death is retried by
+    the driver (not the scheduler), no HTTP routes, no profiling, quiet logs."""
+    return {"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 0,
+            "distributed.admin.tick.limit": "1h", "distributed.worker.profile.enabled": False,
+            "logging.distributed": "critical", "distributed.scheduler.http.routes": [],
+            "distributed.worker.http.routes": []}
 
 
 def _run_on_dask(todo: list[SiteSpec], hashes: dict[str, str], settings: BatchSettings, memory: int | None,
@@ -225,10 +237,7 @@ def _run_on_dask(todo: list[SiteSpec], hashes: dict[str, str], settings: BatchSe
 
     from analyzer.batch.isolate import task
 
-    cfg = {"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 0,
-           "distributed.admin.tick.limit": "1h", "distributed.worker.profile.enabled": False,
-           "logging.distributed": "critical"}
-    with dask.config.set(cfg):
+    with dask.config.set(cluster_config()):
         cluster = None
         try:
             if settings.scheduler:
