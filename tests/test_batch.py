@@ -217,7 +217,7 @@ def test_crashing_sites_are_recorded_and_the_rest_complete(small, small_referenc
     out = tmp_path / "o"
     t0 = time.monotonic()
     code, _, err = run_cli("batch", str(d), "--out", str(out), "--workers", "2", "--format", "jsonl",
-                           "--memory-per-worker", "1GB", "--site-budget", "3", "--no-progress")
+                           "--memory-per-worker", "1GB", "--site-budget", "10", "--no-progress")
     assert code == 0, err
     assert time.monotonic() - t0 < 120
     assert "30 sites (25 ok, 0 partial, 1 budget, 4 crashed)" in err, err
@@ -233,7 +233,7 @@ def test_crashing_sites_are_recorded_and_the_rest_complete(small, small_referenc
     assert by["site-07"][0]["error"] == ("attempt 1: the scan ran out of memory (limit 954 MiB); "
                                          "attempt 2: the scan ran out of memory (limit 954 MiB)")
     assert by["site-11"][0]["status"] == "budget"
-    assert by["site-11"][0]["error"] == "the scan ran past its 3 s site budget and was stopped"
+    assert by["site-11"][0]["error"] == "the scan ran past its 10 s site budget and was stopped"
     assert by["site-13"][0]["error"] == "scan failed: RuntimeError: test hook: analyzer failure"
     for s in by:
         if status[s] == "ok":

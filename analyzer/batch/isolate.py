@@ -1,11 +1,17 @@
-"""Run one site's scan in a process of its own, with a time budget and a memory limit.
+"""Run sites' scans in a process apart from the worker, with a per-site time budget and a memory limit.
 
-`scan_isolated(...)` forks a child of the worker process (multiprocessing's `fork` context: the analyzer is
-already imported there), sets the child's address-space limit (`RLIMIT_AS`) to the memory limit, runs
-`scan_site` there and receives its outcome through a pipe. The parent waits at most the site budget: a child
-still running then is killed and the site is recorded as `budget`. A child that dies (a signal, `os._exit`,
-running out of memory) is started once more; a second death records the site as `crashed`. The child also
-watches its parent: if the worker that started it disappears, it exits, so no scan outlives its batch.
+Each Dask worker keeps one *scan process*: a child forked from the worker (multiprocessing's `fork`
+context, so the analyzer is already imported and its rules compiled there) that scans the sites the worker
+is given, one after another, each as the pure function `scan_site`. Its address space is limited
+(`RLIMIT_AS`) to the memory limit. For every site the worker waits at most the site budget: a scan still
+running then is killed with its process and the site is recorded as `budget`. A scan process that dies (a
+signal, `os._exit`, running out of memory) is replaced and the site is scanned once more in the new one; a
+second death records the site as `crashed`. A scan process is also replaced after `RECYCLE_AFTER` sites, and
+when it holds more than half of the memory limit after a site, so that no site runs in what an earlier one
+left behind. It watches its parent: when the worker disappears, it exits, so no scan outlives its batch.
+
+The scan process belongs to the worker through a Dask worker plugin (plugin.py, registered by the driver), which stops it when the worker closes. Outside a Dask worker (`task` called directly) a scan
+process is started for the one site.
 
 Where a worker may not start processes (a daemonic Dask worker of a cluster not started by formleak), the
 scan runs in the worker itself: a crash then takes the worker, and Dask's and the driver's retries apply.
@@ -18,7 +24,6 @@ scan runs in the worker itself: a crash then takes the worker, and Dask's and th
 from __future__ import annotations
 
 import fnmatch
-import functools
 import multiprocessing
 import os
 import threading
@@ -28,8 +33,10 @@ from pathlib import Path
 from analyzer.batch.scan_site import ScanOptions, SiteOutcome, scan_site
 
 HOOK_ENV = "FORMLEAK_BATCH_TEST_HOOK"
+PLUGIN_NAME = "formleak-scan-process"
 EXIT_NO_MEMORY = 86
-_GRACE = 5.0  # seconds the child outlives its budget before it stops itself (the parent kills it first)
+RECYCLE_AFTER = 200  # sites per scan process
+_GRACE = 5.0  # seconds a scan may outlive its budget before the scan process stops itself (the worker kills it first)
 
 
 def hook_actions(site: str, env: dict | None = None) -> list[str]:
@@ -60,21 +67,35 @@ def _run_hooks(actions: list[str], memory_bytes: int | None) -> None:
             time.sleep(float(a.split(":", 1)[1]))
 
 
-def _watch_parent(parent_pid: int, deadline: float | None) -> None:
+def _failed(site: str, input_hash: str, err: str) -> SiteOutcome:
+    from analyzer.batch.rows import site_row
+
+    return SiteOutcome(site, "crashed", (site_row(site, "crashed", error=err, input_hash=input_hash),), err)
+
+
+def _rss() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+# --------------------------------------------------------------------------------- the scan process
+
+
+def _watch(parent_pid: int, deadline: list) -> None:
     while True:
         time.sleep(0.5)
-        try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            os._exit(75)
-        except PermissionError:
-            pass
-        if deadline is not None and time.monotonic() > deadline:
-            os._exit(76)
+        if os.getppid() != parent_pid:
+            os._exit(75)  # the worker is gone
+        d = deadline[0]
+        if d is not None and time.monotonic() > d:
+            os._exit(76)  # the worker should have stopped this scan already
 
 
-def _child(conn, path: str, site: str, options: ScanOptions, input_hash: str, memory_bytes: int | None,
-           budget: float | None, parent_pid: int, actions: list[str]) -> None:
+def _serve(conn, memory_bytes: int | None, parent_pid: int) -> None:
+    """The scan process's loop: (path, site, options, input_hash, budget, actions) in, SiteOutcome out."""
     if memory_bytes:
         import resource
 
@@ -82,42 +103,39 @@ def _child(conn, path: str, site: str, options: ScanOptions, input_hash: str, me
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         except (ValueError, OSError):
             pass
-    deadline = time.monotonic() + budget + _GRACE if budget else None
-    threading.Thread(target=_watch_parent, args=(parent_pid, deadline), daemon=True).start()
+    deadline: list = [None]
+    threading.Thread(target=_watch, args=(parent_pid, deadline), daemon=True).start()
     try:
-        try:
-            _run_hooks(actions, memory_bytes)
-            outcome = scan_site(path, site, options, input_hash)
-        except MemoryError:
-            raise
-        except Exception as e:  # noqa: BLE001 - reported as the site's error, like scan_site does
-            outcome = _failed(site, input_hash, f"scan failed: {type(e).__name__}: {e}")
-        conn.send(outcome)
-        conn.close()
+        while True:
+            try:
+                req = conn.recv()
+            except (EOFError, OSError):
+                break
+            if req is None:
+                break
+            path, site, options, input_hash, budget, actions = req
+            deadline[0] = time.monotonic() + budget + _GRACE if budget else None
+            t0 = time.perf_counter()
+            try:
+                _run_hooks(actions, memory_bytes)
+                outcome = scan_site(path, site, options, input_hash)
+            except MemoryError:
+                raise
+            except Exception as e:  # noqa: BLE001 - reported as the site's error, as scan_site does
+                outcome = _failed(site, input_hash, f"scan failed: {type(e).__name__}: {e}")
+            deadline[0] = None
+            outcome.meta["rss"] = _rss()
+            outcome.meta["seconds"] = time.perf_counter() - t0
+            conn.send(outcome)
     except MemoryError:
         os._exit(EXIT_NO_MEMORY)
-
-
-def _failed(site: str, input_hash: str, err: str) -> SiteOutcome:
-    from analyzer.batch.rows import site_row
-
-    return SiteOutcome(site, "crashed", (site_row(site, "crashed", error=err, input_hash=input_hash),), err)
-
-
-def _context():
-    # fork, not spawn or forkserver: the child starts with the analyzer already imported (a few ms instead of
-    # a second of imports per site) and runs only formleak's own code before it leaves through os._exit.
-    return multiprocessing.get_context("fork")
-
-
-def can_fork() -> bool:
-    return not multiprocessing.current_process().daemon
+    os._exit(0)
 
 
 def _describe_death(code: int | None, memory_bytes: int | None) -> str:
     if code == EXIT_NO_MEMORY:
-        return f"the scan ran out of memory (limit {memory_bytes / 2**20:.0f} MiB)" if memory_bytes else \
-            "the scan ran out of memory"
+        return (f"the scan ran out of memory (limit {memory_bytes / 2**20:.0f} MiB)" if memory_bytes
+                else "the scan ran out of memory")
     if code is not None and code < 0:
         import signal
 
@@ -129,32 +147,76 @@ def _describe_death(code: int | None, memory_bytes: int | None) -> str:
     return f"the scan process exited with code {code}"
 
 
-def _attempt(path, site, options, input_hash, memory_bytes, budget, actions):
-    """(outcome or None, death description or None, timed_out)."""
-    ctx = _context()
-    recv, send = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_child, args=(send, path, site, options, input_hash, memory_bytes, budget,
-                                         os.getpid(), actions), daemon=True)
-    p.start()
-    send.close()
-    try:
-        ready = recv.poll(budget if budget else None)
+class ScanProcess:
+    """One worker's scan process (see the module docstring); started on first use, replaced after a fault."""
+
+    def __init__(self, memory_bytes: int | None) -> None:
+        self.memory_bytes = memory_bytes
+        self._proc = None
+        self._conn = None
+        self._sites = 0
+
+    def _start(self) -> None:
+        warm_up()
+        ctx = multiprocessing.get_context("fork")  # the analyzer is imported and warm in the fork
+        parent, child = ctx.Pipe(duplex=True)
+        self._proc = ctx.Process(target=_serve, args=(child, self.memory_bytes, os.getpid()), daemon=True,
+                                 name="formleak-scan")
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        self._sites = 0
+
+    def stop(self) -> None:
+        if self._proc is None:
+            return
+        try:
+            self._conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self._proc.join(2)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
+        self._conn.close()
+        self._proc = self._conn = None
+
+    def _kill(self) -> int | None:
+        self._proc.kill()
+        self._proc.join()
+        code = self._proc.exitcode
+        self._conn.close()
+        self._proc = self._conn = None
+        return code
+
+    def scan(self, path: str, site: str, options: ScanOptions, input_hash: str, budget: float | None,
+             actions: list[str]) -> tuple[SiteOutcome | None, str | None, bool]:
+        """(outcome, None, False) | (None, how the process died, False) | (None, None, True: past the budget)."""
+        if self._proc is None or not self._proc.is_alive():
+            if self._proc is not None:
+                self._kill()
+            self._start()
+        try:
+            self._conn.send((path, site, options, input_hash, budget, actions))
+            ready = self._conn.poll(budget if budget else None)
+        except (OSError, ValueError):
+            ready = True  # the pipe broke: the process died; recv says so
         if not ready:
-            p.kill()
-            p.join()
+            self._kill()
             return None, None, True
         try:
-            outcome = recv.recv()
+            outcome = self._conn.recv()
         except (EOFError, OSError):
-            p.join()
-            return None, _describe_death(p.exitcode, memory_bytes), False
-        p.join(10)
-        if p.is_alive():
-            p.kill()
-            p.join()
+            self._proc.join(5)
+            code = self._proc.exitcode if not self._proc.is_alive() else self._kill()
+            if self._proc is not None:
+                self._conn.close()
+                self._proc = self._conn = None
+            return None, _describe_death(code, self.memory_bytes), False
+        self._sites += 1
+        if self._sites >= RECYCLE_AFTER or (self.memory_bytes and outcome.meta.get("rss", 0) > self.memory_bytes / 2):
+            self.stop()
         return outcome, None, False
-    finally:
-        recv.close()
 
 
 _WARM_PAGE = (b'<form id="f"><input id="email" type="email"><button type="submit">Order</button></form>'
@@ -163,11 +225,10 @@ _WARM_JS = (b"document.getElementById('email').addEventListener('blur', function
             b" navigator.sendBeacon('https://t.example.com/c', this.value); });")
 
 
-@functools.lru_cache(maxsize=1)
 def warm_up() -> None:
-    """Scan a tiny built-in site once in the worker, so that every forked child starts with the analyzer's
-    modules imported and the rules' regular expressions and the public-suffix list already compiled (about
-    a second per site otherwise). Only speed depends on it: a scan reads nothing that this leaves behind."""
+    """Scan a tiny built-in site in the worker before forking, so that the scan process starts with the
+    analyzer's modules imported and the rules' regular expressions and the public-suffix list compiled.
+    Only speed depends on it: a scan reads nothing that this leaves behind."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="formleak-warm-") as d:
@@ -176,24 +237,23 @@ def warm_up() -> None:
         scan_site(d, "warm-up", ScanOptions(), "")
 
 
-def scan_isolated(path: str, site: str, options: ScanOptions, input_hash: str, *, site_budget: float | None,
-                  memory_bytes: int | None) -> SiteOutcome:
-    """Scan one site in a child process (see the module docstring); never raises for a site's fault."""
-    from analyzer.batch.rows import site_row
+def can_fork() -> bool:
+    return not multiprocessing.current_process().daemon
 
-    warm_up()
+
+def scan_isolated(path: str, site: str, options: ScanOptions, input_hash: str, *, site_budget: float | None,
+                  process: ScanProcess) -> SiteOutcome:
+    """Scan one site in `process` (see the module docstring); never raises for a site's fault."""
+    from analyzer.batch.rows import site_row
 
     actions = hook_actions(site)
     t0 = time.perf_counter()
-    if not can_fork():
-        _run_hooks(actions, memory_bytes)
-        return scan_site(path, site, options, input_hash)
     deaths = []
     for attempt in (1, 2):
-        outcome, death, timed_out = _attempt(path, site, options, input_hash, memory_bytes, site_budget, actions)
+        outcome, death, timed_out = process.scan(path, site, options, input_hash, site_budget, actions)
         if outcome is not None:
             return SiteOutcome(outcome.site, outcome.status, outcome.rows, outcome.error,
-                               time.perf_counter() - t0, attempt)
+                               outcome.meta.get("seconds", time.perf_counter() - t0), attempt)
         if timed_out:
             err = f"the scan ran past its {site_budget:g} s site budget and was stopped"
             return SiteOutcome(site, "budget", (site_row(site, "budget", error=err, input_hash=input_hash),),
@@ -204,9 +264,33 @@ def scan_isolated(path: str, site: str, options: ScanOptions, input_hash: str, *
                        time.perf_counter() - t0, 2)
 
 
+def _worker_plugin():
+    """The ScanProcessPlugin (plugin.py) of the Dask worker running this task, if registered."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().plugins.get(PLUGIN_NAME)
+    except (ImportError, ValueError):
+        return None
+
+
 def task(path: str, site: str, options: ScanOptions, input_hash: str, site_budget: float | None,
          memory_bytes: int | None) -> SiteOutcome:
     """The function a Dask worker runs for one site."""
-    if "worker-exit" in hook_actions(site):
+    actions = hook_actions(site)
+    if "worker-exit" in actions:
         os._exit(71)
-    return scan_isolated(path, site, options, input_hash, site_budget=site_budget, memory_bytes=memory_bytes)
+    if not can_fork():  # a daemonic worker: scan in the worker itself
+        t0 = time.perf_counter()
+        _run_hooks(actions, memory_bytes)
+        out = scan_site(path, site, options, input_hash)
+        return SiteOutcome(out.site, out.status, out.rows, out.error, time.perf_counter() - t0)
+    plugin = _worker_plugin()
+    if plugin is not None:
+        return scan_isolated(path, site, options, input_hash, site_budget=site_budget,
+                             process=plugin.process(memory_bytes))
+    process = ScanProcess(memory_bytes)
+    try:
+        return scan_isolated(path, site, options, input_hash, site_budget=site_budget, process=process)
+    finally:
+        process.stop()

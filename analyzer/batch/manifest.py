@@ -1,7 +1,7 @@
 """The resumable manifest of a batch output folder, and the lock that keeps one batch per folder.
 
-`OUT/manifest.jsonl` is append-only: one JSON line per finished site, written (and fsync'ed) only after the
-site's part file has been renamed into place:
+`OUT/manifest.jsonl` is append-only: one JSON line per finished site, written (in one `write`) only after
+the site's part file has been renamed into place:
 
     {"site": "shop-a", "input_hash": "…", "version": "0.1.0", "status": "ok", "part": "parts/….jsonl",
      "seconds": 0.41, "attempts": 1}
@@ -10,7 +10,8 @@ The last line of a site wins. A site is done when its last line has the same inp
 as now, a status other than `crashed`, and its part file exists; anything else is scanned (again). A run
 killed at any moment leaves at worst a torn last line (ignored and cut off on the next load) or a part
 file without a manifest line (scanned again, the part replaced): the sites in flight are lost, nothing is
-counted twice.
+counted twice. (A power loss may also lose the last lines, or a renamed part whose line survived: a site
+whose part is missing is not done, so it is scanned again.)
 """
 from __future__ import annotations
 
@@ -78,18 +79,17 @@ def is_done(entry: Entry | None, input_hash: str, version: str, out: Path) -> bo
 
 
 class Manifest:
-    """Appends entries to OUT/manifest.jsonl, each one flushed to disk before the call returns."""
+    """Appends entries to OUT/manifest.jsonl, each one handed to the OS before the call returns."""
 
     def __init__(self, out: Path) -> None:
         self.path = Path(out) / MANIFEST
-        self._fh = open(self.path, "ab")
+        self._fh = open(self.path, "ab", buffering=0)
 
     def append(self, entry: Entry) -> None:
         d = {"site": entry.site, "input_hash": entry.input_hash, "version": entry.version, "status": entry.status,
              "part": entry.part, "seconds": round(entry.seconds, 3), "attempts": entry.attempts}
         self._fh.write(json.dumps(d, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n")
         self._fh.flush()
-        os.fsync(self._fh.fileno())
 
     def close(self) -> None:
         self._fh.close()

@@ -160,7 +160,10 @@ def _chart(t: Table) -> dict | None:
 
 
 def render_html(summary: dict, tables: list[Table]) -> str:
-    import jinja2
+    try:
+        import jinja2
+    except ImportError:
+        raise ReportError("the HTML page needs Jinja2: pip install 'formleak[batch]'") from None
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("analyzer.batch", "templates"),
                              autoescape=jinja2.select_autoescape(("html", "j2")), trim_blocks=True,

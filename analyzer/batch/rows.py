@@ -16,8 +16,8 @@ One table, two kinds of row (columns a kind does not use are null):
 Timings are not in these rows (they differ from run to run): they go to `timings.<ext>` beside them, so the
 rows of the same input are byte-identical at any worker count.
 
-Files: `parts/<key>.<ext>` holds one site's rows (written to a temporary name, flushed, then renamed, so a
-part is either whole or absent); `rows.<ext>` is the consolidation of the parts of every site of the input,
+Files: `parts/<key>.<ext>` holds one site's rows (written to a temporary name, fsync'ed, then renamed, so a
+part is either whole or absent, even after a power loss); `rows.<ext>` is the consolidation of the parts of every site of the input,
 in site-id order. `<ext>` is `parquet` (pyarrow, zstd-compressed, one row group per 1,000 sites) or `jsonl`
 (one JSON object per line, keys sorted).
 """
@@ -109,19 +109,6 @@ def rows_from_document(site: str, doc: dict, status: str, input_hash: str = "") 
 # ------------------------------------------------------------------------------------------- files
 
 
-def _fsync_dir(d: Path) -> None:
-    try:
-        fd = os.open(d, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _arrow_schema(columns=COLUMNS):
     import pyarrow as pa
 
@@ -174,7 +161,6 @@ class _Writer:
             os.fsync(self._fh.fileno())
             self._fh.close()
         os.replace(self.tmp, self.path)
-        _fsync_dir(self.path.parent)
 
     def abort(self) -> None:
         try:

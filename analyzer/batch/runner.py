@@ -2,8 +2,8 @@
 
 `run_batch(...)` lists the sites (sites.py), hashes their inputs, skips those the manifest says are done,
 and hands the rest to Dask workers, at most one site per worker thread at a time (so a worker's death is the
-fault of the one site it was scanning). Each worker runs `isolate.task`: the site is scanned in a child
-process with the per-site budget and the memory limit. As each site comes back, its rows are written to
+fault of the one site it was scanning). Each worker runs `isolate.task`: the site is scanned in the worker's
+scan process (a child of the worker, owned by a worker plugin) with the per-site budget and the memory limit. As each site comes back, its rows are written to
 its part file (atomically) and its manifest line appended; then the next site is submitted. A site whose
 worker died is submitted once more; a second death records it as `crashed` (the scheduler of a cluster
 formleak starts has `allowed-failures = 0`, so the retry is the driver's; an existing cluster's own
@@ -236,6 +236,7 @@ def _run_on_dask(todo: list[SiteSpec], hashes: dict[str, str], settings: BatchSe
     from distributed import Client, as_completed
 
     from analyzer.batch.isolate import task
+    from analyzer.batch.plugin import ScanProcessPlugin
 
     with dask.config.set(cluster_config()):
         cluster = None
@@ -248,6 +249,7 @@ def _run_on_dask(todo: list[SiteSpec], hashes: dict[str, str], settings: BatchSe
         except OSError as e:
             raise ValueError(f"cannot reach the Dask scheduler {settings.scheduler}: {e}") from None
         try:
+            client.register_plugin(ScanProcessPlugin())
             return _drive(client, as_completed, task, todo, hashes, settings, memory, out, man, summary)
         finally:
             client.close()
@@ -301,10 +303,10 @@ def _drive(client, as_completed, task, todo, hashes, settings, memory, out, man,
                                           (site_row(spec.site, "crashed", error=err, input_hash=hashes[spec.site]),),
                                           err, 0.0, attempt)
                 fut.release()
+                refill()  # the next site starts while this one's rows are written
                 _record(outcome, spec, hashes[spec.site], settings.fmt, out, man, attempt)
                 summary.scanned += 1
                 progress.advance()
-                refill()
         except KeyboardInterrupt:
             for fut in list(inflight):
                 fut.cancel()
