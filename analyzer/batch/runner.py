@@ -1,12 +1,12 @@
 """The batch driver: sites in, rows out, on Dask.
 
 `run_batch(...)` lists the sites (sites.py), hashes their inputs, skips those the manifest says are done,
-and hands the rest to Dask workers, at most one site per worker thread at a time (so a worker's death is the
-fault of the one site it was scanning). Each worker runs `isolate.task`: the site is scanned in the worker's
+and hands the rest to Dask workers, two sites per worker thread in flight (one scanning, one waiting). Each worker runs `isolate.task`: the site is scanned in the worker's
 scan process (a child of the worker, owned by a worker plugin) with the per-site budget and the memory limit. As each site comes back, its rows are written to
-its part file (atomically) and its manifest line appended; then the next site is submitted. A site whose
-worker died is submitted once more; a second death records it as `crashed` (the scheduler of a cluster
-formleak starts has `allowed-failures = 0`, so the retry is the driver's; an existing cluster's own
+its part file (atomically) and its manifest line appended; then the next site is submitted. The sites of a
+worker that died (the one it was scanning, and the one waiting there) are each submitted once more, alone
+on the cluster; a second death then is that site's own, and records it as `crashed` (the scheduler of a
+cluster formleak starts has `allowed-failures = 0`, so the retry is the driver's; an existing cluster's own
 `allowed-failures` comes first). At the end `rows.<fmt>` and `timings.<fmt>` are consolidated from the parts
 of every site of the input, in site-id order.
 
@@ -257,11 +257,19 @@ def _run_on_dask(todo: list[SiteSpec], hashes: dict[str, str], settings: BatchSe
                 cluster.close()
 
 
+PREFETCH = 2  # sites in flight per worker thread: the next one is waiting when a worker finishes one
+
+
 def _drive(client, as_completed, task, todo, hashes, settings, memory, out, man, summary) -> bool:
+    """Keep PREFETCH sites per worker thread in flight. When a worker dies, every site it held fails, not only
+    the one it was scanning: each of those is retried *alone* (nothing else in flight), so a second death
+    can only be that site's own doing, and only then is it recorded as `crashed`."""
     pending = deque(todo)
+    suspects: deque = deque()  # sites whose worker died under them, to be retried alone
     inflight: dict = {}
     ac = as_completed()
     capacity = {"n": 1, "at": 0.0}
+    solo = {"on": False}
 
     def slots() -> int:
         now = time.monotonic()
@@ -281,12 +289,22 @@ def _drive(client, as_completed, task, todo, hashes, settings, memory, out, man,
         ac.add(fut)
 
     def refill() -> None:
-        n = slots()
+        if suspects or solo["on"]:
+            if not inflight:  # drained: the next suspect runs alone
+                solo["on"] = bool(suspects)
+                if suspects:
+                    submit(suspects.popleft(), 2)
+            return
+        n = slots() * PREFETCH
         while pending and len(inflight) < n:
             submit(pending.popleft(), 1)
 
-    total = summary.sites
-    with _Progress(settings.progress, total, summary.skipped) as progress:
+    def crashed(spec: SiteSpec, attempt: int, e: BaseException) -> SiteOutcome:
+        err = f"the worker died twice while scanning this site, the second time with no other site ({type(e).__name__})"
+        return SiteOutcome(spec.site, "crashed",
+                           (site_row(spec.site, "crashed", error=err, input_hash=hashes[spec.site]),), err, 0.0, attempt)
+
+    with _Progress(settings.progress, summary.sites, summary.skipped) as progress:
         try:
             refill()
             for fut in ac:
@@ -296,17 +314,17 @@ def _drive(client, as_completed, task, todo, hashes, settings, memory, out, man,
                 except Exception as e:  # noqa: BLE001 - KilledWorker, a lost connection: the worker died
                     fut.release()
                     if attempt < 2:
-                        submit(spec, attempt + 1)
+                        suspects.append(spec)
+                        refill()
                         continue
-                    err = f"the worker died twice while scanning this site ({type(e).__name__})"
-                    outcome = SiteOutcome(spec.site, "crashed",
-                                          (site_row(spec.site, "crashed", error=err, input_hash=hashes[spec.site]),),
-                                          err, 0.0, attempt)
+                    outcome = crashed(spec, attempt, e)
                 fut.release()
                 refill()  # the next site starts while this one's rows are written
                 _record(outcome, spec, hashes[spec.site], settings.fmt, out, man, attempt)
                 summary.scanned += 1
                 progress.advance()
+                if not inflight:
+                    refill()  # a solo retry just ended
         except KeyboardInterrupt:
             for fut in list(inflight):
                 fut.cancel()
