@@ -235,8 +235,10 @@ def _files_fixed(name: str, files: dict) -> dict:
     return files
 
 
-def generate(out: Path, sites: int, seed: int = 1) -> dict:
-    """Write `sites` sites under `out` and `out/corpus.json`; return the corpus description."""
+def generate(out: Path, sites: int, seed: int = 1, filler: int = 0) -> dict:
+    """Write `sites` sites under `out` and `out/corpus.json`; return the corpus description. `filler` adds
+    that many harmless shop functions to each site (in `vendor-ui.js`, a script of the page), for sites of
+    a more realistic size (about 130 bytes each); 0 keeps the sites tiny."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     names = sorted(TEMPLATES)
@@ -248,6 +250,10 @@ def generate(out: Path, sites: int, seed: int = 1) -> dict:
         title = f"{r.choice(FIRST)} {r.choice(SECOND)} {i}"
         files, leaks = TEMPLATES[template](r, title)
         files = _files_fixed(template, files)
+        if filler and template != "har":
+            files["vendor-ui.js"] = _filler(random.Random(f"{seed}:{i}:filler"), filler)
+            files = {k: (v.replace("</body>", '<script src="vendor-ui.js"></script>\n</body>')
+                         if k.endswith(".html") else v) for k, v in files.items()}
         site = f"site-{i:0{width}d}"
         for rel, text in sorted(files.items()):
             p = out / site / rel
@@ -264,8 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path, help="folder to write the sites into")
     ap.add_argument("--sites", type=int, default=200, help="number of sites (default 200)")
     ap.add_argument("--seed", type=int, default=1, help="seed (default 1)")
+    ap.add_argument("--filler", type=int, default=0,
+                    help="harmless functions added to each site (default 0: tiny sites)")
     args = ap.parse_args(argv)
-    corpus = generate(args.out, args.sites, args.seed)
+    corpus = generate(args.out, args.sites, args.seed, args.filler)
     counts: dict[str, int] = {}
     for v in corpus.values():
         counts[v["template"]] = counts.get(v["template"], 0) + 1
