@@ -251,6 +251,23 @@ def test_crashing_sites_are_recorded_and_the_rest_complete(small, small_referenc
     assert all(by[s] == ref[s] for s in by if s != "site-11")
 
 
+def test_only_the_site_that_kills_its_worker_is_crashed(small, small_reference, tmp_path, monkeypatch):
+    """One worker, two sites in flight: whatever Dask does with the site waiting behind the killer (fail it
+    with the worker, then the driver retries it alone, or reschedule it), it must end ok, not crashed."""
+    d, _ = small
+    monkeypatch.setenv("FORMLEAK_BATCH_TEST_HOOK", "site-02=worker-exit")
+    out = tmp_path / "o"
+    code, _, err = run_cli("batch", str(d), "--out", str(out), "--workers", "1", "--format", "jsonl",
+                           "--no-progress")
+    assert code == 0 and "30 sites (29 ok, 0 partial, 0 budget, 1 crashed)" in err, err
+    by = site_rows(read_rows(out / "rows.jsonl"))
+    ref = site_rows(read_rows(small_reference / "rows.jsonl"))
+    assert [s for s in by if by[s][0]["status"] == "crashed"] == ["site-02"]
+    assert all(by[s] == ref[s] for s in by if s != "site-02")
+    attempts = {e.site: e.attempts for e in mf.load(out).values()}
+    assert attempts["site-02"] == 2
+
+
 def _descendants(pid: int) -> list[int]:
     import psutil
 
