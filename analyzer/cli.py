@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "add them to a --format json report as `stats`; timings make it non-deterministic)")
     sub.add_parser("rules", help="list the rules (formleak scan --explain RULE for one)",
                    description="List formleak's rules: id, default severity, name and what each reports.")
+    from analyzer.batch.cli import add_parsers as add_batch_parsers  # `batch` and `report` (many sites)
+
+    add_batch_parsers(sub)
     return parser
 
 
@@ -212,9 +215,15 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(rules_listing())
         return EXIT_OK
-    if args.command != "scan":
+    if args.command not in ("scan", "batch", "report"):
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    if args.command != "scan":
+        try:
+            return args.handler(args)
+        except KeyboardInterrupt:
+            _err("interrupted")
+            return EXIT_ERROR
     if args.explain:
         from analyzer.report.outputs import explain
 
