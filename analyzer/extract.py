@@ -86,6 +86,7 @@ class Extractor(CallFacts, DeclarationFacts):
         # the unit's id in the scan's BundleIndex (a worker extracts into local ids)
         self.bundle_uid = unit.uid if bundle_uid is None else bundle_uid
         self.skip = bundle.skipped(self.bundle_uid) if bundle is not None else {}  # library code: not walked
+        self.lib_results: dict[int, str] = {}  # call result node -> the bundled library API global it yields
         self.p = prog
         self.r = rules
         self.u = unit

@@ -195,11 +195,18 @@ class CallFacts:
             a = argn.named_children[0]
             lit = _text(a) if a.type == "number" else _string_value(a) if a.type == "string" else None
             if lit is None:
+                # ESM interop around a library's require (esbuild `__toESM(require_jquery())`, webpack `n.n(m)`):
+                # the wrapper's result stands for the same API (`.default` of it too, see solve._on_load)
+                lib = next((self.lib_results[v] for v in c.args[0] if v in self.lib_results), None)
+                if lib is not None and fn.type == "identifier":
+                    self.p.seeds.append((c.result, ("G", lib)))
+                    self.lib_results[c.result] = lib
                 return
         callee = _text(fn) if fn.type == "identifier" else None
         mod = self.bundle.required_library(self.bundle_uid, c.start, callee, lit, len(c.args))
         if mod is not None and mod.api_global:
             self.p.seeds.append((c.result, ("G", mod.api_global)))
+            self.lib_results[c.result] = mod.api_global
             c.handled = True
 
     def _method_rules(self, c: Call, m: str, recv: tuple, node) -> None:

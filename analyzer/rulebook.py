@@ -84,6 +84,7 @@ class RuleBook:
     element_field_tags: set = field(default_factory=set)
     model_props: set = field(default_factory=set)
     bundle_libraries: object = None  # analyzer.bundle.LibraryRules: banner, paths, signature, API per library
+    library_globals: frozenset = frozenset()  # the globals bundled libraries' APIs are modelled under
     masking_patterns: set = field(default_factory=set)
     amd_calls: set = field(default_factory=set)
     state_hooks: set = field(default_factory=set)
@@ -215,4 +216,5 @@ class RuleBook:
         from analyzer.bundle import library_rules
 
         rb.bundle_libraries = library_rules(libs)
+        rb.library_globals = frozenset(lib["global"] for lib in libs if lib.get("global"))
         return rb

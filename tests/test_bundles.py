@@ -335,3 +335,16 @@ def test_unfoldable_name_on_a_global_is_noted(tmp_path: Path):
     assert r.findings == []
     assert [(n.path, n.reason) for n in r.notifications] == [("m.js", "unresolved-name")]
     assert "line 2" in r.notifications[0].message
+
+
+# An esbuild-style ESM interop around a bundled library's lazy CommonJS module (our own code in that shape:
+# `var pt = toESM(require_jquery()); pt.default.post(…)`): the shop's call is the sink.
+INTEROP_BUNDLE = '(()=>{var lz=(f,m)=>()=>(m||f((m={exports:{}}).exports,m),m.exports);var es=(mod,out)=>(out=mod!=null?Object.create(Object.getPrototypeOf(mod)):{},Object.defineProperty(out,"default",{value:mod,enumerable:!0}),out);var Jq=lz((ex,md)=>{(function(g,mk){"use strict";typeof md=="object"&&typeof md.exports=="object"?md.exports=g.document?mk(g,!0):function(w){if(!w.document)throw new Error("jQuery requires a window with a document");return mk(w)}:mk(g)})(typeof window<"u"?window:ex,function(g,nf){var q=function(s){return new q.fn.init(s)};q.fn=q.prototype={};return q})});var pt=es(Jq());(0,pt.default)(document).on("change","#billing_email",function(){pt.default.post("/save",{email:(0,pt.default)(this).val()})});pt.default.post("/ping",{v:1});})();'
+
+
+def test_esm_interop_default_of_a_bundled_library_is_its_api(tmp_path):
+    (tmp_path / "app.min.js").write_text(INTEROP_BUNDLE, encoding="utf-8")
+    r = scan([tmp_path])
+    assert [(f.sink_api, f.categories, f.trigger_names) for f in r.findings] == [
+        ("jQuery.post", ["email"], ["change"])]
+    assert [n.reason for n in r.notifications] == ["bundled-library"]

@@ -200,7 +200,7 @@ def _declared(v, path, out):
 
 
 # keys only the tests read (every entry's worked example) and mapping tables whose keys are data
-_TEST_KEYS = {"example", "expect", "about"}
+_TEST_KEYS = {"example", "expect", "about", "signature_example", "marker_example"}  # read by tests only
 
 
 def test_every_declared_key_is_read_by_the_engine(monkeypatch, tmp_path):
