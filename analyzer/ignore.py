@@ -19,7 +19,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+try:  # pathspec >= 1.0
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+except ImportError:  # pragma: no cover - pathspec 0.12
+    from pathspec.patterns.gitwildmatch import GitWildMatchPattern as GitIgnoreSpecPattern
 
 from analyzer.model import Notification
 from analyzer.safeio import MAX_CONFIG_BYTES, ReadError, read_regular
