@@ -17,6 +17,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from analyzer.htmlpage import _line_starts
 from analyzer.models.spec import TemplateSpec, records
 from analyzer.rules import load_toml
 
@@ -496,15 +497,6 @@ def _split_mods(name: str, sep: str) -> tuple[str, set]:
 def _raw_tag_name(text: str, off: int) -> str:
     m = re.match(r"<([A-Za-z][\w.-]*)", text[off:off + 80])
     return m.group(1) if m else ""
-
-
-def _line_starts(text: str) -> list[int]:
-    out = [0]
-    i = text.find("\n")
-    while i != -1:
-        out.append(i + 1)
-        i = text.find("\n", i + 1)
-    return out
 
 
 def _offset(tag, starts: list[int]) -> int:
