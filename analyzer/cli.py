@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "the same point every run; it is reported and the scan goes on")
     scan.add_argument("--jobs", "-j", metavar="N", type=_jobs, default=None,
                       help="parse and extract facts in N worker processes (default: $FORMLEAK_JOBS or the "
-                           "number of CPUs; 1: in this process). A worker that crashes or runs past the budget "
+                           "number of CPUs, used when at least 512 KB are to be extracted; 1: in this process). A worker that crashes or runs past the budget "
                            "is replaced, its file reported; the report is the same for any N")
     scan.add_argument("--cache-dir", metavar="DIR",
                       help="keep each file's facts here for the next scan (default: $XDG_CACHE_HOME/formleak "
@@ -152,10 +152,12 @@ def _jobs(text: str) -> int:
 
 
 def _default_jobs() -> int:
+    """$FORMLEAK_JOBS, else "auto": the CPU count as a negative number, which the extraction stage uses only
+    when there is enough to extract to pay for starting workers (workers.AUTO_POOL_BYTES)."""
     env = os.environ.get("FORMLEAK_JOBS", "")
     if env.strip().isdigit() and int(env) >= 1:
         return int(env)
-    return os.cpu_count() or 1
+    return -(os.cpu_count() or 1)
 
 
 def _err(msg: str) -> None:

@@ -82,6 +82,9 @@ def fault_for(in_worker: bool, spec: str | None = None):
 
 
 # ---------------------------------------------------------------------------------------------- driver
+AUTO_POOL_BYTES = 512 * 1024  # below this, starting worker processes costs more than it saves
+
+
 def extract_units(jobs_list: list[UnitJob], rules: RuleBook, *, jobs: int = 1, cache: FactCache | None = None,
                   pool: "ExtractionPool | None" = None, parsers: Parsers | None = None):
     """Yield `(job, facts)` for every job, in the order of `jobs_list`."""
@@ -94,6 +97,8 @@ def extract_units(jobs_list: list[UnitJob], rules: RuleBook, *, jobs: int = 1, c
             cached[i] = hit
         else:
             todo.append(i)
+    if jobs < 0:  # auto (the CLI's default): workers only when the files to extract are worth starting them
+        jobs = -jobs if sum(len(jobs_list[i].data) for i in todo) >= AUTO_POOL_BYTES else 1
     if pool is None and jobs > 1 and todo:
         with ExtractionPool(jobs, rules) as own:
             yield from _ordered(jobs_list, keys, cached, todo, rules, cache, own, parsers)
