@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 from operator import attrgetter
 
 from analyzer.program import (EDGE_KIND, EDGE_PLAIN, Call, Func, Load, Program, Registration, Source,
-                              Store, Unit, add_edges_fast)
+                              Store, Unit)
 
 
 class SchemaError(Exception):
@@ -561,7 +561,7 @@ def merge_unit(prog: Program, uid: int, local: dict) -> int:
                 if n not in target:
                     target.add_node(n)
             for attr_key, es in edges.items():
-                add_edges_fast(target, es, EDGE_PLAIN if attr_key is None else EDGE_KIND[attr_key])
+                target.add_edges(es, EDGE_PLAIN if attr_key is None else EDGE_KIND[attr_key])
         else:  # a dict: 'assign' | 'extend' | 'union' when the key is there already
             for k, v in data:
                 old = target.get(k)

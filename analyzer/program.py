@@ -86,10 +86,6 @@ class FlowGraph:
         return g
 
 
-def add_edges_fast(graph: FlowGraph, edges, attr: dict) -> None:
-    graph.add_edges(edges, attr)
-
-
 def _b64(values) -> list[str]:
     """base64-decoded constants (`atob('aW5wdXQ=')`); values that are not base64 text are dropped."""
     import base64
@@ -355,10 +351,10 @@ class Program:
 
     def flush_edges(self) -> None:
         if self.pending_edges:
-            add_edges_fast(self.graph, self.pending_edges, EDGE_PLAIN)
+            self.graph.add_edges(self.pending_edges, EDGE_PLAIN)
             self.pending_edges = []
         if self.pending_base:
-            add_edges_fast(self.graph, self.pending_base, EDGE_KIND["b"])
+            self.graph.add_edges(self.pending_base, EDGE_KIND["b"])
             self.pending_base = []
 
     def _fold(self, t, limit: int, depth: int) -> str | None:

@@ -15,8 +15,7 @@ import dataclasses
 import posixpath
 from collections import deque
 
-from analyzer.program import (EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Source, Store,
-                              add_edges_fast)
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Source, Store
 from analyzer.models.state import StateModel
 from analyzer.rulebook import RuleBook
 from analyzer.solve_passes import PTS_CAP, LinkPasses
@@ -81,7 +80,7 @@ class Solver(LinkPasses):
         succ = g.succ.get(a)
         if succ is not None and b in succ:
             return
-        add_edges_fast(g, ((a, b),), EDGE_PLAIN if k is None else EDGE_KIND[k])
+        g.add_edges(((a, b),), EDGE_PLAIN if k is None else EDGE_KIND[k])
         if k != "b":
             for o in tuple(self.pts.get(a, ())):
                 self.add(b, o)
@@ -117,7 +116,7 @@ class Solver(LinkPasses):
                 pl = named.get(("pl", ld.prop))
                 if pl is not None:
                     lit_edges.append((pl, ld.nid))
-        add_edges_fast(p.graph, lit_edges, EDGE_PLAIN)
+        p.graph.add_edges(lit_edges, EDGE_PLAIN)
         self._deferred_keys()
         for nid, key in p.seeds:
             if key[0] == "fn":

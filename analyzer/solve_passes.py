@@ -5,7 +5,7 @@ literals and browser objects. A mixin of `solve.Solver`.
 """
 from __future__ import annotations
 
-from analyzer.program import EDGE_KIND, Call, Registration, Store, add_edges_fast
+from analyzer.program import EDGE_KIND, Call, Registration, Store
 
 PTS_CAP = 16  # objects per node (element descriptors, global paths, event objects); the solver caps there
 
@@ -299,6 +299,6 @@ class LinkPasses:
                 f = p.funcs[p.objs[o][1]]
                 for st in states:
                     if f.params:
-                        add_edges_fast(p.graph, ((st, f.params[0]),), EDGE_KIND["a"])
+                        p.graph.add_edges(((st, f.params[0]),), EDGE_KIND["a"])
                     for caller in self.resolver_callers.get(st, ()):
                         self.call_edges.add((caller, f.fid))

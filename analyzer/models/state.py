@@ -16,7 +16,7 @@ The pass runs once propagation has settled (who writes which state is known only
 from __future__ import annotations
 
 from analyzer.models.spec import ApiSpec, records
-from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Registration, add_edges_fast
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Registration
 from analyzer.rules import load_toml
 
 APP_GLOBAL = "__formleak_vue_app__"  # where an in-DOM app's options object is kept (templates.py reads it)
@@ -141,7 +141,7 @@ class StateModel:
             p = solver.p
             segs = c.str_args[1].split(".")
             solver.edges(c.args[2], p.prop_node(segs[-1]))
-            add_edges_fast(p.graph, ((v, p.prop_node(s)) for s in segs[:-1] for v in c.args[2]), EDGE_KIND["b"])
+            p.graph.add_edges(((v, p.prop_node(s)) for s in segs[:-1] for v in c.args[2]), EDGE_KIND["b"])
 
     def _subscribe(self, solver, c: Call) -> None:
         """`wp.data.subscribe(fn)`: fn is a listener of the store, run as the shopper types."""
@@ -271,8 +271,8 @@ class StateModel:
                     fn = p.funcs[fid]
                     solver.call_edges.add((c.fid, fid))
                     if fn.params:
-                        add_edges_fast(p.graph, ((v, fn.params[0]) for v in c.args[2]), EDGE_KIND["a"])
-                    add_edges_fast(p.graph, ((v, fn.this) for v in inst), EDGE_KIND["a"])
+                        p.graph.add_edges(((v, fn.params[0]) for v in c.args[2]), EDGE_KIND["a"])
+                    p.graph.add_edges(((v, fn.this) for v in inst), EDGE_KIND["a"])
         if not (self.watch_calls or self.effect_calls):
             return
         objs = p.objs
@@ -306,7 +306,7 @@ class StateModel:
             if o is None or not cc.args:
                 continue
             for g in self._functions(solver, cc.args[0]):
-                add_edges_fast(p.graph, ((p.funcs[g].ret, self.state_node(solver, cid)),), EDGE_PLAIN)
+                p.graph.add_edges(((p.funcs[g].ret, self.state_node(solver, cid)),), EDGE_PLAIN)
                 for s in self._read_states(solver, g, state):
                     writers.setdefault(o, set()).update(writers.get(s, ()))
         reads_in = {}
@@ -329,7 +329,7 @@ class StateModel:
                     src += [p.funcs[g].ret for g in self._functions(solver, c.args[0])]
                     src += [self.state_node(solver, objs[o][1]) for o in solver.objects(c.args[0])
                             if objs[o][0] == "RF"]
-                    add_edges_fast(p.graph, ((v, fn.params[0]) for v in src), EDGE_PLAIN)
+                    p.graph.add_edges(((v, fn.params[0]) for v in src), EDGE_PLAIN)
         for c in self.effect_calls:
             if not c.args:
                 continue
