@@ -269,10 +269,12 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
                                  u.col_off, budget_seconds, b.steps_left, bundles, bundle_key))
     extracted = from_cache = 0
     t_extract = time.perf_counter()
+    parse_seconds = 0.0  # spent parsing inside the extraction (in the workers with --jobs): its own stage
     with clock.stage("extract"):
         for job, facts in extract_units(unit_jobs, rules, jobs=jobs, cache=cache, pool=pool, parsers=parsers):
             u = prog.units[job.index]
             clock.files[u.rel] = clock.files.get(u.rel, 0.0) + facts.seconds
+            parse_seconds += facts.parse_seconds
             b = budgets[u.rel]
             if b.exceeded:
                 continue  # an earlier unit of this page used up the budget
@@ -305,6 +307,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
                 scanned.append(u.rel)
         job = facts = None  # the last unit's packed facts: not kept alive through linking
     t_extract = time.perf_counter() - t_extract
+    clock.move("extract", "parse", parse_seconds)
     if cache is not None:
         extracted, from_cache = cache.misses, cache.hits
     else:

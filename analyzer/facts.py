@@ -21,7 +21,7 @@ from analyzer.parse import ERROR_COUNT_CAP, Parsers, error_summary
 from analyzer.program import Program, Unit
 from analyzer.rulebook import RuleBook
 
-FACTS_FORMAT = 2  # bump when UnitFacts or the Program fields it carries change shape
+FACTS_FORMAT = 3  # bump when UnitFacts or the Program fields it carries change shape
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class UnitFacts:
     cacheable: bool = True  # False when the result depends on time (budget) or on a failure
     seconds: float = 0.0
     steps: int = 0  # work steps the extraction used (charged to the file's budget by the engine)
+    parse_seconds: float = 0.0  # of `seconds`, the tree-sitter parse (the `parse` stage of --stats)
     format: int = field(default=FACTS_FORMAT)
 
 
@@ -78,12 +79,15 @@ def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None) ->
     rel = job.rel
     try:
         tree = parsers.parse(job.lang, job.data)
+        t_parse = time.perf_counter() - t0
     except Exception as e:  # noqa: BLE001
         notes.append(Notification(rel, "error", "parse-error", f"parser failed: {e}"))
-        return UnitFacts(rel, job.kind, False, -1, None, tuple(notes), True, time.perf_counter() - t0)
+        return UnitFacts(rel, job.kind, False, -1, None, tuple(notes), True, time.perf_counter() - t0,
+                         parse_seconds=time.perf_counter() - t0)
     if tree is None:
         notes.append(Notification(rel, "error", "parse-error", "parser gave up"))
-        return UnitFacts(rel, job.kind, False, -1, None, tuple(notes), True, time.perf_counter() - t0)
+        return UnitFacts(rel, job.kind, False, -1, None, tuple(notes), True, time.perf_counter() - t0,
+                         parse_seconds=t_parse)
     n_err, where = error_summary(tree)
     if n_err:
         at = ", ".join(f"{r + job.line_off}:{c}" for r, c in where)
@@ -113,7 +117,8 @@ def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None) ->
         notes.append(Notification(rel, "error", "crashed",
                                   f"the extract stage failed on this file ({type(e).__name__}: {text}); its facts "
                                   "were dropped and the rest was analysed"))
-        return UnitFacts(rel, kind, False, -1, None, tuple(notes), False, time.perf_counter() - t0)
+        return UnitFacts(rel, kind, False, -1, None, tuple(notes), False, time.perf_counter() - t0,
+                         parse_seconds=t_parse)
     finally:
         del tree
     used = 0 if start_steps is None else start_steps - max(budget.steps_left, 0)
@@ -124,7 +129,7 @@ def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None) ->
             notes.append(Notification(rel, "warning", "invalid-utf8",
                                       "file is not valid UTF-8; undecodable bytes were replaced"))
     return UnitFacts(rel, kind, True, unit.top_fid, pack(prog), tuple(notes), cacheable, time.perf_counter() - t0,
-                     used)
+                     used, parse_seconds=t_parse)
 
 
 def failed_unit(job: UnitJob, reason: str, message: str) -> UnitFacts:

@@ -29,6 +29,12 @@ class StageClock:
             if file is not None:
                 self.files[file] = self.files.get(file, 0.0) + dt
 
+    def move(self, src: str, dst: str, seconds: float) -> None:
+        """Book `seconds` measured inside stage `src` (parsing done by the extraction) under `dst`."""
+        seconds = min(seconds, self.stages.get(src, 0.0))
+        self.stages[src] = self.stages.get(src, 0.0) - seconds
+        self.stages[dst] = self.stages.get(dst, 0.0) + seconds
+
     def summary(self, slowest: int = 5) -> dict:
         total = time.perf_counter() - self.start
         files = sorted(self.files.items(), key=lambda kv: (-kv[1], kv[0]))[:slowest]

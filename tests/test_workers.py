@@ -62,7 +62,7 @@ def _differ(a, b) -> bool:
 
     from analyzer.link_facts import unpack
 
-    if replace(a, seconds=0, facts=None) != replace(b, seconds=0, facts=None):
+    if replace(a, seconds=0, parse_seconds=0, facts=None) != replace(b, seconds=0, parse_seconds=0, facts=None):
         return True
     return (a.facts is None) != (b.facts is None) or (
         a.facts is not None and _first_difference(unpack(a.facts), unpack(b.facts)) is not None)
