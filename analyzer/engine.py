@@ -436,7 +436,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     notes.sort(key=lambda n: (n.path, n.reason, n.message))
     stats = {"units": len(prog.units), "nodes": len(prog.kind), "edges": prog.graph.number_of_edges(),
              "functions": len(prog.funcs), "calls": len(prog.calls), "sources": len(prog.sources),
-             "sinks": len(sink_list), "facts_extracted": extracted, "facts_cached": from_cache,
+             "sinks": len(sink_list), "path_states": found.states, "path_contexts": found.contexts,
+             "facts_extracted": extracted, "facts_cached": from_cache,
              "extract_seconds": round(t_extract, 3), "seconds": round(time.perf_counter() - t0, 3)}
     return ScanResult(roots=[str(r) for r in roots], files_scanned=sorted(set(scanned)), notifications=notes,
                       findings=findings, complete=complete, origin=origin, stats=stats)
