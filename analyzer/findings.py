@@ -105,7 +105,7 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
     specific = any(ch in last for ch in "[.#")  # `[data-lookup]`: the page says which fields
     if sel == "*" or (classifier.is_catch_all_selector(jquery_css(sel)) and not (
             specific and any(t.name in ("input", "select", "textarea") for t in html_matches(sel)))):
-        return {"any_field"}, sel, False
+        return {"any_field"}, ("any field of the page" if sel == "*" else sel), False
     tags = [t for t in html_matches(sel) if t.name in ("input", "select", "textarea", "form")]
     if tags and all(t.name == "input" and (t.get("type") or "").lower() == "hidden" for t in tags):
         return set(), sel, True
@@ -127,6 +127,29 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
     return kinds, (_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel), False
 
 
+_MINIFIED_NAME = re.compile(r"^[A-Za-z_$][\w$]?$")
+# Kinds of abstract object that are never a form field: object literals and `new` instances, functions,
+# promise results and framework state (refs, state arrays, proxies).
+_NOT_ELEMENT_KINDS = frozenset({"O", "fn", "R", "RF", "PX"})
+
+
+def _not_an_element(key: tuple, rules, prop_read: bool = False) -> bool:
+    """True for an abstract object that cannot be a form field: see _NOT_ELEMENT_KINDS; the page's
+    catch-all globals themselves (`window.value`, `document.value`: a catch-all listener's `e.target` is
+    the object `E *`, see solve.py `_event_target`); and a built-in global of the language or the browser
+    or an instance of one (`Object.prototype`, `JSON`, `%XMLHttpRequest`: rules `builtin_globals`)."""
+    if key[0] in _NOT_ELEMENT_KINDS:
+        return True
+    if key[0] != "G":
+        return False
+    path_ = rules.normalize_path(key[1])
+    if path_ == "<global>" or path_ in rules.catch_all_globals:
+        return True
+    if prop_read and path_.startswith("document.") and path_.count(".") == 1 and path_ != "document.activeElement":
+        return True  # `document.checkout.value`: a form (by its name) has no value; its fields do
+    return path_.split(".", 1)[0].lstrip("%") in rules.builtin_globals
+
+
 def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, path
                 ) -> tuple[list[str], list[str], bool]:
     sink = path[-1] if path else None
@@ -141,21 +164,28 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     cats: set[str] = set()
     descs: list[str] = []
     resolved = False
-    todo = [(o, tuple(src.base)) for o in solver.objects(src.base)]
-    if todo and all(prog.objs[o][0] == "RF" for o, _a in todo):
+    todo = [(o, tuple(src.base), False) for o in solver.objects(src.base)]
+    if todo and all(prog.objs[o][0] == "RF" for o, _a, _t in todo):
         return [], [], False  # `email.value` of a framework ref: state, not a field read
+    prop_read = src.how in rules.source_props
+    if todo and all(_not_an_element(prog.objs[o], rules, prop_read) for o, _a, _t in todo):
+        # `{value: e}.value`, `it.next().value`, `JSON.value`: what the read is from is known, and it
+        # is no element; the read is a field read only when the object is unknown or may be an element
+        return [], [], False
     seen = set()
     while todo:
-        o, anchors = todo.pop()
+        o, anchors, targeted = todo.pop()
         if o in seen:
             continue
         seen.add(o)
         key = prog.objs[o]
         if key[0] == "EV":
             tgt = prog.regs[key[1]].target
-            todo.extend((t, (tgt,)) for t in solver.objects((tgt,)))
+            todo.extend((t, (tgt,), True) for t in solver.objects((tgt,)))  # what the event is on
             continue
         sels: list[str] = []
+        if key[0] == "G" and not targeted and _not_an_element(key, rules, prop_read):
+            continue  # `document.value` beside an element in an imprecise points-to set
         if key[0] == "G":
             path_ = rules.normalize_path(key[1])
             name = _legacy_form_field(path_)
@@ -187,6 +217,11 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
             return [], [], False
         if k:
             resolved = True
+        elif not src.guard and (not src.text or src.text == src.how or _MINIFIED_NAME.match(src.text)):
+            # `e.value` of an object nothing resolves, named by a minifier (or `({value: e}) => …` of one,
+            # named by nothing): no evidence of a field at all (SDK bundles read `.value` of options,
+            # attributes and iterator steps by the hundred)
+            return [], [], False
         cats.add(k or "other")
         descs.append(src.text or src.how)
     if src.guard and (not cats or cats <= {"any_field", "other"}):

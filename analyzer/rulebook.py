@@ -40,6 +40,8 @@ class RuleBook:
     element_calls: dict = field(default_factory=dict)  # global path -> selector template
     element_methods: dict = field(default_factory=dict)  # method -> selector template
     catch_all_globals: set = field(default_factory=set)
+    builtin_globals: frozenset = frozenset()  # `Object`, `JSON`, `navigator`: globals that are never an element
+    plain_result_methods: frozenset = frozenset()  # `it.next()`: methods whose result is a plain object
     element_passthrough: set = field(default_factory=set)
     element_properties: set = field(default_factory=set)
     event_value_props: set = field(default_factory=set)
@@ -150,6 +152,8 @@ class RuleBook:
                 rb.element_calls[e["match"]] = e["selector"]
         dom = src.get("dom", {})
         rb.catch_all_globals = set(dom.get("catch_all_globals", []))
+        rb.builtin_globals = frozenset(dom.get("builtin_globals", []))
+        rb.plain_result_methods = frozenset(dom.get("plain_result_methods", []))
         rb.element_passthrough = set(dom.get("element_passthrough", []))
         rb.element_properties = set(dom.get("element_properties", []))
         rb.event_value_props = set(dom.get("event_value_props", []))

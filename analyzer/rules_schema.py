@@ -77,6 +77,8 @@ class ElementFinder:
 @dataclass(frozen=True)
 class Dom:
     catch_all_globals: tuple
+    builtin_globals: tuple
+    plain_result_methods: tuple
     element_passthrough: tuple
     element_properties: tuple
     event_value_props: tuple

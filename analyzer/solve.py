@@ -218,6 +218,8 @@ class Solver(LinkPasses):
             if key[0] == "fn":
                 self.call_edges.add((item[1][0], key[1]))
                 self.timer_edges.setdefault((item[1][0], key[1]), item[1])
+        elif kind == "evtarget":
+            self._event_target(item[1], key, o)
         elif kind == "store":
             st = item[1]
             if key[0] == "G" and self.r.normalize_path(key[1]) == "<global>" and st.prop:
@@ -243,6 +245,21 @@ class Solver(LinkPasses):
                 self.call_edges.add((c.fid, f.fid))
                 if f.params:
                     self.seed(f.params[0], ("R", c.result))
+
+    def _event_target(self, nid: int, key: tuple, o: int) -> None:
+        """`e.target` of an event on `o`. On a catch-all global (`document`, `window`, `document.body`) the
+        event comes from one of the page's elements, any of them: the object `E *`, not the global itself
+        (so a `.value` read of `document` or `window` that arrives by other flows is no field read)."""
+        if key[0] == "G":
+            path = self.r.normalize_path(key[1])
+            if path == "<global>" or key[1] in self.r.catch_all_globals or path in self.r.catch_all_globals:
+                self.seed(nid, ("E", "*"))
+                return
+            segs = path.split(".")
+            if len(segs) == 2 and segs[0] == "document":  # `document.checkout`: a form by its name
+                self.seed(nid, ("E", f'form[name="{segs[1]}"] *'))
+                return
+        self.add(nid, o)
 
     def _on_load(self, ld, key: tuple, o: int) -> None:
         p = self.p
@@ -282,9 +299,8 @@ class Solver(LinkPasses):
             elif prop == "contentWindow":
                 self.seed(ld.nid, ("G", "%contentWindow"))
         elif k0 == "EV":
-            if prop in EVENT_TARGET_PROPS:
-                rg = p.regs[key[1]]
-                self.edge(rg.target, ld.nid)
+            if prop in EVENT_TARGET_PROPS:  # the element the event came from: see _event_target
+                self.on(p.regs[key[1]].target, ("evtarget", ld.nid))
             elif prop in EVENT_PASS_PROPS:
                 self.add(ld.nid, o)
             elif prop in self.r.event_value_props and ld.nid not in self.event_sources:

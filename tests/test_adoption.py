@@ -439,7 +439,7 @@ def test_a_sanitiser_check_is_not_a_path_step():
     widget = next(f for f in r.findings if f.sink.path == "js/vendor-widget.js")
     snippets = [s.snippet for s in widget.steps]
     assert not [s for s in snippets if "buf.length" in s], snippets
-    assert [s.message for s in widget.steps][:2] == ["reads any field of document (value)", "passed through `join(…)`"]
+    assert [s.message for s in widget.steps][:2] == ["reads any field of the page (value)", "passed through `join(…)`"]
     assert widget.steps[-1].message == "sent by img.src"
 
 

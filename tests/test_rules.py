@@ -95,8 +95,9 @@ def test_rule_files_have_exactly_the_known_sections():
     assert set(load_toml("flows")["amd"]) == {"calls"}
     assert set(load_toml("flows")["react"]) == {"state_hooks", "effect_hooks"}
     assert set(load_toml("sources")) == {"property", "method", "constructor", "element", "dom"}
-    assert set(load_toml("sources")["dom"]) == {"catch_all_globals", "element_passthrough", "element_properties",
-                                                "event_value_props"}
+    assert set(load_toml("sources")["dom"]) == {"catch_all_globals", "builtin_globals", "element_passthrough",
+                                                "element_properties", "event_value_props",
+                                                "plain_result_methods"}
     assert set(load_toml("triggers")) == {"presubmit", "lifecycle", "submit", "click", "submit_control_words",
                                           "strong_submit_words", "non_submit_words", "submit_calls", "register",
                                           "registration"}
