@@ -242,6 +242,8 @@ class _Finder:
                 self.modules = [m for m in self.modules if m.start != fn.start_byte]
                 self._add(fn, "cjs", name, source=path)
         self._hoisted()
+        if self.source_at is not None:
+            self._hoisted_by_map()
         ns = _WEBPACK_NS.search(self.data)
         mods = tuple(sorted(self.modules, key=lambda m: (m.start, m.end)))
         return Layout(self.uid, self.rel, ns.group(0).decode() if ns else self.rel, mods)
@@ -375,6 +377,47 @@ class _Finder:
                                        library=rule.name, api_global=rule.api_global, api_var=var,
                                        stmts=tuple(c.start_byte for c in kids[start_i:end_i + 1])))
 
+    def _hoisted_by_map(self) -> None:
+        """Scope-hoisted library code named by the source map: each run of top-level statements (of the
+        file, or of the IIFE that wraps the whole bundle) whose first and last mapped segments both come
+        from one known library's files (`node_modules/vue/…`) is that library's code. A statement the map
+        does not place, or places in the shop's files, ends the run."""
+        blocks = [self.root]
+        for st in self.root.named_children:
+            fn = _iife_function(st)
+            if fn is not None:
+                body = fn.child_by_field_name("body")
+                if body is not None and body.type == "statement_block":
+                    blocks.append(body)
+        taken = [(m.start, m.end) for m in self.modules]
+        for block in blocks:
+            run: list = []
+            run_lib = None
+            for c in list(block.named_children) + [None]:
+                lib = None
+                if c is not None and c.type != "comment" and not any(a <= c.start_byte < b for a, b in taken):
+                    first = self.source_at(c.start_byte)
+                    if first:
+                        rule = self._library_by_path(first)
+                        if rule is not None and self.source_at(max(c.start_byte, c.end_byte - 1)) == first:
+                            lib = rule
+                if lib is not None and (run_lib is None or lib is run_lib):
+                    run.append(c)
+                    run_lib = lib
+                    continue
+                if run:
+                    self.modules.append(Module(run[0].start_byte, run[-1].end_byte, "hoisted", "",
+                                               library=run_lib.name, api_global=run_lib.api_global,
+                                               source=self.source_at(run[0].start_byte),
+                                               stmts=tuple(x.start_byte for x in run)))
+                run, run_lib = ([c], lib) if lib is not None else ([], None)
+
+    def _library_by_path(self, source: str):
+        for r in self.rules.rules:
+            if r.paths is not None and r.paths.search(source):
+                return r
+        return None
+
     def _hits(self):
         """Offsets of every banner and signature match in the file: one search per rule over the whole file,
         then a module is looked up by its range (not one search per module: bundles hold thousands)."""
@@ -402,13 +445,42 @@ class _Finder:
     def _add(self, fn, kind: str, mid: str, deps: tuple = (), source: str | None = None) -> bool:
         """Record a module; True when it is a known library's (its inside is not looked at further)."""
         if source is None and self.source_at is not None:
-            source = self.source_at(fn.start_byte)
+            source = self.source_at(_probe(fn))
         lib = self._library(fn.start_byte, fn.end_byte, source)
         self.modules.append(Module(fn.start_byte, fn.end_byte, kind, mid, deps, lib.name if lib else None,
                                    lib.api_global if lib else None, source))
         if lib is None:
             self.shop_fns.add(fn.id)
         return lib is not None
+
+
+def _iife_function(stmt):
+    """The function of a top-level `(()=>{…})()`, `!function(){…}()`, `(function(){…}).call(this)`."""
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return None
+    e = stmt.named_children[0]
+    while e is not None and e.type in ("unary_expression", "parenthesized_expression"):
+        e = e.named_children[-1] if e.named_children else None
+    if e is None or e.type != "call_expression":
+        return None
+    fn = e.child_by_field_name("function")
+    while fn is not None and fn.type in ("parenthesized_expression", "member_expression"):
+        fn = fn.named_children[0] if fn.named_children else None
+    return fn if fn is not None and fn.type in FUNC_TYPES else None
+
+
+def _probe(fn) -> int:
+    """Where to ask a source map whose module a wrapper is: its body's first statement (the wrapper's own
+    `function(e,t,n){` is the bundler's code, often unmapped, so the map would answer with the module
+    before it)."""
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return fn.start_byte
+    if body.type == "statement_block":
+        for c in body.named_children:
+            if c.type != "comment":
+                return c.start_byte
+    return body.start_byte
 
 
 def layout(tree, data: bytes, uid: int, rel: str, rules, source_at=None) -> Layout:
@@ -489,9 +561,35 @@ def leading_library(data: bytes, rules) -> str | None:
     return rules.library_of(head[:end]) if end else None
 
 
-def bundle_stage(parsed, rules, include_libraries: bool = False):
+MAP_NAMES_BYTES = 32 * 1024  # a file this large may hoist a library: its map names its statements
+_UMD_COMMONJS = re.compile(rb"typeof\s+exports\b|typeof\s+module\b")
+_UMD_AMD = re.compile(rb"define\.amd\b|typeof\s+define\b")
+_UMD_HEAD = 1024
+
+
+def umd_library(data: bytes, lib_rules: LibraryRules) -> LibraryRule | None:
+    """A library file shipped on its own without a banner (axios's `dist/axios.min.js` keeps its licence at
+    the end, or none): a UMD wrapper — the file's first kilobyte tests both `typeof exports` and
+    `define.amd` and, when the rule names one, hands the factory's result to the library's global
+    (`(e=globalThis||self).axios=t()`) — whose code carries the library's signature. Shops ship
+    applications, not UMD modules, so a shop bundle that inlines a library is not taken for it."""
+    head = data[:_UMD_HEAD]
+    if _UMD_COMMONJS.search(head) is None or _UMD_AMD.search(head) is None:
+        return None
+    r = lib_rules.match(data, None)
+    if r is None or r.signature is None or r.signature.search(data) is None:
+        return None
+    if r.api_global and re.search(rb"[.\[\"']" + re.escape(r.api_global.encode()) + rb"\b", head) is None:
+        return None
+    return r
+
+
+def bundle_stage(parsed, rules, include_libraries: bool = False, source_at_of=None):
     """The layouts of all parsed units. Returns (BundleIndex, {uid: library} of files that are a library
-    through and through, [Notification]). With `include_libraries`, nothing is set aside."""
+    through and through, [Notification]). With `include_libraries`, nothing is set aside.
+    `source_at_of(unit)`: None, or (byte offset) -> the original source name its source map gives there:
+    module wrappers and runs of scope-hoisted statements are then named by the map
+    (`node_modules/react/cjs/react.production.js` is React's, whatever its code looks like)."""
     from analyzer.model import Notification
 
     index = BundleIndex()
@@ -510,8 +608,19 @@ def bundle_stage(parsed, rules, include_libraries: bool = False):
         if include_libraries:
             continue
         lay = layout(tree, u.data, u.uid, u.rel, lib_rules)
+        if source_at_of is not None and (lay.modules or len(u.data) >= MAP_NAMES_BYTES):
+            source_at = source_at_of(u)  # small files without wrappers hoist no library: map not read
+            if source_at is not None:
+                lay = layout(tree, u.data, u.uid, u.rel, lib_rules, source_at)
         if not lay.modules:
-            lib = rules.library_of(u.data) if u.line_off == 0 and u.col_off == 0 else None
+            lib = None
+            if u.line_off == 0 and u.col_off == 0:
+                # a banner in the comments the file starts with; not one further in (esbuild keeps
+                # `/*! @vue/shared v3… */` inside the bundle's IIFE, next to the shop's code)
+                lib = leading_library(u.data, rules)
+                if lib is None:
+                    umd = umd_library(u.data, lib_rules)
+                    lib = umd.name if umd is not None else None
             if lib is not None:  # a banner near the top, no modules: the library's own file after all
                 whole[u.uid] = lib
                 notes.append(Notification(u.rel, "note", "library",

@@ -23,7 +23,7 @@ from analyzer.fold import unresolved_names
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.locate import locate
-from analyzer.mapfind import load_maps
+from analyzer.mapfind import MapReader, load_maps
 from analyzer.model import Notification, ScanResult
 from analyzer.models.templates import TemplateModels
 from analyzer.link_facts import merge_unit
@@ -222,6 +222,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     # --- bundles: module wrappers, split chunks and bundled libraries, found on the syntax trees of the scan's
     # scripts (parsed here for that; extraction parses each again, in its worker). Library modules are set
     # aside (their API is modelled), files that are a library through and through are not extracted at all.
+    map_reader = MapReader(files)
     with clock.stage("bundle"):
         parsed = []
         for u in prog.units:
@@ -235,7 +236,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             if tree is not None:
                 parsed.append((u, lang, tree))
         try:
-            bundles, library_files, bundle_notes = bundle_stage(parsed, rules, include_libraries)
+            bundles, library_files, bundle_notes = bundle_stage(parsed, rules, include_libraries,
+                                                                map_reader.source_at_of)
         except Exception as e:  # noqa: BLE001
             raise _blame(prog, "bundle", e, uid=parsed[0][0].uid if len(parsed) == 1 else None) from e
         del parsed
@@ -430,7 +432,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
         findings = [f for f in findings if f.sink.path not in timed_out]
     # --- locate: findings in source-mapped bundles move to the original source
     with clock.stage("locate"):
-        maps, map_notes = load_maps(files, {loc.path for f in findings for loc in _locations(f)})
+        maps, map_notes = load_maps(files, {loc.path for f in findings for loc in _locations(f)},
+                                    map_reader.loaded)
         notes.extend(map_notes)
         findings = locate(findings, maps, {f.rel: f.data for f in files})
     notes.sort(key=lambda n: (n.path, n.reason, n.message))

@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes
 
 from analyzer.model import Notification, SourceFile
-from analyzer.sourcemap import MAX_MAP_BYTES, MapError, SourceMap, parse
+from analyzer.sourcemap import MAX_MAP_BYTES, MapError, Positions, SourceMap, parse
 
 _COMMENT_HEAD_RE = re.compile(rb"(?://|/\*)[#@][ \t]*\Z")
 _COMMENT_URL_RE = re.compile(rb"([^\s*'\"]*)[ \t]*(?:\*/)?")
@@ -109,6 +109,30 @@ def _data_url(url: str) -> bytes:
         except (binascii.Error, ValueError) as e:
             raise MapError(f"inline map is not valid base64: {e}") from None
     return unquote_to_bytes(body)
+
+
+class MapReader:
+    """Reads each file's map at most once for the whole scan: the bundle stage asks for the maps of files
+    with module wrappers (to name their modules), the locate stage for those of files with findings."""
+
+    def __init__(self, files: list[SourceFile]):
+        self.files = {f.rel: f for f in files}
+        self.known = frozenset(self.files)
+        self.loaded: dict[str, tuple] = {}
+
+    def source_at_of(self, unit):
+        """(byte offset) -> original source name, for a unit that is a whole file with a usable map."""
+        f = self.files.get(unit.rel)
+        if f is None or f.kind not in MAP_KINDS or getattr(unit, "line_off", 0) or getattr(unit, "col_off", 0):
+            return None
+        if f.rel not in self.loaded:
+            self.loaded[f.rel] = load_map(f, self.known)
+        bm = self.loaded[f.rel][0]
+        if bm is None:
+            return None
+        pos = Positions(f.data)
+        smap = bm.smap
+        return lambda off: smap.source_from(*pos.point(off))
 
 
 def load_map(f: SourceFile, known: frozenset[str] | set[str] = frozenset()
@@ -285,16 +309,17 @@ def _resolve(full: str, raw: str, root: str, map_dir: str, known) -> str | None:
     return rel
 
 
-def load_maps(files: list[SourceFile], wanted: set[str] | None = None
+def load_maps(files: list[SourceFile], wanted: set[str] | None = None, loaded: dict | None = None
               ) -> tuple[dict[str, BundleMap], list[Notification]]:
-    """Maps of the scanned JavaScript files (only of those in `wanted`, when given)."""
+    """Maps of the scanned JavaScript files (only of those in `wanted`, when given). `loaded`: rel ->
+    load_map's answer for files whose map an earlier stage already read (not read twice, noted once)."""
     known = frozenset(f.rel for f in files)
     maps: dict[str, BundleMap] = {}
     notes: list[Notification] = []
     for f in files:
         if wanted is not None and f.rel not in wanted:
             continue
-        bm, ns = load_map(f, known)
+        bm, ns = loaded[f.rel] if loaded is not None and f.rel in loaded else load_map(f, known)
         notes.extend(ns)
         if bm is not None:
             maps[f.rel] = bm

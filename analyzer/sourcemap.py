@@ -231,6 +231,18 @@ class SourceMap:
                                    self.names[ni] if ni >= 0 else None)
         return self.lookup(line, column)
 
+    def source_from(self, line: int, column: int, limit: int = 64) -> str | None:
+        """The source of the first mapped segment at or after (line, column) on that line (within `limit`
+        segments): what the code starting there comes from, never the code before it."""
+        if line < 0 or line + 1 >= len(self._line_index):
+            return None
+        hi = self._line_index[line + 1]
+        j = bisect.bisect_left(self._cols, column, self._line_index[line], hi)
+        for k in range(j, min(hi, j + limit)):
+            if self._srcs[k] >= 0:
+                return self.full_source(self._srcs[k])
+        return None
+
     def source_at(self, line: int, column: int) -> str | None:
         i = self._find(line, column)
         if i < 0 or self._srcs[i] < 0:
