@@ -567,21 +567,37 @@ _UMD_AMD = re.compile(rb"define\.amd\b|typeof\s+define\b")
 _UMD_HEAD = 1024
 
 
-def umd_library(data: bytes, lib_rules: LibraryRules) -> LibraryRule | None:
-    """A library file shipped on its own without a banner (axios's `dist/axios.min.js` keeps its licence at
-    the end, or none): a UMD wrapper — the file's first kilobyte tests both `typeof exports` and
-    `define.amd` and, when the rule names one, hands the factory's result to the library's global
-    (`(e=globalThis||self).axios=t()`) — whose code carries the library's signature. Shops ship
-    applications, not UMD modules, so a shop bundle that inlines a library is not taken for it."""
+def own_file_library(data: bytes, lib_rules: LibraryRules) -> LibraryRule | None:
+    """A library's own build shipped as a file, recognised without a banner (axios's `dist/axios.min.js`
+    keeps its licence at the end; htmx, rrweb and tracker SDK builds have none): the library's `signature`
+    is in the file, and the file hands its code to the library's `global` the way library builds do —
+    a UMD wrapper (its first kilobyte tests both `typeof exports` and `define.amd` and names the global:
+    `(e=globalThis||self).axios=t()`, `g["rrweb"]=f()`), a first statement that declares the global
+    (`var htmx=function(){…}()`), or a file that is one IIFE assigning it (`h.posthog=i`, `E[Le]=Se` with
+    `Le="mixpanel"`: a tracker SDK replacing its loader snippet's stub). Shops ship applications, not builds of a library: a shop bundle
+    that inlines a library is not taken for it unless it also exports itself under the library's name."""
     head = data[:_UMD_HEAD]
-    if _UMD_COMMONJS.search(head) is None or _UMD_AMD.search(head) is None:
-        return None
-    r = lib_rules.match(data, None)
-    if r is None or r.signature is None or r.signature.search(data) is None:
-        return None
-    if r.api_global and re.search(rb"[.\[\"']" + re.escape(r.api_global.encode()) + rb"\b", head) is None:
-        return None
-    return r
+    lead = _LEADING.match(head).end()
+    umd = _UMD_COMMONJS.search(head) is not None and _UMD_AMD.search(head) is not None
+    iife = _IIFE_START.match(head, lead) is not None
+    for r in lib_rules.rules:
+        if not r.api_global or r.signature is None:
+            continue
+        g = re.escape(r.api_global.encode())
+        shaped = (umd and re.search(rb"[.\[\"']" + g + rb"\b", head) is not None) or \
+            re.compile(rb"(?:var|let|const)\s+" + g + rb"\s*=").match(head, lead) is not None or \
+            (iife and re.search(rb"[\w$)\]](?<!\bthis)\." + g + rb"\s*=[^=]", data) is not None)
+        if not shaped and iife:  # `Le="mixpanel",…,E[Le]=Se`: the global's name held in a variable
+            for m in re.finditer(rb"([\w$]+)\s*=\s*[\"']" + g + rb"[\"']", data):
+                if re.search(rb"\[" + re.escape(m.group(1)) + rb"\]\s*=[^=]", data):
+                    shaped = True
+                    break
+        if shaped and r.signature.search(data) is not None:
+            return r
+    return None
+
+
+_IIFE_START = re.compile(rb"[!;+~]?\s*\(?\s*(?:function\b|\(\s*\)\s*=>)")
 
 
 def bundle_stage(parsed, rules, include_libraries: bool = False, source_at_of=None):
@@ -619,8 +635,8 @@ def bundle_stage(parsed, rules, include_libraries: bool = False, source_at_of=No
                 # `/*! @vue/shared v3… */` inside the bundle's IIFE, next to the shop's code)
                 lib = leading_library(u.data, rules)
                 if lib is None:
-                    umd = umd_library(u.data, lib_rules)
-                    lib = umd.name if umd is not None else None
+                    own = own_file_library(u.data, lib_rules)
+                    lib = own.name if own is not None else None
             if lib is not None:  # a banner near the top, no modules: the library's own file after all
                 whole[u.uid] = lib
                 notes.append(Notification(u.rel, "note", "library",

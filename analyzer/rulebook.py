@@ -216,7 +216,7 @@ class RuleBook:
         rb.element_factories = set(ce.get("factories", []))
         rb.element_field_tags = set(ce.get("field_tags", []))
         rb.model_props = set(ce.get("model_props", []))
-        rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in libs]
+        rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in libs if lib.get("banner")]
         from analyzer.bundle import library_rules
 
         rb.bundle_libraries = library_rules(libs)

@@ -217,14 +217,15 @@ class Vendor:
 @dataclass(frozen=True)
 class Library:
     name: str
-    banner: str
-    example: str
+    banner: str | None = None  # its licence banner (a rule without one has a build_example)
+    example: str | None = None
     global_: str | None = None  # TOML key `global`: the global its modelled API lives under
     paths: str | None = None  # module paths in a bundle (module keys or source-map sources)
     signature: str | None = None  # strings its minified code keeps
     signature_example: str | None = None
     api_marker: tuple = ()  # properties a scope-hoisted copy puts on its API object
     marker_example: str | None = None
+    build_example: str | None = None  # the head of its own build, recognised by bundle.own_file_library
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.bundle import BundleIndex, layout
+from analyzer.bundle import BundleIndex, layout, own_file_library
 from analyzer.engine import scan
 from analyzer.parse import Parsers
 from analyzer.rulebook import RuleBook
@@ -233,22 +233,33 @@ UMD_AXIOS = ('!function(e,t){"object"==typeof exports&&"undefined"!=typeof modul
              'document.addEventListener("change",function(e){r.send(e.target.value)})}return{post:s}}));\n')
 
 
-def test_umd_library_without_banner_is_recognised_by_signature(tmp_path: Path):
+def test_library_build_without_banner_is_recognised_by_signature_and_export(tmp_path: Path):
     """axios < 1.8 ships `dist/axios.min.js` with its licence at the end: the UMD wrapper that hands the
-    factory to the `axios` global plus the library's signature recognise it; the same code outside a UMD
-    wrapper, or a UMD wrapper exporting another global, is analysed as anyone's code."""
-    from analyzer.bundle import umd_library
+    factory to the `axios` global plus the library's signature recognise it; the same code exporting
+    another global, or not exporting at all, is analysed as anyone's code."""
     rb = RuleBook.load()
-    assert umd_library(UMD_AXIOS.encode(), rb.bundle_libraries).name == "axios"
-    not_umd = UMD_AXIOS.replace("typeof exports", "typeof exportz").replace("define.amd", "define.amx")
-    assert umd_library(not_umd.replace("typeof define", "typeof defin").encode(), rb.bundle_libraries) is None
-    assert umd_library(UMD_AXIOS.replace(".axios=", ".shopApp=").encode(), rb.bundle_libraries) is None
+    assert own_file_library(UMD_AXIOS.encode(), rb.bundle_libraries).name == "axios"
+    body = UMD_AXIOS[UMD_AXIOS.index('(this,(function(){') + len('(this,'):].rstrip(";\n")
+    plain = "var shop = " + body[:-1] + "();\n"  # the factory run by the shop's own code: no export
+    assert own_file_library(plain.encode(), rb.bundle_libraries) is None
+    assert own_file_library(UMD_AXIOS.replace(".axios=", ".shopApp=").encode(), rb.bundle_libraries) is None
     (tmp_path / "axios.min.js").write_text(UMD_AXIOS)
     r = scan([tmp_path])
     assert r.findings == [] and [n.reason for n in r.notifications] == ["library"]
     (tmp_path / "axios.min.js").write_text(UMD_AXIOS.replace(".axios=", ".shopApp="))
     r = scan([tmp_path])
     assert [f.sink_api for f in r.findings] == ["XMLHttpRequest.send"]
+
+
+def test_library_build_examples_are_recognised():
+    """Each library rule without a banner has a `build_example`: the shape of its own build, recognised."""
+    rb = RuleBook.load()
+    for lib in load_toml("libraries")["library"]:
+        if "build_example" in lib:
+            got = own_file_library(lib["build_example"].encode(), rb.bundle_libraries)
+            assert got is not None and got.name == lib["name"], lib["name"]
+        else:
+            assert "banner" in lib, lib["name"]
 
 
 # ---------------------------------------------------------------------------------------------- rules
@@ -265,7 +276,9 @@ def test_library_signatures_and_markers_have_working_examples():
             lay = _lay("(()=>{" + lib["marker_example"] + "})();")
             assert [(m.kind, m.library, m.api_var) for m in lay.modules] == [("hoisted", lib["name"], "An")]
         if "paths" in lib:
-            assert rule.paths.search(f"webpack://shop/node_modules/{lib['name'].lower().split('.')[0]}/x.js") \
+            pkg = lib["name"].lower().split(".")[0].split()[0]
+            assert any(rule.paths.search(f"webpack://shop/node_modules/{p}/x.js")
+                       for p in (pkg, pkg + ".org", pkg + "-js", pkg + "-browser")) \
                 or lib["name"] in ("lodash", "React", "Vue.js"), lib["name"]
 
 
