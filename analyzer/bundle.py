@@ -624,24 +624,26 @@ def bundle_stage(parsed, rules, include_libraries: bool = False, source_at_of=No
         if include_libraries:
             continue
         lay = layout(tree, u.data, u.uid, u.rel, lib_rules)
-        if source_at_of is not None and (lay.modules or len(u.data) >= MAP_NAMES_BYTES):
+        lib = None
+        if not lay.modules and u.line_off == 0 and u.col_off == 0:
+            # a banner in the comments the file starts with; not one further in (esbuild keeps
+            # `/*! @vue/shared v3… */` inside the bundle's IIFE, next to the shop's code); or the build of a
+            # library that has no banner
+            lib = leading_library(u.data, rules)
+            if lib is None:
+                own = own_file_library(u.data, lib_rules)
+                lib = own.name if own is not None else None
+        if lib is None and source_at_of is not None and (lay.modules or len(u.data) >= MAP_NAMES_BYTES):
             source_at = source_at_of(u)  # small files without wrappers hoist no library: map not read
             if source_at is not None:
                 lay = layout(tree, u.data, u.uid, u.rel, lib_rules, source_at)
+        if lib is not None:  # no modules: the library's own file after all
+            whole[u.uid] = lib
+            notes.append(Notification(u.rel, "note", "library",
+                                      f"recognised as {lib}: its API is modelled by rules, its code is not "
+                                      "analysed (--include-libraries analyses it)"))
+            continue
         if not lay.modules:
-            lib = None
-            if u.line_off == 0 and u.col_off == 0:
-                # a banner in the comments the file starts with; not one further in (esbuild keeps
-                # `/*! @vue/shared v3… */` inside the bundle's IIFE, next to the shop's code)
-                lib = leading_library(u.data, rules)
-                if lib is None:
-                    own = own_file_library(u.data, lib_rules)
-                    lib = own.name if own is not None else None
-            if lib is not None:  # a banner near the top, no modules: the library's own file after all
-                whole[u.uid] = lib
-                notes.append(Notification(u.rel, "note", "library",
-                                          f"recognised as {lib}: its API is modelled by rules, its code is not "
-                                          "analysed (--include-libraries analyses it)"))
             continue
         index.add(lay)
         libs = sorted({m.library for m in lay.libraries})

@@ -139,7 +139,7 @@ class CallFacts:
         if p.global_fns and any(v in p.global_fns for v in callee):
             p.seeds.append((res, ("G", "window")))
         if method in self.r.plain_result_methods and not is_new:
-            p.seeds.append((res, ("O", res)))  # `it.next()`: `{value, done}`, no element
+            p.seeds.append((res, ("IT", res)))  # `it.next()`: an iterator step `{value, done}`, no element
         if self.bundle is not None and len(args) <= 1:
             self._bundled_require(c, fn, argn)
         elif len(args) >= 2 and str_args and not is_new:

@@ -128,9 +128,10 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
 
 
 _MINIFIED_NAME = re.compile(r"^[A-Za-z_$][\w$]?$")
-# Kinds of abstract object that are never a form field: object literals and `new` instances, functions,
-# promise results and framework state (refs, state arrays, proxies).
-_NOT_ELEMENT_KINDS = frozenset({"O", "fn", "R", "RF", "PX"})
+# Kinds of abstract object that are never a form field: object literals and `new` instances, iterator
+# steps and descriptors (`IT`: results of rules `plain_result_methods`), functions, promise results and
+# framework state (refs, state arrays, proxies).
+_NOT_ELEMENT_KINDS = frozenset({"O", "IT", "fn", "R", "RF", "PX"})
 
 
 def _not_an_element(key: tuple, rules, prop_read: bool = False) -> bool:
@@ -168,7 +169,10 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     if todo and all(prog.objs[o][0] == "RF" for o, _a, _t in todo):
         return [], [], False  # `email.value` of a framework ref: state, not a field read
     prop_read = src.how in rules.source_props
-    if todo and all(_not_an_element(prog.objs[o], rules, prop_read) for o, _a, _t in todo):
+    if todo and (all(_not_an_element(prog.objs[o], rules, prop_read) for o, _a, _t in todo)
+                 or any(prog.objs[o][0] == "IT" for o, _a, _t in todo)):
+        # an iterator step's `.value` is the element itself (`for…of` transpiled), never what was typed
+        # into it, whatever else the imprecise points-to set holds
         # `{value: e}.value`, `it.next().value`, `JSON.value`: what the read is from is known, and it
         # is no element; the read is a field read only when the object is unknown or may be an element
         return [], [], False

@@ -100,7 +100,7 @@ NODES = Seq(N)
 
 # Abstract-object keys (`Program.objs`, the seeds): see solve.py's module docstring
 OBJ_KEY = Tagged("object key", {
-    "fn": (F,), "O": (N,), "G": (S,), "R": (N,), "EV": (R,), "E": {1: (S,), 2: (S, PART)},
+    "fn": (F,), "O": (N,), "IT": (N,), "G": (S,), "R": (N,), "EV": (R,), "E": {1: (S,), 2: (S, PART)},
 })
 
 FUNC = DC(Func, {

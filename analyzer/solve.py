@@ -3,10 +3,11 @@
 A worklist propagation (Andersen-style, field-based, flow-insensitive) of abstract objects over the
 dataflow graph: functions, global access paths (`G`, e.g. `navigator.sendBeacon`, `%XMLHttpRequest` for a
 factory type), element descriptors (`E`, a CSS selector), event objects (`EV`, per registration) and
-promise resolvers (`R`). Watchers on loads, calls, callbacks and registrations turn new objects into new
+promise resolvers (`R`), object literals and `new` instances (`O`), iterator steps and descriptors
+(`IT`, results of rules `plain_result_methods`: never an element). Watchers on loads, calls, callbacks and registrations turn new objects into new
 objects or new edges: a function reaching a callee links arguments to parameters and the return to the
 call result; `G: jQuery` reaching a callee makes the call a jQuery factory; an event object's `.target`
-is the registration's element. Module imports are linked first, calls the scan cannot resolve get the
+is the registration's element (`E *` on a catch-all global). Module imports are linked first, calls the scan cannot resolve get the
 default propagation (arguments and receiver flow into the result) at the end.
 """
 from __future__ import annotations

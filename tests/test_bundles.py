@@ -214,13 +214,21 @@ SHIPPED = ["axios/dist/axios.js", "axios/dist/axios.min.js", "axios/dist/esm/axi
            "axios/dist/browser/axios.cjs", "jquery/dist/jquery.js", "jquery/dist/jquery.min.js",
            "jquery/dist/jquery.slim.min.js", "vue/dist/vue.global.js", "vue/dist/vue.global.prod.js",
            "vue/dist/vue.runtime.global.prod.js", "vue/dist/vue.esm-browser.prod.js",
-           "react-dom/cjs/react-dom-client.production.js", "react/cjs/react.production.js"]
+           "react-dom/cjs/react-dom-client.production.js", "react/cjs/react.production.js",
+           # tracker SDKs and recorders with no banner: their builds' exports name them
+           "posthog-js/dist/array.js", "posthog-js/dist/array.full.js", "posthog-js/dist/array.full.es5.js",
+           "posthog-js/dist/array.no-external.js", "mixpanel-browser/dist/mixpanel.min.js",
+           "mixpanel-browser/dist/mixpanel-with-recorder.min.js", "rrweb/dist/rrweb.umd.min.cjs",
+           "htmx.org/dist/htmx.min.js", "htmx.org/dist/htmx.js"]
 
 
 @pytest.mark.parametrize("rel", SHIPPED)
 def test_shipped_library_file_alone_is_recognised_and_reports_nothing(built: Path, tmp_path: Path, rel: str):
     src = BUNDLES / "node_modules" / rel
     (tmp_path / src.name).write_bytes(src.read_bytes())
+    mp = src.with_name(src.name + ".map")
+    if mp.is_file():  # as the package ships it, map beside
+        (tmp_path / mp.name).write_bytes(mp.read_bytes())
     r = scan([tmp_path])
     assert r.findings == []
     assert [n.reason for n in r.notifications if n.reason == "library"] == ["library"], r.notifications
