@@ -61,6 +61,7 @@ class Module:
     source: str | None = None  # original path (bundle key, or the source map's `sources` entry)
     api_var: str | None = None  # hoisted code: the variable holding the library's API object
     stmts: tuple = ()  # hoisted code: start bytes of its top-level statements
+    exports: tuple = ()  # hoisted code named by a map: (variable, original name) of what it declares
 
 
 @dataclass(frozen=True)
@@ -186,13 +187,14 @@ def _members(obj):
 
 
 class _Finder:
-    def __init__(self, tree, data: bytes, uid: int, rel: str, rules, source_at=None):
+    def __init__(self, tree, data: bytes, uid: int, rel: str, rules, source_at=None, name_at=None):
         self.uid = uid
         self.root = tree.root_node
         self.data = data
         self.rel = rel
         self.rules = rules
         self.source_at = source_at  # optional (byte offset) -> original source path, from a source map
+        self.name_at = name_at  # optional (byte offset) -> original name of the identifier there
         self.modules: list[Module] = []
         self.cjs_helpers: set[str] = set()
         self.shop_fns: set[int] = set()
@@ -409,8 +411,22 @@ class _Finder:
                     self.modules.append(Module(run[0].start_byte, run[-1].end_byte, "hoisted", "",
                                                library=run_lib.name, api_global=run_lib.api_global,
                                                source=self.source_at(run[0].start_byte),
-                                               stmts=tuple(x.start_byte for x in run)))
+                                               stmts=tuple(x.start_byte for x in run),
+                                               exports=self._exports(run) if run_lib.api_global else ()))
                 run, run_lib = ([c], lib) if lib is not None else ([], None)
+
+    def _exports(self, run) -> tuple:
+        """What hoisted library statements declare, by the names the map gives their identifiers:
+        `function Kn(e){…}` that the map calls `ref` is Vue's `ref`, which the shop calls as `Kn("")`."""
+        out = []
+        for st in run:
+            for ident in _declared(st):
+                var = _text(ident)
+                orig = self.name_at(ident.start_byte) if self.name_at is not None else None
+                orig = orig or var
+                if _IDENT.match(orig) and _IDENT.match(var):
+                    out.append((var, orig))
+        return tuple(out)
 
     def _library_by_path(self, source: str):
         for r in self.rules.rules:
@@ -483,9 +499,33 @@ def _probe(fn) -> int:
     return body.start_byte
 
 
-def layout(tree, data: bytes, uid: int, rel: str, rules, source_at=None) -> Layout:
-    """The module wrappers of one unit; `source_at(offset)` names a position's original file (source map)."""
-    return _Finder(tree, data, uid, rel, rules, source_at).run()
+def layout(tree, data: bytes, uid: int, rel: str, rules, source_at=None, name_at=None) -> Layout:
+    """The module wrappers of one unit; `source_at(offset)` names a position's original file (source map),
+    `name_at(offset)` the original name of an identifier there."""
+    return _Finder(tree, data, uid, rel, rules, source_at, name_at).run()
+
+
+_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+
+def _declared(stmt) -> list:
+    """Identifiers a top-level statement declares: `function f`, `class C`, `var a = …, b = …`."""
+    t = stmt.type
+    if t in ("function_declaration", "generator_function_declaration", "class_declaration"):
+        n = stmt.child_by_field_name("name")
+        return [n] if n is not None else []
+    if t in ("variable_declaration", "lexical_declaration"):
+        out = []
+        for d in stmt.named_children:
+            if d.type == "variable_declarator":
+                n = d.child_by_field_name("name")
+                if n is not None and n.type == "identifier":
+                    out.append(n)
+        return out
+    if t == "export_statement":
+        d = stmt.child_by_field_name("declaration")
+        return _declared(d) if d is not None else []
+    return []
 
 
 @dataclass
@@ -634,9 +674,9 @@ def bundle_stage(parsed, rules, include_libraries: bool = False, source_at_of=No
                 own = own_file_library(u.data, lib_rules)
                 lib = own.name if own is not None else None
         if lib is None and source_at_of is not None and (lay.modules or len(u.data) >= MAP_NAMES_BYTES):
-            source_at = source_at_of(u)  # small files without wrappers hoist no library: map not read
-            if source_at is not None:
-                lay = layout(tree, u.data, u.uid, u.rel, lib_rules, source_at)
+            probe = source_at_of(u)  # small files without wrappers hoist no library: map not read
+            if probe is not None:
+                lay = layout(tree, u.data, u.uid, u.rel, lib_rules, *probe)
         if lib is not None:  # no modules: the library's own file after all
             whole[u.uid] = lib
             notes.append(Notification(u.rel, "note", "library",

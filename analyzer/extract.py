@@ -179,6 +179,9 @@ class Extractor(CallFacts, DeclarationFacts):
             return False
         if m.api_var and m.api_global and m.start == node.start_byte:
             self.p.seeds.append((self.declare(m.api_var), ("G", m.api_global)))
+        if m.exports and m.start == node.start_byte:  # `Kn` is Vue's `ref`: `G Vue.ref`
+            for var, orig in m.exports:
+                self.p.seeds.append((self.declare(var), ("G", m.api_global + "." + orig)))
         return True
 
     def _walk(self, stack, pop, push, h, parents, skip) -> None:

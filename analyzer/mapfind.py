@@ -121,7 +121,8 @@ class MapReader:
         self.loaded: dict[str, tuple] = {}
 
     def source_at_of(self, unit):
-        """(byte offset) -> original source name, for a unit that is a whole file with a usable map."""
+        """(source_at, name_at) for a unit that is a whole file with a usable map (else None):
+        (byte offset) -> the original source name there / the original name of the identifier there."""
         f = self.files.get(unit.rel)
         if f is None or f.kind not in MAP_KINDS or getattr(unit, "line_off", 0) or getattr(unit, "col_off", 0):
             return None
@@ -132,7 +133,7 @@ class MapReader:
             return None
         pos = Positions(f.data)
         smap = bm.smap
-        return lambda off: smap.source_from(*pos.point(off))
+        return (lambda off: smap.source_from(*pos.point(off)), lambda off: smap.name_at(*pos.point(off)))
 
 
 def load_map(f: SourceFile, known: frozenset[str] | set[str] = frozenset()

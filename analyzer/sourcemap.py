@@ -243,6 +243,13 @@ class SourceMap:
                 return self.full_source(self._srcs[k])
         return None
 
+    def name_at(self, line: int, column: int) -> str | None:
+        """The original name of the segment that starts exactly at (line, column), if the map gives one."""
+        i = self._find(line, column)
+        if i < 0 or self._cols[i] != column or self._onames[i] < 0:
+            return None
+        return self.names[self._onames[i]]
+
     def source_at(self, line: int, column: int) -> str | None:
         i = self._find(line, column)
         if i < 0 or self._srcs[i] < 0:

@@ -44,6 +44,7 @@ KNOWN_GAPS: dict[str, str] = {
     # esbuild scope-hoists Vue's ES modules with no wrapper and no API marker: only the map's `sources`
     # say which statements are Vue's; without the map they are analysed like the shop's own code
     "esbuild-vue-nomap": "scope-hoisted Vue is recognised only through the source map",
+    "esbuild-vue-composition-nomap": "scope-hoisted Vue is recognised only through the source map",
 }
 # bundles whose map cannot put a finding on its original line (the leaks are still found, at bundle lines)
 MAP_GAPS: dict[str, str] = {
