@@ -4,6 +4,7 @@ A mixin of `extract.Extractor`: it uses the extractor's value helpers.
 from __future__ import annotations
 
 from analyzer.extract_util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
+from analyzer.models.spreads import SPREAD_API
 from analyzer.program import Registration, Source, Store
 
 
@@ -17,7 +18,12 @@ class DeclarationFacts:
         static: list[tuple[str, str]] = []
         handlers: list[tuple[str, tuple]] = []
         ref_vals: tuple = ()
+        spreads: list[tuple] = []
         for a in node.named_children:
+            if a.type == "jsx_expression" and a.named_child_count == 1 and a.named_children[0].type == \
+                    "spread_element" and a.named_children[0].named_child_count:
+                spreads.append(self.ev(a))  # `{...bind('email')}` (its value passed through)
+                continue
             if a.type != "jsx_attribute" or a.named_child_count < 1:
                 continue
             an = a.named_children[0]
@@ -38,13 +44,15 @@ class DeclarationFacts:
                         ev = "dblclick"
                     handlers.append((ev, vals))
         self._mark_component()
-        self._element_handlers(tag, static, handlers, node, ref_vals=ref_vals)
+        self._element_handlers(tag, static, handlers, node, ref_vals=ref_vals, spreads=spreads)
 
     def _element_handlers(self, tag: str, static: list, handlers: list, node, model: tuple = (),
-                          ref_vals: tuple = ()) -> None:
+                          ref_vals: tuple = (), spreads: list = ()) -> None:
         """Register each `on…` handler of an element; `model` handlers (v-model) get the field's value;
-        `ref_vals` (`<input ref={emailRef}>`): React sets `emailRef.current` to the element."""
-        if not handlers and not model and not ref_vals:
+        `ref_vals` (`<input ref={emailRef}>`): React sets `emailRef.current` to the element; `spreads`
+        (`<input {...bind('email')}/>`): objects whose `on…` props are handlers too, registered once the
+        objects are known (`analyzer/models/spreads.py`; here a registration with no events yet)."""
+        if not handlers and not model and not ref_vals and not spreads:
             return
         t = tag.lower() if tag[:1].islower() else "input"  # <TextField …/>: a component wrapping a field
         sel = t
@@ -63,6 +71,11 @@ class DeclarationFacts:
             p.seeds.append((tn, ("E", sel)))
             p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte, [ev], tn,
                                        vals, "on" + ev[:1].upper() + ev[1:] + " prop"))
+        for vals in spreads:
+            tn = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
+            p.seeds.append((tn, ("E", sel)))
+            p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte, [], tn,
+                                       vals, SPREAD_API))
         for vals in model:
             tn = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
             p.seeds.append((tn, ("E", sel)))

@@ -56,6 +56,7 @@ class TemplateSpec:
     instance_global: str = ""
     options_instance: bool = False
     write: str = "assign"
+    template_keys: tuple = ()
     example: str = ""
     expect: str = ""
 

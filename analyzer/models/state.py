@@ -16,6 +16,7 @@ The pass runs once propagation has settled (who writes which state is known only
 from __future__ import annotations
 
 from analyzer.models.spec import ApiSpec, records
+from analyzer.models.spreads import link_spreads
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Registration
 from analyzer.rules import load_toml
 
@@ -201,9 +202,11 @@ class StateModel:
         self.options_calls.append(c)  # read once the options object has arrived (see `settle`)
 
     def settle(self, solver) -> None:
-        """Before accessors are linked: the options objects of components are known by now."""
+        """Before accessors are linked: the options objects of components, and the objects spread onto
+        elements as props, are known by now."""
         for c in self.options_calls:
             self._read_options(solver, c)
+        link_spreads(solver, solver.r.known_events)
 
     def _read_options(self, solver, c: Call) -> None:
         """`computed: {payload() {…}}`: reading `this.payload` runs the getter, with `this` the instance;
@@ -293,30 +296,33 @@ class StateModel:
                                 state.setdefault(n, o)
         if not state:
             return
-        writers: dict[int, set[int]] = {}
+        # who writes which state, by property: a watcher of `() => form.zip` runs when `form.zip` is set,
+        # not when `form.addr` is (a store with a computed key may set any of them)
+        writers = _Writers()
         for st in p.stores:
             if st.obj == ("<global>",):
                 continue
             for o in solver.objects(st.obj):
                 s = state.get(o)
                 if s is not None:
-                    writers.setdefault(s, set()).add(st.fid)
+                    writers.add(s, st.prop, st.fid)
         for cid, cc in self.computed.items():  # a computed ref changes when what its getter reads changes
             o = p.obj_ids.get(("RF", cid))
             if o is None or not cc.args:
                 continue
             for g in self._functions(solver, cc.args[0]):
                 p.graph.add_edges(((p.funcs[g].ret, self.state_node(solver, cid)),), EDGE_PLAIN)
-                for s in self._read_states(solver, g, state):
-                    writers.setdefault(o, set()).update(writers.get(s, ()))
+                for s, prop in self._read_states(solver, g, state):
+                    for w in writers.of(s, prop):
+                        writers.add(o, None, w)
         reads_in = {}
         for c in self.watch_calls:
             if len(c.args) < 2:
                 continue
-            watched = {state[o] for o in solver.objects(c.args[0]) if o in state}
+            watched = {(state[o], None) for o in solver.objects(c.args[0]) if o in state}
             for g in self._functions(solver, c.args[0]):  # a getter: what it reads, and its value
                 watched |= self._read_states(solver, g, state, reads_in)
-            callers = set().union(*(writers.get(s, set()) for s in watched)) if watched else set()
+            callers = set().union(*(writers.of(s, prop) for s, prop in watched)) if watched else set()
             for g in self._functions(solver, c.args[0]):
                 for w in callers:
                     solver.call_edges.add((w, g))
@@ -334,8 +340,8 @@ class StateModel:
             if not c.args:
                 continue
             for f in self._functions(solver, c.args[0]):
-                for s in self._read_states(solver, f, state, reads_in):
-                    for w in writers.get(s, ()):
+                for s, prop in self._read_states(solver, f, state, reads_in):
+                    for w in writers.of(s, prop):
                         solver.call_edges.add((w, f))
 
     @staticmethod
@@ -344,13 +350,13 @@ class StateModel:
         return sorted(objs[o][1] for o in solver.objects(vals) if objs[o][0] == "fn")
 
     @staticmethod
-    def _read_states(solver, fid: int, state: dict, cache: dict | None = None) -> set[int]:
-        """State objects a function (or a function nested in it) reads from."""
+    def _read_states(solver, fid: int, state: dict, cache: dict | None = None) -> set[tuple]:
+        """(state object, property) pairs a function (or a function nested in it) reads."""
         if cache is not None and fid in cache:
             return cache[fid]
         p = solver.p
         funcs = p.funcs
-        out: set[int] = set()
+        out: set[tuple] = set()
         f0 = funcs[fid]
         for ld in p.loads:
             n = ld.nid
@@ -359,10 +365,33 @@ class StateModel:
             for o in solver.objects(ld.base):
                 s = state.get(o)
                 if s is not None:
-                    out.add(s)
+                    out.add((s, ld.prop))
         if cache is not None:
             cache[fid] = out
         return out
+
+
+class _Writers:
+    """Functions that store into state objects: by (state, property), with stores of a computed key (any
+    property) and all of them per state."""
+
+    def __init__(self):
+        self.by_prop: dict[tuple, set[int]] = {}
+        self.any_key: dict[int, set[int]] = {}
+        self.all: dict[int, set[int]] = {}
+
+    def add(self, s: int, prop, fid: int) -> None:
+        self.all.setdefault(s, set()).add(fid)
+        if prop is None or prop == "[]":
+            self.any_key.setdefault(s, set()).add(fid)
+        else:
+            self.by_prop.setdefault((s, prop), set()).add(fid)
+
+    def of(self, s: int, prop) -> set[int]:
+        """Writers that may change what a read of `prop` (None: of the whole object) sees."""
+        if prop is None or prop == "[]":
+            return self.all.get(s, set())
+        return self.by_prop.get((s, prop), set()) | self.any_key.get(s, set())
 
 
 HANDLERS = {
