@@ -148,9 +148,9 @@ class ComponentTemplates:
                 last = _last_name(callee)
                 if par.named_children[:1] != [n] or last is None:
                     return None, False
-                if last in self.app_into and not path:  # `createApp({…})`: the app keeps it in a global
+                if last in self.app_into:  # `createApp({…})`: the app keeps its options in a global
                     into = self.app_into[last]
-                    return (into, False) if into else (None, False)
+                    return (_member(into, path), False) if into else (None, False)
                 if last not in self.wraps:
                     return None, False
                 n = call
