@@ -144,6 +144,9 @@ class LinkPasses:
         pred = p.graph.pred
         lp = p.literal_props
         browser = ("G", "E", "EV")
+        held = set()  # objects held in React state (useState / useReducer)
+        for st in self.state_nodes:
+            held |= self.pts.get(st, set())
         open_objs = set()
         for b in p.open_bases:
             open_objs |= self.pts.get(b, set())
@@ -186,8 +189,11 @@ class LinkPasses:
                 for o in found:
                     if objs[o][0] != "O":
                         continue
+                    # a literal kept in component state (`setContact({...contact, email: v})`) is read by
+                    # whatever runs later (the reader's triggers); else as an argument, under the writer's
+                    kind = None if o in held else "a"
                     for v in lp.get((objs[o][1], ld.prop), ()):
-                        self.edge(v, ld.nid, "a")
+                        self.edge(v, ld.nid, kind)
                     sv = p.literal_strs.get((objs[o][1], ld.prop))
                     if sv is not None:  # the literal's constant (selectors, event names) stays readable
                         p.consts.setdefault(ld.nid, []).append([sv])
