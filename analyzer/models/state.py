@@ -16,6 +16,8 @@ The pass runs once propagation has settled (who writes which state is known only
 from __future__ import annotations
 
 from analyzer.models.spec import ApiSpec, records
+from analyzer.models.keys import link_computed_stores
+from analyzer.models.mount import mount_components
 from analyzer.models.spreads import link_spreads
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Registration
 from analyzer.rules import load_toml
@@ -37,6 +39,7 @@ class StateModel:
         self.reducers: dict[int, tuple] = {}  # state node -> reducer function values
         self.dispatches: list[tuple[Call, int]] = []  # (dispatch call, state node)
         self.options_calls: list[Call] = []
+        self.app_calls: list[Call] = []
         self.sets: list[tuple[Call, str]] = []  # (instance path set by binding code, the path)
         self.option_watchers: list[tuple[str, int, tuple]] = []  # (watched path, watcher fid, instance)
         for api in load_apis():
@@ -126,6 +129,7 @@ class StateModel:
 
     def _app(self, solver, c: Call) -> None:
         if c.args:
+            self.app_calls.append(c)  # mounted once its options object is known (`settle`)
             p = solver.p
             solver.edges(c.args[0], p.global_node(self.into_now, p.units[c.uid].scope))
             solver.edges(c.args[0], c.result)
@@ -207,6 +211,8 @@ class StateModel:
         for c in self.options_calls:
             self._read_options(solver, c)
         link_spreads(solver, solver.r.known_events)
+        mount_components(solver, self.app_calls)
+        link_computed_stores(solver)
 
     def _read_options(self, solver, c: Call) -> None:
         """`computed: {payload() {…}}`: reading `this.payload` runs the getter, with `this` the instance;
