@@ -119,8 +119,8 @@ class DeclarationFacts:
             vals = p.literal_props.get((o, key), ())
             if key in JSX_ATTRS_FOR_SELECTOR and (o, key) in p.literal_strs:
                 static.append(("autocomplete" if key == "autoComplete" else key, p.literal_strs[(o, key)]))
-            elif key in ("id", "name") and len(vals) == 1:
-                dyn[key] = vals[0]
+            elif key in ("id", "name", "autocomplete", "autoComplete") and len(vals) == 1:
+                dyn["autocomplete" if key == "autoComplete" else key] = vals[0]
             fns = tuple(v for v in vals if v in self.fnode_fid)
             if key in r.model_props:
                 if fns:
@@ -132,7 +132,8 @@ class DeclarationFacts:
             return False
         self._mark_component()
         if tag is not None:
-            key = "id" if "id" in dyn else "name" if "name" in dyn and not any(k == "id" for k, _ in static) else None
+            # the attribute that says most about the field (autocomplete tokens first, as for pages)
+            key = next((k for k in ("autocomplete", "name", "id") if k in dyn), None)
             self._element_handlers(tag, static, handlers, node, tuple(model),
                                    dyn=(key, dyn[key]) if key is not None else None)
         return True
