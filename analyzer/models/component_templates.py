@@ -20,6 +20,7 @@ name it: `const X = {…}` / `export const X = {…}` (also through a wrapping c
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from analyzer.htmlpage import _line_starts, parse_page
@@ -48,14 +49,18 @@ class ComponentTemplates:
         apis = load_apis()
         self.app_into = {p.rsplit(".", 1)[-1]: (a.into or "") for a in apis if a.kind == "app" for p in a.path}
         self.wraps = {p.rsplit(".", 1)[-1] for a in apis if a.kind == "wrap" for p in a.path}
-        self.markers = tuple({m.encode("utf-8") for s in self.specs
-                              for m in (*s.model_attrs, *s.event_prefixes) if m})
+        self.markers = tuple(sorted({m.encode("utf-8") for s in self.specs
+                                     for m in (*s.model_attrs, *s.event_prefixes) if m}))
+        # `template: `<…`, `"template": '<…'`: where such an option may start (only there is the tree looked at)
+        self.key_re = {s.framework: re.compile(
+            rb"""(?<![\w$])["']?(?:""" + b"|".join(re.escape(k.encode("utf-8")) for k in s.template_keys)
+            + rb""")["']?\s*:\s*[`'"]\s*<""") for s in self.specs}
 
     def bind(self, rel: str, data: bytes, lang: str):
         """(page, BoundTemplate) for a script whose component objects carry template strings, else None."""
-        if not self.specs or not any(k.encode("utf-8") in data for s in self.specs for k in s.template_keys):
+        if not self.specs or not any(m in data for m in self.markers):
             return None
-        if not any(m in data for m in self.markers):
+        if not any(self.key_re[s.framework].search(data) for s in self.specs):
             return None
         try:
             text = data.decode("utf-8")
@@ -106,21 +111,24 @@ class ComponentTemplates:
         keys = set(spec.template_keys)
         found: list[_Component] = []
         char_of = _CharOffsets(data)
-        stack = [tree.root_node]
         n_default = 0
-        while stack:
-            n = stack.pop()
-            if n.type == "pair":
-                k = n.child_by_field_name("key")
-                v = n.child_by_field_name("value")
-                if k is not None and v is not None and _key(k) in keys and _literal_text(v) is not None \
-                        and n.parent is not None and n.parent.type == "object":
-                    root, self_import = self._root(n.parent, n_default)
-                    if root is not None:
-                        n_default += self_import
-                        found.append(_Component(char_of(v.start_byte + 1), char_of(v.end_byte - 1), root,
-                                                self_import))
-            stack.extend(reversed(n.named_children))
+        seen: set[int] = set()
+        for m in self.key_re[spec.framework].finditer(data):
+            n = tree.root_node.named_descendant_for_byte_range(m.start(), m.start())
+            while n is not None and n.type != "pair" and n.start_byte >= m.start() - 1:
+                n = n.parent
+            if n is None or n.type != "pair" or n.start_byte in seen:
+                continue
+            seen.add(n.start_byte)
+            k = n.child_by_field_name("key")
+            v = n.child_by_field_name("value")
+            if k is None or v is None or _key(k) not in keys or _literal_text(v) is None \
+                    or n.parent is None or n.parent.type != "object":
+                continue
+            root, self_import = self._root(n.parent, n_default)
+            if root is not None:
+                n_default += self_import
+                found.append(_Component(char_of(v.start_byte + 1), char_of(v.end_byte - 1), root, self_import))
         return found
 
     def _root(self, obj, n_default: int) -> tuple[str | None, bool]:
