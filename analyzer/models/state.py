@@ -40,6 +40,11 @@ class StateModel:
         self.dispatches: list[tuple[Call, int]] = []  # (dispatch call, state node)
         self.options_calls: list[Call] = []
         self.app_calls: list[Call] = []
+        self.store_uses: list[Call] = []  # `useCheckoutStore()` calls: their results are store instances
+        self.store_linked: set[tuple] = set()
+        self.lit_index: dict | None = None
+        self.store_calls: list[tuple] = []
+        self.store_seen: set[tuple] = set()
         self.sets: list[tuple[Call, str]] = []  # (instance path set by binding code, the path)
         self.option_watchers: list[tuple[str, int, tuple]] = []  # (watched path, watcher fid, instance)
         for api in load_apis():
@@ -202,6 +207,69 @@ class StateModel:
                     solver.edges(a, fn.params[2], "a")
             solver.edge(fn.ret, call.result, "r")
 
+    def _store(self, solver, c: Call) -> None:
+        """`defineStore(id, {state, getters, actions})` / `defineStore(id, () => {…})`: the result is a
+        function (`useCheckoutStore`) whose calls return the store (see `on_store_call`)."""
+        solver.seed(c.result, ("PS", c.cid))
+
+    def on_store_call(self, solver, call: Call, key: tuple) -> None:
+        """`const checkout = useCheckoutStore()`: the store is what `state()` returns (a reactive object,
+        watched like one), with the `actions` as its methods (`this` is the store) and the `getters` as
+        getters of it; a setup store is what its setup function returns."""
+        p = solver.p
+        objs = p.objs
+        if (call.cid, key) not in self.store_seen:
+            self.store_seen.add((call.cid, key))
+            self.store_calls.append((call, key))  # asked again at `settle`, when the options are all known
+        d = p.calls[key[1]]
+        opts = d.args[1] if len(d.args) > 1 else d.args[0] if d.args else ()
+        found = solver.objects(opts)
+        options = any(objs[o][0] == "O" for o in found)  # (the functions an options literal holds show too)
+        for o in sorted(found):
+            if (call.cid, o) in self.store_linked:
+                continue
+            self.store_linked.add((call.cid, o))
+            if objs[o][0] == "fn" and not options:  # a setup store
+                solver.call_edges.add((call.fid, objs[o][1]))
+                solver.edge(p.funcs[objs[o][1]].ret, call.result, "r")
+                continue
+            if objs[o][0] != "O":
+                continue
+            if not any(c is call for c in self.store_uses):
+                self.store_uses.append(call)
+            lit = objs[o][1]
+            for f in self._functions(solver, p.literal_props.get((lit, "state"), ())):
+                solver.call_edges.add((call.fid, f))
+                solver.edge(p.funcs[f].ret, call.result, "r")
+            for group in ("actions", "getters"):
+                for go in solver.objects(p.literal_props.get((lit, group), ())):
+                    if objs[go][0] != "O":
+                        continue
+                    for name, vals in self._props_of(p, objs[go][1]):
+                        for f in self._functions(solver, vals):
+                            fn = p.funcs[f]
+                            solver.edges((call.result,), fn.this, "a")
+                            if group == "actions":  # a method of the store
+                                n = p.prop_node(name)
+                                p.graph.ensure(n)
+                                solver.edges(vals, n)
+                            else:  # `fullName: (state) => …`: reading `store.fullName` runs it
+                                if fn.params:
+                                    solver.edges((call.result,), fn.params[0], "a")
+                                if f not in p.accessors.setdefault(("get", name), []):
+                                    p.accessors[("get", name)].append(f)
+
+    def _props_of(self, p, lit: int) -> list:
+        """(name, values) of one object literal, from an index of all of them made once."""
+        if self.lit_index is None:
+            self.lit_index = {}
+            for (l2, name), vals in p.literal_props.items():
+                if name:
+                    self.lit_index.setdefault(l2, []).append((name, vals))
+            for v in self.lit_index.values():
+                v.sort(key=lambda nv: nv[0])
+        return self.lit_index.get(lit, [])
+
     def _options(self, solver, c: Call) -> None:
         self.options_calls.append(c)  # read once the options object has arrived (see `settle`)
 
@@ -210,6 +278,8 @@ class StateModel:
         elements as props, are known by now."""
         for c in self.options_calls:
             self._read_options(solver, c)
+        for call, key in list(self.store_calls):
+            self.on_store_call(solver, call, key)
         link_spreads(solver, solver.r.known_events)
         mount_components(solver, self.app_calls)
         link_computed_stores(solver)
@@ -290,7 +360,7 @@ class StateModel:
         for o, key in enumerate(objs):
             if key[0] == "RF":
                 state[o] = o
-        for c in self.reactive_calls:
+        for c in self.reactive_calls + self.store_uses:
             for o in solver.objects((c.result,)):
                 if objs[o][0] != "O":
                     continue
@@ -413,5 +483,6 @@ HANDLERS = {
     "options": StateModel._options,
     "subscribe": StateModel._subscribe,
     "proxy": StateModel._proxy,
+    "store": StateModel._store,
     "set": StateModel._set,
 }
