@@ -229,7 +229,9 @@ class _Generator:
             base, mods = _split_mods(name, spec.modifier_sep)
             line, col = _point(text, starts, voff)
             snip = _line_text(text, starts, voff)
-            if base in spec.model_attrs:
+            # `v-model:email="form.email"` on a component (`defineModel('email')` / `emit('update:email')` in
+            # it): the field it wraps updates that state, as a plain `v-model` does
+            if base in spec.model_attrs or (not html_el and any(base.startswith(m + ":") for m in spec.model_attrs)):
                 if native and (typ in ("checkbox", "radio")):
                     continue  # the checked state, not what was typed
                 ev = spec.lazy_event if ("lazy" in mods or tag.name == "select") else spec.model_event
