@@ -35,6 +35,8 @@ def _roots(models, code: str, rel: str = "src/Form.js") -> list[str]:
     (f"createApp({{ template: {TPL} }}).mount('#app');", "__formleak_vue_app__"),
     (f"createApp({{ components: {{ Box: {{ template: {TPL} }} }} }});", '__formleak_vue_app__["components"]["Box"]'),
     (f"window.Shop.Contact = {{ template: {TPL} }};", "window.Shop.Contact"),
+    (f"Vue.component('contact-form', {{ template: {TPL} }});", "__formleak_vue_component_contact_form"),
+    ("const C = { template: '<div>' + \n '<input v-model=\"email\">' + '</div>' };", "C"),
 ])
 def test_component_objects_are_named(models, code, root):
     assert _roots(models, code) == [root]

@@ -13,7 +13,8 @@ and what `setup()` returns.
 The object must be reachable from the file's top level, for the binding code appended to the file to
 name it: `const X = {…}` / `export const X = {…}` (also through a wrapping call such as
 `defineComponent({…})`), `export default {…}`, `X.y = {…}`, the argument of an app call (`createApp({…})`,
-`new Vue({…})`: the global the app kind keeps its instance in), and objects nested in those under keys
+`new Vue({…})`: the global the app kind keeps its instance in), a globally registered component
+(`Vue.component('name', {…})`: a global of that name, kind "component"), and objects nested in those under keys
 (`components: { Field: {…} }`). A template built at run time (a template literal with substitutions, a
 `#id` reference to a `<script type="text/x-template">`) is not read.
 """
@@ -24,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from analyzer.htmlpage import _line_starts, parse_page
-from analyzer.models.state import load_apis
+from analyzer.models.state import component_global, load_apis
 from analyzer.models.templates import BoundTemplate, Segment, _Generator, _offset, start_tag
 
 _WRAPPERS = (
@@ -36,6 +37,7 @@ _WRAPPERS = (
 class _Component:
     start: int  # character range of the template's text in the file
     end: int
+    parts: tuple  # the character ranges of its string pieces (`'<div>' + '<input …>'`)
     root: str  # the expression naming the component object in the binding code
     imports_self: bool  # `root` is the file's default export, imported under that name
 
@@ -49,6 +51,7 @@ class ComponentTemplates:
         apis = load_apis()
         self.app_into = {p.rsplit(".", 1)[-1]: (a.into or "") for a in apis if a.kind == "app" for p in a.path}
         self.wraps = {p.rsplit(".", 1)[-1] for a in apis if a.kind == "wrap" for p in a.path}
+        self.registers = {p.rsplit(".", 1)[-1] for a in apis if a.kind == "component" for p in a.path}
         self.markers = tuple(sorted({m.encode("utf-8") for s in self.specs
                                      for m in (*s.model_attrs, *s.event_prefixes) if m}))
         # `template: `<…`, `"template": '<…'`: where such an option may start (only there is the tree looked at)
@@ -73,7 +76,7 @@ class ComponentTemplates:
             comps = self._components(tree, data, text, spec, rel)
             if not comps:
                 continue
-            pseudo = _blank_outside(text, [(c.start, c.end) for c in comps])
+            pseudo = _blank_outside(text, [r for c in comps for r in c.parts])
             page = parse_page(rel, pseudo.encode("utf-8"))
             starts = _line_starts(text)
             tags = list(page.soup.find_all(True))
@@ -122,13 +125,14 @@ class ComponentTemplates:
             seen.add(n.start_byte)
             k = n.child_by_field_name("key")
             v = n.child_by_field_name("value")
-            if k is None or v is None or _key(k) not in keys or _literal_text(v) is None \
-                    or n.parent is None or n.parent.type != "object":
+            pieces = _pieces(v) if k is not None and v is not None else None
+            if not pieces or _key(k) not in keys or n.parent is None or n.parent.type != "object":
                 continue
             root, self_import = self._root(n.parent, n_default)
             if root is not None:
                 n_default += self_import
-                found.append(_Component(char_of(v.start_byte + 1), char_of(v.end_byte - 1), root, self_import))
+                parts = tuple((char_of(a), char_of(b)) for a, b in pieces)
+                found.append(_Component(parts[0][0], parts[-1][1], parts, root, self_import))
         return found
 
     def _root(self, obj, n_default: int) -> tuple[str | None, bool]:
@@ -154,7 +158,11 @@ class ComponentTemplates:
                 call = par.parent
                 callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
                 last = _last_name(callee)
-                if par.named_children[:1] != [n] or last is None:
+                args = par.named_children
+                if last in self.registers and len(args) > 1 and args[1] == n and args[0].type == "string":
+                    # `Vue.component('checkout-form', {…})`: kept in a global of that name (state.py)
+                    return _member(component_global(args[0].text.decode("utf-8")[1:-1]), path), False
+                if args[:1] != [n] or last is None:
                     return None, False
                 if last in self.app_into:  # `createApp({…})`: the app keeps its options in a global
                     into = self.app_into[last]
@@ -216,12 +224,25 @@ def _blank_outside(text: str, ranges: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def _literal_text(v) -> str | None:
-    if v.type == "string":
-        return v.text.decode("utf-8", "replace")[1:-1]
-    if v.type == "template_string" and not any(c.type == "template_substitution" for c in v.named_children):
-        return v.text.decode("utf-8", "replace")[1:-1]
-    return None
+def _pieces(v, limit: int = 200) -> list[tuple[int, int]] | None:
+    """Byte ranges of the text of a constant template: a string, a template literal without
+    substitutions, or a `+` concatenation of them; None for anything else."""
+    out: list[tuple[int, int]] = []
+    stack = [v]
+    while stack and len(out) <= limit:
+        n = stack.pop()
+        while n.type == "parenthesized_expression" and n.named_child_count == 1:
+            n = n.named_children[0]
+        if n.type == "string" or (n.type == "template_string"
+                                  and not any(c.type == "template_substitution" for c in n.named_children)):
+            out.append((n.start_byte + 1, n.end_byte - 1))
+        elif n.type == "binary_expression" and n.child_by_field_name("operator") is not None \
+                and n.child_by_field_name("operator").type == "+":
+            stack.append(n.child_by_field_name("right"))
+            stack.append(n.child_by_field_name("left"))
+        else:
+            return None
+    return sorted(out) if out and len(out) <= limit else None
 
 
 def _key(k) -> str | None:

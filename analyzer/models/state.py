@@ -25,6 +25,11 @@ from analyzer.rules import load_toml
 APP_GLOBAL = "__formleak_vue_app__"  # where an in-DOM app's options object is kept (templates.py reads it)
 
 
+def component_global(name: str) -> str:
+    """The global a component registered as `name` (`Vue.component(name, {…})`) is kept in."""
+    return "__formleak_vue_component_" + "".join(ch if ch.isalnum() else "_" for ch in name)
+
+
 def load_apis() -> tuple[ApiSpec, ...]:
     return records(ApiSpec, load_toml("frameworks").get("api", []), "frameworks.toml api")
 
@@ -138,6 +143,13 @@ class StateModel:
             p = solver.p
             solver.edges(c.args[0], p.global_node(self.into_now, p.units[c.uid].scope))
             solver.edges(c.args[0], c.result)
+
+    def _component(self, solver, c: Call) -> None:
+        """`Vue.component('checkout-form', {…})`: the options object is kept under that name (the binding
+        code of its template string names it so, component_templates.py)."""
+        if len(c.args) > 1 and c.str_args and c.str_args[0]:
+            p = solver.p
+            solver.edges(c.args[1], p.global_node(component_global(c.str_args[0]), p.units[c.uid].scope))
 
     def _mounted(self, solver, c: Call) -> None:
         if c.args:
@@ -484,5 +496,6 @@ HANDLERS = {
     "subscribe": StateModel._subscribe,
     "proxy": StateModel._proxy,
     "store": StateModel._store,
+    "component": StateModel._component,
     "set": StateModel._set,
 }
