@@ -40,6 +40,7 @@ class StateModel:
         self.box_prop: dict[str, str] = {}  # api path -> the property of a ref box
         self.event_of: dict[str, str] = {}  # api path -> the trigger of a store subscription
         self.into_of: dict[str, str] = {}  # api path -> the global an app's instance is kept in
+        self.returns_of: dict[str, str] = {}  # api path -> the API path its result is
         self.prop_of_ref: dict[int, str] = {}  # ref call id -> its box property
         self.reducers: dict[int, tuple] = {}  # state node -> reducer function values
         self.dispatches: list[tuple[Call, int]] = []  # (dispatch call, state node)
@@ -60,9 +61,11 @@ class StateModel:
                 self.box_prop[path] = api.prop
                 self.event_of[path] = api.event
                 self.into_of[path] = api.into
+                self.returns_of[path] = api.returns
         self.seen: set[int] = set()
         self.event_now = ""
         self.into_now = APP_GLOBAL
+        self.returns_now = ""
         self.state_of_ref: dict[int, int] = {}  # call id of ref() -> state node
         self.reactive_calls: list[Call] = []
         self.watch_calls: list[Call] = []
@@ -79,6 +82,7 @@ class StateModel:
         self.prop_of_ref[c.cid] = self.box_prop.get(path, "value")
         self.event_now = self.event_of.get(path, "")
         self.into_now = self.into_of.get(path, "") or APP_GLOBAL
+        self.returns_now = self.returns_of.get(path, "")
         HANDLERS[kind](self, solver, c)
 
     def state_node(self, solver, cid: int) -> int:
@@ -140,6 +144,8 @@ class StateModel:
     def _app(self, solver, c: Call) -> None:
         if c.args:
             self.app_calls.append(c)  # mounted once its options object is known (`settle`)
+            if self.returns_now:  # `const app = createApp({…}); app.component('x', {…})`
+                solver.seed(c.result, ("G", self.returns_now))
             p = solver.p
             solver.edges(c.args[0], p.global_node(self.into_now, p.units[c.uid].scope))
             solver.edges(c.args[0], c.result)
