@@ -25,6 +25,7 @@ from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.locate import locate
 from analyzer.mapfind import MapReader, load_maps
 from analyzer.model import Notification, ScanResult
+from analyzer.models.component_templates import ComponentTemplates
 from analyzer.models.templates import TemplateModels
 from analyzer.link_facts import merge_unit
 from analyzer.parse import Parsers
@@ -141,6 +142,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     module_files: set[str] = set()
     page_of: dict[str, str] = {}
     templates = TemplateModels(parsers)
+    component_templates = ComponentTemplates(templates)
     for f in files:
         if f.kind != "html":
             continue
@@ -209,6 +211,10 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
                 notes.append(Notification(f.rel, "note", "encoding", f"script is not UTF-8; read as {enc}"))
         u = Unit(uid=len(prog.units), rel=f.rel, data=data, kind=kind, page=page_of.get(f.rel))
         u.lang = f.kind  # type: ignore[attr-defined]
+        bound = component_templates.bind(f.rel, data, f.kind)  # `{ template: `<input v-model=…>` }`
+        if bound is not None:
+            pages.append(bound[0])
+            _attach(u, bound[1])
         prog.units.append(u)
 
     # --- a folder of several sites (each sub-folder with its own pages): one global scope per site

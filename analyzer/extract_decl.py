@@ -4,6 +4,7 @@ A mixin of `extract.Extractor`: it uses the extractor's value helpers.
 from __future__ import annotations
 
 from analyzer.extract_util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
+from analyzer.models.spreads import SPREAD_API
 from analyzer.program import Registration, Source, Store
 
 
@@ -17,7 +18,12 @@ class DeclarationFacts:
         static: list[tuple[str, str]] = []
         handlers: list[tuple[str, tuple]] = []
         ref_vals: tuple = ()
+        spreads: list[tuple] = []
         for a in node.named_children:
+            if a.type == "jsx_expression" and a.named_child_count == 1 and a.named_children[0].type == \
+                    "spread_element" and a.named_children[0].named_child_count:
+                spreads.append(self.ev(a))  # `{...bind('email')}` (its value passed through)
+                continue
             if a.type != "jsx_attribute" or a.named_child_count < 1:
                 continue
             an = a.named_children[0]
@@ -38,19 +44,24 @@ class DeclarationFacts:
                         ev = "dblclick"
                     handlers.append((ev, vals))
         self._mark_component()
-        self._element_handlers(tag, static, handlers, node, ref_vals=ref_vals)
+        self._element_handlers(tag, static, handlers, node, ref_vals=ref_vals, spreads=spreads)
 
     def _element_handlers(self, tag: str, static: list, handlers: list, node, model: tuple = (),
-                          ref_vals: tuple = ()) -> None:
+                          ref_vals: tuple = (), spreads: list = (), dyn: tuple | None = None) -> None:
         """Register each `on…` handler of an element; `model` handlers (v-model) get the field's value;
-        `ref_vals` (`<input ref={emailRef}>`): React sets `emailRef.current` to the element."""
-        if not handlers and not model and not ref_vals:
+        `ref_vals` (`<input ref={emailRef}>`): React sets `emailRef.current` to the element; `spreads`
+        (`<input {...bind('email')}/>`): objects whose `on…` props are handlers too, registered once the
+        objects are known (`analyzer/models/spreads.py`; here a registration with no events yet)."""
+        if not handlers and not model and not ref_vals and not spreads:
             return
         t = tag.lower() if tag[:1].islower() else "input"  # <TextField …/>: a component wrapping a field
         sel = t
         for k, v in static:
             sel += f'#{v}' if k == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{k}="{v}"]'
         p = self.p
+        key = ("E", sel)
+        if dyn is not None:  # `h('input', {id: attrs.id, …})`: the ids its callers pass (a selector per value)
+            key = ("E", sel + ("#{0}" if dyn[0] == "id" else f'[{dyn[0]}="{{0}}"]'), ("ref", dyn[1]))
         if ref_vals:  # <input ref={emailRef}>: React sets `emailRef.current` to the element
             en = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
             p.seeds.append((en, ("E", sel)))
@@ -60,12 +71,17 @@ class DeclarationFacts:
             if ev not in self.r.known_events:
                 continue
             tn = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
-            p.seeds.append((tn, ("E", sel)))
+            p.seeds.append((tn, key))
             p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte, [ev], tn,
                                        vals, "on" + ev[:1].upper() + ev[1:] + " prop"))
+        for vals in spreads:
+            tn = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
+            p.seeds.append((tn, key))
+            p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte, [], tn,
+                                       vals, SPREAD_API))
         for vals in model:
             tn = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
-            p.seeds.append((tn, ("E", sel)))
+            p.seeds.append((tn, key))
             p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte, ["input"],
                                        tn, vals, "v-model"))
             for v in vals:  # `$event => (_ctx.email = $event)`: the parameter is what the shopper typed
@@ -93,15 +109,18 @@ class DeclarationFacts:
         o = c.args[1][0]
         p = self.p
         static, handlers, model = [], [], []
+        dyn: dict[str, int] = {}  # `id: attrs.id` in a helper that renders many fields: resolved later
         for c2 in a1.named_children:
             if c2.type != "pair":
                 continue
             key = self._key_name(c2.child_by_field_name("key"))
             if key is None:
                 continue
+            vals = p.literal_props.get((o, key), ())
             if key in JSX_ATTRS_FOR_SELECTOR and (o, key) in p.literal_strs:
                 static.append(("autocomplete" if key == "autoComplete" else key, p.literal_strs[(o, key)]))
-            vals = p.literal_props.get((o, key), ())
+            elif key in ("id", "name", "autocomplete", "autoComplete") and len(vals) == 1:
+                dyn["autocomplete" if key == "autoComplete" else key] = vals[0]
             fns = tuple(v for v in vals if v in self.fnode_fid)
             if key in r.model_props:
                 if fns:
@@ -113,7 +132,10 @@ class DeclarationFacts:
             return False
         self._mark_component()
         if tag is not None:
-            self._element_handlers(tag, static, handlers, node, tuple(model))
+            # the attribute that says most about the field (autocomplete tokens first, as for pages)
+            key = next((k for k in ("autocomplete", "name", "id") if k in dyn), None)
+            self._element_handlers(tag, static, handlers, node, tuple(model),
+                                   dyn=(key, dyn[key]) if key is not None else None)
         return True
 
     @staticmethod

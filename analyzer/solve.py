@@ -349,6 +349,8 @@ class Solver(LinkPasses):
             self._path_rules(c, path)
         elif k0 == "PX":
             self.models.on_proxy_call(self, c, key)
+        elif k0 == "PS":  # `useCheckoutStore()` of a Pinia store definition
+            self.models.on_store_call(self, c, key)
         elif k0 == "R":
             c.handled = True  # a state setter or (Knockout) getter: modelled, no default propagation
             self.models.on_dispatch(self, c, key[1])

@@ -144,6 +144,9 @@ class LinkPasses:
         pred = p.graph.pred
         lp = p.literal_props
         browser = ("G", "E", "EV")
+        held = set()  # objects held in React state (useState / useReducer)
+        for st in self.state_nodes:
+            held |= self.pts.get(st, set())
         open_objs = set()
         for b in p.open_bases:
             open_objs |= self.pts.get(b, set())
@@ -186,8 +189,11 @@ class LinkPasses:
                 for o in found:
                     if objs[o][0] != "O":
                         continue
+                    # a literal kept in component state (`setContact({...contact, email: v})`) is read by
+                    # whatever runs later (the reader's triggers); else as an argument, under the writer's
+                    kind = None if o in held else "a"
                     for v in lp.get((objs[o][1], ld.prop), ()):
-                        self.edge(v, ld.nid, "a")
+                        self.edge(v, ld.nid, kind)
                     sv = p.literal_strs.get((objs[o][1], ld.prop))
                     if sv is not None:  # the literal's constant (selectors, event names) stays readable
                         p.consts.setdefault(ld.nid, []).append([sv])
@@ -198,13 +204,25 @@ class LinkPasses:
                     n = p.named.get(key)
                     if n is not None:
                         drop(n, ld.nid)
-            elif kinds <= set(browser):
+            elif kinds <= set(browser) or (
+                    "O" in kinds and kinds <= {"O", *browser} and not (found & open_objs)
+                    and all((objs[o][1], ld.prop) in p.literal_strs or (objs[o][1], ld.prop) not in lp
+                            for o in found if objs[o][0] == "O")
+                    and not self._mixed(ld.base, pred)):
+                # (also `(window.__STATE__ || {}).customer.email` or `this.cfg.email` of a namespace: the
+                # page's or the browser's object and literals holding constants under `.email`, not what
+                # other literals hold under that name; what the program stores into `.email` stays, as for
+                # a literal, and the literals' constants stay readable)
                 if any(objs[o][0] == "G" and self.r.normalize_path(objs[o][1]) == "<global>" for o in found):
                     continue  # window.foo: a global the page may have set
-                for key in (("p", ld.prop), ("pl", ld.prop)):
+                for key in ((("p", ld.prop),) if "O" not in kinds else ()) + (("pl", ld.prop),):
                     n = p.named.get(key)
                     if n is not None:
                         drop(n, ld.nid)
+                for o in found:
+                    sv = p.literal_strs.get((objs[o][1], ld.prop)) if objs[o][0] == "O" else None
+                    if sv is not None:
+                        p.consts.setdefault(ld.nid, []).append([sv])
 
     def _accessors(self) -> None:
         """Setters run on assignment (`lead.email = v` → `set email(v)`), getters on reads."""

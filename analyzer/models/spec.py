@@ -56,6 +56,7 @@ class TemplateSpec:
     instance_global: str = ""
     options_instance: bool = False
     write: str = "assign"
+    template_keys: tuple = ()
     example: str = ""
     expect: str = ""
 
@@ -69,5 +70,6 @@ class ApiSpec:
     prop: str = "value"  # kind "ref": the property that holds the state (`current` for React's useRef)
     event: str = ""  # kind "subscribe": the trigger its callback runs under
     into: str = ""  # kind "app": the global the instance is kept in (the template's binding code reads it)
+    returns: str = ""  # kind "app": the API its result also is (`Vue.app`: `app.component(…)`, `app.mount(…)`)
     example: str = ""
     expect: str = ""

@@ -16,10 +16,18 @@ The pass runs once propagation has settled (who writes which state is known only
 from __future__ import annotations
 
 from analyzer.models.spec import ApiSpec, records
+from analyzer.models.keys import link_computed_stores
+from analyzer.models.mount import mount_components
+from analyzer.models.spreads import link_spreads
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Registration
 from analyzer.rules import load_toml
 
 APP_GLOBAL = "__formleak_vue_app__"  # where an in-DOM app's options object is kept (templates.py reads it)
+
+
+def component_global(name: str) -> str:
+    """The global a component registered as `name` (`Vue.component(name, {…})`) is kept in."""
+    return "__formleak_vue_component_" + "".join(ch if ch.isalnum() else "_" for ch in name)
 
 
 def load_apis() -> tuple[ApiSpec, ...]:
@@ -32,10 +40,17 @@ class StateModel:
         self.box_prop: dict[str, str] = {}  # api path -> the property of a ref box
         self.event_of: dict[str, str] = {}  # api path -> the trigger of a store subscription
         self.into_of: dict[str, str] = {}  # api path -> the global an app's instance is kept in
+        self.returns_of: dict[str, str] = {}  # api path -> the API path its result is
         self.prop_of_ref: dict[int, str] = {}  # ref call id -> its box property
         self.reducers: dict[int, tuple] = {}  # state node -> reducer function values
         self.dispatches: list[tuple[Call, int]] = []  # (dispatch call, state node)
         self.options_calls: list[Call] = []
+        self.app_calls: list[Call] = []
+        self.store_uses: list[Call] = []  # `useCheckoutStore()` calls: their results are store instances
+        self.store_linked: set[tuple] = set()
+        self.lit_index: dict | None = None
+        self.store_calls: list[tuple] = []
+        self.store_seen: set[tuple] = set()
         self.sets: list[tuple[Call, str]] = []  # (instance path set by binding code, the path)
         self.option_watchers: list[tuple[str, int, tuple]] = []  # (watched path, watcher fid, instance)
         for api in load_apis():
@@ -46,9 +61,11 @@ class StateModel:
                 self.box_prop[path] = api.prop
                 self.event_of[path] = api.event
                 self.into_of[path] = api.into
+                self.returns_of[path] = api.returns
         self.seen: set[int] = set()
         self.event_now = ""
         self.into_now = APP_GLOBAL
+        self.returns_now = ""
         self.state_of_ref: dict[int, int] = {}  # call id of ref() -> state node
         self.reactive_calls: list[Call] = []
         self.watch_calls: list[Call] = []
@@ -65,6 +82,7 @@ class StateModel:
         self.prop_of_ref[c.cid] = self.box_prop.get(path, "value")
         self.event_now = self.event_of.get(path, "")
         self.into_now = self.into_of.get(path, "") or APP_GLOBAL
+        self.returns_now = self.returns_of.get(path, "")
         HANDLERS[kind](self, solver, c)
 
     def state_node(self, solver, cid: int) -> int:
@@ -125,9 +143,19 @@ class StateModel:
 
     def _app(self, solver, c: Call) -> None:
         if c.args:
+            self.app_calls.append(c)  # mounted once its options object is known (`settle`)
+            if self.returns_now:  # `const app = createApp({…}); app.component('x', {…})`
+                solver.seed(c.result, ("G", self.returns_now))
             p = solver.p
             solver.edges(c.args[0], p.global_node(self.into_now, p.units[c.uid].scope))
             solver.edges(c.args[0], c.result)
+
+    def _component(self, solver, c: Call) -> None:
+        """`Vue.component('checkout-form', {…})`: the options object is kept under that name (the binding
+        code of its template string names it so, component_templates.py)."""
+        if len(c.args) > 1 and c.str_args and c.str_args[0]:
+            p = solver.p
+            solver.edges(c.args[1], p.global_node(component_global(c.str_args[0]), p.units[c.uid].scope))
 
     def _mounted(self, solver, c: Call) -> None:
         if c.args:
@@ -197,13 +225,82 @@ class StateModel:
                     solver.edges(a, fn.params[2], "a")
             solver.edge(fn.ret, call.result, "r")
 
+    def _store(self, solver, c: Call) -> None:
+        """`defineStore(id, {state, getters, actions})` / `defineStore(id, () => {…})`: the result is a
+        function (`useCheckoutStore`) whose calls return the store (see `on_store_call`)."""
+        solver.seed(c.result, ("PS", c.cid))
+
+    def on_store_call(self, solver, call: Call, key: tuple) -> None:
+        """`const checkout = useCheckoutStore()`: the store is what `state()` returns (a reactive object,
+        watched like one), with the `actions` as its methods (`this` is the store) and the `getters` as
+        getters of it; a setup store is what its setup function returns."""
+        p = solver.p
+        objs = p.objs
+        if (call.cid, key) not in self.store_seen:
+            self.store_seen.add((call.cid, key))
+            self.store_calls.append((call, key))  # asked again at `settle`, when the options are all known
+        d = p.calls[key[1]]
+        opts = d.args[1] if len(d.args) > 1 else d.args[0] if d.args else ()
+        found = solver.objects(opts)
+        options = any(objs[o][0] == "O" for o in found)  # (the functions an options literal holds show too)
+        for o in sorted(found):
+            if (call.cid, o) in self.store_linked:
+                continue
+            self.store_linked.add((call.cid, o))
+            if objs[o][0] == "fn" and not options:  # a setup store
+                solver.call_edges.add((call.fid, objs[o][1]))
+                solver.edge(p.funcs[objs[o][1]].ret, call.result, "r")
+                continue
+            if objs[o][0] != "O":
+                continue
+            if not any(c is call for c in self.store_uses):
+                self.store_uses.append(call)
+            lit = objs[o][1]
+            for f in self._functions(solver, p.literal_props.get((lit, "state"), ())):
+                solver.call_edges.add((call.fid, f))
+                solver.edge(p.funcs[f].ret, call.result, "r")
+            for group in ("actions", "getters"):
+                for go in solver.objects(p.literal_props.get((lit, group), ())):
+                    if objs[go][0] != "O":
+                        continue
+                    for name, vals in self._props_of(p, objs[go][1]):
+                        for f in self._functions(solver, vals):
+                            fn = p.funcs[f]
+                            solver.edges((call.result,), fn.this, "a")
+                            if group == "actions":  # a method of the store
+                                n = p.prop_node(name)
+                                p.graph.ensure(n)
+                                solver.edges(vals, n)
+                            else:  # `fullName: (state) => …`: reading `store.fullName` runs it
+                                if fn.params:
+                                    solver.edges((call.result,), fn.params[0], "a")
+                                if f not in p.accessors.setdefault(("get", name), []):
+                                    p.accessors[("get", name)].append(f)
+
+    def _props_of(self, p, lit: int) -> list:
+        """(name, values) of one object literal, from an index of all of them made once."""
+        if self.lit_index is None:
+            self.lit_index = {}
+            for (l2, name), vals in p.literal_props.items():
+                if name:
+                    self.lit_index.setdefault(l2, []).append((name, vals))
+            for v in self.lit_index.values():
+                v.sort(key=lambda nv: nv[0])
+        return self.lit_index.get(lit, [])
+
     def _options(self, solver, c: Call) -> None:
         self.options_calls.append(c)  # read once the options object has arrived (see `settle`)
 
     def settle(self, solver) -> None:
-        """Before accessors are linked: the options objects of components are known by now."""
+        """Before accessors are linked: the options objects of components, and the objects spread onto
+        elements as props, are known by now."""
         for c in self.options_calls:
             self._read_options(solver, c)
+        for call, key in list(self.store_calls):
+            self.on_store_call(solver, call, key)
+        link_spreads(solver, solver.r.known_events)
+        mount_components(solver, self.app_calls)
+        link_computed_stores(solver)
 
     def _read_options(self, solver, c: Call) -> None:
         """`computed: {payload() {…}}`: reading `this.payload` runs the getter, with `this` the instance;
@@ -281,7 +378,7 @@ class StateModel:
         for o, key in enumerate(objs):
             if key[0] == "RF":
                 state[o] = o
-        for c in self.reactive_calls:
+        for c in self.reactive_calls + self.store_uses:
             for o in solver.objects((c.result,)):
                 if objs[o][0] != "O":
                     continue
@@ -293,30 +390,33 @@ class StateModel:
                                 state.setdefault(n, o)
         if not state:
             return
-        writers: dict[int, set[int]] = {}
+        # who writes which state, by property: a watcher of `() => form.zip` runs when `form.zip` is set,
+        # not when `form.addr` is (a store with a computed key may set any of them)
+        writers = _Writers()
         for st in p.stores:
             if st.obj == ("<global>",):
                 continue
             for o in solver.objects(st.obj):
                 s = state.get(o)
                 if s is not None:
-                    writers.setdefault(s, set()).add(st.fid)
+                    writers.add(s, st.prop, st.fid)
         for cid, cc in self.computed.items():  # a computed ref changes when what its getter reads changes
             o = p.obj_ids.get(("RF", cid))
             if o is None or not cc.args:
                 continue
             for g in self._functions(solver, cc.args[0]):
                 p.graph.add_edges(((p.funcs[g].ret, self.state_node(solver, cid)),), EDGE_PLAIN)
-                for s in self._read_states(solver, g, state):
-                    writers.setdefault(o, set()).update(writers.get(s, ()))
+                for s, prop in self._read_states(solver, g, state):
+                    for w in writers.of(s, prop):
+                        writers.add(o, None, w)
         reads_in = {}
         for c in self.watch_calls:
             if len(c.args) < 2:
                 continue
-            watched = {state[o] for o in solver.objects(c.args[0]) if o in state}
+            watched = {(state[o], None) for o in solver.objects(c.args[0]) if o in state}
             for g in self._functions(solver, c.args[0]):  # a getter: what it reads, and its value
                 watched |= self._read_states(solver, g, state, reads_in)
-            callers = set().union(*(writers.get(s, set()) for s in watched)) if watched else set()
+            callers = set().union(*(writers.of(s, prop) for s, prop in watched)) if watched else set()
             for g in self._functions(solver, c.args[0]):
                 for w in callers:
                     solver.call_edges.add((w, g))
@@ -334,8 +434,8 @@ class StateModel:
             if not c.args:
                 continue
             for f in self._functions(solver, c.args[0]):
-                for s in self._read_states(solver, f, state, reads_in):
-                    for w in writers.get(s, ()):
+                for s, prop in self._read_states(solver, f, state, reads_in):
+                    for w in writers.of(s, prop):
                         solver.call_edges.add((w, f))
 
     @staticmethod
@@ -344,13 +444,13 @@ class StateModel:
         return sorted(objs[o][1] for o in solver.objects(vals) if objs[o][0] == "fn")
 
     @staticmethod
-    def _read_states(solver, fid: int, state: dict, cache: dict | None = None) -> set[int]:
-        """State objects a function (or a function nested in it) reads from."""
+    def _read_states(solver, fid: int, state: dict, cache: dict | None = None) -> set[tuple]:
+        """(state object, property) pairs a function (or a function nested in it) reads."""
         if cache is not None and fid in cache:
             return cache[fid]
         p = solver.p
         funcs = p.funcs
-        out: set[int] = set()
+        out: set[tuple] = set()
         f0 = funcs[fid]
         for ld in p.loads:
             n = ld.nid
@@ -359,10 +459,33 @@ class StateModel:
             for o in solver.objects(ld.base):
                 s = state.get(o)
                 if s is not None:
-                    out.add(s)
+                    out.add((s, ld.prop))
         if cache is not None:
             cache[fid] = out
         return out
+
+
+class _Writers:
+    """Functions that store into state objects: by (state, property), with stores of a computed key (any
+    property) and all of them per state."""
+
+    def __init__(self):
+        self.by_prop: dict[tuple, set[int]] = {}
+        self.any_key: dict[int, set[int]] = {}
+        self.all: dict[int, set[int]] = {}
+
+    def add(self, s: int, prop, fid: int) -> None:
+        self.all.setdefault(s, set()).add(fid)
+        if prop is None or prop == "[]":
+            self.any_key.setdefault(s, set()).add(fid)
+        else:
+            self.by_prop.setdefault((s, prop), set()).add(fid)
+
+    def of(self, s: int, prop) -> set[int]:
+        """Writers that may change what a read of `prop` (None: of the whole object) sees."""
+        if prop is None or prop == "[]":
+            return self.all.get(s, set())
+        return self.by_prop.get((s, prop), set()) | self.any_key.get(s, set())
 
 
 HANDLERS = {
@@ -378,5 +501,7 @@ HANDLERS = {
     "options": StateModel._options,
     "subscribe": StateModel._subscribe,
     "proxy": StateModel._proxy,
+    "store": StateModel._store,
+    "component": StateModel._component,
     "set": StateModel._set,
 }

@@ -185,11 +185,15 @@ class _Generator:
         self.rel = rel
         self.parts: list[tuple[str, int, int, str]] = []
 
-    def prelude(self, in_dom: bool, rel: str) -> str:
+    def prelude(self, in_dom: bool, rel: str, instance: str | None = None) -> str:
+        """`instance`: an expression naming the component object (a template string of a script's
+        component, `analyzer/models/component_templates.py`)."""
         if self.scope != "instance":
             return "\n;"
         lines = ["\n;"]
-        if in_dom:
+        if instance is not None:
+            lines.append(f"var __fl_o = {instance};")
+        elif in_dom:
             lines.append(f"var __fl_o = {self.spec.instance_global};")
         else:
             base = rel.rsplit("/", 1)[-1]
@@ -225,7 +229,9 @@ class _Generator:
             base, mods = _split_mods(name, spec.modifier_sep)
             line, col = _point(text, starts, voff)
             snip = _line_text(text, starts, voff)
-            if base in spec.model_attrs:
+            # `v-model:email="form.email"` on a component (`defineModel('email')` / `emit('update:email')` in
+            # it): the field it wraps updates that state, as a plain `v-model` does
+            if base in spec.model_attrs or (not html_el and any(base.startswith(m + ":") for m in spec.model_attrs)):
                 if native and (typ in ("checkbox", "radio")):
                     continue  # the checked state, not what was typed
                 ev = spec.lazy_event if ("lazy" in mods or tag.name == "select") else spec.model_event
@@ -311,9 +317,12 @@ class _Generator:
             body = ["var __fl_v = $event.target.value;"] + [f"{t}(__fl_v);" for t in target]
         elif self.scope == "instance" and path_expr:
             # `form.email` of the instance: set by the model (that property only, and the option watchers
-            # of this path or of a path it lies under run now)
+            # of this path or of a path it lies under run now); a path into state that `setup()` returned
+            # is a store into that reactive object or ref (its Composition API watchers run)
             body = ["var __fl_v = $event.target.value;",
                     f"__formleak_vue_set__(__fl_vm, {json.dumps(expr)}, __fl_v);"]
+            if self.spec.options_instance:
+                body.append(f"__fl_vm.{expr}{'' if '.' in expr else '.value'} = __fl_v;")
         else:
             body = ["var __fl_v = $event.target.value;"] + [f"{t} = __fl_v;" for t in target]
         self._listen(sel, ev, " ".join(body), line, col, snip)

@@ -1,0 +1,46 @@
+"""Stage 4 (frameworks): props spread onto an element from an object built elsewhere.
+
+`<input id="email" {...bind('email')} />` with `const bind = (key) => ({ value: form[key], onChange: (e) =>
+…})` puts the `on…` props of whatever `bind(…)` returns on that input, as if they were written there.
+Extraction cannot know those props (the object comes from a call), so it registers the spread as a
+listener with no events yet (`SPREAD_API`, on the element's target node) and this pass, run once the
+solver knows which object literals the spread can be, registers each `on…` function prop of those
+literals as a handler of that element, for its event — the way `analyzer/extract_decl.py` registers a
+written `onChange={…}`. Compiled spreads (`jsx("input", {...bind("email"), id: "email"})`) are object
+literals with a spread, read by the compiled-element model, not here.
+
+Not modelled: a spread of the component's own props (`<input {...props}/>`), whose objects are the JSX
+props of its callers (props are not linked to component parameters).
+"""
+from __future__ import annotations
+
+from analyzer.program import Registration
+
+SPREAD_API = "{...props} spread"
+
+
+def link_spreads(solver, known_events) -> None:
+    p = solver.p
+    spreads = [rg for rg in p.regs if rg.api == SPREAD_API and not rg.events]
+    if not spreads:
+        return
+    objs = p.objs
+    props_of: dict[int, list] | None = None
+    for rg in spreads:
+        for o in sorted(solver.objects(rg.handler)):
+            if objs[o][0] != "O":
+                continue
+            if props_of is None:  # the literals' keys, indexed once
+                props_of = {}
+                for (lit, key), vals in p.literal_props.items():
+                    if key and len(key) > 2 and key.startswith("on") and key[2].isupper():
+                        props_of.setdefault(lit, []).append((key, vals))
+            for key, vals in sorted(props_of.get(objs[o][1], ()), key=lambda kv: kv[0]):
+                ev = key[2:].lower().removesuffix("capture")
+                ev = "dblclick" if ev == "doubleclick" else ev
+                if ev not in known_events:
+                    continue
+                new = Registration(len(p.regs), rg.uid, rg.fid, rg.start, rg.end, [ev], rg.target, tuple(vals),
+                                   key + " prop (spread)")
+                p.regs.append(new)
+                solver._watch_registration(new)
