@@ -108,6 +108,7 @@ class Extractor(CallFacts, DeclarationFacts):
         self._fn_value: dict[int, int] = {}  # function node id -> its function-value graph node
         self.getters: dict[int, list] = {}  # object literal node id -> [(key, fid)] of zero-parameter functions
         self.descriptors: dict[int, list] = {}  # object literal node id -> [('get'|'set', fid)]
+        self.obj_spreads: dict[int, list] = {}  # object literal node id -> values of its `...x` spreads
         self.param_calls: list[tuple[int, str]] = []  # (fid, name) of calls `name(…)`/`name.apply(…)`
         self.fn_vars: set[int] = set()  # variables initialised with a function expression
         self.returns_fn: set[int] = set()  # functions that return a function
@@ -764,7 +765,10 @@ class Extractor(CallFacts, DeclarationFacts):
                     p.edges_from(vals, p.literal_prop_node(key))
                 p.edges_from(vals, o)
             elif ct == "spread_element":
-                p.edges_from(self.ev(c), o)
+                sv = self.ev(c)
+                p.edges_from(sv, o)
+                if sv:
+                    self.obj_spreads.setdefault(node.id, []).append(sv)
         if strs:
             p.array_strs[o] = strs  # `$.each(map, (k, sel) => $(sel))`: the values are the candidates
         self.vals[node.id] = (o,)

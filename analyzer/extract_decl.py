@@ -110,6 +110,8 @@ class DeclarationFacts:
         p = self.p
         static, handlers, model = [], [], []
         dyn: dict[str, int] = {}  # `id: attrs.id` in a helper that renders many fields: resolved later
+        # `jsx("input", {...bind("email"), id: "email"})`: analyzer/models/spreads.py
+        spreads: list = self.obj_spreads.pop(a1.id, [])
         for c2 in a1.named_children:
             if c2.type != "pair":
                 continue
@@ -128,13 +130,13 @@ class DeclarationFacts:
             elif len(key) > 2 and key.startswith("on") and key[2].isupper() and vals:
                 ev = key[2:].lower().removesuffix("capture")
                 handlers.append(("dblclick" if ev == "doubleclick" else ev, vals))
-        if name not in r.element_factories and not (handlers or model):
+        if name not in r.element_factories and not (handlers or model or (spreads and tag in r.element_field_tags)):
             return False
         self._mark_component()
         if tag is not None:
             # the attribute that says most about the field (autocomplete tokens first, as for pages)
             key = next((k for k in ("autocomplete", "name", "id") if k in dyn), None)
-            self._element_handlers(tag, static, handlers, node, tuple(model),
+            self._element_handlers(tag, static, handlers, node, tuple(model), spreads=spreads,
                                    dyn=(key, dyn[key]) if key is not None else None)
         return True
 

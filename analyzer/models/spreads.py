@@ -6,8 +6,8 @@ Extraction cannot know those props (the object comes from a call), so it registe
 listener with no events yet (`SPREAD_API`, on the element's target node) and this pass, run once the
 solver knows which object literals the spread can be, registers each `on…` function prop of those
 literals as a handler of that element, for its event — the way `analyzer/extract_decl.py` registers a
-written `onChange={…}`. Compiled spreads (`jsx("input", {...bind("email"), id: "email"})`) are object
-literals with a spread, read by the compiled-element model, not here.
+written `onChange={…}`. Compiled spreads (`jsx("input", {...bind("email"), id: "email"})`) are registered
+the same way by the compiled-element model (`extract_decl.py` `x_element_call`).
 
 Not modelled: a spread of the component's own props (`<input {...props}/>`), whose objects are the JSX
 props of its callers (props are not linked to component parameters).
