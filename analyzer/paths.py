@@ -44,6 +44,7 @@ from analyzer.program import HEAP, Program, Source
 
 _NO_EDGES: dict = {}
 MAX_STATES = 4_000_000  # states of the whole tabulation; past it the search stops and says so
+VECTOR_MIN_EDGES = 200_000  # macro edges from which the witness sweeps run vectorised (analyzer/sweep.py)
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,35 @@ def _topo_ranks(succ: dict[int, dict]) -> dict[int, int]:
     return {m: n_comps - 1 - c for m, c in comp.items()}
 
 
+def _sweep(rev: dict[int, list[int]], bits: dict[int, int], seeds, hb: int, starts: set) -> dict[int, int]:
+    """Breadth-first from `seeds` over the reversed macro graph `rev`, through nodes whose bits meet `hb`:
+    node -> the node it was first reached from (-1 for a seed). Stops once every node of `starts` is
+    reached (`starts` is consumed). `analyzer.sweep.VectorSweeps` computes the same, vectorised."""
+    nxt: dict[int, int] = {}
+    q: deque[int] = deque()
+    for m in seeds:
+        if bits.get(m, 0) & hb and m not in nxt:
+            nxt[m] = -1
+            q.append(m)
+            starts.discard(m)
+    while q and starts:
+        m2 = q.popleft()
+        for m in rev.get(m2, ()):
+            if m not in nxt and bits.get(m, 0) & hb:
+                nxt[m] = m2
+                q.append(m)
+                starts.discard(m)
+    return nxt
+
+
 def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre: dict[int, frozenset],
-           max_states: int = MAX_STATES) -> SearchResult:
-    return _Tabulation(prog, sink_nodes, pre, max_states).run(sources)
+           max_states: int = MAX_STATES, vector_min_edges: int | None = None) -> SearchResult:
+    """`vector_min_edges`: macro graphs with at least this many edges sweep with numpy (same result;
+    default `VECTOR_MIN_EDGES`)."""
+    t = _Tabulation(prog, sink_nodes, pre, max_states)
+    if vector_min_edges is not None:
+        t.vector_min_edges = vector_min_edges
+    return t.run(sources)
 
 
 class _Tabulation:
@@ -160,6 +187,7 @@ class _Tabulation:
         self.hits: list[tuple[int, int]] = []
         self.truncated = False
         self.queue: deque[int] = deque()
+        self.vector_min_edges = VECTOR_MIN_EDGES
 
     # ------------------------------------------------------------------------------------------ helpers
     def _tid(self, ts: frozenset) -> int:
@@ -391,7 +419,9 @@ class _Tabulation:
     def _witnesses(self, hit_bits: list[int], src_bit_states: list[int]) -> dict[tuple[int, int], list[int]]:
         """(source index, hit) -> path of node ids, for every source bit that reaches a hit."""
         rev: dict[int, list[int]] = {}
+        n_edges = 0
         for m, outs in self.medges.items():
+            n_edges += len(outs)
             for m2 in outs:
                 rev.setdefault(m2, []).append(m)
         rev_hit: dict[int, list[int]] = {}
@@ -399,23 +429,31 @@ class _Tabulation:
             for h in hs:
                 rev_hit.setdefault(h, []).append(m)
         bits = self.macro_bits
+        sweeps = None
+        if n_edges >= self.vector_min_edges:
+            from analyzer.sweep import VectorSweeps, available
+
+            if available():
+                sweeps = VectorSweeps(rev, bits)
         out: dict[tuple[int, int], list[int]] = {}
         for h, hb in enumerate(hit_bits):
             if not hb:
                 continue
-            # backward sweep from the hit: each macro node's next hop toward it (breadth-first: fewest hops)
-            nxt: dict[int, int] = {}
-            q: deque[int] = deque()
-            for m in rev_hit.get(h, ()):
-                if bits.get(m, 0) & hb and m not in nxt:
-                    nxt[m] = -1
-                    q.append(m)
-            while q:
-                m2 = q.popleft()
-                for m in rev.get(m2, ()):
-                    if m not in nxt and bits.get(m, 0) & hb:
-                        nxt[m] = m2
-                        q.append(m)
+            # backward sweep from the hit: each macro node's next hop toward it (breadth-first: fewest hops).
+            # A node's next hop is fixed when the sweep first reaches it, and points to a node reached
+            # before it: once every start of `hb`'s sources is reached, their paths are decided and the
+            # sweep stops (the rest of the region would only be numbered, never read).
+            starts = set()
+            rest = hb
+            while rest:
+                low = rest & -rest
+                starts.add(src_bit_states[low.bit_length() - 1])
+                rest ^= low
+            seeds = rev_hit.get(h, ())
+            if sweeps is not None:
+                nxt = sweeps.sweep(seeds, hb, starts)
+            else:
+                nxt = _sweep(rev, bits, seeds, hb, starts)
             rest = hb
             while rest:
                 low = rest & -rest
