@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import pickle
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ from analyzer.model import Notification, ScanResult
 from analyzer.models.templates import TemplateModels
 from analyzer.link_facts import merge_unit
 from analyzer.parse import Parsers
+from analyzer.resultcache import ResultCache, cacheable, result_salt
 from analyzer.paths import search
 from analyzer.program import Program, Registration, Unit
 from analyzer.rulebook import RuleBook
@@ -36,7 +38,7 @@ from analyzer.sanitize import strip_userinfo
 from analyzer.solve import Solver
 from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
-from analyzer.workers import ExtractionPool, extract_units
+from analyzer.workers import FAULT_ENV, ExtractionPool, extract_units
 
 MAX_DROPS = 8  # files dropped after a fault in a whole-scan stage before the scan gives up
 
@@ -53,14 +55,15 @@ class StageFault(Exception):
 def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | tuple = (),
          budget_seconds: float = 120.0, include_libraries: bool = False, stats: bool = False,
          respect_gitignore: bool = False, jobs: int = 1, cache_dir: Path | None = None,
-         pool: ExtractionPool | None = None) -> ScanResult:
+         pool: ExtractionPool | None = None, result_cache: bool = True) -> ScanResult:
     """Scan files and folders; see the module docstring for the stages.
 
     `budget_seconds` bounds the analysis of any one file, a page with all its inline scripts included (0: no
     bound; see analyzer/budget.py): a file that runs past it is reported (`budget`), what was extracted of it
     is kept, and the scan goes on with the next file.
     `jobs` > 1 parses and extracts in that many worker processes (or in `pool`, reusable across scans);
-    `cache_dir` keeps each file's facts there for the next scan (None: no cache). See workers.py.
+    `cache_dir` keeps each file's facts there for the next scan (None: no cache). See workers.py. With
+    `result_cache` it also keeps the whole result: a re-scan of an unchanged tree returns it (resultcache.py).
 
     Isolation: an exception while extracting one file drops that file with a `crashed` notification; an
     exception in a whole-scan stage (link, triggers, paths, findings) that can be traced to a file drops
@@ -72,11 +75,27 @@ def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | t
     gc.disable()
     try:
         dropped: dict[str, Notification] = {}
-        while True:
+        rcache = key = discovered = clock = None
+        if cache_dir is not None and result_cache:
             clock = StageClock()
+            t0 = time.perf_counter()
+            with clock.stage("discover"):
+                discovered = discover([Path(r) for r in roots], exclude, respect_gitignore=respect_gitignore)
+            rcache = ResultCache(cache_dir, result_salt(rules_dir()))
+            key = rcache.key(roots, discovered[0], discovered[1], {
+                "origin": origin, "budget": float(budget_seconds), "include_libraries": bool(include_libraries),
+                "fault": os.environ.get(FAULT_ENV, "")})
+            hit = rcache.get(key)
+            if hit is not None:
+                hit.stats.update(seconds=round(time.perf_counter() - t0, 3), extract_seconds=0.0, result_cached=True)
+                if stats:
+                    hit.stats["timings"] = clock.summary()
+                return hit
+        while True:
+            clock = clock if clock is not None and not dropped else StageClock()  # (discovery's time kept)
             try:
                 result = _scan(roots, origin, exclude, budget_seconds, include_libraries, clock, dropped,
-                               respect_gitignore, jobs, cache_dir, pool)
+                               respect_gitignore, jobs, cache_dir, pool, discovered)
             except StageFault as fault:
                 if fault.rel is None or fault.rel in dropped or len(dropped) >= MAX_DROPS:
                     raise
@@ -85,6 +104,8 @@ def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | t
                     f"the {fault.stage} stage failed on this file ({type(fault.cause).__name__}: "
                     f"{_short(fault.cause)}); its facts were dropped and the rest was analysed")
                 continue
+            if rcache is not None and cacheable(result):
+                rcache.put(key, result)
             if stats:
                 result.stats["timings"] = clock.summary()
             return result
@@ -113,13 +134,16 @@ def _blame(prog: Program, stage: str, e: Exception, nid: int | None = None, uid:
 
 def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: StageClock,
           dropped: dict[str, Notification], respect_gitignore: bool = False, jobs: int = 1,
-          cache_dir: Path | None = None, pool: ExtractionPool | None = None) -> ScanResult:
+          cache_dir: Path | None = None, pool: ExtractionPool | None = None, discovered=None) -> ScanResult:
     t0 = time.perf_counter()
     roots = [Path(r) for r in roots]
     rules = RuleBook.load()
     classifier = Classifier.from_rules()
-    with clock.stage("discover"):
-        files, notes = discover(roots, exclude, respect_gitignore=respect_gitignore)
+    if discovered is not None:  # done by scan() for the result cache's key (same arguments)
+        files, notes = list(discovered[0]), list(discovered[1])
+    else:
+        with clock.stage("discover"):
+            files, notes = discover(roots, exclude, respect_gitignore=respect_gitignore)
     notes.extend(dropped.values())
     files = [f for f in files if f.rel not in dropped]
     origin = strip_userinfo(origin)
