@@ -38,7 +38,7 @@ from analyzer.sanitize import strip_userinfo
 from analyzer.solve import Solver
 from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
-from analyzer.workers import FAULT_ENV, ExtractionPool, extract_units
+from analyzer.workers import AUTO_POOL_BYTES, FAULT_ENV, ExtractionPool, extract_units
 
 MAX_DROPS = 8  # files dropped after a fault in a whole-scan stage before the scan gives up
 
@@ -246,23 +246,33 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     # --- bundles: module wrappers, split chunks and bundled libraries, found on the syntax trees of the scan's
     # scripts (parsed here for that; extraction parses each again, in its worker). Library modules are set
     # aside (their API is modelled), files that are a library through and through are not extracted at all.
+    # Extraction in this process takes these trees instead of parsing each file again (a worker cannot:
+    # trees do not pickle); each is let go once its unit is extracted.
+    in_process = pool is None and (jobs == 1 or (jobs < 0 and sum(len(u.data) for u in prog.units) < AUTO_POOL_BYTES))
+    trees: dict[int, object] = {}
+    bundle_parse = 0.0
     with clock.stage("bundle"):
         parsed = []
         for u in prog.units:
             lang = getattr(u, "lang", "js")
             if lang == "html" or u.handler_event is not None or u.started_by is not None:
                 continue
+            t_parse = time.perf_counter()
             try:
                 tree = parsers.parse(lang, u.data)
             except Exception:  # noqa: BLE001 - the extraction stage reports a file that does not parse
                 tree = None
+            bundle_parse += time.perf_counter() - t_parse
             if tree is not None:
                 parsed.append((u, lang, tree))
+                if in_process:
+                    trees[u.uid] = tree
         try:
             bundles, library_files, bundle_notes = bundle_stage(parsed, rules, include_libraries)
         except Exception as e:  # noqa: BLE001
             raise _blame(prog, "bundle", e, uid=parsed[0][0].uid if len(parsed) == 1 else None) from e
         del parsed
+    clock.move("bundle", "parse", bundle_parse)
     notes.extend(bundle_notes)
     if not (bundles.layouts or bundles.rotations):
         bundles = None
@@ -295,7 +305,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     t_extract = time.perf_counter()
     parse_seconds = 0.0  # spent parsing inside the extraction (in the workers with --jobs): its own stage
     with clock.stage("extract"):
-        for job, facts in extract_units(unit_jobs, rules, jobs=jobs, cache=cache, pool=pool, parsers=parsers):
+        for job, facts in extract_units(unit_jobs, rules, jobs=jobs, cache=cache, pool=pool, parsers=parsers,
+                                        trees=trees):
             u = prog.units[job.index]
             clock.files[u.rel] = clock.files.get(u.rel, 0.0) + facts.seconds
             parse_seconds += facts.parse_seconds
@@ -330,6 +341,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             if facts.parsed and u.rel not in scanned:
                 scanned.append(u.rel)
         job = facts = None  # the last unit's packed facts: not kept alive through linking
+        trees.clear()  # (units that were not extracted: libraries, spent budgets)
     t_extract = time.perf_counter() - t_extract
     clock.move("extract", "parse", parse_seconds)
     if cache is not None:

@@ -44,7 +44,7 @@ from analyzer.program import HEAP, Program, Source
 
 _NO_EDGES: dict = {}
 MAX_STATES = 4_000_000  # states of the whole tabulation; past it the search stops and says so
-VECTOR_MIN_EDGES = 200_000  # macro edges from which the witness sweeps run vectorised (analyzer/sweep.py)
+VECTOR_MIN_EDGES = 50_000  # macro edges from which the witness sweeps run vectorised (analyzer/sweep.py)
 
 
 @dataclass(frozen=True)
