@@ -40,7 +40,7 @@ import heapq
 from collections import deque
 from dataclasses import dataclass
 
-from analyzer.program import HEAP, Program, Source
+from analyzer.program import EDGE_KIND, HEAP, Program, Source
 
 _NO_EDGES: dict = {}
 MAX_STATES = 4_000_000  # states of the whole tabulation; past it the search stops and says so
@@ -307,6 +307,9 @@ class _Tabulation:
         st_key = self.st_key
         queue = self.queue
         calls_cache: dict[tuple[int, int], frozenset | None] = {}
+        st_idx = self.st_idx
+        medges = self.medges
+        arg_kind, ret_kind = EDGE_KIND["a"], EDGE_KIND["r"]  # shared per kind (FlowGraph): told by identity
         while queue:
             if len(st_key) > self.max_states:
                 self.truncated = True
@@ -331,9 +334,8 @@ class _Tabulation:
             for b, attrs in succ.get(a, _NO_EDGES).items():
                 if b not in live:
                     continue
-                k = attrs.get("k") if attrs else None
                 fb = nfid[b]
-                if k == "a":  # into a callee, under the caller's triggers
+                if attrs is arg_kind:  # into a callee, under the caller's triggers
                     ck = (a, b)
                     if ck in calls_cache:
                         calls = calls_cache[ck]
@@ -343,7 +345,7 @@ class _Tabulation:
                     c, _new = self._context(b, tid)
                     self._medge(s if ctx == 0 else self.ctx_entry[ctx], self.ctx_entry[c], ("a", s))
                     self._enter(c, s, calls)
-                elif k == "r":
+                elif attrs is ret_kind:
                     if ctx and (fa == self.ctx_fid[ctx] or fa == HEAP):  # back to the call it came in through
                         self._exit(ctx, s, b)
                     else:  # nothing to match (or returned by a function it did not come in through): any caller
@@ -352,9 +354,15 @@ class _Tabulation:
                             y = self._state(0, b, nt, None)
                             self._medge(s if ctx == 0 else self.ctx_entry[ctx], y, ("s" if ctx == 0 else "x", s))
                 elif fb == fa or fb == HEAP:  # within one function, or into the heap: same context
-                    y = self._state(ctx, b, tid, ("s", s))
-                    if ctx == 0:
-                        self._medge(s, y, ("s", s))
+                    y = st_idx.get((ctx, b, tid))  # (`_state` and `_medge`, inline: the most frequent step)
+                    if y is None:
+                        y = self._state(ctx, b, tid, ("s", s))
+                    if ctx == 0 and y != s:
+                        out = medges.get(s)
+                        if out is None:
+                            out = medges[s] = {}
+                        if y not in out:
+                            out[y] = ("s", s)
                 else:  # read out of the heap or a closure: the reader's triggers
                     nt = pre_tid.get(fb, 0)
                     if not nt:
