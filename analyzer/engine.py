@@ -272,6 +272,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
         except Exception as e:  # noqa: BLE001
             raise _blame(prog, "bundle", e, uid=parsed[0][0].uid if len(parsed) == 1 else None) from e
         del parsed
+        tree = None  # (the loop's last tree: only `trees` may keep one alive, and only until it is extracted)
     clock.move("bundle", "parse", bundle_parse)
     notes.extend(bundle_notes)
     if not (bundles.layouts or bundles.rotations):

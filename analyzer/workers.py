@@ -118,10 +118,9 @@ def _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers, trees):
         fault = fault_for(in_worker=False)
         todo_set = set(todo)
         for i, job in enumerate(jobs_list):
-            tree = trees.pop(job.index, None)
+            given = [trees.pop(job.index)] if job.index in trees else None  # (held by nothing else)
             if i in todo_set:
-                facts = _extract_safely(job, rules, parsers, fault, tree)
-                tree = None
+                facts = _extract_safely(job, rules, parsers, fault, given)
                 if cache is not None and facts.cacheable:
                     cache.put(keys[i], dumps(facts))
                 yield job, facts
@@ -146,10 +145,10 @@ def _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers, trees):
         nxt += 1
 
 
-def _extract_safely(job: UnitJob, rules: RuleBook, parsers: Parsers, fault, tree=None) -> UnitFacts:
+def _extract_safely(job: UnitJob, rules: RuleBook, parsers: Parsers, fault, given=None) -> UnitFacts:
     """`extract_unit`, and whatever escapes it (a bug outside the extractor) loses this unit only."""
     try:
-        return extract_unit(job, rules, parsers, fault, tree=tree)
+        return extract_unit(job, rules, parsers, fault, given=given)
     except Exception as e:  # noqa: BLE001
         return failed_unit(job, "crashed", f"stage parse/extract: {type(e).__name__}: {e}; the file is not "
                                            "analysed, the scan goes on")
