@@ -120,9 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
                            "number of CPUs, used when at least 512 KB are to be extracted; 1: in this process). A worker that crashes or runs past the budget "
                            "is replaced, its file reported; the report is the same for any N")
     scan.add_argument("--cache-dir", metavar="DIR",
-                      help="keep each file's facts here for the next scan (default: $XDG_CACHE_HOME/formleak "
-                           "or ~/.cache/formleak); only changed files are analysed again")
-    scan.add_argument("--no-cache", action="store_true", help="neither read nor write the facts cache")
+                      help="keep each file's facts and the whole result here for the next scan (default: "
+                           "$XDG_CACHE_HOME/formleak or ~/.cache/formleak); only changed files are analysed again, "
+                           "an unchanged tree is not analysed at all")
+    scan.add_argument("--no-cache", action="store_true", help="neither read nor write the cache (facts and results)")
     scan.add_argument("--include-libraries", action="store_true",
                       help="also analyse well-known libraries (jQuery, axios, React, Vue, lodash, …), shipped as "
                            "their own files or bundled into a shop's bundle; by default they are skipped with a "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import pickle
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ from analyzer.models.component_templates import ComponentTemplates
 from analyzer.models.templates import TemplateModels
 from analyzer.link_facts import merge_unit
 from analyzer.parse import Parsers
+from analyzer.resultcache import ResultCache, cacheable, result_salt
 from analyzer.paths import search
 from analyzer.program import Program, Registration, Unit
 from analyzer.rulebook import RuleBook
@@ -37,7 +39,7 @@ from analyzer.sanitize import strip_userinfo
 from analyzer.solve import Solver
 from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
-from analyzer.workers import ExtractionPool, extract_units
+from analyzer.workers import AUTO_POOL_BYTES, FAULT_ENV, ExtractionPool, extract_units
 
 MAX_DROPS = 8  # files dropped after a fault in a whole-scan stage before the scan gives up
 
@@ -54,14 +56,15 @@ class StageFault(Exception):
 def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | tuple = (),
          budget_seconds: float = 120.0, include_libraries: bool = False, stats: bool = False,
          respect_gitignore: bool = False, jobs: int = 1, cache_dir: Path | None = None,
-         pool: ExtractionPool | None = None) -> ScanResult:
+         pool: ExtractionPool | None = None, result_cache: bool = True) -> ScanResult:
     """Scan files and folders; see the module docstring for the stages.
 
     `budget_seconds` bounds the analysis of any one file, a page with all its inline scripts included (0: no
     bound; see analyzer/budget.py): a file that runs past it is reported (`budget`), what was extracted of it
     is kept, and the scan goes on with the next file.
     `jobs` > 1 parses and extracts in that many worker processes (or in `pool`, reusable across scans);
-    `cache_dir` keeps each file's facts there for the next scan (None: no cache). See workers.py.
+    `cache_dir` keeps each file's facts there for the next scan (None: no cache). See workers.py. With
+    `result_cache` it also keeps the whole result: a re-scan of an unchanged tree returns it (resultcache.py).
 
     Isolation: an exception while extracting one file drops that file with a `crashed` notification; an
     exception in a whole-scan stage (link, triggers, paths, findings) that can be traced to a file drops
@@ -73,11 +76,27 @@ def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | t
     gc.disable()
     try:
         dropped: dict[str, Notification] = {}
-        while True:
+        rcache = key = discovered = clock = None
+        if cache_dir is not None and result_cache:
             clock = StageClock()
+            t0 = time.perf_counter()
+            with clock.stage("discover"):
+                discovered = discover([Path(r) for r in roots], exclude, respect_gitignore=respect_gitignore)
+            rcache = ResultCache(cache_dir, result_salt(rules_dir()))
+            key = rcache.key(roots, discovered[0], discovered[1], {
+                "origin": origin, "budget": float(budget_seconds), "include_libraries": bool(include_libraries),
+                "fault": os.environ.get(FAULT_ENV, "")})
+            hit = rcache.get(key)
+            if hit is not None:
+                hit.stats.update(seconds=round(time.perf_counter() - t0, 3), extract_seconds=0.0, result_cached=True)
+                if stats:
+                    hit.stats["timings"] = clock.summary()
+                return hit
+        while True:
+            clock = clock if clock is not None and not dropped else StageClock()  # (discovery's time kept)
             try:
                 result = _scan(roots, origin, exclude, budget_seconds, include_libraries, clock, dropped,
-                               respect_gitignore, jobs, cache_dir, pool)
+                               respect_gitignore, jobs, cache_dir, pool, discovered)
             except StageFault as fault:
                 if fault.rel is None or fault.rel in dropped or len(dropped) >= MAX_DROPS:
                     raise
@@ -86,6 +105,8 @@ def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | t
                     f"the {fault.stage} stage failed on this file ({type(fault.cause).__name__}: "
                     f"{_short(fault.cause)}); its facts were dropped and the rest was analysed")
                 continue
+            if rcache is not None and cacheable(result):
+                rcache.put(key, result)
             if stats:
                 result.stats["timings"] = clock.summary()
             return result
@@ -114,13 +135,16 @@ def _blame(prog: Program, stage: str, e: Exception, nid: int | None = None, uid:
 
 def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: StageClock,
           dropped: dict[str, Notification], respect_gitignore: bool = False, jobs: int = 1,
-          cache_dir: Path | None = None, pool: ExtractionPool | None = None) -> ScanResult:
+          cache_dir: Path | None = None, pool: ExtractionPool | None = None, discovered=None) -> ScanResult:
     t0 = time.perf_counter()
     roots = [Path(r) for r in roots]
     rules = RuleBook.load()
     classifier = Classifier.from_rules()
-    with clock.stage("discover"):
-        files, notes = discover(roots, exclude, respect_gitignore=respect_gitignore)
+    if discovered is not None:  # done by scan() for the result cache's key (same arguments)
+        files, notes = list(discovered[0]), list(discovered[1])
+    else:
+        with clock.stage("discover"):
+            files, notes = discover(roots, exclude, respect_gitignore=respect_gitignore)
     notes.extend(dropped.values())
     files = [f for f in files if f.rel not in dropped]
     origin = strip_userinfo(origin)
@@ -229,24 +253,35 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     # scripts (parsed here for that; extraction parses each again, in its worker). Library modules are set
     # aside (their API is modelled), files that are a library through and through are not extracted at all.
     map_reader = MapReader(files)
+    # Extraction in this process takes these trees instead of parsing each file again (a worker cannot:
+    # trees do not pickle); each is let go once its unit is extracted.
+    in_process = pool is None and (jobs == 1 or (jobs < 0 and sum(len(u.data) for u in prog.units) < AUTO_POOL_BYTES))
+    trees: dict[int, object] = {}
+    bundle_parse = 0.0
     with clock.stage("bundle"):
         parsed = []
         for u in prog.units:
             lang = getattr(u, "lang", "js")
             if lang == "html" or u.handler_event is not None or u.started_by is not None:
                 continue
+            t_parse = time.perf_counter()
             try:
                 tree = parsers.parse(lang, u.data)
             except Exception:  # noqa: BLE001 - the extraction stage reports a file that does not parse
                 tree = None
+            bundle_parse += time.perf_counter() - t_parse
             if tree is not None:
                 parsed.append((u, lang, tree))
+                if in_process:
+                    trees[u.uid] = tree
         try:
             bundles, library_files, bundle_notes = bundle_stage(parsed, rules, include_libraries,
                                                                 map_reader.source_at_of)
         except Exception as e:  # noqa: BLE001
             raise _blame(prog, "bundle", e, uid=parsed[0][0].uid if len(parsed) == 1 else None) from e
         del parsed
+        tree = None  # (the loop's last tree: only `trees` may keep one alive, and only until it is extracted)
+    clock.move("bundle", "parse", bundle_parse)
     notes.extend(bundle_notes)
     if not (bundles.layouts or bundles.rotations):
         bundles = None
@@ -279,7 +314,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     t_extract = time.perf_counter()
     parse_seconds = 0.0  # spent parsing inside the extraction (in the workers with --jobs): its own stage
     with clock.stage("extract"):
-        for job, facts in extract_units(unit_jobs, rules, jobs=jobs, cache=cache, pool=pool, parsers=parsers):
+        for job, facts in extract_units(unit_jobs, rules, jobs=jobs, cache=cache, pool=pool, parsers=parsers,
+                                        trees=trees):
             u = prog.units[job.index]
             clock.files[u.rel] = clock.files.get(u.rel, 0.0) + facts.seconds
             parse_seconds += facts.parse_seconds
@@ -314,6 +350,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             if facts.parsed and u.rel not in scanned:
                 scanned.append(u.rel)
         job = facts = None  # the last unit's packed facts: not kept alive through linking
+        trees.clear()  # (units that were not extracted: libraries, spent budgets)
     t_extract = time.perf_counter() - t_extract
     clock.move("extract", "parse", parse_seconds)
     if cache is not None:

@@ -71,14 +71,18 @@ def module_kind(tree, data: bytes) -> str:
     return "script"
 
 
-def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None) -> UnitFacts:
+def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None, given: list | None = None) -> UnitFacts:
     """Parse and extract one unit. Never raises for bad input: failures become notifications.
-    `fault` is a test hook (see `workers.fault_for`): called between parse and extraction."""
+    `fault` is a test hook (see `workers.fault_for`): called between parse and extraction. `given`: a
+    one-item list holding the unit's syntax tree when the caller parsed `job.data` (as `job.lang`) already,
+    in this process; it is emptied here, so that the tree is freed as soon as the extraction is done."""
     t0 = time.perf_counter()
     notes: list[Notification] = []
     rel = job.rel
     try:
-        tree = parsers.parse(job.lang, job.data)
+        tree = given.pop() if given else None
+        if tree is None:
+            tree = parsers.parse(job.lang, job.data)
         t_parse = time.perf_counter() - t0
     except Exception as e:  # noqa: BLE001
         notes.append(Notification(rel, "error", "parse-error", f"parser failed: {e}"))

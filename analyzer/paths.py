@@ -40,10 +40,11 @@ import heapq
 from collections import deque
 from dataclasses import dataclass
 
-from analyzer.program import HEAP, Program, Source
+from analyzer.program import EDGE_KIND, HEAP, Program, Source
 
 _NO_EDGES: dict = {}
 MAX_STATES = 4_000_000  # states of the whole tabulation; past it the search stops and says so
+VECTOR_MIN_EDGES = 50_000  # macro edges from which the witness sweeps run vectorised (analyzer/sweep.py)
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,35 @@ def _topo_ranks(succ: dict[int, dict]) -> dict[int, int]:
     return {m: n_comps - 1 - c for m, c in comp.items()}
 
 
+def _sweep(rev: dict[int, list[int]], bits: dict[int, int], seeds, hb: int, starts: set) -> dict[int, int]:
+    """Breadth-first from `seeds` over the reversed macro graph `rev`, through nodes whose bits meet `hb`:
+    node -> the node it was first reached from (-1 for a seed). Stops once every node of `starts` is
+    reached (`starts` is consumed). `analyzer.sweep.VectorSweeps` computes the same, vectorised."""
+    nxt: dict[int, int] = {}
+    q: deque[int] = deque()
+    for m in seeds:
+        if bits.get(m, 0) & hb and m not in nxt:
+            nxt[m] = -1
+            q.append(m)
+            starts.discard(m)
+    while q and starts:
+        m2 = q.popleft()
+        for m in rev.get(m2, ()):
+            if m not in nxt and bits.get(m, 0) & hb:
+                nxt[m] = m2
+                q.append(m)
+                starts.discard(m)
+    return nxt
+
+
 def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre: dict[int, frozenset],
-           max_states: int = MAX_STATES) -> SearchResult:
-    return _Tabulation(prog, sink_nodes, pre, max_states).run(sources)
+           max_states: int = MAX_STATES, vector_min_edges: int | None = None) -> SearchResult:
+    """`vector_min_edges`: macro graphs with at least this many edges sweep with numpy (same result;
+    default `VECTOR_MIN_EDGES`)."""
+    t = _Tabulation(prog, sink_nodes, pre, max_states)
+    if vector_min_edges is not None:
+        t.vector_min_edges = vector_min_edges
+    return t.run(sources)
 
 
 class _Tabulation:
@@ -160,6 +187,7 @@ class _Tabulation:
         self.hits: list[tuple[int, int]] = []
         self.truncated = False
         self.queue: deque[int] = deque()
+        self.vector_min_edges = VECTOR_MIN_EDGES
 
     # ------------------------------------------------------------------------------------------ helpers
     def _tid(self, ts: frozenset) -> int:
@@ -279,6 +307,9 @@ class _Tabulation:
         st_key = self.st_key
         queue = self.queue
         calls_cache: dict[tuple[int, int], frozenset | None] = {}
+        st_idx = self.st_idx
+        medges = self.medges
+        arg_kind, ret_kind = EDGE_KIND["a"], EDGE_KIND["r"]  # shared per kind (FlowGraph): told by identity
         while queue:
             if len(st_key) > self.max_states:
                 self.truncated = True
@@ -303,9 +334,8 @@ class _Tabulation:
             for b, attrs in succ.get(a, _NO_EDGES).items():
                 if b not in live:
                     continue
-                k = attrs.get("k") if attrs else None
                 fb = nfid[b]
-                if k == "a":  # into a callee, under the caller's triggers
+                if attrs is arg_kind:  # into a callee, under the caller's triggers
                     ck = (a, b)
                     if ck in calls_cache:
                         calls = calls_cache[ck]
@@ -315,7 +345,7 @@ class _Tabulation:
                     c, _new = self._context(b, tid)
                     self._medge(s if ctx == 0 else self.ctx_entry[ctx], self.ctx_entry[c], ("a", s))
                     self._enter(c, s, calls)
-                elif k == "r":
+                elif attrs is ret_kind:
                     if ctx and (fa == self.ctx_fid[ctx] or fa == HEAP):  # back to the call it came in through
                         self._exit(ctx, s, b)
                     else:  # nothing to match (or returned by a function it did not come in through): any caller
@@ -324,9 +354,15 @@ class _Tabulation:
                             y = self._state(0, b, nt, None)
                             self._medge(s if ctx == 0 else self.ctx_entry[ctx], y, ("s" if ctx == 0 else "x", s))
                 elif fb == fa or fb == HEAP:  # within one function, or into the heap: same context
-                    y = self._state(ctx, b, tid, ("s", s))
-                    if ctx == 0:
-                        self._medge(s, y, ("s", s))
+                    y = st_idx.get((ctx, b, tid))  # (`_state` and `_medge`, inline: the most frequent step)
+                    if y is None:
+                        y = self._state(ctx, b, tid, ("s", s))
+                    if ctx == 0 and y != s:
+                        out = medges.get(s)
+                        if out is None:
+                            out = medges[s] = {}
+                        if y not in out:
+                            out[y] = ("s", s)
                 else:  # read out of the heap or a closure: the reader's triggers
                     nt = pre_tid.get(fb, 0)
                     if not nt:
@@ -391,7 +427,9 @@ class _Tabulation:
     def _witnesses(self, hit_bits: list[int], src_bit_states: list[int]) -> dict[tuple[int, int], list[int]]:
         """(source index, hit) -> path of node ids, for every source bit that reaches a hit."""
         rev: dict[int, list[int]] = {}
+        n_edges = 0
         for m, outs in self.medges.items():
+            n_edges += len(outs)
             for m2 in outs:
                 rev.setdefault(m2, []).append(m)
         rev_hit: dict[int, list[int]] = {}
@@ -399,23 +437,31 @@ class _Tabulation:
             for h in hs:
                 rev_hit.setdefault(h, []).append(m)
         bits = self.macro_bits
+        sweeps = None
+        if n_edges >= self.vector_min_edges:
+            from analyzer.sweep import VectorSweeps, available
+
+            if available():
+                sweeps = VectorSweeps(rev, bits)
         out: dict[tuple[int, int], list[int]] = {}
         for h, hb in enumerate(hit_bits):
             if not hb:
                 continue
-            # backward sweep from the hit: each macro node's next hop toward it (breadth-first: fewest hops)
-            nxt: dict[int, int] = {}
-            q: deque[int] = deque()
-            for m in rev_hit.get(h, ()):
-                if bits.get(m, 0) & hb and m not in nxt:
-                    nxt[m] = -1
-                    q.append(m)
-            while q:
-                m2 = q.popleft()
-                for m in rev.get(m2, ()):
-                    if m not in nxt and bits.get(m, 0) & hb:
-                        nxt[m] = m2
-                        q.append(m)
+            # backward sweep from the hit: each macro node's next hop toward it (breadth-first: fewest hops).
+            # A node's next hop is fixed when the sweep first reaches it, and points to a node reached
+            # before it: once every start of `hb`'s sources is reached, their paths are decided and the
+            # sweep stops (the rest of the region would only be numbered, never read).
+            starts = set()
+            rest = hb
+            while rest:
+                low = rest & -rest
+                starts.add(src_bit_states[low.bit_length() - 1])
+                rest ^= low
+            seeds = rev_hit.get(h, ())
+            if sweeps is not None:
+                nxt = sweeps.sweep(seeds, hb, starts)
+            else:
+                nxt = _sweep(rev, bits, seeds, hb, starts)
             rest = hb
             while rest:
                 low = rest & -rest

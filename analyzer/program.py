@@ -51,6 +51,24 @@ class FlowGraph:
                 sa[b] = attr
                 pred[b][a] = attr
 
+    def __getstate__(self):
+        return {"succ": self.succ, "pred": self.pred}
+
+    def __setstate__(self, state) -> None:
+        """Unpickled edge attributes are copies: make them the shared dicts again (stages tell edge kinds
+        by identity)."""
+        if isinstance(state, tuple):  # (None, slots) as pickled by default
+            state = state[1]
+        for name in ("succ", "pred"):
+            adj = state[name]
+            for nbrs in adj.values():
+                for b, attr in nbrs.items():
+                    if not attr:
+                        nbrs[b] = EDGE_PLAIN
+                    elif attr == EDGE_KIND.get(attr.get("k")):
+                        nbrs[b] = EDGE_KIND[attr["k"]]
+            setattr(self, name, adj)
+
     def ensure(self, n: int) -> None:
         if n not in self.succ:
             self.succ[n] = {}

@@ -51,6 +51,8 @@ class Solver(LinkPasses):
         self.state_calls: set[int] = set()
         self.event_sources: set[int] = set()
         self._global_names: set[str] | None = None
+        self._user: set[str] = set()
+        self._user_size: tuple[int, int] | None = None
         self.state_nodes: set[int] = set()
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
@@ -78,13 +80,24 @@ class Solver(LinkPasses):
 
     def edge(self, a: int, b: int, k: str | None = None) -> None:
         g = self.p.graph
-        succ = g.succ.get(a)
-        if succ is not None and b in succ:
+        gs = g.succ
+        sa = gs.get(a)
+        if sa is not None and b in sa:
             return
-        g.add_edges(((a, b),), EDGE_PLAIN if k is None else EDGE_KIND[k])
+        attr = EDGE_PLAIN if k is None else EDGE_KIND[k]
+        if sa is None:  # (FlowGraph.add_edges for one edge, inline: the solver adds edges one by one)
+            sa = gs[a] = {}
+            g.pred[a] = {}
+        if b not in gs:
+            gs[b] = {}
+            g.pred[b] = {}
+        sa[b] = attr
+        g.pred[b][a] = attr
         if k != "b":
-            for o in tuple(self.pts.get(a, ())):
-                self.add(b, o)
+            pa = self.pts.get(a)
+            if pa:
+                for o in tuple(pa):
+                    self.add(b, o)
 
     def edges(self, vals, b: int, k: str | None = None) -> None:
         for a in vals:
@@ -186,13 +199,17 @@ class Solver(LinkPasses):
         work = self.work
         watch = self.watch
         add = self.add
+        pts = self.pts
+        base = EDGE_KIND["b"]  # edge attribute dicts are shared per kind (FlowGraph): compared by identity
         nid = None
         try:
             while work:
                 nid, o = work.popleft()
                 for b, at in succ.get(nid, _NO_EDGES).items():  # a node made while linking may have none
-                    if not at or at.get("k") != "b":
-                        add(b, o)
+                    if at is not base:
+                        s = pts.get(b)
+                        if s is None or (o not in s and len(s) < PTS_CAP):  # (add's own test, saving the call)
+                            add(b, o)
                 ws = watch.get(nid)
                 if ws:
                     for item in ws:
@@ -365,7 +382,7 @@ class Solver(LinkPasses):
         """Only global API objects the scan does not define (navigator, mixpanel.people, …) reach it."""
         objs = self.p.objs
         found = self.objects(recv)
-        user = self.p.declared_globals | self.p.assigned_globals
+        user = self._user_globals()
         if not found:
             # objects may not have arrived yet: go by the spelling, `sdk.x.m()` on an undeclared global
             root = path.split(".")[0] if path and path.count(".") >= 2 else None
@@ -381,6 +398,15 @@ class Solver(LinkPasses):
             if path == "<global>" or path.split(".")[0] in user or key[1].split(".")[0] in user:
                 return False
         return True
+
+    def _user_globals(self) -> set[str]:
+        """Globals the scan's own code declares or assigns (both only grow: the union is kept until they do)."""
+        p = self.p
+        size = (len(p.declared_globals), len(p.assigned_globals))
+        if self._user_size != size:
+            self._user = p.declared_globals | p.assigned_globals
+            self._user_size = size
+        return self._user
 
     def _path_rules(self, c: Call, path: str) -> None:
         r = self.r

@@ -143,15 +143,22 @@ def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, ti
                 push(g, bf & ~load_bits)
             else:
                 push(g, bf)
-    reach: dict[int, set] = {}
+    # Functions reached by the same roots share one frozenset (on a big scan most functions are reached by
+    # the same hundreds of roots: one set each would cost gigabytes)
+    sets: dict[int, frozenset] = {}
+    reach: dict[int, frozenset] = {}
     for f, b in bits.items():
-        ids = set()
-        while b:
-            low = b & -b
-            ids.add(low.bit_length() - 1)
-            b ^= low
-        reach[f] = ids
-    return roots, {f: frozenset(s) for f, s in reach.items()}
+        fs = sets.get(b)
+        if fs is None:
+            ids = []
+            rest = b
+            while rest:
+                low = rest & -rest
+                ids.append(low.bit_length() - 1)
+                rest ^= low
+            fs = sets[b] = frozenset(ids)
+        reach[f] = fs
+    return roots, reach
 
 
 def _classify(prog: Program, rules: RuleBook, ev: str, rg: Registration, fid: int,

@@ -86,8 +86,11 @@ AUTO_POOL_BYTES = 512 * 1024  # below this, starting worker processes costs more
 
 
 def extract_units(jobs_list: list[UnitJob], rules: RuleBook, *, jobs: int = 1, cache: FactCache | None = None,
-                  pool: "ExtractionPool | None" = None, parsers: Parsers | None = None):
-    """Yield `(job, facts)` for every job, in the order of `jobs_list`."""
+                  pool: "ExtractionPool | None" = None, parsers: Parsers | None = None, trees: dict | None = None):
+    """Yield `(job, facts)` for every job, in the order of `jobs_list`. `trees` (unit index -> syntax tree of
+    exactly the job's bytes in its language) saves extraction in this process the parse; it is emptied as
+    units are done (workers parse for themselves)."""
+    trees = {} if trees is None else trees
     keys = [cache.key(j) for j in jobs_list] if cache is not None else [None] * len(jobs_list)
     cached: dict[int, UnitFacts] = {}
     todo: list[int] = []
@@ -100,20 +103,24 @@ def extract_units(jobs_list: list[UnitJob], rules: RuleBook, *, jobs: int = 1, c
     if jobs < 0:  # auto (the CLI's default): workers only when the files to extract are worth starting them
         jobs = -jobs if sum(len(jobs_list[i].data) for i in todo) >= AUTO_POOL_BYTES else 1
     if pool is None and jobs > 1 and todo:
+        trees.clear()
         with ExtractionPool(jobs, rules) as own:
-            yield from _ordered(jobs_list, keys, cached, todo, rules, cache, own, parsers)
+            yield from _ordered(jobs_list, keys, cached, todo, rules, cache, own, parsers, trees)
     else:
-        yield from _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers)
+        if pool is not None:
+            trees.clear()
+        yield from _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers, trees)
 
 
-def _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers):
+def _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers, trees):
     if pool is None:  # in this process, one unit after the other
         parsers = parsers or Parsers()
         fault = fault_for(in_worker=False)
         todo_set = set(todo)
         for i, job in enumerate(jobs_list):
+            given = [trees.pop(job.index)] if job.index in trees else None  # (held by nothing else)
             if i in todo_set:
-                facts = _extract_safely(job, rules, parsers, fault)
+                facts = _extract_safely(job, rules, parsers, fault, given)
                 if cache is not None and facts.cacheable:
                     cache.put(keys[i], dumps(facts))
                 yield job, facts
@@ -138,10 +145,10 @@ def _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers):
         nxt += 1
 
 
-def _extract_safely(job: UnitJob, rules: RuleBook, parsers: Parsers, fault) -> UnitFacts:
+def _extract_safely(job: UnitJob, rules: RuleBook, parsers: Parsers, fault, given=None) -> UnitFacts:
     """`extract_unit`, and whatever escapes it (a bug outside the extractor) loses this unit only."""
     try:
-        return extract_unit(job, rules, parsers, fault)
+        return extract_unit(job, rules, parsers, fault, given=given)
     except Exception as e:  # noqa: BLE001
         return failed_unit(job, "crashed", f"stage parse/extract: {type(e).__name__}: {e}; the file is not "
                                            "analysed, the scan goes on")

@@ -1,4 +1,4 @@
-"""Cold vs warm (facts cache) and --jobs 1 vs 2, each scan in a fresh subprocess.
+"""Cold vs warm (whole-result cache; facts cache alone) and --jobs 1 vs 2, each scan in a fresh subprocess.
 
     python bench/warm.py [--inputs demo,gen1,gen5,npm] [--jobs 1,2] [--budget 600]
 
@@ -9,9 +9,11 @@ time only (they are git-ignored, never committed):
     npm ci --prefix bench/npm --ignore-scripts
 
 For every input and every --jobs value: a cold scan into an empty cache directory, then a warm scan of the
-unchanged input with that cache (both `analyzer.engine.scan` in a fresh subprocess). Printed per row: bytes,
-scan seconds, the parse+extract+link stage's seconds (`extract_seconds`), peak RSS, and whether the warm
-report equals the cold one (JSON, byte for byte). The last line is JSON with all figures.
+unchanged input with that cache (a whole-result hit), and a warm scan with the facts cache only
+(`result_cache=False`: what a re-scan costs when some file changed, minus that file's extraction); each is
+`analyzer.engine.scan` in a fresh subprocess. Printed per row: bytes, scan seconds, the parse+extract+link
+stage's seconds (`extract_seconds`), peak RSS, and whether both warm reports equal the cold one (JSON, byte
+for byte). The last line is JSON with all figures.
 """
 from __future__ import annotations
 
@@ -37,7 +39,8 @@ from analyzer.fingerprint import assign_fingerprints
 from analyzer.report import render
 if __name__ == "__main__":
     t0 = time.perf_counter()
-    r = scan([Path(sys.argv[2])], jobs=int(sys.argv[3]), cache_dir=Path(sys.argv[4]), budget_seconds=float(sys.argv[5]))
+    r = scan([Path(sys.argv[2])], jobs=int(sys.argv[3]), cache_dir=Path(sys.argv[4]), budget_seconds=float(sys.argv[5]),
+             result_cache=sys.argv[6] == "1")
     dt = time.perf_counter() - t0
     assign_fingerprints(r.findings)
     rep = render(r, "json")
@@ -106,18 +109,20 @@ def main(argv: list[str] | None = None) -> int:
             size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
             for jobs in args.jobs.split(","):
                 cache = work / f"cache-{abs(hash((label, jobs)))}"
-                cold = _child(str(folder), jobs, str(cache), str(args.budget))
-                warm = _child(str(folder), jobs, str(cache), str(args.budget))
+                cold = _child(str(folder), jobs, str(cache), str(args.budget), "1")
+                warm = _child(str(folder), jobs, str(cache), str(args.budget), "1")
+                facts = _child(str(folder), jobs, str(cache), str(args.budget), "0")
                 row = {"input": label, "bytes": size, "jobs": int(jobs), "cold_s": round(cold["seconds"], 2),
                        "cold_extract_s": cold["stats"].get("extract_seconds"), "warm_s": round(warm["seconds"], 2),
                        "warm_extract_s": warm["stats"].get("extract_seconds"),
+                       "facts_warm_s": round(facts["seconds"], 2), "facts_warm_extract_s": facts["stats"].get("extract_seconds"),
                        "cold_rss_mb": cold["maxrss_kb"] // 1024, "warm_rss_mb": warm["maxrss_kb"] // 1024,
-                       "findings": cold["findings"], "same_report": cold["report_sha256"] == warm["report_sha256"],
+                       "findings": cold["findings"], "same_report": cold["report_sha256"] == warm["report_sha256"] == facts["report_sha256"],
                        "cached": warm["stats"].get("facts_cached")}
                 rows.append(row)
                 print(f"{label:40} {size:>10,} B  jobs {jobs}  cold {row['cold_s']:7.2f} s "
                       f"(extract {row['cold_extract_s']:6.2f})  warm {row['warm_s']:7.2f} s "
-                      f"(extract {row['warm_extract_s']:6.2f})  rss {row['cold_rss_mb']}/{row['warm_rss_mb']} MB  "
+                      f"(extract {row['warm_extract_s']:6.2f})  facts-only warm {row['facts_warm_s']:7.2f} s  rss {row['cold_rss_mb']}/{row['warm_rss_mb']} MB  "
                       f"findings {row['findings']}  same report: {row['same_report']}", flush=True)
     print(json.dumps(rows))
     return 0 if all(r["same_report"] for r in rows) else 1

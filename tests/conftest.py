@@ -10,9 +10,11 @@ if str(ROOT) not in sys.path:
 import pytest  # noqa: E402
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True)
 def _private_cache_dir(tmp_path_factory):
-    """The CLI caches facts under $XDG_CACHE_HOME by default: never the user's own cache in a test."""
+    """The CLI caches facts and whole results under $XDG_CACHE_HOME by default: never the user's own cache
+    in a test, and one of its own for each test (a result cached by another test, before its monkeypatches,
+    would hide what this one changes)."""
     import os
 
     old = os.environ.get("XDG_CACHE_HOME")

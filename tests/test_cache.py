@@ -1,5 +1,6 @@
 """The warm cache of per-file facts: a re-scan extracts only what changed, gives the same report, survives
-corrupt entries, never executes what it reads, and writes atomically."""
+corrupt entries, never executes what it reads, and writes atomically. (These tests look at the facts layer
+alone: `result_cache=False` keeps the whole-result cache, tests/test_resultcache.py, out of the way.)"""
 from __future__ import annotations
 
 import os
@@ -54,15 +55,15 @@ def _entries(cache: Path) -> list[Path]:
 def test_a_warm_rescan_extracts_only_the_changed_file(tmp_path, extracted):
     root = _project(tmp_path / "site")
     cache = tmp_path / "cache"
-    cold = scan([root], cache_dir=cache)
+    cold = scan([root], cache_dir=cache, result_cache=False)
     assert sorted(extracted) == ["a.js", "b.js", "index.html"] and cold.stats["facts_cached"] == 0
     assert len(_entries(cache)) == 3
     extracted.clear()
-    warm = scan([root], cache_dir=cache)
+    warm = scan([root], cache_dir=cache, result_cache=False)
     assert extracted == [] and warm.stats["facts_cached"] == 3 and warm.stats["facts_extracted"] == 0
     assert _report(warm) == _report(cold)
     (root / "b.js").write_text(LEAK.format(id="email").replace("blur", "change"))
-    changed = scan([root], cache_dir=cache)
+    changed = scan([root], cache_dir=cache, result_cache=False)
     assert extracted == ["b.js"] and changed.stats["facts_cached"] == 2
     assert sorted(f.sink.path for f in changed.findings) == ["a.js", "b.js", "index.html"]
     assert _report(changed) == _report(scan([root]))  # the same as without any cache
@@ -83,22 +84,22 @@ def test_a_warm_scan_with_jobs_starts_no_worker(tmp_path, monkeypatch):
 def test_a_corrupt_entry_is_ignored_and_rebuilt(tmp_path, extracted):
     root = _project(tmp_path / "site")
     cache = tmp_path / "cache"
-    cold = _report(scan([root], cache_dir=cache))
+    cold = _report(scan([root], cache_dir=cache, result_cache=False))
     entries = _entries(cache)
     entries[0].write_bytes(entries[0].read_bytes()[:-40])  # truncated
     entries[1].write_bytes(b"garbage")
     extracted.clear()
-    assert _report(scan([root], cache_dir=cache)) == cold
+    assert _report(scan([root], cache_dir=cache, result_cache=False)) == cold
     assert len(extracted) == 2
     extracted.clear()
-    scan([root], cache_dir=cache)
+    scan([root], cache_dir=cache, result_cache=False)
     assert extracted == []  # rebuilt: the next scan reads them all
 
 
 def test_an_entry_is_never_executed(tmp_path, extracted):
     root = _project(tmp_path / "site")
     cache = tmp_path / "cache"
-    cold = _report(scan([root], cache_dir=cache))
+    cold = _report(scan([root], cache_dir=cache, result_cache=False))
     marker = tmp_path / "pwned"
 
     class Evil:
@@ -109,7 +110,7 @@ def test_an_entry_is_never_executed(tmp_path, extracted):
     head = entry.read_bytes().split(b"\n", 2)
     entry.write_bytes(head[0] + b"\n" + head[1] + b"\n" + pickle.dumps(Evil()))
     extracted.clear()
-    assert _report(scan([root], cache_dir=cache)) == cold
+    assert _report(scan([root], cache_dir=cache, result_cache=False)) == cold
     assert not marker.exists() and len(extracted) == 1
 
 
