@@ -614,8 +614,9 @@ def own_file_library(data: bytes, lib_rules: LibraryRules) -> LibraryRule | None
     a UMD wrapper (its first kilobyte tests both `typeof exports` and `define.amd` and names the global:
     `(e=globalThis||self).axios=t()`, `g["rrweb"]=f()`), a first statement that declares the global
     (`var htmx=function(){…}()`), or a file that is one IIFE assigning it (`h.posthog=i`, `E[Le]=Se` with
-    `Le="mixpanel"`: a tracker SDK replacing its loader snippet's stub). Shops ship applications, not builds of a library: a shop bundle
-    that inlines a library is not taken for it unless it also exports itself under the library's name."""
+    `Le="mixpanel"`: a tracker SDK replacing its loader snippet's stub). Shops ship applications, not
+    builds of a library: a shop bundle that inlines a library is not taken for it unless it also exports
+    itself under the library's name."""
     head = data[:_UMD_HEAD]
     lead = _LEADING.match(head).end()
     umd = _UMD_COMMONJS.search(head) is not None and _UMD_AMD.search(head) is not None

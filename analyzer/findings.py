@@ -127,7 +127,8 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
     return kinds, (_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel), False
 
 
-_MINIFIED_NAME = re.compile(r"^[A-Za-z_$][\w$]?$")
+# `e`, `t.n`, `e[t]`, `n[0]`: an expression of a minifier's one- and two-letter names (and indexes)
+_MINIFIED_NAME = re.compile(r"^[A-Za-z_$][\w$]?(?:\.[A-Za-z_$][\w$]?|\[(?:[A-Za-z_$][\w$]?|\d+)\])*$")
 # Kinds of abstract object that are never a form field: object literals and `new` instances, iterator
 # steps and descriptors (`IT`: results of rules `plain_result_methods`), functions, promise results and
 # framework state (refs, state arrays, proxies).
@@ -222,8 +223,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
         if k:
             resolved = True
         elif not src.guard and (not src.text or src.text == src.how or _MINIFIED_NAME.match(src.text)):
-            # `e.value` of an object nothing resolves, named by a minifier (or `({value: e}) => …` of one,
-            # named by nothing): no evidence of a field at all (SDK bundles read `.value` of options,
+            # `e.value`, `e[t].value` of an object nothing resolves, named by a minifier (or
+            # `({value: e}) => …` of one, named by nothing): no evidence of a field at all (SDK bundles read `.value` of options,
             # attributes and iterator steps by the hundred)
             return [], [], False
         cats.add(k or "other")
