@@ -24,8 +24,11 @@ Recognised wrappers (by shape, never by a minifier's variable names):
 Links between the shop's own modules need nothing here: the engine's field-based properties and its
 ESM/CommonJS/webpack-getter linking already connect `n.d(t,{Z:()=>f})` exports to `o.Z` reads.
 
-What is not modelled: a library inlined by scope hoisting without its marker (its code is analysed like
-the shop's, and its sinks are reported at the library's own lines); module ids reused by two separate
+With a source map, the map's `sources` name wrappers and runs of hoisted top-level statements too, and what
+hoisted library statements declare is bound to the name the map gives it (`Kn` is Vue's `ref`).
+
+What is not modelled: a library inlined by scope hoisting without its marker and without a map (its code
+is analysed like the shop's, and its sinks are reported at the library's own lines); module ids reused by two separate
 webpack builds in one site (the ids are per `webpackChunk…` namespace, or per file without one).
 """
 from __future__ import annotations
