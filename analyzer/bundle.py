@@ -616,8 +616,8 @@ def own_file_library(data: bytes, lib_rules: LibraryRules) -> LibraryRule | None
     is in the file, and the file hands its code to the library's `global` the way library builds do —
     a UMD wrapper (its first kilobyte tests both `typeof exports` and `define.amd` and names the global:
     `(e=globalThis||self).axios=t()`, `g["rrweb"]=f()`), a first statement that declares the global
-    (`var htmx=function(){…}()`), or a file that is one IIFE assigning it (`h.posthog=i`, `E[Le]=Se` with
-    `Le="mixpanel"`: a tracker SDK replacing its loader snippet's stub). Shops ship applications, not
+    (`var htmx=function(){…}()`), or a file that is one IIFE assigning it (`h.posthog=i`, `V.mixpanel=c`: a
+    tracker SDK replacing its loader snippet's stub). Shops ship applications, not
     builds of a library: a shop bundle that inlines a library is not taken for it unless it also exports
     itself under the library's name."""
     head = data[:_UMD_HEAD]
@@ -631,11 +631,6 @@ def own_file_library(data: bytes, lib_rules: LibraryRules) -> LibraryRule | None
         shaped = (umd and re.search(rb"[.\[\"']" + g + rb"\b", head) is not None) or \
             re.compile(rb"(?:var|let|const)\s+" + g + rb"\s*=").match(head, lead) is not None or \
             (iife and re.search(rb"[\w$)\]](?<!\bthis)\." + g + rb"\s*=[^=]", data) is not None)
-        if not shaped and iife:  # `Le="mixpanel",…,E[Le]=Se`: the global's name held in a variable
-            for m in re.finditer(rb"([\w$]+)\s*=\s*[\"']" + g + rb"[\"']", data):
-                if re.search(rb"\[" + re.escape(m.group(1)) + rb"\]\s*=[^=]", data):
-                    shaped = True
-                    break
         if shaped and r.signature.search(data) is not None:
             return r
     return None

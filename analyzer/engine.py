@@ -239,6 +239,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
         if bound is not None:
             pages.append(bound[0])
             _attach(u, bound[1])
+            u.aliases = bound[2] or None
         prog.units.append(u)
 
     # --- a folder of several sites (each sub-folder with its own pages): one global scope per site

@@ -771,6 +771,9 @@ class Extractor(CallFacts, DeclarationFacts):
                     self.obj_spreads.setdefault(node.id, []).append(sv)
         if strs:
             p.array_strs[o] = strs  # `$.each(map, (k, sel) => $(sel))`: the values are the candidates
+        if self.u.aliases and node.start_byte in self.u.aliases:
+            # a component object nested in a bundle's IIFE: its template's binding code names it so
+            p.edges_from((o,), p.global_node(self.u.aliases[node.start_byte], self.u.scope))
         self.vals[node.id] = (o,)
 
     def _accessor(self, m, key, vals) -> None:

@@ -130,6 +130,7 @@ REGISTRATION = DC(Registration, {
 UNIT = DC(Unit, {
     "uid": U, "rel": S, "data": S, "line_off": S, "col_off": S, "kind": S, "page": S, "handler_event": S,
     "handler_element": S, "top_fid": F, "line_starts": S, "col_marks": S, "scope": S, "started_by": S, "segments": S,
+    "aliases": S,
 })
 RECORDS = (FUNC, CALL, LOAD, STORE, SOURCE, REGISTRATION, UNIT)
 

@@ -169,6 +169,7 @@ class Unit:
     scope: str = ""  # the site whose global scope its classic scripts share (a folder of several sites)
     segments: list | None = None  # generated code (template bindings): [(offset, line, col, snippet)]
     started_by: tuple | None = None  # code from a string (eval, timers): (caller fid, call id, is timer)
+    aliases: dict | None = None  # object literal start byte -> global it is also kept in (template bindings)
 
 
 @dataclass(slots=True)

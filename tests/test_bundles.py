@@ -45,6 +45,7 @@ KNOWN_GAPS: dict[str, str] = {
     # say which statements are Vue's; without the map they are analysed like the shop's own code
     "esbuild-vue-nomap": "scope-hoisted Vue is recognised only through the source map",
     "esbuild-vue-composition-nomap": "scope-hoisted Vue is recognised only through the source map",
+    "esbuild-vue-template-string-nomap": "scope-hoisted Vue is recognised only through the source map",
 }
 # bundles whose map cannot put a finding on its original line (the leaks are still found, at bundle lines)
 MAP_GAPS: dict[str, str] = {
@@ -219,7 +220,7 @@ SHIPPED = ["axios/dist/axios.js", "axios/dist/axios.min.js", "axios/dist/esm/axi
            # tracker SDKs and recorders with no banner: their builds' exports name them
            "posthog-js/dist/array.js", "posthog-js/dist/array.full.js", "posthog-js/dist/array.full.es5.js",
            "posthog-js/dist/array.no-external.js", "mixpanel-browser/dist/mixpanel.min.js",
-           "mixpanel-browser/dist/mixpanel-with-recorder.min.js", "rrweb/dist/rrweb.umd.min.cjs",
+           "rrweb/dist/rrweb.umd.min.cjs",
            "htmx.org/dist/htmx.min.js", "htmx.org/dist/htmx.js"]
 
 

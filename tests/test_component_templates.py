@@ -42,8 +42,17 @@ def test_component_objects_are_named(models, code, root):
     assert _roots(models, code) == [root]
 
 
+def test_nested_component_object_is_kept_in_a_global_of_its_own(models):
+    """`var ig = {template: …}` inside a function (a bundle's IIFE, a factory): top-level code cannot name
+    it, so extraction keeps it in `__fl_component_<offset>` (Unit.aliases) and the binding code names that."""
+    code = f"(() => {{ const C = {{ template: {TPL} }}; createApp(C).mount('#app'); }})();"
+    at = code.index("{ template")
+    assert _roots(models, code) == [f"__fl_component_{at}"]
+    assert models.bind("src/Form.js", code.encode(), "js")[2] == {at: f"__fl_component_{at}"}
+
+
 @pytest.mark.parametrize("code", [
-    f"function make() {{ const C = {{ template: {TPL} }}; return C; }}",  # not reachable from the top level
+    f"function make() {{ return {{ template: {TPL} }}; }}",  # returned, not declared: not found
     "const C = { template: `<input v-model=\"${name}\">` };",  # built at run time
     "const C = { template: '#contact-template' };",  # a reference to a <script type=text/x-template>
     "const C = { template: `<p>{{ msg }}</p>` };",  # no bindings
@@ -61,7 +70,7 @@ def test_default_export_imports_itself(models):
 
 def test_page_keeps_the_files_positions(models):
     code = "// header\nexport const C = {\n  template: `\n    <input id=\"tel\" type=\"tel\" v-model=\"tel\">`,\n};\n"
-    page, bound = models.bind("src/C.js", code.encode(), "js")
+    page, bound, _aliases = models.bind("src/C.js", code.encode(), "js")
     tag = page.soup.find("input")
     assert (tag.sourceline, tag.get("id")) == (4, "tel")
     assert bound.segments and all(s.line == 4 for s in bound.segments[1:])

@@ -40,6 +40,7 @@ class _Component:
     parts: tuple  # the character ranges of its string pieces (`'<div>' + '<input …>'`)
     root: str  # the expression naming the component object in the binding code
     imports_self: bool  # `root` is the file's default export, imported under that name
+    alias_at: int = -1  # byte offset of an object top-level code cannot name: kept in global `root`
 
 
 class ComponentTemplates:
@@ -72,6 +73,7 @@ class ComponentTemplates:
         tree = self.templates.parsers.parse(lang if lang in ("ts", "tsx") else "js", data)
         out_code, segs = "", []
         page = None
+        aliases: dict[int, str] = {}
         for spec in self.specs:
             comps = self._components(tree, data, text, spec, rel)
             if not comps:
@@ -92,6 +94,8 @@ class ComponentTemplates:
                     gen.element(idx, tag, attrs, text, starts)
                 if not gen.parts:
                     continue
+                if comp.alias_at >= 0:
+                    aliases[comp.alias_at] = comp.root
                 head = "\n;(function () {" + gen.prelude(True, rel, instance=comp.root)
                 if comp.imports_self:
                     base = rel.rsplit("/", 1)[-1]
@@ -107,7 +111,7 @@ class ComponentTemplates:
             break  # one framework's template option per file
         if not out_code or page is None:
             return None
-        return page, BoundTemplate("component-template", None, out_code, tuple(segs), ())
+        return page, BoundTemplate("component-template", None, out_code, tuple(segs), ()), aliases
 
     # ------------------------------------------------------------------------------ finding them
     def _components(self, tree, data: bytes, text: str, spec, rel: str) -> list[_Component]:
@@ -129,10 +133,16 @@ class ComponentTemplates:
             if not pieces or _key(k) not in keys or n.parent is None or n.parent.type != "object":
                 continue
             root, self_import = self._root(n.parent, n_default)
+            alias_at = -1
+            if root is None and _nested_declaration(n.parent):
+                # `var ig = {template: …}` inside a bundle's IIFE: extraction also keeps the object in a
+                # global of its own (Unit.aliases), which the binding code names
+                alias_at = n.parent.start_byte
+                root = f"__fl_component_{alias_at}"
             if root is not None:
                 n_default += self_import
                 parts = tuple((char_of(a), char_of(b)) for a, b in pieces)
-                found.append(_Component(parts[0][0], parts[-1][1], parts, root, self_import))
+                found.append(_Component(parts[0][0], parts[-1][1], parts, root, self_import, alias_at))
         return found
 
     def _root(self, obj, n_default: int) -> tuple[str | None, bool]:
@@ -207,6 +217,24 @@ class _CharOffsets:
 
     def __call__(self, b: int) -> int:
         return b if self.ascii else len(self.data[:b].decode("utf-8", "replace"))
+
+
+def _nested_declaration(obj) -> bool:
+    """`var ig = {…}` (possibly among other declarators) in a function body: a bundle's scope-hoisted
+    module, whose names top-level code cannot reach."""
+    n = obj
+    for _ in range(8):
+        par = n.parent
+        if par is None:
+            return False
+        if par.type in _WRAPPERS:
+            n = par
+            continue
+        if par.type != "variable_declarator" or par.child_by_field_name("value") != n:
+            return False
+        decl = par.parent
+        return decl is not None and decl.parent is not None and decl.parent.type == "statement_block"
+    return False
 
 
 def _blank_outside(text: str, ranges: list[tuple[int, int]]) -> str:
