@@ -16,13 +16,13 @@ import hashlib
 import io
 import os
 import pickle
-import tempfile
 from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
 from analyzer import __version__
 from analyzer.facts import FACTS_FORMAT, UnitFacts, UnitJob
+from analyzer.safeio import write_atomic
 
 MAGIC = b"formleak-facts\n"
 _FACT_MODULES = ("extract.py", "extract_calls.py", "extract_decl.py", "extract_util.py", "program.py", "parse.py",
@@ -121,22 +121,7 @@ class FactCache:
 
     def put(self, key: str, pickled: bytes) -> None:
         """Store pickled facts; any OS error (read-only or full disk) only means no cache entry."""
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".facts")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(MAGIC + key.encode() + b"\n")
-                    fh.write(pickled)
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-        except OSError:
+        if not write_atomic(self._path(key), MAGIC + key.encode() + b"\n", pickled, ".facts"):
             return
         self.writes += 1
 

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from analyzer import __version__
+from analyzer.safeio import write_atomic
 from analyzer.factcache import _package_version
 
 RESULT_FORMAT = 1  # bump when ScanResult or the records it holds change shape
@@ -120,20 +119,4 @@ class ResultCache:
         """Store a result (without wall-clock timings); any OS error only means no entry."""
         stats = {k: v for k, v in result.stats.items() if k != "timings"}
         data = pickle.dumps(replace(result, stats=stats), protocol=pickle.HIGHEST_PROTOCOL)
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".result")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(MAGIC + key.encode() + b"\n")
-                    fh.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-        except OSError:
-            return
+        write_atomic(self._path(key), MAGIC + key.encode() + b"\n", data, ".result")

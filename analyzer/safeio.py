@@ -17,6 +17,7 @@ import json
 import os
 import re
 import stat
+import tempfile
 from pathlib import Path
 
 MAX_FILE_BYTES = 32 * 1024 * 1024  # sources, pages and HAR captures
@@ -140,3 +141,26 @@ def write_text(path: str | os.PathLike, text: str) -> None:
     """Write UTF-8 text; characters that cannot be encoded (file names with bytes that are not UTF-8,
     held as lone surrogates) are written as backslash escapes (`\\udcff`), which is valid JSON."""
     Path(path).write_bytes(text.encode("utf-8", "backslashreplace"))
+
+
+def write_atomic(path: Path, head: bytes, payload: bytes, suffix: str) -> bool:
+    """Write `head + payload` to `path` through a temporary file in the same folder and `os.replace`, so a
+    reader sees the old entry or the whole new one, never half of it. False on any OS error (a read-only
+    or full disk): for a cache that only means no entry."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=suffix)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(head)
+                fh.write(payload)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        return False
+    return True

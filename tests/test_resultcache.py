@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import engine, resultcache, workers
+from analyzer import engine, resultcache, safeio, workers
 from analyzer.engine import scan
 from analyzer.fingerprint import assign_fingerprints
 from analyzer.report import render
@@ -143,7 +143,7 @@ def test_entries_are_written_atomically(tmp_path, monkeypatch):
     def failing_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(resultcache.os, "replace", failing_replace)
+    monkeypatch.setattr(safeio.os, "replace", failing_replace)  # where both caches write
     r = scan([root], cache_dir=cache)
     assert r.findings and _results(cache) == []
     assert not [p for p in cache.rglob("*") if p.is_file() and p.suffix == ".result" or ".tmp-" in p.name]
