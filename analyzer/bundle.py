@@ -109,11 +109,18 @@ class LibraryRules:
     def __iter__(self):
         return iter(self.rules)
 
-    def match(self, text: bytes, source: str | None) -> LibraryRule | None:
+    def by_path(self, source: str | None) -> LibraryRule | None:
+        """The library whose files a module's source path (bundle key, map `sources` entry) lies in."""
         if source:
             for r in self.rules:
                 if r.paths is not None and r.paths.search(source):
                     return r
+        return None
+
+    def match(self, text: bytes, source: str | None) -> LibraryRule | None:
+        r = self.by_path(source)
+        if r is not None:
+            return r
         if self.any_banner is not None:
             m = self.any_banner.search(text, 0, 4096)
             if m is not None:
@@ -403,7 +410,7 @@ class _Finder:
                 if c is not None and c.type != "comment" and not any(a <= c.start_byte < b for a, b in taken):
                     first = self.source_at(c.start_byte)
                     if first:
-                        rule = self._library_by_path(first)
+                        rule = self.rules.by_path(first)
                         if rule is not None and self.source_at(max(c.start_byte, c.end_byte - 1)) == first:
                             lib = rule
                 if lib is not None and (run_lib is None or lib is run_lib):
@@ -431,12 +438,6 @@ class _Finder:
                     out.append((var, orig))
         return tuple(out)
 
-    def _library_by_path(self, source: str):
-        for r in self.rules.rules:
-            if r.paths is not None and r.paths.search(source):
-                return r
-        return None
-
     def _hits(self):
         """Offsets of every banner and signature match in the file: one search per rule over the whole file,
         then a module is looked up by its range (not one search per module: bundles hold thousands)."""
@@ -450,10 +451,9 @@ class _Finder:
 
     def _library(self, start: int, end: int, source: str | None) -> LibraryRule | None:
         rules = self.rules.rules
-        if source:
-            for r in rules:
-                if r.paths is not None and r.paths.search(source):
-                    return r
+        by_path = self.rules.by_path(source)
+        if by_path is not None:
+            return by_path
         banners, sigs = self._hits()
         for hits, stop in ((banners, min(end, start + 4096)), (sigs, end)):
             i = bisect_right(hits, (start, -1))
@@ -596,6 +596,14 @@ class BundleIndex:
 _LEADING = re.compile(rb"\A(?:\s+|/\*.*?\*/|//[^\n]*\n|;)*", re.DOTALL)
 
 
+def library_note(rel: str, lib: str):
+    """The note on a file that is a library's own: not analysed."""
+    from analyzer.model import Notification
+
+    return Notification(rel, "note", "library", f"recognised as {lib}: its API is modelled by rules, its code is "
+                        "not analysed (--include-libraries analyses it)")
+
+
 def leading_library(data: bytes, rules) -> str | None:
     """A library file shipped as its own file: its banner is in the comments the file starts with. A banner
     further in (a bundle that starts with its runtime) is the bundle stage's to judge, module by module."""
@@ -665,22 +673,18 @@ def bundle_stage(parsed, rules, include_libraries: bool = False, source_at_of=No
         lay = layout(tree, u.data, u.uid, u.rel, lib_rules)
         lib = None
         if not lay.modules and u.line_off == 0 and u.col_off == 0:
-            # a banner in the comments the file starts with; not one further in (esbuild keeps
-            # `/*! @vue/shared v3… */` inside the bundle's IIFE, next to the shop's code); or the build of a
-            # library that has no banner
-            lib = leading_library(u.data, rules)
-            if lib is None:
-                own = own_file_library(u.data, lib_rules)
-                lib = own.name if own is not None else None
+            # the build of a library that has no banner (a file whose leading comments hold a banner was set
+            # aside before parsing, engine.py `leading_library`; a banner further in does not count: esbuild
+            # keeps `/*! @vue/shared v3… */` inside the bundle's IIFE, next to the shop's code)
+            own = own_file_library(u.data, lib_rules)
+            lib = own.name if own is not None else None
         if lib is None and source_at_of is not None and (lay.modules or len(u.data) >= MAP_NAMES_BYTES):
             probe = source_at_of(u)  # small files without wrappers hoist no library: map not read
             if probe is not None:
                 lay = layout(tree, u.data, u.uid, u.rel, lib_rules, *probe)
         if lib is not None:  # no modules: the library's own file after all
             whole[u.uid] = lib
-            notes.append(Notification(u.rel, "note", "library",
-                                      f"recognised as {lib}: its API is modelled by rules, its code is not "
-                                      "analysed (--include-libraries analyses it)"))
+            notes.append(library_note(u.rel, lib))
             continue
         if not lay.modules:
             continue

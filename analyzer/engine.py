@@ -13,7 +13,7 @@ import pickle
 import time
 from pathlib import Path
 
-from analyzer.bundle import bundle_stage, leading_library
+from analyzer.bundle import bundle_stage, leading_library, library_note
 from analyzer.classify import Classifier
 from analyzer.discover import discover
 from analyzer.budget import Budget, BudgetExceeded, parse_steps
@@ -220,9 +220,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             continue
         lib = None if include_libraries else leading_library(f.data, rules)
         if lib is not None:
-            notes.append(Notification(f.rel, "note", "library",
-                                      f"recognised as {lib}: its API is modelled by rules, its code is not analysed "
-                                      "(--include-libraries analyses it)"))
+            notes.append(library_note(f.rel, lib))
             continue
         kind = "module" if f.rel in module_files or f.rel.endswith(".mjs") else "script"
         data = f.data
