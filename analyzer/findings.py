@@ -167,15 +167,13 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     descs: list[str] = []
     resolved = False
     todo = [(o, tuple(src.base), False) for o in solver.objects(src.base)]
-    if todo and all(prog.objs[o][0] == "RF" for o, _a, _t in todo):
-        return [], [], False  # `email.value` of a framework ref: state, not a field read
     prop_read = src.how in rules.source_props
     if todo and (all(_not_an_element(prog.objs[o], rules, prop_read) for o, _a, _t in todo)
                  or any(prog.objs[o][0] == "IT" for o, _a, _t in todo)):
-        # an iterator step's `.value` is the element itself (`for…of` transpiled), never what was typed
-        # into it, whatever else the imprecise points-to set holds
-        # `{value: e}.value`, `it.next().value`, `JSON.value`: what the read is from is known, and it
-        # is no element; the read is a field read only when the object is unknown or may be an element
+        # `{value: e}.value`, `JSON.value`, `email.value` of a framework ref (state): what the read is from
+        # is known, and it is no element; the read is a field read only when the object is unknown or may
+        # be an element. An iterator step's `.value` is the element itself (`for…of` transpiled), never
+        # what was typed into it, whatever else the imprecise points-to set holds.
         return [], [], False
     seen = set()
     while todo:
