@@ -148,3 +148,14 @@ def scan_case(case_dir: Path) -> ScanResult:
 
         hit = _CASE_SCANS[case_dir] = scan([case_dir])
     return hit
+
+
+def copy_rules(folder: Path) -> Path:
+    """A copy of the project's rules/*.toml in `folder`/rules (to change one and see what a salt does)."""
+    from analyzer.rules import rules_dir
+
+    copy = folder / "rules"
+    copy.mkdir()
+    for p in rules_dir().glob("*.toml"):
+        (copy / p.name).write_bytes(p.read_bytes())
+    return copy

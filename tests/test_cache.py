@@ -15,6 +15,7 @@ from analyzer.facts import UnitJob
 from analyzer.fingerprint import assign_fingerprints
 from analyzer.report import render
 from analyzer.rules import rules_dir
+from helpers import copy_rules
 
 LEAK = ("document.getElementById('{id}').addEventListener('blur', function (e) {{ "
         "fetch('/c?v=' + e.target.value); }});\n")
@@ -147,10 +148,7 @@ def test_the_key_depends_on_content_reading_and_rules(tmp_path):
 
 def test_the_salt_changes_with_the_rules(tmp_path):
     src = rules_dir()
-    copy = tmp_path / "rules"
-    copy.mkdir()
-    for p in src.glob("*.toml"):
-        (copy / p.name).write_bytes(p.read_bytes())
+    copy = copy_rules(tmp_path)
     assert factcache.cache_salt(copy) == factcache.cache_salt(src)
     (copy / "sinks.toml").write_bytes((copy / "sinks.toml").read_bytes() + b"\n# changed\n")
     assert factcache.cache_salt(copy) != factcache.cache_salt(src)

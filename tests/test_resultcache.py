@@ -14,6 +14,7 @@ from analyzer.engine import scan
 from analyzer.fingerprint import assign_fingerprints
 from analyzer.report import render
 from analyzer.rules import rules_dir
+from helpers import copy_rules
 
 LEAK = ("document.getElementById('{id}').addEventListener('blur', function (e) {{ "
         "fetch('/c?v=' + e.target.value); }});\n")
@@ -87,10 +88,7 @@ def test_any_change_is_a_miss(tmp_path, analysed):
 
 def test_the_salt_covers_code_and_rules(tmp_path):
     src = rules_dir()
-    copy = tmp_path / "rules"
-    copy.mkdir()
-    for p in src.glob("*.toml"):
-        (copy / p.name).write_bytes(p.read_bytes())
+    copy = copy_rules(tmp_path)
     assert resultcache.result_salt(copy) == resultcache.result_salt(src)
     (copy / "fields.toml").write_bytes((copy / "fields.toml").read_bytes() + b"\n# changed\n")
     assert resultcache.result_salt(copy) != resultcache.result_salt(src)
