@@ -20,6 +20,9 @@ from analyzer.extract_util import (
     _string_value, _text,
 )
 DOM_OWNED = frozenset({"dataset", "style", "classList", "attributes", "relList"})  # `x.dataset.src` is the page's
+# roots of a store path that name an instance, never a message sent whole: `this.data[k] = v` does not make
+# `this` carry `v` (the template models write `this` as `__fl_vm`)
+_INSTANCE_ROOTS = frozenset({"this", "__fl_vm"})
 
 
 def _attr_selector(expr, base: str, value: str) -> str | None:
@@ -619,9 +622,13 @@ class Extractor(CallFacts, DeclarationFacts):
         objtext = _text(obj) if obj is not None and obj.end_byte - obj.start_byte < 200 else ""
         if prop is not None and prop not in self.r.source_props:
             p.edges_from(vals, p.prop_node(prop))
-        # the object written into holds the value (container taint), and so does the object it was read
-        # from: `o.data.v = x` then `JSON.stringify(o.data)`
-        self.write_into(vals, base, objects=False, depth_limit=1)
+        # the object written into holds the value (container taint), and so do the objects it was read
+        # from: `o.data.v = x` then `JSON.stringify(o.data)` or `JSON.stringify(o)`. Not through `this`:
+        # an instance (or a framework's merged `this`, `__fl_vm` in the template models' code) is no
+        # message that is sent whole.
+        root = objtext.split(".", 1)[0].split("[", 1)[0]
+        whole = bool(objtext) and root not in _INSTANCE_ROOTS
+        self.write_into(vals, base, objects=False, depth_limit=3 if whole else 1)
         if prop is not None:
             # storage written as a property: localStorage.lead = v
             if objtext in self.r.storage_objects or objtext.split(".")[-1] in self.r.storage_objects:
