@@ -132,7 +132,8 @@ class CallFacts:
         f = self.f
         res = p.node("call", method or path or "?", self.uid, node.start_byte, f.fid)
         c = Call(len(p.calls), self.uid, f.fid, node.start_byte, node.end_byte, callee, recv, args, res, is_new,
-                 method, path, str_args, tmpl_args, obj_url, fn_args=fn_args)
+                 method, path, str_args, tmpl_args, obj_url, fn_args=fn_args,
+                 args_start=argn.start_byte if argn is not None and argn.type == "arguments" else -1)
         p.calls.append(c)
         self.vals[node.id] = (res,)
         self._code_string(c, str_pos)

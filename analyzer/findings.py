@@ -511,4 +511,5 @@ def _finding(prog, rules, classifier, solver, roots, resolver, kind, rec, rule, 
                    categories=sort_categories(cats), fields=fields, triggers=triggers, sink_api=rule.api,
                    sink=sink_loc, sink_snippet=snip, destination=dest, party=party, vendor=vendor,
                    function=fname, steps=_steps(prog, best[0], sink_loc, snip, rule.api, best[1]),
-                   message=msg)
+                   message=msg, sink_anchor=_loc(prog, rec.uid, rec.args_start, rec.args_start + 1)
+                   if kind == "call" and rec.args_start >= 0 else None)

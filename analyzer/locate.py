@@ -79,11 +79,39 @@ class _Mapper:
             snippet = _snippet(text, m.column)
         return Location(path, line, col, end_line, end_col), snippet, True
 
+    def _merged_callee(self, sink: Location, anchor: Location | None) -> tuple[Location, str | None] | None:
+        """A sink call whose callee a minifier assembled from earlier statements (terser's collapse_vars:
+        `const q = (window._q = window._q || []); q.push(…)` → `(window._q=window._q||[]).push(…)`): the
+        call's start maps to the first statement, its argument list to the call. When the original text
+        between the two holds a statement end (`;`), the call is where its argument list is."""
+        if anchor is None:
+            return None
+        a, asnip, ok = self.map(anchor)
+        if not ok or a.path != sink.path or a.line <= sink.line:
+            return None
+        bm = self.maps[anchor.path]
+        m = bm.smap.lookup(anchor.line - 1, anchor.col - 1)
+        lines = self._source_lines(bm, m.source_index) if m is not None else None
+        if lines is None or len(lines) < a.line:
+            return None
+        between = "\n".join([lines[sink.line - 1][sink.col - 1:]] + lines[sink.line:a.line - 1]
+                             + [lines[a.line - 1][:a.col - 1]])
+        if ";" not in between:
+            return None
+        return a, asnip
+
     def finding(self, f: Finding) -> Finding:
         sink, snip, mapped = self.map(f.sink, span=True)
+        if mapped:
+            merged = self._merged_callee(sink, f.sink_anchor)
+            if merged is not None:
+                sink, snip = merged
         steps = []
         for s in f.steps:
-            loc, ssnip, ok = self.map(s.location, span=s.location == f.sink)
+            if mapped and s.location == f.sink:  # the step that sends is the sink
+                loc, ssnip, ok = sink, snip, True
+            else:
+                loc, ssnip, ok = self.map(s.location, span=s.location == f.sink)
             steps.append(PathStep(loc, s.message, ssnip if ssnip is not None else s.snippet) if ok else s)
         triggers = []
         for t in f.triggers:

@@ -130,6 +130,8 @@ class Finding:
     fingerprint: str = ""
     suppression: dict | None = None  # {'kind': 'inSource'|'external', 'justification': str}
     generated: Location | None = None  # the sink's position in the bundle when `sink` was mapped to the source
+    # the sink call's argument list (`(`), for the locate stage: where a minifier's merged callee ends
+    sink_anchor: Location | None = None
 
     @property
     def trigger_names(self) -> list[str]:

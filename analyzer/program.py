@@ -213,6 +213,7 @@ class Call:
     rules: list = field(default_factory=list)  # sink rules that matched
     fn_args: list[int] = field(default_factory=list)  # indices of arguments that are function expressions
     callbacks: list = field(default_factory=list)  # (arg index, callback-rule dict)
+    args_start: int = -1  # byte of the argument list's `(` (where a minifier's merged callee ends)
 
 
 @dataclass(slots=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from helpers import make_finding
@@ -90,6 +91,26 @@ def test_locate_moves_sink_steps_and_triggers():
     assert g.sink_snippet == "fetch('/x?e=' + v);"
     assert [(s.location.path, s.location.line) for s in g.steps] == [("src/a.js", 3), ("src/a.js", 7)]
     assert all(t.location.path == "src/a.js" for t in g.triggers)
+
+
+_MERGED_SRC = ("function save(email) {\n"
+               "  const q = (window._q = window._q || []);\n"
+               "  q.push(['identify', { $email: email }]);\n"
+               "}\n")
+
+
+@pytest.mark.parametrize("src, expect_line", [
+    (_MERGED_SRC, 3),  # terser's collapse_vars: the callee comes from the statement before
+    ("function save(email) {\n  axios\n    .post('/lead', { email });\n}\n", 2),  # one call over two lines
+])
+def test_sink_callee_merged_from_an_earlier_statement(src, expect_line):
+    # bundle: `(window._q=window._q||[]).push([…])` / `axios.post(…)`; col 1 ← line 2 (the callee's first
+    # token), col 30 ← line 3's `push` / `post`, the argument list `(` at col 34 (no segment of its own)
+    bm = _bundle_map([(0, 0, 0, 1, 2), (0, 29, 0, 2, 4)], contents=[src])
+    f = replace(make_finding("dist/app.js", 1, 1, steps=1), sink_anchor=Location("dist/app.js", 1, 34, 1, 35))
+    g = locate([f], {"dist/app.js": bm}, {})[0]
+    assert (g.sink.path, g.sink.line) == ("src/a.js", expect_line)
+    assert g.steps[-1].location == g.sink and g.generated == f.sink
 
 
 def test_locate_keeps_unmapped_positions():
