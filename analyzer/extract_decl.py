@@ -3,6 +3,8 @@ A mixin of `extract.Extractor`: it uses the extractor's value helpers.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from analyzer.extract_util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
 from analyzer.models.spreads import SPREAD_API
 from analyzer.program import Registration, Source, Store
@@ -36,6 +38,10 @@ class DeclarationFacts:
                     static.append(("autocomplete" if aname == "autoComplete" else aname, _string_value(av)))
             elif av.type == "jsx_expression":
                 vals = self.ev(av)
+                pat = _pattern(av.named_children[0]) if aname in JSX_ATTRS_FOR_SELECTOR and \
+                    av.named_child_count == 1 else None
+                if pat is not None:  # id={`qty-${line.id}`}
+                    static.append(("autocomplete" if aname == "autoComplete" else aname, pat))
                 if aname == "ref":
                     ref_vals = vals
                 if len(aname) > 2 and aname.startswith("on") and aname[2].isupper():
@@ -57,7 +63,10 @@ class DeclarationFacts:
         t = tag.lower() if tag[:1].islower() else "input"  # <TextField …/>: a component wrapping a field
         sel = t
         for k, v in static:
-            sel += f'#{v}' if k == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{k}="{v}"]'
+            if isinstance(v, Pattern):  # a value built from a template: what its constant text says
+                sel += f'[{k}{v.op}="{v.text}"]'
+            else:
+                sel += f'#{v}' if k == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{k}="{v}"]'
         p = self.p
         key = ("E", sel)
         if dyn is not None:  # `h('input', {id: attrs.id, …})`: the ids its callers pass (a selector per value)
@@ -119,9 +128,13 @@ class DeclarationFacts:
             if key is None:
                 continue
             vals = p.literal_props.get((o, key), ())
+            pat = _pattern(c2.child_by_field_name("value")) if key in JSX_ATTRS_FOR_SELECTOR else None
             if key in JSX_ATTRS_FOR_SELECTOR and (o, key) in p.literal_strs:
                 static.append(("autocomplete" if key == "autoComplete" else key, p.literal_strs[(o, key)]))
-            elif key in ("id", "name", "autocomplete", "autoComplete") and len(vals) == 1:
+            elif pat is not None:  # id: `qty-${l.id}`
+                static.append(("autocomplete" if key == "autoComplete" else key, pat))
+            elif key in ("id", "name", "autocomplete", "autoComplete") and len(vals) == 1 and _whole_value(
+                    c2.child_by_field_name("value")):
                 dyn["autocomplete" if key == "autoComplete" else key] = vals[0]
             fns = tuple(v for v in vals if v in self.fnode_fid)
             if key in r.model_props:
@@ -272,3 +285,51 @@ class DeclarationFacts:
             tmp = p.node("reexport", "*", self.uid, node.start_byte, self.f.fid)
             p.imports.append((self.uid, _string_value(src), "*module", tmp))
             p.edge(tmp, p.export_node(rel, "*module"))
+
+
+def _whole_value(v) -> bool:
+    """`id: attrs.id` / `id: fieldId`: the attribute is the value of that expression (its constants, once
+    known, are the attribute). Not a template or a concatenation: `` name: `updates[${line.id}]` `` is no
+    `line.id`."""
+    while v is not None and v.type == "parenthesized_expression" and v.named_child_count == 1:
+        v = v.named_children[0]
+    return v is not None and v.type in ("identifier", "member_expression", "subscript_expression")
+
+
+class Pattern(NamedTuple):
+    """An attribute value known only in part: `^=` its constant prefix, `*=` a constant piece of it."""
+    op: str
+    text: str
+
+
+def _pattern(v) -> Pattern | None:
+    """`` `qty-${line.id}` `` / `"qty-" + line.id`: the constant text of an attribute value built at run
+    time, as a CSS attribute pattern (`[id^="qty-"]`), so that the element is the field its words name and
+    not any field. None when the value has no constant text worth a selector."""
+    while v is not None and v.type == "parenthesized_expression" and v.named_child_count == 1:
+        v = v.named_children[0]
+    if v is None:
+        return None
+    if v.type == "template_string":
+        frags = [c for c in v.named_children if c.type in ("string_fragment", "template_substitution")]
+        if not frags or all(c.type == "string_fragment" for c in frags):
+            return None  # no substitution: a plain string, read as one elsewhere
+        texts = [_text(c) for c in frags if c.type == "string_fragment"]
+        if frags[0].type == "string_fragment":
+            return _clean_pattern("^", texts[0])
+        return _clean_pattern("*", max(texts, key=len)) if texts else None
+    if v.type == "binary_expression" and v.child_by_field_name("operator") is not None \
+            and _text(v.child_by_field_name("operator")) == "+":
+        left = v.child_by_field_name("left")
+        while left is not None and left.type == "binary_expression":
+            left = left.child_by_field_name("left")
+        if left is not None and left.type == "string":
+            return _clean_pattern("^", _string_value(left))
+    return None
+
+
+def _clean_pattern(op: str, text: str) -> Pattern | None:
+    text = text.strip()
+    if len(text) < 2 or not all(ch.isalnum() or ch in "-_[]." for ch in text):
+        return None
+    return Pattern(op, text)
