@@ -7,7 +7,8 @@ its `setup(props)` (and `data()`), and the render function `setup` returns, or i
 at mount, with `setup`'s first parameter the props the parent passed. Code they start (an `onMounted`
 callback adding a `visibilitychange` listener) is then reachable from the page's load like any other.
 
-Which calls mount (the [[api]] kind "app") and render (`[compiled_elements] factories`) is data; the option
+Which calls mount (the [[api]] kind "app") and render (`[compiled_elements] factories`, by name or, renamed by a
+minifier, by the library global the callee resolves to: `var Nt = Vue.h`) is data; the option
 names are the framework's (`MOUNT_OPTIONS`). A component reached only through a dynamic `component :is` or
 a router is not mounted here.
 """
@@ -23,7 +24,9 @@ def mount_components(solver, app_calls: list) -> None:
     work = [(c, 0) for c in app_calls]  # (call, index of the component argument)
     for c in p.calls:
         name = (c.method or c.path.rsplit(".", 1)[-1]) if (c.method or c.path) else ""
-        if name in factories and c.args and not (c.str_args and c.str_args[0]):
+        if not c.args or (c.str_args and c.str_args[0]):
+            continue
+        if name in factories or _renamed_factory(solver, c, factories):
             work.append((c, 0))
     done: set[tuple] = set()
     for c, i in work:
@@ -45,6 +48,17 @@ def mount_components(solver, app_calls: list) -> None:
                         if not any(objs[x][0] == "O" for x in ret):  # a render function, not the bindings
                             for r in _functions(solver, (fn.ret,)):  # (whose functions the literal holds)
                                 solver.call_edges.add((f, r))
+
+
+def _renamed_factory(solver, c, factories) -> bool:
+    """`Nt(Comp)` where `Nt` is a minifier's name for the framework's `h` (a library global the source map
+    or an alias names: `var Nt = Vue.h`)."""
+    objs = solver.p.objs
+    for o in solver.objects(c.callee):
+        kind, key = objs[o][0], objs[o][1]
+        if kind == "G" and isinstance(key, str) and key.rsplit(".", 1)[-1] in factories:
+            return True
+    return False
 
 
 def _functions(solver, vals) -> list[int]:
