@@ -539,10 +539,25 @@ class Extractor(CallFacts, DeclarationFacts):
         self.recv[node.id] = base
         name = _text(prop) if prop is not None else None
         text = _text(obj)[-80:] if obj is not None and obj.end_byte - obj.start_byte < 400 else ""
+        if name == "done":
+            self._iterator_step(obj)
         vals = self.make_load(base, name, node, text)
         if vals:
             self.tmpl[node.id] = [("ref", vals[0])]
         self.set(node, vals)
+
+    def _iterator_step(self, obj) -> None:
+        """`r.done` / `!(P = it()).done`: what `r` / `P` holds is an iterator step `{value, done}` (a
+        transpiled `for…of`: Babel's loose helper returns steps from a plain function call, not `.next()`), so
+        its `.value` is no field read. No element has a `done` property."""
+        while obj is not None and obj.type == "parenthesized_expression" and obj.named_child_count == 1:
+            obj = obj.named_children[0]
+        if obj is not None and obj.type in ("assignment_expression", "augmented_assignment_expression"):
+            obj = obj.child_by_field_name("left")
+        if obj is None or obj.type != "identifier":
+            return
+        v = self.ref(_text(obj))
+        self.p.seeds.append((v, ("IT", v)))
 
     def _key_part(self, idx):
         """A computed key that may be a constant: `o[k]` or `o[k[0]]` (obfuscated code keeps its
