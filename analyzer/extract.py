@@ -14,6 +14,7 @@ from __future__ import annotations
 
 
 from analyzer.extract_calls import CallFacts
+from analyzer.extract_clones import HELPER_MAX_BYTES, HelperCopies
 from analyzer.extract_decl import DeclarationFacts
 from analyzer.extract_util import (
     _MAX_TMPL, _MAX_VALS, COMPARE_OPS, CONST_IDENTS, FALSY_UNARY, FUNC_TYPES, LEAF_TYPES, PASS_FIRST, BudgetExceeded,
@@ -79,7 +80,7 @@ from analyzer.program import HEAP, Func, Load, Program, Registration, Source, St
 from analyzer.rulebook import RuleBook
 
 
-class Extractor(CallFacts, DeclarationFacts):
+class Extractor(CallFacts, DeclarationFacts, HelperCopies):
     """Builds the facts of one unit into the shared `Program`."""
 
     def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree, budget=None, bundle=None,
@@ -115,6 +116,14 @@ class Extractor(CallFacts, DeclarationFacts):
         self.param_calls: list[tuple[int, str]] = []  # (fid, name) of calls `name(…)`/`name.apply(…)`
         self.fn_vars: set[int] = set()  # variables initialised with a function expression
         self.returns_fn: set[int] = set()  # functions that return a function
+        # helpers extracted once per call site (analyzer/extract_clones.py)
+        self.helpers: dict[str, list] = {}  # name -> [(function node, its parent, enclosing fid, fid)]
+        self.literal_calls: list[tuple] = []  # (callee name, cid, string arguments, fid) of `name('x', …)`
+        self._fn_parent: dict[int, object] = {}  # small function's node id -> its parent node
+        self.subst: dict[str, str] = {}  # inside a copy: parameter name -> the constant its call passed
+        self.copying = False
+        self._copy_root: int | None = None
+        self._skip_types = LEAF_TYPES
         self.h = {
             "member_expression": self.x_member,
             "subscript_expression": self.x_subscript,
@@ -164,6 +173,7 @@ class Extractor(CallFacts, DeclarationFacts):
         skip = LEAF_TYPES
         try:
             self._walk(stack, pop, push, h, parents, skip)
+            self._copy_helpers()
         finally:
             self._resolve_refs()
             # The scan runs with the cyclic collector off: break the extractor's self-references (bound
@@ -298,6 +308,8 @@ class Extractor(CallFacts, DeclarationFacts):
         f = self._new_func(node, name, self.f.fid, arrow=(t == "arrow_function"))
         self.fstack.append(self.f)
         self.f = f
+        if node.end_byte - node.start_byte <= HELPER_MAX_BYTES:
+            self._fn_parent[node.id] = parent
         fnode = self.p.node("function", name, self.uid, node.start_byte, f.fid)
         self.p.seeds.append((fnode, ("fn", f.fid)))
         self.fnode_fid[fnode] = f.fid
@@ -377,7 +389,9 @@ class Extractor(CallFacts, DeclarationFacts):
                     self.returns_fn.add(f.fid)
         self.f = self.fstack.pop()
         fnode = self._fn_value.pop(node.id)
-        if node.type in ("function_declaration", "generator_function_declaration"):
+        self._note_helper(node, f, self._fn_parent.pop(node.id, None))
+        if node.type in ("function_declaration", "generator_function_declaration") and not (
+                self.copying and node.start_byte == self._copy_root):
             nm = node.child_by_field_name("name")
             if nm is not None:
                 self.p.edge(fnode, self.declare(_text(nm)))
@@ -592,6 +606,9 @@ class Extractor(CallFacts, DeclarationFacts):
                                                         "template_string", "parenthesized_expression") else None
             if idx.type == "string":
                 name = _string_value(idx)
+            elif self.subst and self._subst_key(idx) is not None:
+                name = self._subst_key(idx)  # `form[key]` in a helper's copy
+                self.ev(idx)
             elif lit and all(isinstance(x, str) for x in lit):
                 name = "".join(lit)  # window[String.fromCharCode(102, 101, 116, 99, 104)]
                 self.ev(idx)
@@ -624,7 +641,7 @@ class Extractor(CallFacts, DeclarationFacts):
             prop = _text(pn) if pn is not None else None
         else:
             idx = left.child_by_field_name("index")
-            prop = _string_value(idx) if idx is not None and idx.type == "string" else None
+            prop = _string_value(idx) if idx is not None and idx.type == "string" else self._subst_key(idx)
             if prop is None and idx is not None:
                 part = self._key_part(idx)
                 if part is None:
@@ -743,6 +760,7 @@ class Extractor(CallFacts, DeclarationFacts):
                 v = c.child_by_field_name("value")
                 key = self._key_name(k)
                 if k is not None and k.type == "computed_property_name":
+                    key = self._subst_key(k)  # `[key]: v` in a helper's copy for `bind('email')`
                     for kc in k.named_children:
                         self.ev(kc)
                 vals = self.ev(v)

@@ -135,6 +135,8 @@ class CallFacts:
                  method, path, str_args, tmpl_args, obj_url, fn_args=fn_args,
                  args_start=argn.start_byte if argn is not None and argn.type == "arguments" else -1)
         p.calls.append(c)
+        if ft == "identifier" and any(s is not None for s in str_args):
+            self.literal_calls.append((_text(fn), c.cid, tuple(str_args), f.fid))
         self.vals[node.id] = (res,)
         self._code_string(c, str_pos)
         if p.global_fns and any(v in p.global_fns for v in callee):

@@ -431,8 +431,13 @@ def build_findings(prog, rules, classifier, solver, roots, sink_list, flows, htm
     finding of a sink in unit `uid` into the exception to raise (the engine's per-file isolation)."""
     resolver = SelectorResolver(prog, solver)
     by_sink: dict[int, list] = {}
+    # one finding per sink in the code: copies of a helper (analyzer/extract_clones.py) share its sinks
+    canon: dict[tuple, int] = {}
+    same: dict[int, int] = {}
+    for i, (kind, rec, rule) in enumerate(sink_list):
+        same[i] = canon.setdefault((kind, rec.uid, rec.start, rec.end, rule.api), i)
     for fl in flows:
-        by_sink.setdefault(fl.sink_key, []).append(fl)
+        by_sink.setdefault(same.get(fl.sink_key, fl.sink_key), []).append(fl)
     out: list[Finding] = []
     for idx, fls in by_sink.items():
         kind, rec, rule = sink_list[idx]

@@ -1,0 +1,105 @@
+"""Stage 3 (helpers per call site): a small helper that builds closures is extracted once per call that passes
+it constant strings, for fact extraction. A mixin of `extract.Extractor`.
+
+`const bind = (key) => ({ value: form[key], onChange: (e) => setForm({ ...form, [key]: e.target.value }) })`
+used as `<input name="email" {...bind('email')}/>`, `<input name="phone" {...bind('phone')}/>`: extracted once,
+its `onChange` is one function registered on every field, so what one field's handler stores reads as any
+of the fields, and `[key]` is any of the keys. Extracted once per call (`bind('email')` gets a copy of its
+own, with `key` read as `'email'` wherever it names a property), each field has its own handler and each
+key its own property, as the program runs them.
+
+Which helpers: a function of at most `HELPER_MAX_BYTES` declared by name (`function f(…)`, `const f = …`)
+that creates functions of its own, called by that name two to `MAX_SITES` times in the file with a string
+literal for one of its plain parameters, from code its declaration encloses. A call passes through to the
+copy (its callee is the copy's function); other calls and uses of the name keep the helper itself. At most
+`MAX_COPIES` copies per file, in name order, so the work is bounded and the same every run.
+"""
+from __future__ import annotations
+
+HELPER_MAX_BYTES = 2400
+MAX_SITES = 12
+MAX_COPIES = 96
+_DECL_TYPES = ("function_declaration", "generator_function_declaration")
+
+
+class HelperCopies:
+    def _note_helper(self, node, f, parent) -> None:
+        """At a function's exit: remember it when it can be a helper (see the module docstring)."""
+        if self.copying or node.end_byte - node.start_byte > HELPER_MAX_BYTES or len(self.p.funcs) - 1 == f.fid:
+            return  # a copy, too big, or no function inside it
+        if node.type in _DECL_TYPES:
+            nm = node.child_by_field_name("name")
+            name = nm.text.decode("utf-8", "replace") if nm is not None else None
+        elif parent is not None and parent.type == "variable_declarator":
+            name = f.name
+        else:
+            return
+        if name:
+            self.helpers.setdefault(name, []).append((node, parent, f.parent, f.fid))
+
+    def _copy_helpers(self) -> None:
+        """After the walk: one copy of each helper per call that passes it constants."""
+        if not self.helpers or not self.literal_calls:
+            return
+        sites: dict[str, list] = {}
+        for name, cid, str_args, fid in self.literal_calls:
+            if name in self.helpers:
+                sites.setdefault(name, []).append((cid, str_args, fid))
+        p = self.p
+        funcs = p.funcs
+        top = self.f
+        copies = 0
+        for name in sorted(sites):
+            decls = self.helpers[name]
+            calls = sites[name]
+            if len(decls) != 1 or not 2 <= len(calls) <= MAX_SITES:
+                continue
+            node, parent, outer, hfid = decls[0]
+            if outer is None:
+                continue
+            names = [p.label[pn] if p.kind[pn] == "var" else None for pn in funcs[hfid].params]
+            for cid, str_args, fid in calls:
+                subst = {names[i]: s for i, s in enumerate(str_args) if i < len(names) and names[i] and s is not None}
+                if not subst or not _encloses(funcs, outer, fid) or copies >= MAX_COPIES:
+                    continue
+                copies += 1
+                self.f, self.subst, self.copying, self._copy_root = funcs[outer], subst, True, node.start_byte
+                stack = [(False, node, parent)]
+                try:
+                    self._walk(stack, stack.pop, stack.append, self.h, self.parents, self._skip_types)
+                finally:
+                    self.f, self.subst, self.copying, self._copy_root = top, {}, False, None
+                value = self.vals.pop(node.id, ())
+                if not value:
+                    continue
+                p.calls[cid].callee = value
+                # the copy's parameters are the constants its call passes, known before calls are linked
+                # (an event name, a selector, a key: `addEventListener(event, …)`, `getElementById(id)`)
+                copy = funcs[self.fnode_fid[value[0]]] if value[0] in self.fnode_fid else None
+                if copy is not None:
+                    for i, pn in enumerate(copy.params):
+                        if i < len(names) and names[i] in subst:
+                            p.consts.setdefault(pn, []).append([subst[names[i]]])
+
+    def _subst_key(self, n) -> str | None:
+        """Inside a copy: the constant a parameter stands for, when `n` is that parameter (`[key]`,
+        `state[key]`, `form[key]`)."""
+        if not self.subst or n is None:
+            return None
+        while n.type in ("parenthesized_expression", "computed_property_name") and n.named_child_count == 1:
+            n = n.named_children[0]
+        if n.type != "identifier":
+            return None
+        return self.subst.get(n.text.decode("utf-8", "replace"))
+
+
+def _encloses(funcs, outer: int, inner: int) -> bool:
+    """`inner` is `outer` or a function nested in it."""
+    f = funcs[inner]
+    for _ in range(256):
+        if f.fid == outer:
+            return True
+        if f.parent is None:
+            return False
+        f = funcs[f.parent]
+    return False
