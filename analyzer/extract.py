@@ -642,6 +642,11 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         else:
             idx = left.child_by_field_name("index")
             prop = _string_value(idx) if idx is not None and idx.type == "string" else self._subst_key(idx)
+            if prop is None and idx is not None and idx.type in ("binary_expression", "template_string",
+                                                                 "parenthesized_expression", "call_expression"):
+                lit = self.tmpl.get(idx.id)  # `p['sr' + 'c'] = url`: a name folded from constants
+                if lit and all(isinstance(x, str) for x in lit):
+                    prop = "".join(lit)
             if prop is None and idx is not None:
                 part = self._key_part(idx)
                 if part is None:
@@ -830,8 +835,9 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         p = self.p
         a = p.node("array", "[]", self.uid, node.start_byte, self.f.fid)
         strs: list = []
+        short = node.named_child_count <= 16  # `[4, 5, 6].forEach(i => sel(_s(i)))`: string-table indexes
         for i, c in enumerate(node.named_children):
-            strs.append(_string_value(c) if c.type == "string" else None)
+            strs.append(_string_value(c) if c.type == "string" else _text(c) if short and c.type == "number" else None)
             if c.type == "call_expression":  # `[_0x1e37(0x1b5), …]`: an element looked up in a string table
                 t = self.tmpl.get(c.id)
                 if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] == "lookup":

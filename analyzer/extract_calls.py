@@ -135,6 +135,13 @@ class CallFacts:
                  method, path, str_args, tmpl_args, obj_url, fn_args=fn_args,
                  args_start=argn.start_byte if argn is not None and argn.type == "arguments" else -1)
         p.calls.append(c)
+        if method in _ELEMENT_CALLBACKS and recv and len(recv) == 1 and recv[0] in p.array_strs and 0 in fn_args:
+            # `[4, 5, 6].forEach(function (i) {…})`: the callback's first parameter is each constant element
+            fid = self.fnode_fid.get(args[0][0]) if len(args[0]) == 1 else None
+            if fid is not None and p.funcs[fid].params:
+                for e in p.array_strs[recv[0]]:
+                    if e is not None:
+                        p.consts.setdefault(p.funcs[fid].params[0], []).append([e])
         if ft == "identifier" and any(s is not None for s in str_args):
             self.literal_calls.append((_text(fn), c.cid, tuple(str_args), f.fid))
         self.vals[node.id] = (res,)
@@ -159,6 +166,9 @@ class CallFacts:
                     self.tmpl[node.id] = [("atob", lit)]
                 else:
                     self.tmpl[node.id] = [("lookup", callee[0] if callee else self.ref(path), lit)]
+            elif path != "atob" and len(args) == 1 and callee and first is not None and first.type == "identifier":
+                # `_s(i)` with `i` from `[4, 5, 6].forEach(function (i) {…})`: a key looked up by a variable
+                self.tmpl[node.id] = [("lookup", callee[0], ("ref", self.ref(_text(first))))]
             elif path != "atob" and len(args) == 1 and callee and tmpl_args and tmpl_args[0] \
                     and len(tmpl_args[0]) == 1 and isinstance(tmpl_args[0][0], tuple) and tmpl_args[0][0][0] == "lookup":
                 self.tmpl[node.id] = [("lookup", callee[0], tmpl_args[0][0])]  # f(g(0x1a0)): a key looked up
@@ -412,7 +422,7 @@ class CallFacts:
                 sub = d.child_by_field_name("value") if d is not None else None
             elif t == "return_statement" and st.named_child_count:
                 sub = st.named_children[0]
-                if sub.type == "call_expression" and _text(sub.child_by_field_name("function")) == "atob":
+                if sub.type == "call_expression" and _callee_last_name(sub.child_by_field_name("function")) == "atob":
                     a = sub.child_by_field_name("arguments")
                     inner = a.named_children[0] if a is not None and a.named_child_count == 1 else None
                     if inner is not None and inner.type == "subscript_expression":
@@ -437,3 +447,37 @@ class CallFacts:
                             table = self.ref(_text(o), f.fid)
         if table is not None:
             self.p.lookup_funcs[f.fid] = (table, off, decode)
+
+
+_ELEMENT_CALLBACKS = frozenset({"forEach", "map", "filter", "some", "every", "find", "flatMap"})
+
+
+def _callee_last_name(fn) -> str | None:
+    """The last name of a callee spelled directly or by constant pieces: `atob`, `window.atob`,
+    `_w['at' + 'ob']` (obfuscated skimmers) all give `atob`."""
+    if fn is None:
+        return None
+    if fn.type == "identifier":
+        return _text(fn)
+    if fn.type == "member_expression":
+        prop = fn.child_by_field_name("property")
+        return _text(prop) if prop is not None else None
+    if fn.type == "subscript_expression":
+        idx = fn.child_by_field_name("index")
+        parts = []
+        todo = [idx]
+        while todo and len(parts) < 16:
+            n = todo.pop()
+            if n is None:
+                return None
+            if n.type == "string":
+                parts.append(_string_value(n))
+            elif n.type == "binary_expression" and _text(n.child_by_field_name("operator")) == "+":
+                todo.append(n.child_by_field_name("right"))
+                todo.append(n.child_by_field_name("left"))
+            elif n.type == "parenthesized_expression" and n.named_child_count == 1:
+                todo.append(n.named_children[0])
+            else:
+                return None
+        return "".join(parts) if not todo else None
+    return None

@@ -92,7 +92,8 @@ class DC:
 # Key parts and string templates (extract.py `_key_part`, `tmpl_of`; program.py `strings_of`)
 PART = Tagged("key part")
 PART.table.update({
-    "ref": (N,), "idx": (N, S), "lookup": (N, S), "ret": (N,), "elems": (N,), "join": (N, S), "any": (),
+    # a lookup key is a literal, or itself a key part: `f(g(0x1a0))`, `_s(i)` with `i` a variable
+    "ref": (N,), "idx": (N, S), "lookup": (N, OrStr(PART)), "ret": (N,), "elems": (N,), "join": (N, S), "any": (),
     "atob": (OrStr(PART),),
 })
 TMPL = Seq(OrStr(PART))
