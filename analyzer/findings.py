@@ -106,7 +106,15 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
     if sel == "*" or (classifier.is_catch_all_selector(jquery_css(sel)) and not (
             specific and any(t.name in ("input", "select", "textarea") for t in html_matches(sel)))):
         return {"any_field"}, ("any field of the page" if sel == "*" else sel), False
-    tags = [t for t in html_matches(sel) if t.name in ("input", "select", "textarea", "form")]
+    matched = html_matches(sel)
+    tags = [t for t in matched if t.name in ("input", "select", "textarea", "form")]
+    if not tags and matched:
+        # a listener on a small container that is no field (`<cart-note>` around its textarea): the event
+        # comes from a field inside it. A bigger one (a whole checkout panel) says no more than its name.
+        inner = [d for t in matched[:4] for d in t.find_all(("input", "select", "textarea"), limit=8)
+                 if (d.get("type") or "").lower() not in _NOT_TYPED]
+        if len(inner) <= _SMALL_CONTAINER:
+            tags = inner
     if tags and all(t.name == "input" and (t.get("type") or "").lower() == "hidden" for t in tags):
         return set(), sel, True
     kinds = set()
@@ -127,6 +135,9 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
     return kinds, (_html_selector(tags[0]) if sel.startswith("@html:") and tags else sel), False
 
 
+# inputs nobody types into: a container's field reads come from the others
+_NOT_TYPED = frozenset({"submit", "button", "reset", "image", "hidden"})
+_SMALL_CONTAINER = 3
 # `e`, `t.n`, `e[t]`, `n[0]`: an expression of a minifier's one- and two-letter names (and indexes)
 _MINIFIED_NAME = re.compile(r"^[A-Za-z_$][\w$]?(?:\.[A-Za-z_$][\w$]?|\[(?:[A-Za-z_$][\w$]?|\d+)\])*$")
 # Kinds of abstract object that are never a form field: object literals and `new` instances, iterator

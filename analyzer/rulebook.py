@@ -42,6 +42,7 @@ class RuleBook:
     catch_all_globals: set = field(default_factory=set)
     builtin_globals: frozenset = frozenset()  # `Object`, `JSON`, `navigator`: globals that are never an element
     plain_result_methods: frozenset = frozenset()  # `it.next()`: methods whose result is a plain object
+    element_definers: frozenset = frozenset()  # `customElements.define(tag, Class)`: Class's `this` is <tag>
     element_passthrough: set = field(default_factory=set)
     element_properties: set = field(default_factory=set)
     event_value_props: set = field(default_factory=set)
@@ -154,6 +155,7 @@ class RuleBook:
         rb.catch_all_globals = set(dom.get("catch_all_globals", []))
         rb.builtin_globals = frozenset(dom.get("builtin_globals", []))
         rb.plain_result_methods = frozenset(dom.get("plain_result_methods", []))
+        rb.element_definers = frozenset(dom.get("element_definers", []))
         rb.element_passthrough = set(dom.get("element_passthrough", []))
         rb.element_properties = set(dom.get("element_properties", []))
         rb.event_value_props = set(dom.get("event_value_props", []))

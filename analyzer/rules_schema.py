@@ -82,6 +82,7 @@ class Dom:
     element_passthrough: tuple
     element_properties: tuple
     event_value_props: tuple
+    element_definers: tuple
 
 
 # ------------------------------------------------------------------------------------------ triggers.toml

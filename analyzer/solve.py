@@ -59,6 +59,7 @@ class Solver(LinkPasses):
         self.models = StateModel()  # framework state (refs, reactive objects, watchers)
         self.bound_calls: set[int] = set()
         self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
+        self._stored_props: frozenset | None = None  # property names some store writes (solve._expando)
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -172,6 +173,7 @@ class Solver(LinkPasses):
         for fid in sorted(p.components):  # React renders components when the page loads
             self.roots.append((fid, "load", None))
         self.propagate()
+        self._element_classes()
         self._registration_wrappers()
         self.propagate()
         # Calls nothing in the scan resolves: try the callee's own spelling as a global path.
@@ -279,6 +281,16 @@ class Solver(LinkPasses):
                 return
         self.add(nid, o)
 
+    def _expando(self, sel: str, prop: str) -> bool:
+        """`this.input` of a component element whose code stored `this.input = …`: a property the code gave
+        it, not a form's named field (`form.email`). Only a form (or what may be one) has named fields."""
+        if self._stored_props is None:
+            self._stored_props = frozenset(st.prop for st in self.p.stores if st.prop)
+        if prop not in self._stored_props:
+            return False
+        head = sel.split(" ", 1)[0].split("#", 1)[0].split("[", 1)[0].split(".", 1)[0]
+        return head != "form" and head != ""
+
     def _on_load(self, ld, key: tuple, o: int) -> None:
         p = self.p
         k0 = key[0]
@@ -312,7 +324,7 @@ class Solver(LinkPasses):
                 self.seed(ld.nid, ("E", key[1] + " *"))  # all the fields of that form
             elif prop is None or prop in self.r.element_passthrough:
                 self.add(ld.nid, o)
-            elif prop not in self.r.element_properties:
+            elif prop not in self.r.element_properties and not self._expando(key[1], prop):
                 self.seed(ld.nid, ("E", f'[name="{prop}"]'))
             elif prop == "contentWindow":
                 self.seed(ld.nid, ("G", "%contentWindow"))

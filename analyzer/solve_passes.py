@@ -62,6 +62,26 @@ class LinkPasses:
                 p.regs.append(new)
                 self._watch_registration(new)
 
+    def _element_classes(self) -> None:
+        """`customElements.define('cart-note', class extends HTMLElement {…})` (rules `[dom] element_definers`):
+        `this` in the class's constructor is the page's `<cart-note>` element, so its own listeners
+        (`this.addEventListener('input', …)`) are on that element."""
+        p = self.p
+        definers = self.r.element_definers
+        if not definers:
+            return
+        for c in p.calls:
+            if not c.path or len(c.args) < 2 or not c.str_args or not c.str_args[0] \
+                    or self.r.normalize_path(c.path) not in definers:
+                continue
+            tag = c.str_args[0]
+            if not all(ch.isalnum() or ch == "-" for ch in tag):
+                continue
+            for o in sorted(self.objects(c.args[1])):
+                key = p.objs[o]
+                if key[0] == "fn":
+                    self.seed(p.funcs[key[1]].this, ("E", tag))
+
     def _late_registrations(self, callee: int, spec: dict) -> None:
         """`n[t[2]](t[1], fn)` with t[2] = 'addEventListener': a registration the syntax could not show."""
         p = self.p
