@@ -12,6 +12,8 @@ No recursion: minified bundles nest thousands of levels deep, so the walk keeps 
 """
 from __future__ import annotations
 
+import re
+
 
 from analyzer.extract_calls import CallFacts
 from analyzer.extract_clones import HELPER_MAX_BYTES, HelperCopies
@@ -24,6 +26,8 @@ DOM_OWNED = frozenset({"dataset", "style", "classList", "attributes", "relList"}
 # roots of a store path that name an instance, never a message sent whole: `this.data[k] = v` does not make
 # `this` carry `v` (the template models write `this` as `__fl_vm`)
 _INSTANCE_ROOTS = frozenset({"this", "__fl_vm"})
+# a feature flag by the constant convention (`LEGACY_PWNED_CHECK`, `USE_OLD_ANALYTICS`, `DEBUG`)
+_FLAG_NAME = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
 
 
 def _attr_selector(expr, base: str, value: str) -> str | None:
@@ -124,6 +128,9 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         self.copying = False
         self._copy_root: int | None = None
         self._skip_types = LEAF_TYPES
+        # `var LEGACY_CHECK = false;` … `if (LEGACY_CHECK) {…}`: flags declared false (name -> still
+        # constant? None until the unit's text was checked for other assignments)
+        self.false_flags: dict[str, bool | None] = {}
         self.h = {
             "member_expression": self.x_member,
             "subscript_expression": self.x_subscript,
@@ -221,6 +228,11 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
                 self._enter_function(node, parent)
             elif t == "arguments":
                 parents[node.id] = parent
+            elif t == "if_statement" and self._dead_branch(node):
+                # `if (false)` / `if (FLAG)` with FLAG a constant false: its branch never runs
+                cons = node.child_by_field_name("consequence")
+                stack.extend([(False, c, node) for c in reversed(node.named_children) if c != cons])
+                continue
             if t in h:
                 push((True, node, parent))
             children = node.named_children
@@ -715,9 +727,32 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         else:
             self.set(node, vals + self.ev(left) if lt == "identifier" else vals)
 
+    def _dead_branch(self, node) -> bool:
+        cond = node.child_by_field_name("condition")
+        while cond is not None and cond.type == "parenthesized_expression" and cond.named_child_count == 1:
+            cond = cond.named_children[0]
+        if cond is None:
+            return False
+        if cond.type == "false":
+            return True
+        if cond.type != "identifier" or not self.false_flags:
+            return False
+        name = _text(cond)
+        if name not in self.false_flags:
+            return False
+        ok = self.false_flags[name]
+        if ok is None:  # constant only when nothing else in the unit assigns it
+            ok = len(re.findall(rb"\b" + re.escape(name.encode()) + rb"\s*(?:[-+*/|&]?=(?!=)|\+\+|--)",
+                                self.u.data)) == 1
+            self.false_flags[name] = ok
+        return ok
+
     def x_declarator(self, node) -> None:
         name = node.child_by_field_name("name")
         value = node.child_by_field_name("value")
+        if name is not None and value is not None and name.type == "identifier" and value.type == "false" \
+                and _FLAG_NAME.match(_text(name)):
+            self.false_flags.setdefault(_text(name), None)
         vals = self.ev(value)
         tmpl = self.tmpl_of(value)
         if name is None:
