@@ -351,8 +351,53 @@ class CallFacts:
             self.p.imports.append((self.uid, c.str_args[0], "*module", c.result))
             c.handled = True
 
+    def _map_registration(self, c: Call, spec: dict, node) -> bool:
+        """`this._on(el, {blur: '_sendOtp', 'change select': fn})` (jQuery UI widgets), `$(el).on({blur: fn})`:
+        an object of event names (a delegated selector after the name) and handlers — functions, or the
+        names of methods of the object the call is made on."""
+        ma = spec.get("map_arg")
+        argn = node.child_by_field_name("arguments")
+        if ma is None or argn is None:
+            return False
+        items = [a for a in argn.named_children if a.type != "comment"]
+        if ma >= len(items) or items[ma].type != "object" or len(c.args[ma]) != 1:
+            return False
+        p = self.p
+        o = c.args[ma][0]
+        ta = spec.get("target_arg")
+        target = c.args[ta] if ta is not None and ta < len(c.args) and ta != ma else (c.recv or ())
+        for pair in items[ma].named_children:
+            if pair.type != "pair":
+                continue
+            key = self._key_name(pair.child_by_field_name("key"))
+            val = pair.child_by_field_name("value")
+            if not key or val is None:
+                continue
+            words = key.split()
+            events = [w.split(".")[0] for w in words[:1] if w.split(".")[0]]
+            if val.type == "string":  # a method name: `this[name]` when the event comes
+                name = _string_value(val)
+                handler = (p.literal_prop_node(name), p.prop_node(name))
+            else:
+                handler = p.literal_props.get((o, key), ())
+            if not events or not handler:
+                continue
+            tn = p.node("target", c.method or "", self.uid, c.start, c.fid)
+            delegated = " ".join(words[1:]) or None
+            if delegated:
+                p.seeds.append((tn, ("E", delegated)))
+            else:
+                p.edges_from(target, tn)
+            p.regs.append(Registration(len(p.regs), self.uid, c.fid, c.start, c.end, events, tn, handler,
+                                       c.method or c.path or "", delegated))
+        c.handled = True
+        return True
+
     def _registration(self, c: Call, spec: dict, node) -> None:
         p = self.p
+        if spec.get("map_arg") is not None:
+            self._map_registration(c, spec, node)
+            return
         ea = spec["event_arg"]
         if ea >= len(c.str_args):
             return

@@ -172,7 +172,8 @@ class RuleBook:
         rb.submit_calls = set(trg["submit_calls"])
         for r in trg.get("register", []):
             rb.register_methods[r["method"]] = {"event_arg": r["event_arg"], "handler_arg": r["handler_arg"],
-                                                "selector_arg": r.get("selector_arg")}
+                                                "selector_arg": r.get("selector_arg"),
+                                                "map_arg": r.get("map_arg"), "target_arg": r.get("target_arg")}
         reg = trg.get("registration", {})
         rb.jquery_shorthand = set(reg.get("jquery_shorthand", []))
         rb.timer_names = set(reg.get("timers", []))

@@ -106,6 +106,8 @@ class Register:
     event_arg: int
     handler_arg: int
     selector_arg: int | None = None
+    map_arg: int | None = None
+    target_arg: int | None = None
     example: str = ""
     expect: str = ""
 

@@ -60,6 +60,7 @@ class Solver(LinkPasses):
         self.bound_calls: set[int] = set()
         self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
         self._stored_props: frozenset | None = None  # property names some store writes (solve._expando)
+        self._amd_factories: dict | None = None  # file -> factories of its AMD `define` calls
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -252,7 +253,12 @@ class Solver(LinkPasses):
                 f = self.p.funcs[key[1]]
                 self.call_edges.add((c.fid, f.fid))
                 for i, dep in enumerate(deps):
-                    if dep and i < len(f.params) and not dep.startswith("."):
+                    if not dep or i >= len(f.params):
+                        continue
+                    mods = self._amd_module(self.p.units[c.uid].rel, dep)
+                    for mf in mods:  # a module of the scan: its factory's return value
+                        self.edge(self.p.funcs[mf].ret, f.params[i])
+                    if not dep.startswith("."):  # and, by its name, what the rules know of it
                         self.seed(f.params[i], ("G", self.r.modules.get(dep, dep)))
         elif kind == "reflect":  # Reflect.apply(fn, thisArg, args): fn.apply(thisArg, args)
             if key[0] == "fn":
@@ -530,7 +536,9 @@ class Solver(LinkPasses):
             c.handled = True
         if path in r.amd_calls and len(c.args) >= 2 and c.fn_args:
             deps = next((p.array_strs.get(v) for v in c.args[0] if v in p.array_strs), None)
-            if deps:
+            if deps is None and any(p.kind[v] == "array" for v in c.args[0]):
+                deps = []  # `define([], function () { return {…}; })`: a module with no dependencies
+            if deps is not None:
                 for v in c.args[c.fn_args[-1]]:
                     self.on(v, ("amd", c, deps))
                 c.handled = True
@@ -539,6 +547,29 @@ class Solver(LinkPasses):
             self._watch_callback(c, cb["handler_arg"], cb)
         if path.endswith(".resolve") and path.split(".")[0] == "Promise" and c.args:
             self.edges(c.args[0], c.result)
+
+    def _amd_module(self, rel: str, dep: str) -> list[int]:
+        """Factories of the AMD module `dep` names, when its file is in the scan: `./x` and `../x` from the
+        requiring file, `js/x` under any folder, and Magento's `Vendor_Module/js/x` (the module's
+        `view/<area>/web/js/x.js`)."""
+        if self._amd_factories is None:
+            self._amd_factories = {}
+            for c in self.p.calls:
+                if c.path == "define" and c.fn_args:
+                    for v in c.args[c.fn_args[-1]]:
+                        fid = self.p.fnode_fid.get(v)
+                        if fid is not None:
+                            self._amd_factories.setdefault(self.p.units[c.uid].rel, []).append(fid)
+        if not self._amd_factories or "://" in dep:
+            return []
+        name = dep[:-3] if dep.endswith(".js") else dep
+        if name.startswith("."):
+            want = posixpath.normpath(posixpath.join(posixpath.dirname(rel), name)) + ".js"
+            return self._amd_factories.get(want, [])
+        head, _, rest = name.partition("/")
+        suffixes = ["/" + name + ".js"] + (["/web/" + rest + ".js"] if "_" in head and rest else [])
+        found = sorted(r for r in self._amd_factories if r == name + ".js" or any(r.endswith(s) for s in suffixes))
+        return self._amd_factories[found[0]] if len(found) == 1 else []
 
     def _element_from_args(self, c: Call, template: str) -> None:
         if c.str_args and c.str_args[0]:
