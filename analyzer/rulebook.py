@@ -74,6 +74,7 @@ class RuleBook:
     code_calls: set = field(default_factory=set)
     global_this_code: set = field(default_factory=set)
     later_callbacks: set = field(default_factory=set)
+    callback_not_result: frozenset = frozenset()  # `s.replace(re, fn)`: fn is not in the result
     callback_methods: dict = field(default_factory=dict)
     callback_calls: dict = field(default_factory=dict)
     storage_objects: set = field(default_factory=set)
@@ -199,6 +200,7 @@ class RuleBook:
         rb.code_calls = set(fl.get("code_calls", []))
         rb.global_this_code = set(fl.get("global_this_code", []))
         rb.later_callbacks = set(fl.get("later_callbacks", []))
+        rb.callback_not_result = frozenset(fl.get("callback_not_result", []))
         for cb in fl.get("callback", []):
             spec = {"handler_arg": cb.get("handler_arg", 0), "receiver_to": cb.get("receiver_to", []),
                     "ret_to_result": cb.get("ret_to_result", False), "this_receiver": cb.get("this_receiver", False),

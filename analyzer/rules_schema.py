@@ -137,6 +137,7 @@ class Flows:
     code_calls: tuple = ()
     global_this_code: tuple = ()
     later_callbacks: tuple = ()
+    callback_not_result: tuple = ()
     callback: tuple = ()
     storage: dict | None = None
     react: dict | None = None

@@ -783,8 +783,10 @@ class Solver(LinkPasses):
             name = (c.path or "").rsplit(".", 1)[-1]
             if name and r.predicate_names.match(name):
                 continue
-            for a in c.args:
-                self.edges(a, c.result)
+            not_result = c.fn_args if m is not None and m in r.callback_not_result else ()
+            for i, a in enumerate(c.args):
+                if i not in not_result:
+                    self.edges(a, c.result)
             if c.recv:
                 self.edges(c.recv, c.result)
             # a function handed to code outside the scan runs later, under the caller's trigger

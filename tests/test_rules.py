@@ -89,7 +89,7 @@ def test_rule_files_have_exactly_the_known_sections():
     added in the wrong place fails here instead of being silently ignored."""
     assert set(load_toml("flows")) == {
         "sanitizing_properties", "sanitizing_methods", "sanitizing_calls", "predicate_names", "masking_patterns",
-        "store_into_receiver", "store_into_first_arg", "wrappers", "apply_calls", "code_calls", "global_this_code", "later_callbacks", "callback", "storage", "react", "amd", "modules",
+        "store_into_receiver", "store_into_first_arg", "wrappers", "apply_calls", "code_calls", "global_this_code", "later_callbacks", "callback_not_result", "callback", "storage", "react", "amd", "modules",
         "example",
         "aliases"}
     assert set(load_toml("flows")["storage"]) == {"objects", "set", "get", "example", "expect"}
