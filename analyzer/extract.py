@@ -699,7 +699,9 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
                 p.edges_from(base, tn)
                 p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, node.start_byte, node.end_byte,
                                            [prop[len(pre):]], tn, vals, prop))
-            p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, prop, vals, tmpl))
+            pn = left.child_by_field_name("property") or left.child_by_field_name("index")
+            p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, prop, vals, tmpl,
+                                  prop_start=pn.start_byte if pn is not None else -1))
 
     def x_assign(self, node) -> None:
         left = node.child_by_field_name("left")

@@ -385,6 +385,12 @@ def _const_of(prog, nid: int):
     return next(iter(uniq.values())) if len(uniq) == 1 else None
 
 
+def _anchor(prog, kind: str, rec) -> Location | None:
+    """Where a minifier cannot have moved the sink: a call's argument list, a store's property."""
+    at = rec.args_start if kind == "call" else getattr(rec, "prop_start", -1)
+    return _loc(prog, rec.uid, at, at + 1) if at >= 0 else None
+
+
 def _loc(prog, uid, start, end) -> Location:
     line, col, eline, ecol = prog.location(uid, start, end)
     return Location(prog.units[uid].rel, line, col, eline, ecol)
@@ -527,5 +533,4 @@ def _finding(prog, rules, classifier, solver, roots, resolver, kind, rec, rule, 
                    categories=sort_categories(cats), fields=fields, triggers=triggers, sink_api=rule.api,
                    sink=sink_loc, sink_snippet=snip, destination=dest, party=party, vendor=vendor,
                    function=fname, steps=_steps(prog, best[0], sink_loc, snip, rule.api, best[1]),
-                   message=msg, sink_anchor=_loc(prog, rec.uid, rec.args_start, rec.args_start + 1)
-                   if kind == "call" and rec.args_start >= 0 else None)
+                   message=msg, sink_anchor=_anchor(prog, kind, rec))

@@ -234,6 +234,7 @@ class Store:
     value: tuple
     tmpl: list | None
     global_ident: int | None = None  # ref node when this is `location = …` on an identifier
+    prop_start: int = -1  # byte of the property written (`.src` of `(new Image).src = …`), for the locate stage
 
 
 @dataclass(slots=True)
