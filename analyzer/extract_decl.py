@@ -112,6 +112,10 @@ class DeclarationFacts:
             return False
         name = self._factory_name(node.child_by_field_name("function"))
         tag = _string_value(a0) if a0.type == "string" else None
+        if tag is None and a0.type in ("identifier", "member_expression") and name in self.r.element_factories:
+            # `jsx(Field, {id: "email", onBlur: fn})`: a component, whose on… props are the field's it wraps
+            # (as `<Field … onBlur={fn}/>` in JSX; a minifier may have renamed `Field` to `c`)
+            tag = "Component"
         r = self.r
         if name not in r.element_factories and tag not in r.element_field_tags:
             return False
