@@ -806,6 +806,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
                     for kc in k.named_children:
                         self.ev(kc)
                 vals = self.ev(v)
+                if key is None and k is not None and k.type == "computed_property_name":
+                    self._computed_member(k, o, vals, c)  # `{[_0x1f(0x2a)]: v}`: folded later
                 if key in ("get", "set") and len(vals) == 1 and vals[0] in self.fnode_fid:
                     self.descriptors.setdefault(node.id, []).append((key, self.fnode_fid[vals[0]]))
                 if key is not None and v is not None and v.type in ("arrow_function", "function_expression",

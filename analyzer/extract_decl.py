@@ -196,6 +196,8 @@ class DeclarationFacts:
                 if m.type == "method_definition":
                     k = self._key_name(m.child_by_field_name("name"))
                     vals = self.ev(m)
+                    if k is None:
+                        self._computed_member(m.child_by_field_name("name"), cls, vals, m)
                     self._accessor(m, k, vals)
                     if k == "constructor":
                         p.edges_from(vals, cls)
@@ -217,6 +219,18 @@ class DeclarationFacts:
         if heritage is not None:
             for c in heritage.named_children:
                 p.edges_from(self.ev(c), cls)
+
+    def _computed_member(self, name, obj: int, vals: tuple, node) -> None:
+        """`[_0x2a1b(0x128)]() {…}` in a class or object literal (an obfuscator's string table): a property
+        whose name is folded once constants are known, stored like `obj[k] = fn`."""
+        if name is None or name.type != "computed_property_name" or name.named_child_count != 1 or not vals:
+            return
+        part = self._key_part(name.named_children[0])
+        if part is None:
+            return
+        st = Store(self.uid, self.f.fid, node.start_byte, node.end_byte, (obj,), "", vals, None)
+        self.p.stores.append(st)
+        self.p.deferred_keys.append((st, part, self.uid, self.f.fid, node.start_byte, node.end_byte, ""))
 
     # ------------------------------------------------------------------------------------------- modules
     def x_import(self, node) -> None:

@@ -61,6 +61,7 @@ class Solver(LinkPasses):
         self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
         self._stored_props: frozenset | None = None  # property names some store writes (solve._expando)
         self._amd_factories: dict | None = None  # file -> factories of its AMD `define` calls
+        self._calls_by_callee: dict | None = None  # callee node -> method calls not named yet (late methods)
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -548,6 +549,29 @@ class Solver(LinkPasses):
         if path.endswith(".resolve") and path.split(".")[0] == "Promise" and c.args:
             self.edges(c.args[0], c.result)
 
+    def _late_element_method(self, callee: int, prop: str) -> None:
+        """`form[k](sel)` with `k` folded to `querySelector` (an obfuscator's string table): the finder rule
+        of that method, with the selector of its first argument (a literal or a part folded later)."""
+        p = self.p
+        template = self.r.element_methods[prop]
+        if self._calls_by_callee is None:
+            self._calls_by_callee = {}
+            for c in p.calls:
+                if c.method is None and len(c.callee) == 1:
+                    self._calls_by_callee.setdefault(c.callee[0], []).append(c)
+        for c in self._calls_by_callee.get(callee, ()):
+            if c.method is not None or not c.args:
+                continue
+            c.method = prop
+            c.handled = True  # what it finds, not the element it is called on
+            if c.str_args and c.str_args[0]:
+                self.seed(c.result, ("E", template.replace("{0}", c.str_args[0])))
+                continue
+            t = c.tmpl_args[0] if c.tmpl_args else None
+            if t and len(t) == 1 and isinstance(t[0], tuple):
+                for sel in p.strings_of(t[0])[:8]:
+                    self.seed(c.result, ("E", template.replace("{0}", sel)))
+
     def _amd_module(self, rel: str, dep: str) -> list[int]:
         """Factories of the AMD module `dep` names, when its file is in the scan: `./x` and `../x` from the
         requiring file, `js/x` under any folder, and Magento's `Vendor_Module/js/x` (the module's
@@ -724,6 +748,8 @@ class Solver(LinkPasses):
                     p.edge(pl, ld.nid)
             if prop in r.register_methods:
                 self._late_registrations(ld.nid, r.register_methods[prop])
+            if prop in r.element_methods:
+                self._late_element_method(ld.nid, prop)
         from analyzer.extract_calls import storage_edges
 
         for c, part, is_get in p.deferred_storage:
