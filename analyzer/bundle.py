@@ -37,7 +37,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from analyzer.extract_util import FUNC_TYPES, _string_value, _text
+from analyzer.extract_util import FUNC_TYPES, _string_value, _text, number_key
 from analyzer.fold import fold
 
 _MIN_MODULE = 24  # bytes: smaller functions are never module wrappers worth a look
@@ -177,7 +177,7 @@ def _key(k) -> str | None:
     if k is None:
         return None
     if k.type == "number":
-        return _text(k)
+        return number_key(_text(k))
     if k.type == "string":
         return _string_value(k)
     if k.type == "property_identifier":
@@ -407,7 +407,8 @@ class _Finder:
             run_lib = None
             for c in list(block.named_children) + [None]:
                 lib = None
-                if c is not None and c.type != "comment" and not any(a <= c.start_byte < b for a, b in taken):
+                if c is not None and c.type != "comment" and not any(a <= c.start_byte < b for a, b in taken) \
+                        and not _OBFUSCATOR_DECL.match(self.data, c.start_byte, min(c.end_byte, c.start_byte + 160)):
                     first = self.source_at(c.start_byte)
                     if first:
                         rule = self.rules.by_path(first)
@@ -471,6 +472,12 @@ class _Finder:
         if lib is None:
             self.shop_fns.add(fn.id)
         return lib is not None
+
+
+# a top-level declaration named the way javascript-obfuscator names things (`function _0x4433(){…}`, `var
+# _0x1c2f=…`): its string table and decoder, which the obfuscator's map places in whatever source comes first
+# (a library's), are the bundle's own code, never a library's hoisted statements
+_OBFUSCATOR_DECL = re.compile(rb"(?:function\s*|(?:var|let|const)\s+)_0x[0-9a-fA-F]{3,}\b")
 
 
 def _iife_function(stmt):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.extract_util import FUNC_TYPES, _string_value, _text
+from analyzer.extract_util import FUNC_TYPES, _string_value, _text, number_key
 from analyzer.program import Call, Func, Registration, Source
 
 
@@ -208,7 +208,7 @@ class CallFacts:
         lit = None
         if c.args and argn is not None and argn.named_child_count == 1:
             a = argn.named_children[0]
-            lit = _text(a) if a.type == "number" else _string_value(a) if a.type == "string" else None
+            lit = number_key(_text(a)) if a.type == "number" else _string_value(a) if a.type == "string" else None
             if lit is None:
                 # ESM interop around a library's require (esbuild `__toESM(require_jquery())`, webpack `n.n(m)`):
                 # the wrapper's result stands for the same API (`.default` of it too, see solve._on_load)

@@ -57,3 +57,13 @@ def _string_value(n) -> str:
         t = t[1:-1]
     s = t.decode("utf-8", "replace")
     return _unescape_js(s) if "\\" in s else s
+
+
+def number_key(text: str) -> str:
+    """A numeric module id as webpack wrote it (`944`), also once javascript-obfuscator rewrote it (`0x3b0`)."""
+    if text[:2] in ("0x", "0X", "0o", "0O", "0b", "0B"):
+        try:
+            return str(int(text, 0))
+        except ValueError:
+            return text
+    return text

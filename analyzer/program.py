@@ -500,7 +500,13 @@ class Program:
                         seen.add(r)
                         todo.append(r)
             named_read = k == "load" and self.label[n] != "[]"
-            for m, attr in pred.get(n, {}).items():
+            preds = pred.get(n, {})
+            if len(preds) > 8:
+                # a variable every function of an obfuscated bundle reads (`_0x5521`, the string table's
+                # decoder, and its aliases): each reader's own variable feeds it back and has nothing else;
+                # what it was assigned comes from the others
+                preds = {m: a for m, a in preds.items() if any(x != n for x in pred.get(m, ()))}
+            for m, attr in preds.items():
                 if m in seen or self.kind[m] not in kinds:
                     continue
                 if named_read and attr and attr.get("k") == "b":

@@ -549,17 +549,33 @@ class Solver(LinkPasses):
         if path.endswith(".resolve") and path.split(".")[0] == "Promise" and c.args:
             self.edges(c.args[0], c.result)
 
+    def _unnamed_calls(self, callee: int) -> list:
+        if self._calls_by_callee is None:
+            self._calls_by_callee = {}
+            for c in self.p.calls:
+                if c.method is None and len(c.callee) == 1:
+                    self._calls_by_callee.setdefault(c.callee[0], []).append(c)
+        return self._calls_by_callee.get(callee, [])
+
+    def _late_source_method(self, callee: int, prop: str, recv: tuple) -> None:
+        """`$(this)[k]()` with `k` folded to `val`: a read of the field, as `.val()` is."""
+        p = self.p
+        need, catch_all = self.r.source_methods[prop]
+        for c in self._unnamed_calls(callee):
+            if c.method is not None or len(c.args) != need:
+                continue
+            c.method = prop
+            c.handled = True
+            s = p.node("source", prop + "()", c.uid, c.start, c.fid)
+            self.edge(s, c.result)
+            p.sources.append(Source(s, c.uid, c.fid, c.start, c.end, recv, prop + "()", catch_all, ""))
+
     def _late_element_method(self, callee: int, prop: str) -> None:
         """`form[k](sel)` with `k` folded to `querySelector` (an obfuscator's string table): the finder rule
         of that method, with the selector of its first argument (a literal or a part folded later)."""
         p = self.p
         template = self.r.element_methods[prop]
-        if self._calls_by_callee is None:
-            self._calls_by_callee = {}
-            for c in p.calls:
-                if c.method is None and len(c.callee) == 1:
-                    self._calls_by_callee.setdefault(c.callee[0], []).append(c)
-        for c in self._calls_by_callee.get(callee, ()):
+        for c in self._unnamed_calls(callee):
             if c.method is not None or not c.args:
                 continue
             c.method = prop
@@ -750,6 +766,8 @@ class Solver(LinkPasses):
                 self._late_registrations(ld.nid, r.register_methods[prop])
             if prop in r.element_methods:
                 self._late_element_method(ld.nid, prop)
+            elif prop in r.source_methods:
+                self._late_source_method(ld.nid, prop, ld.base)
         from analyzer.extract_calls import storage_edges
 
         for c, part, is_get in p.deferred_storage:
