@@ -1,0 +1,126 @@
+"""The extractor's tree-cursor walk visits exactly what an explicit stack of (node, exit) pairs visits, in the
+same order, with the same step count (so a budget cut falls on the same node); and a scan's first unit,
+extracted in the engine's process, is taken over as it is instead of being packed and merged, with the same
+facts either way."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.budget import Budget, BudgetExceeded
+from analyzer.extract import Extractor
+from analyzer.extract_util import FUNC_TYPES, LEAF_TYPES
+from analyzer.facts import UnitJob, extract_unit, packed_facts
+from analyzer.link_facts import merge_unit
+from analyzer.parse import Parsers
+from analyzer.program import Program, Unit
+from analyzer.rulebook import RuleBook
+from tests.test_facts import _first_difference
+
+REPO = Path(__file__).resolve().parents[1]
+FILES = sorted((REPO / "fixtures" / "cases").rglob("*.js")) + sorted((REPO / "fixtures" / "demo-shop").rglob("*.js"))
+
+
+class StackWalk(Extractor):
+    """The reference: the walk as an explicit stack (what the extractor did before the cursor walk)."""
+
+    def _walk(self, root, h, parents, skip) -> None:
+        budget = self.budget
+        kinds = self.p.kind
+        lib = self.skip
+        stack = [(False, root, None)]
+        steps = 0
+        while stack:
+            steps += 1
+            if budget is not None and not steps & 0x3FF:
+                budget.spend(0x400, len(kinds))
+            is_exit, node, parent = stack.pop()
+            if is_exit:
+                h[node.type](node)
+                continue
+            t = node.type
+            if t in skip:
+                continue
+            if t == "string":
+                self.x_string(node)
+                continue
+            if t in FUNC_TYPES:
+                self._enter_function(node, parent)
+            elif t == "arguments":
+                parents[node.id] = parent
+            if t in h:
+                stack.append((True, node, parent))
+            children = node.named_children
+            if children:
+                if lib:
+                    children = [c for c in children if c.start_byte not in lib or not self._library_code(c)]
+                stack.extend([(False, c, node) for c in reversed(children)])
+        if budget is not None:
+            budget.spend(steps & 0x3FF, len(kinds))
+
+
+def _extract(cls, data: bytes, steps: int | None = None) -> tuple[Program, int | None, str | None]:
+    prog = Program()
+    unit = Unit(uid=0, rel="x.js", data=data)
+    prog.units.append(unit)
+    tree = Parsers().parse("js", data)
+    budget = Budget(1000.0)
+    budget.steps_left = steps if steps is not None else 10**9
+    cut = None
+    try:
+        cls(prog, RuleBook.load(), unit, tree, budget).run()
+    except BudgetExceeded as e:
+        cut = e.reason
+    prog.units.clear()
+    return prog, budget.steps_left, cut
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_cursor_walk_gives_the_stack_walks_facts_and_steps(path: Path):
+    data = path.read_bytes()
+    ref, ref_left, _ = _extract(StackWalk, data)
+    got, got_left, _ = _extract(Extractor, data)
+    assert _first_difference(ref, got) is None
+    assert got_left == ref_left
+
+
+def test_a_budget_cut_falls_on_the_same_node():
+    data = b"".join(p.read_bytes() + b";\n" for p in FILES[:40])
+    full, left, _ = _extract(StackWalk, data)
+    used = 10**9 - left
+    assert used > 5000
+    for steps in (1500, used // 2, used - 700):
+        ref, ref_left, ref_cut = _extract(StackWalk, data, steps)
+        got, got_left, got_cut = _extract(Extractor, data, steps)
+        assert ref_cut == got_cut == "budget"
+        assert _first_difference(ref, got) is None and got_left == ref_left
+        assert 0 < len(got.kind) < len(full.kind)
+
+
+def test_deep_nesting_is_walked_without_recursion():
+    data = b"x = " + b"[" * 20000 + b"a.value" + b"]" * 20000 + b"; fetch(x);\n"
+    ref, _, _ = _extract(StackWalk, data)
+    got, _, _ = _extract(Extractor, data)
+    assert _first_difference(ref, got) is None and len(got.kind) > 20000
+
+
+def test_the_first_unit_is_taken_over_unpacked_with_the_same_facts():
+    data = (REPO / "fixtures" / "demo-shop").rglob("*.js").__next__().read_bytes()
+    job = UnitJob(0, "x.js", data, "js", "script")
+    rules, parsers = RuleBook.load(), Parsers()
+    merged, adopted, second = Program(), Program(), Program()
+    merge_unit(merged, 0, extract_unit(job, rules, parsers).facts)  # packed: renumbered by the schema
+    local = extract_unit(job, rules, parsers, packed=False)
+    assert isinstance(local.facts, Program)
+    assert isinstance(packed_facts(local).facts, dict)
+    assert merge_unit(adopted, 0, local.facts) == 0
+    assert _first_difference(merged, adopted) is None
+    # a second unit (or a first one that is not unit 0) is packed and merged as before
+    merge_unit(merged, 1, extract_unit(job, rules, parsers).facts)
+    merge_unit(adopted, 1, extract_unit(job, rules, parsers, packed=False).facts)
+    assert _first_difference(merged, adopted) is None
+    merge_unit(second, 3, extract_unit(job, rules, parsers, packed=False).facts)
+    ref = Program()
+    merge_unit(ref, 3, extract_unit(job, rules, parsers).facts)
+    assert _first_difference(ref, second) is None and {f.uid for f in second.funcs} == {3}
