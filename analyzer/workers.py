@@ -34,7 +34,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from analyzer.facts import UnitFacts, UnitJob, extract_unit, failed_unit
+from analyzer.facts import UnitFacts, UnitJob, extract_unit, failed_unit, packed_facts
 from analyzer.factcache import FactCache, dumps
 from analyzer.parse import Parsers
 from analyzer.rulebook import RuleBook
@@ -120,9 +120,9 @@ def _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers, trees):
         for i, job in enumerate(jobs_list):
             given = [trees.pop(job.index)] if job.index in trees else None  # (held by nothing else)
             if i in todo_set:
-                facts = _extract_safely(job, rules, parsers, fault, given)
+                facts = _extract_safely(job, rules, parsers, fault, given, packed=False)
                 if cache is not None and facts.cacheable:
-                    cache.put(keys[i], dumps(facts))
+                    cache.put(keys[i], dumps(packed_facts(facts)))
                 yield job, facts
             else:
                 yield job, cached.pop(i)
@@ -145,10 +145,11 @@ def _ordered(jobs_list, keys, cached, todo, rules, cache, pool, parsers, trees):
         nxt += 1
 
 
-def _extract_safely(job: UnitJob, rules: RuleBook, parsers: Parsers, fault, given=None) -> UnitFacts:
+def _extract_safely(job: UnitJob, rules: RuleBook, parsers: Parsers, fault, given=None,
+                    packed: bool = True) -> UnitFacts:
     """`extract_unit`, and whatever escapes it (a bug outside the extractor) loses this unit only."""
     try:
-        return extract_unit(job, rules, parsers, fault, given=given)
+        return extract_unit(job, rules, parsers, fault, given=given, packed=packed)
     except Exception as e:  # noqa: BLE001
         return failed_unit(job, "crashed", f"stage parse/extract: {type(e).__name__}: {e}; the file is not "
                                            "analysed, the scan goes on")
