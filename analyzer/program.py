@@ -76,6 +76,14 @@ class FlowGraph:
 
     add_node = ensure
 
+    def ensure_below(self, count: int) -> None:
+        """`ensure(n)` for every n < count, in that order (one loop, not a call per node)."""
+        succ, pred = self.succ, self.pred
+        for n in range(count):
+            if n not in succ:
+                succ[n] = {}
+                pred[n] = {}
+
     def __contains__(self, n: int) -> bool:
         return n in self.succ
 

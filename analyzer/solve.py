@@ -119,8 +119,7 @@ class Solver(LinkPasses):
         p = self.p
         p.flush_edges()
         g = p.graph
-        for n in range(len(p.kind)):
-            g.ensure(n)
+        g.ensure_below(len(p.kind))
         self._link_modules()
         # reads of a property also see what object literals hold under that name
         named = p.named
