@@ -39,6 +39,7 @@ from analyzer.sanitize import strip_userinfo
 from analyzer.solve import Solver
 from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
+from analyzer.memory import release_freed_memory
 from analyzer.workers import AUTO_POOL_BYTES, FAULT_ENV, ExtractionPool, extract_units
 
 MAX_DROPS = 8  # files dropped after a fault in a whole-scan stage before the scan gives up
@@ -350,6 +351,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
                 scanned.append(u.rel)
         job = facts = None  # the last unit's packed facts: not kept alive through linking
         trees.clear()  # (units that were not extracted: libraries, spent budgets)
+        release_freed_memory()  # the syntax trees' memory: not resident through linking
     t_extract = time.perf_counter() - t_extract
     clock.move("extract", "parse", parse_seconds)
     if cache is not None:
