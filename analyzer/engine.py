@@ -39,7 +39,7 @@ from analyzer.sanitize import strip_userinfo
 from analyzer.solve import Solver
 from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
-from analyzer.memory import release_freed_memory
+from analyzer.memory import parse_prefix, prefix_note, release_freed_memory
 from analyzer.workers import AUTO_POOL_BYTES, FAULT_ENV, ExtractionPool, extract_units
 
 MAX_DROPS = 8  # files dropped after a fault in a whole-scan stage before the scan gives up
@@ -232,6 +232,11 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             if not enc.startswith("utf-8"):  # a Shift_JIS / EUC-JP script: analyse it as UTF-8 text
                 data = text.encode("utf-8")
                 notes.append(Notification(f.rel, "note", "encoding", f"script is not UTF-8; read as {enc}"))
+        cut = parse_prefix(data)
+        if cut is not None:  # a memory bound: the rest of the file is not parsed
+            notes.append(prefix_note(f.rel, len(data), cut))
+            complete = False
+            data = data[:cut]
         u = Unit(uid=len(prog.units), rel=f.rel, data=data, kind=kind, page=page_of.get(f.rel))
         u.lang = f.kind  # type: ignore[attr-defined]
         bound = component_templates.bind(f.rel, data, f.kind)  # `{ template: `<input v-model=…>` }`
