@@ -40,7 +40,7 @@ from analyzer.solve import Solver
 from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
 from analyzer.memory import parse_prefix, prefix_note, release_freed_memory
-from analyzer.workers import AUTO_POOL_BYTES, FAULT_ENV, ExtractionPool, extract_units
+from analyzer.workers import FAULT_ENV, ExtractionPool, extract_units, pool_jobs
 
 MAX_DROPS = 8  # files dropped after a fault in a whole-scan stage before the scan gives up
 
@@ -260,7 +260,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     map_reader = MapReader(files)
     # Extraction in this process takes these trees instead of parsing each file again (a worker cannot:
     # trees do not pickle); each is let go once its unit is extracted.
-    in_process = pool is None and (jobs == 1 or (jobs < 0 and sum(len(u.data) for u in prog.units) < AUTO_POOL_BYTES))
+    in_process = pool is None and pool_jobs(jobs, [len(u.data) for u in prog.units]) == 1
     trees: dict[int, object] = {}
     bundle_parse = 0.0
     with clock.stage("bundle"):

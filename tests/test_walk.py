@@ -124,3 +124,23 @@ def test_the_first_unit_is_taken_over_unpacked_with_the_same_facts():
     ref = Program()
     merge_unit(ref, 3, extract_unit(job, rules, parsers).facts)
     assert _first_difference(ref, second) is None and {f.uid for f in second.funcs} == {3}
+
+
+def test_auto_jobs_start_workers_only_for_two_units_or_more():
+    from analyzer.workers import AUTO_POOL_BYTES, pool_jobs
+
+    big = AUTO_POOL_BYTES
+    assert pool_jobs(-2, [10 * big]) == 1  # one unit: nothing to split, its facts would only travel
+    assert pool_jobs(-2, [big, 1]) == 2 and pool_jobs(-2, [big // 4, big // 4]) == 1
+    assert pool_jobs(2, [10 * big]) == 2 and pool_jobs(1, [big, big]) == 1  # an explicit --jobs N is kept
+
+
+def test_a_single_big_file_in_auto_mode_is_extracted_in_this_process(tmp_path, monkeypatch):
+    from analyzer import engine, workers
+
+    monkeypatch.setattr(workers, "AUTO_POOL_BYTES", 10)
+    (tmp_path / "a.js").write_text("var a = document.getElementById('email'); a.onblur = () => fetch('/x?' + a.value);\n")
+    started = []
+    monkeypatch.setattr(workers.ExtractionPool, "__enter__", lambda self: started.append(1) or self)
+    r = engine.scan([tmp_path], jobs=-2, budget_seconds=0)
+    assert not started and len(r.findings) == 1
