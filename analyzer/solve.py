@@ -654,8 +654,9 @@ class Solver(LinkPasses):
         """`el[k]` / `el[k[0]]` with a constant `k`: the load reads that property after all."""
         p = self.p
         r = self.r
+        memo: dict = {}  # (the graph does not change in this loop: its edges are pending until the end)
         for ld, part, uid, fid, start, end, text in p.deferred_keys:
-            vals = p.strings_of(part)
+            vals = p.strings_of(part, memo=memo)
             if len(vals) != 1:
                 if isinstance(ld, Store):
                     p.open_bases.extend(ld.obj)  # `ctx[key] = v` with a key nobody can name
@@ -680,6 +681,7 @@ class Solver(LinkPasses):
                     p.edge(pl, ld.nid)
             if prop in r.register_methods:
                 self._late_registrations(ld.nid, r.register_methods[prop])
+                memo.clear()
         from analyzer.extract_calls import storage_edges
 
         for c, part, is_get in p.deferred_storage:

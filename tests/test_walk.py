@@ -144,3 +144,71 @@ def test_a_single_big_file_in_auto_mode_is_extracted_in_this_process(tmp_path, m
     monkeypatch.setattr(workers.ExtractionPool, "__enter__", lambda self: started.append(1) or self)
     r = engine.scan([tmp_path], jobs=-2, budget_seconds=0)
     assert not started and len(r.findings) == 1
+
+
+def test_strings_of_with_a_memo_gives_what_it_gives_without(monkeypatch):
+    from tests.test_facts import CASES, _linked_program
+
+    prog, _ = _linked_program(CASES, monkeypatch)
+    prog.flush_edges()
+    prog.graph.ensure_below(len(prog.kind))
+    parts = [part for _ld, part, *_ in prog.deferred_keys] + [part for _c, part, _g in prog.deferred_storage]
+    parts += [x for ts in prog.consts.values() for t in ts for x in t if isinstance(x, tuple) and x[0] != "any"]
+    assert len(parts) > 200
+    memo: dict = {}
+    for limit in (40, 6):
+        for part in parts + parts:  # (the second time from the memo)
+            assert prog.strings_of(part, limit, memo=memo) == prog.strings_of(part, limit)
+    assert memo
+
+
+def _walk_back_without_stop(self, nid, limit, want, kinds=Program._BACK_KINDS):
+    """Program._walk_back before it stopped adding nodes once `limit` were seen (the reference)."""
+    pred = self.graph.pred
+    seen, todo, out = {nid}, [nid], []
+    while todo and len(seen) < limit:
+        n = todo.pop()
+        k = self.kind[n]
+        if want == "function":
+            if k == "function":
+                out.append(n)
+                continue
+        elif k in ("array", "object") or n in self.consts:
+            out.append(n)
+            if k in ("array", "object"):
+                continue
+        elif want == "any" and n != nid:
+            out.append(n)
+        if k == "call" and want != "function" and n in self.call_hints:
+            for fn in self._walk_back(self.call_hints[n], limit, want="function", kinds=("var", "global", "function")):
+                fid = self.fnode_fid.get(fn)
+                r = self.funcs[fid].ret if fid is not None else None
+                if r is not None and r not in seen:
+                    seen.add(r)
+                    todo.append(r)
+        named_read = k == "load" and self.label[n] != "[]"
+        for m, attr in pred.get(n, {}).items():
+            if m in seen or self.kind[m] not in kinds:
+                continue
+            if named_read and attr and attr.get("k") == "b":
+                continue
+            seen.add(m)
+            todo.append(m)
+    return out
+
+
+def test_walk_back_stops_adding_at_its_limit_with_the_same_answer(monkeypatch):
+    from tests.test_facts import CASES, _linked_program
+
+    prog, _ = _linked_program(CASES, monkeypatch)
+    prog.flush_edges()
+    prog.graph.ensure_below(len(prog.kind))
+    nids = [n for n in range(len(prog.kind)) if len(prog.graph.pred.get(n, ())) >= 2][:3000]
+    assert len(nids) > 1000
+    for limit in (3, 6, 40):
+        for want in ("any", "array", "function"):
+            got = [prog._walk_back(n, limit, want) for n in nids]
+            monkeypatch.setattr(Program, "_walk_back", _walk_back_without_stop)
+            ref = [prog._walk_back(n, limit, want) for n in nids]
+            monkeypatch.undo()
+            assert got == ref
