@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "the same point every run; it is reported and the scan goes on")
     scan.add_argument("--jobs", "-j", metavar="N", type=_jobs, default=None,
                       help="parse and extract facts in N worker processes (default: $FORMLEAK_JOBS or the "
-                           "number of CPUs, used when at least 512 KB are to be extracted; 1: in this process). A worker that crashes or runs past the budget "
+                           "number of CPUs, used when at least 512 KB in two files or more are to be extracted; 1: in this process). A worker that crashes or runs past the budget "
                            "is replaced, its file reported; the report is the same for any N")
     scan.add_argument("--cache-dir", metavar="DIR",
                       help="keep each file's facts and the whole result here for the next scan (default: "

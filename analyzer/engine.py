@@ -39,7 +39,8 @@ from analyzer.sanitize import strip_userinfo
 from analyzer.solve import Solver
 from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
-from analyzer.workers import AUTO_POOL_BYTES, FAULT_ENV, ExtractionPool, extract_units
+from analyzer.memory import parse_prefix, prefix_note, release_freed_memory
+from analyzer.workers import FAULT_ENV, ExtractionPool, extract_units, pool_jobs
 
 MAX_DROPS = 8  # files dropped after a fault in a whole-scan stage before the scan gives up
 
@@ -231,6 +232,11 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             if not enc.startswith("utf-8"):  # a Shift_JIS / EUC-JP script: analyse it as UTF-8 text
                 data = text.encode("utf-8")
                 notes.append(Notification(f.rel, "note", "encoding", f"script is not UTF-8; read as {enc}"))
+        cut = parse_prefix(data)
+        if cut is not None:  # a memory bound: the rest of the file is not parsed
+            notes.append(prefix_note(f.rel, len(data), cut))
+            complete = False
+            data = data[:cut]
         u = Unit(uid=len(prog.units), rel=f.rel, data=data, kind=kind, page=page_of.get(f.rel))
         u.lang = f.kind  # type: ignore[attr-defined]
         bound = component_templates.bind(f.rel, data, f.kind)  # `{ template: `<input v-model=…>` }`
@@ -254,7 +260,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
     map_reader = MapReader(files)
     # Extraction in this process takes these trees instead of parsing each file again (a worker cannot:
     # trees do not pickle); each is let go once its unit is extracted.
-    in_process = pool is None and (jobs == 1 or (jobs < 0 and sum(len(u.data) for u in prog.units) < AUTO_POOL_BYTES))
+    in_process = pool is None and pool_jobs(jobs, [len(u.data) for u in prog.units]) == 1
     trees: dict[int, object] = {}
     bundle_parse = 0.0
     with clock.stage("bundle"):
@@ -350,6 +356,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
                 scanned.append(u.rel)
         job = facts = None  # the last unit's packed facts: not kept alive through linking
         trees.clear()  # (units that were not extracted: libraries, spent budgets)
+        release_freed_memory()  # the syntax trees' memory: not resident through linking
     t_extract = time.perf_counter() - t_extract
     clock.move("extract", "parse", parse_seconds)
     if cache is not None:

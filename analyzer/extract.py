@@ -172,14 +172,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         self.u.top_fid = top.fid
         self.f = top
         # tree-sitter's Node.parent walks down from the root (O(depth)); the walk keeps parents itself
-        stack = [(False, root, None)]
-        h = self.h
-        pop = stack.pop
-        push = stack.append
-        parents = self.parents
-        skip = LEAF_TYPES
         try:
-            self._walk(stack, pop, push, h, parents, skip)
+            self._walk(root, self.h, self.parents, LEAF_TYPES)
             self._copy_helpers()
         finally:
             self._resolve_refs()
@@ -205,43 +199,80 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
                 self.p.seeds.append((self.declare(var), ("G", m.api_global + "." + orig)))
         return True
 
-    def _walk(self, stack, pop, push, h, parents, skip) -> None:
+    def _walk(self, root, h, parents, skip, parent=None) -> None:
+        """Pre-order over the named nodes with a tree cursor (no child lists are built), each handler of
+        `h` run when its node is left. The same visits, in the same order, and the same step count as an
+        explicit stack of (node, exit) pairs: a step per named node reached (leaves, strings and library code
+        are reached but not entered) and one per handler run, so a budget cut falls on the same node."""
         budget = self.budget
         kinds = self.p.kind
         lib = self.skip
+        funcs = FUNC_TYPES
         steps = 0
-        while stack:
+        cur = root.walk()
+        goto_first_child = cur.goto_first_child
+        goto_next_sibling = cur.goto_next_sibling
+        goto_parent = cur.goto_parent
+        path: list = []  # (node, its handler or None, ids of its children that are library code or None)
+        node = root
+        while True:
+            # `node`: a named node reached (the cursor is on it), not yet visited
             steps += 1
             if budget is not None and not steps & 0x3FF:
                 budget.spend(0x400, len(kinds))
-            is_exit, node, parent = pop()
-            if is_exit:
-                h[node.type](node)
-                continue
             t = node.type
+            entered = False
             if t in skip:
-                continue  # identifiers and literals are read by their parent (`ev`), nothing to walk
-            if t == "string":
+                pass  # identifiers and literals are read by their parent (`ev`), nothing to walk
+            elif t == "string":
                 self.x_string(node)
-                continue
-            if t in FUNC_TYPES:
-                self._enter_function(node, parent)
-            elif t == "arguments":
-                parents[node.id] = parent
-            elif t == "if_statement" and self._dead_branch(node):
-                # `if (false)` / `if (FLAG)` with FLAG a constant false: its branch never runs
-                cons = node.child_by_field_name("consequence")
-                stack.extend([(False, c, node) for c in reversed(node.named_children) if c != cons])
-                continue
-            if t in h:
-                push((True, node, parent))
-            children = node.named_children
-            if children:
+            else:
+                if t in funcs:
+                    self._enter_function(node, parent)
+                elif t == "arguments":
+                    parents[node.id] = parent
+                ex = h.get(t)
+                libs = None
                 if lib:
-                    children = [c for c in children if c.start_byte not in lib or not self._library_code(c)]
-                stack.extend([(False, c, node) for c in reversed(children)])
-        if budget is not None:
-            budget.spend(steps & 0x3FF, len(kinds))
+                    libs = {c.id for c in node.named_children if c.start_byte in lib and self._library_code(c)}
+                if t == "if_statement" and self._dead_branch(node):
+                    # `if (false)` / `if (FLAG)` with FLAG a constant false: its branch never runs
+                    cons = node.child_by_field_name("consequence")
+                    if cons is not None:
+                        libs = (libs or set()) | {cons.id}
+                if goto_first_child():
+                    path.append((node, ex, libs))
+                    entered = True
+                elif ex is not None:
+                    steps += 1
+                    if budget is not None and not steps & 0x3FF:
+                        budget.spend(0x400, len(kinds))
+                    ex(node)
+            # the next named node: the first child, else the next sibling of this node or of an ancestor
+            # (each ancestor left on the way runs its handler)
+            while True:
+                if not entered:
+                    while not goto_next_sibling():
+                        if not path:
+                            if budget is not None:
+                                budget.spend(steps & 0x3FF, len(kinds))
+                            return
+                        goto_parent()
+                        pn, ex, _ = path.pop()
+                        if ex is not None:
+                            steps += 1
+                            if budget is not None and not steps & 0x3FF:
+                                budget.spend(0x400, len(kinds))
+                            ex(pn)
+                entered = False
+                node = cur.node
+                if not node.is_named:
+                    continue
+                top = path[-1]
+                if top[2] and node.id in top[2]:
+                    continue
+                parent = top[0]
+                break
 
     # ------------------------------------------------------------------------------------------- values
     def ev(self, n) -> tuple:

@@ -64,9 +64,8 @@ class HelperCopies:
                     continue
                 copies += 1
                 self.f, self.subst, self.copying, self._copy_root = funcs[outer], subst, True, node.start_byte
-                stack = [(False, node, parent)]
                 try:
-                    self._walk(stack, stack.pop, stack.append, self.h, self.parents, self._skip_types)
+                    self._walk(node, self.h, self.parents, self._skip_types, parent)
                 finally:
                     self.f, self.subst, self.copying, self._copy_root = top, {}, False, None
                 value = self.vals.pop(node.id, ())

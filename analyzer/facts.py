@@ -11,7 +11,7 @@ No global state: the parsers are passed in (one set per process), the rules too.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analyzer.budget import Budget, BudgetExceeded
 from analyzer.extract import Extractor
@@ -46,13 +46,14 @@ class UnitJob:
 class UnitFacts:
     """The facts of one unit, numbered locally: `facts` is the unit's `Program` packed as plain data
     (`link_facts.pack`: records as tuples), None when the unit yielded no facts (the parse failed, or the
-    extraction raised); `notes` are the unit's notifications either way."""
+    extraction raised); `notes` are the unit's notifications either way. Extracted in the engine's process,
+    `facts` may be the unpacked `Program` (see `extract_unit(packed=False)`); it is packed before pickling."""
 
     rel: str
     kind: str  # after module detection
     parsed: bool  # the file counts as scanned
     top_fid: int  # local id of the unit's top-level function, -1 without facts
-    facts: dict | None
+    facts: dict | Program | None
     notes: tuple[Notification, ...] = ()
     cacheable: bool = True  # False when the result depends on time (budget) or on a failure
     seconds: float = 0.0
@@ -71,8 +72,11 @@ def module_kind(tree, data: bytes) -> str:
     return "script"
 
 
-def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None, given: list | None = None) -> UnitFacts:
+def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None, given: list | None = None,
+                 packed: bool = True) -> UnitFacts:
     """Parse and extract one unit. Never raises for bad input: failures become notifications.
+    `packed=False` (extraction in the engine's own process) leaves `facts` the unit's `Program` itself, which
+    `link_facts.merge_unit` takes as it is when it is the scan's first unit (no copy), or packs.
     `fault` is a test hook (see `workers.fault_for`): called between parse and extraction. `given`: a
     one-item list holding the unit's syntax tree when the caller parsed `job.data` (as `job.lang`) already,
     in this process; it is emptied here, so that the tree is freed as soon as the extraction is done."""
@@ -132,8 +136,14 @@ def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None, gi
         except UnicodeDecodeError:
             notes.append(Notification(rel, "warning", "invalid-utf8",
                                       "file is not valid UTF-8; undecodable bytes were replaced"))
-    return UnitFacts(rel, kind, True, unit.top_fid, pack(prog), tuple(notes), cacheable, time.perf_counter() - t0,
+    return UnitFacts(rel, kind, True, unit.top_fid, pack(prog) if packed else prog, tuple(notes), cacheable,
+                     time.perf_counter() - t0,
                      used, parse_seconds=t_parse)
+
+
+def packed_facts(facts: UnitFacts) -> UnitFacts:
+    """`facts` with its Program packed (`extract_unit(packed=False)` leaves it unpacked): what is pickled."""
+    return replace(facts, facts=pack(facts.facts)) if isinstance(facts.facts, Program) else facts
 
 
 def failed_unit(job: UnitJob, reason: str, message: str) -> UnitFacts:

@@ -452,12 +452,19 @@ def unpack(packed: dict) -> Program:
 
 
 # ---------------------------------------------------------------------------------------------- merging
-def merge_unit(prog: Program, uid: int, local: dict) -> int:
+def merge_unit(prog: Program, uid: int, local: dict | Program) -> int:
     """Add one unit's packed facts (`pack`: numbered from 0, unit id 0) to `prog` as unit `uid`. Returns
     the offset to add to the unit's local function ids (its top-level function is local fid `top` → `top +
     offset`). Nothing in `prog` changes unless the whole unit merges (a `SchemaError` leaves `prog` as it was).
-    `local` is read, never changed."""
+    `local` is read, never changed; or it is the unit's `Program` itself (extracted in this process, held by
+    nothing else): the scan's first unit then becomes `prog`'s facts as they are (renumbering unit 0 from 0
+    is the identity), any other is packed and merged."""
     check_schema()
+    if isinstance(local, Program):
+        if uid == 0 and _is_empty(prog):
+            _adopt(prog, local)
+            return 0
+        local = pack(local)
     if set(local) != set(PROGRAM_SCHEMA):
         raise SchemaError(f"facts with fields {sorted(set(local) ^ set(PROGRAM_SCHEMA))} the schema does not have")
     # --- nodes: the map local nid -> scan nid. A named node an earlier unit made is that node; every other
@@ -578,6 +585,19 @@ def merge_unit(prog: Program, uid: int, local: dict) -> int:
         prog.obj_ids[gk] = len(prog.objs)
         prog.objs.append(gk)
     return env.fb
+
+
+def _is_empty(prog: Program) -> bool:
+    """No facts yet (the engine's units aside)."""
+    return all(not getattr(prog, name) for name, pol in PROGRAM_SCHEMA.items()
+               if not isinstance(pol, (EngineOwned, Graph))) and not prog.graph.number_of_nodes()
+
+
+def _adopt(prog: Program, local: Program) -> None:
+    """`prog` (empty) takes `local`'s facts: what merging them as unit 0 at offset 0 gives, without the copy."""
+    for name, pol in PROGRAM_SCHEMA.items():
+        if not isinstance(pol, EngineOwned):
+            setattr(prog, name, getattr(local, name))
 
 
 def _edge_attr_key(attr: dict):

@@ -76,6 +76,14 @@ class FlowGraph:
 
     add_node = ensure
 
+    def ensure_below(self, count: int) -> None:
+        """`ensure(n)` for every n < count, in that order (one loop, not a call per node)."""
+        succ, pred = self.succ, self.pred
+        for n in range(count):
+            if n not in succ:
+                succ[n] = {}
+                pred[n] = {}
+
     def __contains__(self, n: int) -> bool:
         return n in self.succ
 
@@ -378,7 +386,7 @@ class Program:
             self.graph.add_edges(self.pending_base, EDGE_KIND["b"])
             self.pending_base = []
 
-    def _fold(self, t, limit: int, depth: int) -> str | None:
+    def _fold(self, t, limit: int, depth: int, memo: dict | None = None) -> str | None:
         parts = []
         for x in t:
             if isinstance(x, str):
@@ -386,19 +394,33 @@ class Program:
                 continue
             if not isinstance(x, tuple) or x[0] == "any":
                 return None
-            sub = self.strings_of(x, limit, depth)
+            sub = self.strings_of(x, limit, depth, memo)
             if len(sub) != 1:
                 return None
             parts.append(sub[0])
         return "".join(parts)
 
-    def strings_of(self, part, limit: int = 40, depth: int = 0) -> list[str]:
+    def strings_of(self, part, limit: int = 40, depth: int = 0, memo: dict | None = None) -> list[str]:
         """Constant strings a key or selector part can be: `('ref', nid)` follows assignments back to
-        string literals, string templates and array literals; `('idx', nid, i)` is element i of an array."""
+        string literals, string templates and array literals; `('idx', nid, i)` is element i of an array.
+        `memo`: answers kept by (part, limit, depth) for a caller that resolves many parts while the graph
+        does not change (the lists returned are shared: not to be changed)."""
+        if memo is None:
+            return self._strings_of(part, limit, depth, None)
+        key = (part, limit, depth)
+        try:
+            hit = memo.get(key)
+        except TypeError:  # a part that holds a list: not a key
+            return self._strings_of(part, limit, depth, memo)
+        if hit is None:
+            hit = memo[key] = self._strings_of(part, limit, depth, memo)
+        return hit
+
+    def _strings_of(self, part, limit: int, depth: int, memo: dict | None) -> list[str]:
         if depth > 4:
             return []
         if part[0] == "idx":
-            return self._element(part[1], part[2], limit)
+            return self._element(part[1], part[2], limit, memo)
         if part[0] in ("lookup", "ret"):
             # obfuscator string tables: `_0x12ab('0x1')` where `_0x12ab = function (i) { i = i - 0; return T[i] }`;
             # or a function that returns a constant (`sel()` → '#cc-number')
@@ -411,13 +433,13 @@ class Program:
                         for t in self.consts.get(self.funcs[fid].ret, ()):
                             out.append("".join(t))
                     continue
-                keys = self.strings_of(part[2], limit) if isinstance(part[2], tuple) else [part[2]]
+                keys = self.strings_of(part[2], limit, 0, memo) if isinstance(part[2], tuple) else [part[2]]
                 for k in keys:  # `f(g(0x1a0))`: the key is itself looked up
                     try:
                         i = int(k, 0) - spec[1]
                     except (TypeError, ValueError):
                         continue
-                    found = self._element(spec[0], i, limit)
+                    found = self._element(spec[0], i, limit, memo)
                     out.extend(_b64(found) if spec[2] else found)
             return sorted(set(out))
         if part[0] == "elems":
@@ -433,7 +455,7 @@ class Program:
                     out.append(part[2].join(elems))
             return sorted(set(out))
         if part[0] == "atob":
-            vals = self.strings_of(part[1], limit, depth + 1) if isinstance(part[1], tuple) else [part[1]]
+            vals = self.strings_of(part[1], limit, depth + 1, memo) if isinstance(part[1], tuple) else [part[1]]
             return sorted(set(_b64(vals)))
         out = []
         for n in self._walk_back(part[1], limit, want="any"):
@@ -441,7 +463,7 @@ class Program:
                 if all(isinstance(x, str) for x in t):
                     out.append("".join(t))
                 elif depth < 3:  # `var EV = ['bl', 'ur'].join('')`, `'add' + M`: fold the parts that are constant
-                    folded = self._fold(t, limit, depth + 1)
+                    folded = self._fold(t, limit, depth + 1, memo)
                     if folded is not None:
                         out.append(folded)
             for e in self.array_strs.get(n) or ():
@@ -449,7 +471,7 @@ class Program:
                     out.append(e)
         return sorted(set(out))
 
-    def _element(self, arr_ref: int, i: int, limit: int) -> list[str]:
+    def _element(self, arr_ref: int, i: int, limit: int, memo: dict | None = None) -> list[str]:
         out = []
         rot = self._rotation(arr_ref, limit)
         for a in self._walk_back(arr_ref, limit, want="array"):
@@ -460,7 +482,7 @@ class Program:
                 if elems[j] is not None:
                     out.append(elems[j])
                 elif (a, j) in self.array_parts and limit > 4:
-                    out.extend(self.strings_of(self.array_parts[(a, j)], limit // 2))
+                    out.extend(self.strings_of(self.array_parts[(a, j)], limit // 2, 0, memo))
         return out
 
     def _rotation(self, arr_ref: int, limit: int) -> int:
@@ -507,6 +529,8 @@ class Program:
                 # what it was assigned comes from the others
                 preds = {m: a for m, a in preds.items() if any(x != n for x in pred.get(m, ()))}
             for m, attr in preds.items():
+                if len(seen) >= limit:
+                    break  # (the search stops here: what would be added now is never looked at)
                 if m in seen or self.kind[m] not in kinds:
                     continue
                 if named_read and attr and attr.get("k") == "b":

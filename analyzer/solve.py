@@ -122,8 +122,7 @@ class Solver(LinkPasses):
         p = self.p
         p.flush_edges()
         g = p.graph
-        for n in range(len(p.kind)):
-            g.ensure(n)
+        g.ensure_below(len(p.kind))
         self._link_modules()
         # reads of a property also see what object literals hold under that name
         named = p.named
@@ -738,8 +737,9 @@ class Solver(LinkPasses):
         """`el[k]` / `el[k[0]]` with a constant `k`: the load reads that property after all."""
         p = self.p
         r = self.r
+        memo: dict = {}  # (the graph does not change in this loop: its edges are pending until the end)
         for ld, part, uid, fid, start, end, text in p.deferred_keys:
-            vals = p.strings_of(part)
+            vals = p.strings_of(part, memo=memo)
             if len(vals) != 1:
                 if isinstance(ld, Store):
                     p.open_bases.extend(ld.obj)  # `ctx[key] = v` with a key nobody can name
@@ -764,10 +764,12 @@ class Solver(LinkPasses):
                     p.edge(pl, ld.nid)
             if prop in r.register_methods:
                 self._late_registrations(ld.nid, r.register_methods[prop])
+                memo.clear()
             if prop in r.element_methods:
                 self._late_element_method(ld.nid, prop)
             elif prop in r.source_methods:
                 self._late_source_method(ld.nid, prop, ld.base)
+                memo.clear()  # (a source node feeds the call's result)
         from analyzer.extract_calls import storage_edges
 
         for c, part, is_get in p.deferred_storage:

@@ -3,6 +3,7 @@
     python bench/real.py                 # install (once) and measure every file in FILES, then all together
     python bench/real.py --only posthog  # files whose name contains 'posthog'
     python bench/real.py --skip-all      # per file only
+    python bench/real.py --include-libraries   # analyse the SDKs' code even where a library is recognised
 
 At benchmark time only (never in tests), `npm ci` installs the packages pinned by `bench/npm/package.json`
 and its lockfile into `bench/out/npm/` (git-ignored); nothing of them is committed. Each measurement runs in
@@ -74,7 +75,7 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[2])
 from analyzer.engine import scan
 t0 = time.perf_counter()
-r = scan([Path(sys.argv[1])], budget_seconds=float(sys.argv[3]), stats=True)
+r = scan([Path(sys.argv[1])], budget_seconds=float(sys.argv[3]), stats=True, include_libraries=sys.argv[4] == "1")
 dt = time.perf_counter() - t0
 print(json.dumps({"seconds": dt, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "complete": r.complete, "timings": r.stats["timings"],
@@ -103,12 +104,12 @@ def _child(code: str, *args: str, timeout: float) -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def measure_file(path: Path, budget: float) -> dict:
+def measure_file(path: Path, budget: float, include_libraries: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as d:
         os.link(path, Path(d) / path.name) if os.stat(path).st_dev == os.stat(d).st_dev else \
             shutil.copyfile(path, Path(d) / path.name)
         parse = _child(_PARSE_CHILD, str(path), str(REPO), timeout=600)
-        scan = _child(_SCAN_CHILD, d, str(REPO), str(budget), timeout=3600)
+        scan = _child(_SCAN_CHILD, d, str(REPO), str(budget), "1" if include_libraries else "0", timeout=3600)
     return {"bytes": path.stat().st_size, "parse_s": parse["seconds"], "scan_s": scan["seconds"],
             "ratio": scan["seconds"] / max(parse["seconds"], 1e-6), "rss_mb": scan["maxrss_kb"] / 1024,
             "stages": scan["timings"]["stages"], "findings": scan["findings"],
@@ -120,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="measure only files whose path contains this")
     ap.add_argument("--skip-all", action="store_true", help="do not scan the whole set as one folder")
     ap.add_argument("--budget", type=float, default=600.0)
+    ap.add_argument("--include-libraries", action="store_true",
+                    help="analyse recognised libraries too (scan(include_libraries=True)): the SDKs' own code")
     a = ap.parse_args(argv)
     install()
     nm = NPM_DIR / "node_modules"
@@ -128,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'file':58} {'KB':>6} {'parse s':>8} {'scan s':>8} {'ratio':>6} {'RSS MB':>7}  findings  paths s")
     for path, _what in files:
         rel = str(path.relative_to(nm))
-        r = measure_file(path, a.budget)
+        r = measure_file(path, a.budget, a.include_libraries)
         rows[rel] = r
         print(f"{rel[:58]:58} {r['bytes'] / 1024:6.0f} {r['parse_s']:8.3f} {r['scan_s']:8.2f} {r['ratio']:6.1f} "
               f"{r['rss_mb']:7.0f}  {len(r['findings']):8d}  {r['stages']['paths']:7.3f}", flush=True)
@@ -139,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 dest = Path(d) / str(path.relative_to(nm)).replace("/", "__")
                 shutil.copyfile(path, dest)
             total = sum(p.stat().st_size for p, _ in files)
-            scan = _child(_SCAN_CHILD, d, str(REPO), str(a.budget), timeout=3600)
+            scan = _child(_SCAN_CHILD, d, str(REPO), str(a.budget), "1" if a.include_libraries else "0", timeout=3600)
         out["all"] = {"files": len(files), "bytes": total, "scan_s": scan["seconds"],
                       "rss_mb": scan["maxrss_kb"] / 1024, "stages": scan["timings"]["stages"],
                       "findings": len(scan["findings"])}
