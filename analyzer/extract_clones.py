@@ -10,7 +10,9 @@ key its own property, as the program runs them.
 
 Which helpers: a function of at most `HELPER_MAX_BYTES` declared by name (`function f(…)`, `const f = …`)
 that creates functions of its own, called by that name two to `MAX_SITES` times in the file with a string
-literal for one of its plain parameters, from code its declaration encloses. A call passes through to the
+literal for one of its plain parameters, from code its declaration encloses; or a one-liner of at most
+`TINY_BYTES` (a selector helper `$ = (sel) => document.querySelector(sel)`), called two to `TINY_SITES`
+times: each call then finds its own element. A call passes through to the
 copy (its callee is the copy's function); other calls and uses of the name keep the helper itself. At most
 `MAX_COPIES` copies per file, in name order, so the work is bounded and the same every run.
 """
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 HELPER_MAX_BYTES = 2400
 MAX_SITES = 12
+TINY_BYTES = 240  # a selector or key helper (`$ = (sel) => document.querySelector(sel)`): copied even when
+TINY_SITES = 48  # it creates no function, for up to this many calls
 MAX_COPIES = 96
 _DECL_TYPES = ("function_declaration", "generator_function_declaration")
 
@@ -25,8 +29,9 @@ _DECL_TYPES = ("function_declaration", "generator_function_declaration")
 class HelperCopies:
     def _note_helper(self, node, f, parent) -> None:
         """At a function's exit: remember it when it can be a helper (see the module docstring)."""
-        if self.copying or node.end_byte - node.start_byte > HELPER_MAX_BYTES or len(self.p.funcs) - 1 == f.fid:
-            return  # a copy, too big, or no function inside it
+        size = node.end_byte - node.start_byte
+        if self.copying or size > HELPER_MAX_BYTES or (len(self.p.funcs) - 1 == f.fid and size > TINY_BYTES):
+            return  # a copy, too big, or no function inside it (and more than a one-liner)
         if node.type in _DECL_TYPES:
             nm = node.child_by_field_name("name")
             name = nm.text.decode("utf-8", "replace") if nm is not None else None
@@ -52,10 +57,11 @@ class HelperCopies:
         for name in sorted(sites):
             decls = self.helpers[name]
             calls = sites[name]
-            if len(decls) != 1 or not 2 <= len(calls) <= MAX_SITES:
+            if len(decls) != 1 or len(calls) < 2:
                 continue
             node, parent, outer, hfid = decls[0]
-            if outer is None:
+            tiny = node.end_byte - node.start_byte <= TINY_BYTES
+            if outer is None or len(calls) > (TINY_SITES if tiny else MAX_SITES):
                 continue
             names = [p.label[pn] if p.kind[pn] == "var" else None for pn in funcs[hfid].params]
             for cid, str_args, fid in calls:

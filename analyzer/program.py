@@ -527,7 +527,7 @@ class Program:
                 # a variable every function of an obfuscated bundle reads (`_0x5521`, the string table's
                 # decoder, and its aliases): each reader's own variable feeds it back and has nothing else;
                 # what it was assigned comes from the others
-                preds = {m: a for m, a in preds.items() if any(x != n for x in pred.get(m, ()))}
+                preds = {m: a for m, a in preds.items() if set(pred.get(m, ())) != {n}}
             for m, attr in preds.items():
                 if len(seen) >= limit:
                     break  # (the search stops here: what would be added now is never looked at)

@@ -731,7 +731,13 @@ class Solver(LinkPasses):
         if self._bind_calls is None:
             self._bind_calls = {c.result: len(c.args) - 1 for c in self.p.calls
                                 if c.method == "bind" and len(c.args) > 1}
-        return max((self._bind_calls.get(v, 0) for v in handler), default=0)
+        # the handler itself, or what a helper's parameter holding it was passed (`on(el, 'blur',
+        # onField.bind(state, 'mail'))` with `on` copied per call: its `fn` parameter)
+        pred = self.p.graph.pred
+        kind = self.p.kind
+        vals = list(handler) + [m for v in handler if kind[v] in ("var", "param")
+                                for m in pred.get(v, ())]
+        return max((self._bind_calls.get(v, 0) for v in vals), default=0)
 
     def _deferred_keys(self) -> None:
         """`el[k]` / `el[k[0]]` with a constant `k`: the load reads that property after all."""

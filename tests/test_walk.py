@@ -192,7 +192,7 @@ def _walk_back_without_stop(self, nid, limit, want, kinds=Program._BACK_KINDS):
         named_read = k == "load" and self.label[n] != "[]"
         preds = pred.get(n, {})
         if len(preds) > 8:  # (the readers of a widely read variable are skipped, as in Program._walk_back)
-            preds = {m: a for m, a in preds.items() if any(x != n for x in pred.get(m, ()))}
+            preds = {m: a for m, a in preds.items() if set(pred.get(m, ())) != {n}}
         for m, attr in preds.items():
             if m in seen or self.kind[m] not in kinds:
                 continue
