@@ -263,7 +263,11 @@ class CallFacts:
             for a in c.args:
                 self.write_into(a, recv)
         if m in r.element_methods and (m != "filter" or (c.str_args and c.str_args[0])):
-            self._element_seed(c, r.element_methods[m])
+            if c.path and c.path.startswith("this.") and c.path.count(".") == 1 and c.str_args and c.str_args[0]:
+                # `this.querySelector('input')` in a component: inside the element `this` is (solve.py)
+                p.scoped_finds.append(c.cid)
+            else:
+                self._element_seed(c, r.element_methods[m])
             c.handled = True
         is_get = m in r.storage_get
         if (is_get or m in r.storage_set) and c.path and \

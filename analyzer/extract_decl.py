@@ -196,6 +196,9 @@ class DeclarationFacts:
                 if m.type == "method_definition":
                     k = self._key_name(m.child_by_field_name("name"))
                     vals = self.ev(m)
+                    for v in vals:
+                        if v in self.fnode_fid:  # (customElements.define: `this` of each is the element)
+                            p.class_methods.setdefault(cls, []).append(self.fnode_fid[v])
                     if k is None:
                         self._computed_member(m.child_by_field_name("name"), cls, vals, m)
                     self._accessor(m, k, vals)

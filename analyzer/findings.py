@@ -103,6 +103,9 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
     """What a selector reads (kinds, description, hidden-only), from the pages or its own words."""
     last = re.split(r"[\s>+~]+", sel.strip().split(",")[-1].strip())[-1]
     specific = any(ch in last for ch in "[.#")  # `[data-lookup]`: the page says which fields
+    # `zip-lookup input` (a component's own field, `this.querySelector('input')`): the page says which one
+    specific = specific or ("," not in sel and len(re.split(r"[\s>+~]+", sel.strip())) > 1
+                            and _CUSTOM_TAG.match(sel.strip().split()[0]) is not None)
     if sel == "*" or (classifier.is_catch_all_selector(jquery_css(sel)) and not (
             specific and any(t.name in ("input", "select", "textarea") for t in html_matches(sel)))):
         return {"any_field"}, ("any field of the page" if sel == "*" else sel), False
@@ -138,6 +141,7 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
 # inputs nobody types into: a container's field reads come from the others
 _NOT_TYPED = frozenset({"submit", "button", "reset", "image", "hidden"})
 _SMALL_CONTAINER = 3
+_CUSTOM_TAG = re.compile(r"^[a-z][a-z0-9]*-[a-z0-9-]*$")  # `zip-lookup`: a custom element's tag
 # `e`, `t.n`, `e[t]`, `n[0]`: an expression of a minifier's one- and two-letter names (and indexes)
 _MINIFIED_NAME = re.compile(r"^[A-Za-z_$][\w$]?(?:\.[A-Za-z_$][\w$]?|\[(?:[A-Za-z_$][\w$]?|\d+)\])*$")
 # Kinds of abstract object that are never a form field: object literals and `new` instances, iterator

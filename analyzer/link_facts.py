@@ -213,6 +213,8 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "literal_props": DictMerge(Tup((N, S)), NODES, "assign"),
     "literal_strs": DictMerge(Tup((N, S)), S, "assign"),
     "accessors": DictMerge(Tup((S, S)), Seq(F), "extend"),
+    "class_methods": DictMerge(N, Seq(F), "extend"),
+    "scoped_finds": Concat(C),
     "arg_edge_calls": DictMerge(Tup((N, N)), SetOf(N), "union"),
     "contents_ret": DictMerge(Tup((N, N)), SetOf(N), "union"),
     "open_bases": Concat(N),

@@ -301,6 +301,8 @@ class Program:
     literal_props: dict = field(default_factory=dict)  # (object-literal node, key) -> value nids
     literal_strs: dict = field(default_factory=dict)  # (object-literal node, key) -> string literal value
     accessors: dict = field(default_factory=dict)  # ('set'|'get', property) -> [fid]
+    class_methods: dict = field(default_factory=dict)  # class node -> fids of its constructor and methods
+    scoped_finds: list = field(default_factory=list)  # cids of `this.querySelector(sel)`: scoped to `this`
     arg_edge_calls: dict = field(default_factory=dict)  # (argument value, parameter) -> call result nodes
     contents_ret: dict = field(default_factory=dict)  # (parameter contents, argument value) -> call result nodes
     open_bases: list = field(default_factory=list)  # objects written under keys that cannot be named

@@ -60,6 +60,7 @@ class Solver(LinkPasses):
         self.bound_calls: set[int] = set()
         self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
         self._stored_props: frozenset | None = None  # property names some store writes (solve._expando)
+        self.scoped_done: set = set()  # (cid, 'page'): a scoped find whose `this` is no element
         self._amd_factories: dict | None = None  # file -> factories of its AMD `define` calls
         self._calls_by_callee: dict | None = None  # callee node -> method calls not named yet (late methods)
 
@@ -155,6 +156,10 @@ class Solver(LinkPasses):
             for b in st.obj:
                 if b != "<global>":
                     self.on(b, ("store", st))
+        for cid in p.scoped_finds:
+            c = p.calls[cid]
+            for v in c.recv or ():
+                self.on(v, ("scoped", c))
         for rg in p.regs:
             self._watch_registration(rg)
         for t in p.timers:
@@ -185,6 +190,7 @@ class Solver(LinkPasses):
                     self.fire(("call", c), p.obj(("G", norm)))
                     self.fallback_calls.add(c.cid)
         self.propagate()
+        self._scoped_fallback()
         self._default_propagation()
         self.propagate()
         self._event_bus()
@@ -247,6 +253,14 @@ class Solver(LinkPasses):
                 self.edges(st.value, self.p.global_node(st.prop, self.p.units[st.uid].scope))
             elif key[0] == "RF":
                 self.models.on_ref_store(self, st, key)
+        elif kind == "scoped":  # `this.querySelector(sel)`: within the element `this` is, else the page's
+            c = item[1]
+            sel = c.str_args[0]
+            if key[0] == "E" and len(key) == 2 and key[1] != "*" and "," not in key[1]:
+                self.seed(c.result, ("E", key[1] + " " + sel))
+            elif (c.cid, "page") not in self.scoped_done:
+                self.scoped_done.add((c.cid, "page"))
+                self.seed(c.result, ("E", sel))
         elif kind == "amd":
             if key[0] == "fn":
                 c, deps = item[1], item[2]
@@ -547,6 +561,15 @@ class Solver(LinkPasses):
             self._watch_callback(c, cb["handler_arg"], cb)
         if path.endswith(".resolve") and path.split(".")[0] == "Promise" and c.args:
             self.edges(c.args[0], c.result)
+
+    def _scoped_fallback(self) -> None:
+        """`this.querySelector(sel)` where nothing says which element `this` is: the page's `sel`."""
+        for cid in self.p.scoped_finds:
+            c = self.p.calls[cid]
+            if not self.objects((c.result,)) and (cid, "page") not in self.scoped_done:
+                self.scoped_done.add((cid, "page"))
+                self.seed(c.result, ("E", c.str_args[0]))
+        self.propagate()
 
     def _unnamed_calls(self, callee: int) -> list:
         if self._calls_by_callee is None:

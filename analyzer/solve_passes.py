@@ -77,10 +77,16 @@ class LinkPasses:
             tag = c.str_args[0]
             if not all(ch.isalnum() or ch == "-" for ch in tag):
                 continue
+            fids = set()
             for o in sorted(self.objects(c.args[1])):
                 key = p.objs[o]
                 if key[0] == "fn":
-                    self.seed(p.funcs[key[1]].this, ("E", tag))
+                    fids.add(key[1])
+            for v in c.args[1]:  # the class itself: its methods too (`connectedCallback`, handlers)
+                for cls in [v] + [m for m in p.graph.pred.get(v, ()) if p.kind[m] == "class"]:
+                    fids.update(p.class_methods.get(cls, ()))
+            for fid in sorted(fids):
+                self.seed(p.funcs[fid].this, ("E", tag))
 
     def _late_registrations(self, callee: int, spec: dict) -> None:
         """`n[t[2]](t[1], fn)` with t[2] = 'addEventListener': a registration the syntax could not show."""
