@@ -26,6 +26,8 @@ DOM_OWNED = frozenset({"dataset", "style", "classList", "attributes", "relList"}
 # roots of a store path that name an instance, never a message sent whole: `this.data[k] = v` does not make
 # `this` carry `v` (the template models write `this` as `__fl_vm`)
 _INSTANCE_ROOTS = frozenset({"this", "__fl_vm"})
+# index expressions whose constant value the walk leaves as a template (`_folded_name`)
+_FOLDED_KEY_TYPES = frozenset({"call_expression", "binary_expression", "template_string", "parenthesized_expression"})
 # a feature flag by the constant convention (`LEGACY_PWNED_CHECK`, `USE_OLD_ANALYTICS`, `DEBUG`)
 _FLAG_NAME = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
 
@@ -637,6 +639,14 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
                     return None
         return None
 
+    def _folded_name(self, idx) -> str | None:
+        """A computed property name folded from constants (`p['sr' + 'c']`, `w[String.fromCharCode(…)]`,
+        `_w['at' + 'ob']`), from the template its expression left; None when it is not all constants."""
+        if idx is None or idx.type not in _FOLDED_KEY_TYPES:
+            return None
+        lit = self.tmpl.get(idx.id)
+        return "".join(lit) if lit and all(isinstance(x, str) for x in lit) else None
+
     def x_subscript(self, node) -> None:
         obj = node.child_by_field_name("object")
         idx = node.child_by_field_name("index")
@@ -645,15 +655,14 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         name = None
         part = None
         if idx is not None:
-            lit = self.tmpl.get(idx.id) if idx.type in ("call_expression", "binary_expression",
-                                                        "template_string", "parenthesized_expression") else None
+            folded = self._folded_name(idx)
             if idx.type == "string":
                 name = _string_value(idx)
             elif self.subst and self._subst_key(idx) is not None:
                 name = self._subst_key(idx)  # `form[key]` in a helper's copy
                 self.ev(idx)
-            elif lit and all(isinstance(x, str) for x in lit):
-                name = "".join(lit)  # window[String.fromCharCode(102, 101, 116, 99, 104)]
+            elif folded is not None:
+                name = folded  # window[String.fromCharCode(102, 101, 116, 99, 104)]
                 self.ev(idx)
             else:
                 part = self._key_part(idx)
@@ -685,11 +694,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         else:
             idx = left.child_by_field_name("index")
             prop = _string_value(idx) if idx is not None and idx.type == "string" else self._subst_key(idx)
-            if prop is None and idx is not None and idx.type in ("binary_expression", "template_string",
-                                                                 "parenthesized_expression", "call_expression"):
-                lit = self.tmpl.get(idx.id)  # `p['sr' + 'c'] = url`: a name folded from constants
-                if lit and all(isinstance(x, str) for x in lit):
-                    prop = "".join(lit)
+            if prop is None:
+                prop = self._folded_name(idx)  # `p['sr' + 'c'] = url`
             if prop is None and idx is not None:
                 part = self._key_part(idx)
                 if part is None:

@@ -439,6 +439,23 @@ class CallFacts:
         c.handled = True
 
 
+    def _callee_last_name(self, fn) -> str | None:
+        """The last name of a callee spelled directly or by constant pieces: `atob`, `window.atob`,
+        `_w['at' + 'ob']` (obfuscated skimmers) all give `atob`."""
+        if fn is None:
+            return None
+        if fn.type == "identifier":
+            return _text(fn)
+        if fn.type == "member_expression":
+            prop = fn.child_by_field_name("property")
+            return _text(prop) if prop is not None else None
+        if fn.type == "subscript_expression":
+            idx = fn.child_by_field_name("index")
+            if idx is not None and idx.type == "string":
+                return _string_value(idx)
+            return self._folded_name(idx)
+        return None
+
     def _string_table_lookup(self, node, f: Func) -> None:
         """Recognise an obfuscator's string-table accessor by its shape:
         `function (i, k) { i = i - OFF; var v = TABLE[i]; return v; }` or `{ return TABLE[i - OFF]; }`."""
@@ -471,7 +488,7 @@ class CallFacts:
                 sub = d.child_by_field_name("value") if d is not None else None
             elif t == "return_statement" and st.named_child_count:
                 sub = st.named_children[0]
-                if sub.type == "call_expression" and _callee_last_name(sub.child_by_field_name("function")) == "atob":
+                if sub.type == "call_expression" and self._callee_last_name(sub.child_by_field_name("function")) == "atob":
                     a = sub.child_by_field_name("arguments")
                     inner = a.named_children[0] if a is not None and a.named_child_count == 1 else None
                     if inner is not None and inner.type == "subscript_expression":
@@ -499,34 +516,3 @@ class CallFacts:
 
 
 _ELEMENT_CALLBACKS = frozenset({"forEach", "map", "filter", "some", "every", "find", "flatMap"})
-
-
-def _callee_last_name(fn) -> str | None:
-    """The last name of a callee spelled directly or by constant pieces: `atob`, `window.atob`,
-    `_w['at' + 'ob']` (obfuscated skimmers) all give `atob`."""
-    if fn is None:
-        return None
-    if fn.type == "identifier":
-        return _text(fn)
-    if fn.type == "member_expression":
-        prop = fn.child_by_field_name("property")
-        return _text(prop) if prop is not None else None
-    if fn.type == "subscript_expression":
-        idx = fn.child_by_field_name("index")
-        parts = []
-        todo = [idx]
-        while todo and len(parts) < 16:
-            n = todo.pop()
-            if n is None:
-                return None
-            if n.type == "string":
-                parts.append(_string_value(n))
-            elif n.type == "binary_expression" and _text(n.child_by_field_name("operator")) == "+":
-                todo.append(n.child_by_field_name("right"))
-                todo.append(n.child_by_field_name("left"))
-            elif n.type == "parenthesized_expression" and n.named_child_count == 1:
-                todo.append(n.named_children[0])
-            else:
-                return None
-        return "".join(parts) if not todo else None
-    return None
