@@ -82,7 +82,7 @@ def _compared(cond, base: str, depth: int = 0) -> str | None:
                 return sel
     return None
 
-from analyzer.program import HEAP, Func, Load, Program, Registration, Source, Store, Unit
+from analyzer.program import HEAP, Func, Load, Program, Registration, Store, Unit
 from analyzer.rulebook import RuleBook
 
 
@@ -560,10 +560,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         p.loads.append(Load(ln, base, prop))
         p.load_base[ln] = base
         if prop is not None and prop in r.source_props:
-            s = p.node("source", prop, self.uid, node.start_byte, fid)
-            p.edge(s, ln)
-            p.sources.append(Source(s, self.uid, fid, node.start_byte, node.end_byte, base, prop, False, text,
-                                    self._guard(node)))
+            p.edge(p.new_source(prop, self.uid, fid, node.start_byte, node.end_byte, base, prop, False, text,
+                                self._guard(node)), ln)
         return (ln,)
 
     def _guard(self, node) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from analyzer.extract_util import FUNC_TYPES, _string_value, _text, number_key
-from analyzer.program import Call, Func, Registration, Source
+from analyzer.program import Call, Func, Registration
 
 
 def storage_edges(p, c: Call, key: str, is_get: bool) -> None:
@@ -231,11 +231,9 @@ class CallFacts:
         if m in r.source_methods:
             need, catch_all = r.source_methods[m]
             if nargs == need:
-                s = p.node("source", m + "()", self.uid, node.start_byte, c.fid)
-                p.edge(s, c.result)
                 text = (c.path or "")[:80]
-                p.sources.append(Source(s, self.uid, c.fid, node.start_byte, node.end_byte, recv, m + "()",
-                                        catch_all, text.rsplit(".", 1)[0] if text else ""))
+                p.edge(p.new_source(m + "()", self.uid, c.fid, node.start_byte, node.end_byte, recv, m + "()",
+                                    catch_all, text.rsplit(".", 1)[0] if text else ""), c.result)
                 c.handled = True
                 return
         if m in r.submit_calls and nargs == 0:

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from analyzer.extract_util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
 from analyzer.models.spreads import SPREAD_API
-from analyzer.program import Registration, Source, Store
+from analyzer.program import Registration, Store
 
 
 class DeclarationFacts:
@@ -97,9 +97,8 @@ class DeclarationFacts:
                 fid = self.fnode_fid.get(v)
                 if fid is None or not p.funcs[fid].params:
                     continue
-                s = p.node("source", "value", self.uid, node.start_byte, fid)
-                p.edge(s, p.funcs[fid].params[0])
-                p.sources.append(Source(s, self.uid, fid, node.start_byte, node.end_byte, (tn,), "value", False, sel))
+                p.edge(p.new_source("value", self.uid, fid, node.start_byte, node.end_byte, (tn,), "value", False, sel),
+                       p.funcs[fid].params[0])
 
     def x_element_call(self, c, node) -> bool:
         """Compiled JSX / Vue render code: `jsx("input", {id: "email", onBlur: fn})` is `<input id="email"

@@ -325,6 +325,14 @@ class Program:
     code_strings: list = field(default_factory=list)  # (uid, fid, code, offset, call id, is timer): eval'd code
 
     # -------------------------------------------------------------------------------------------- nodes
+    def new_source(self, label: str, uid: int, fid: int, start: int, end: int, base: tuple, how: str,
+                   catch_all: bool = False, text: str = "", guard: str | None = None) -> int:
+        """A read of what a shopper typed: its graph node (the caller edges it into what the read yields) and
+        its `Source` record. The one place sources are made, at extraction and when linking finds them late."""
+        s = self.node("source", label, uid, start, fid)
+        self.sources.append(Source(s, uid, fid, start, end, base, how, catch_all, text, guard))
+        return s
+
     def node(self, kind: str, label: str, uid: int, pos: int, fid: int) -> int:
         n = len(self.kind)
         self.kind.append(kind)

@@ -16,7 +16,7 @@ import dataclasses
 import posixpath
 from collections import deque
 
-from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Source, Store
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Store
 from analyzer.models.state import StateModel
 from analyzer.rulebook import RuleBook
 from analyzer.solve_passes import PTS_CAP, LinkPasses
@@ -356,10 +356,8 @@ class Solver(LinkPasses):
             elif prop in self.r.event_value_props and ld.nid not in self.event_sources:
                 # `e.key` in a key handler: what was typed, key by key (keyloggers)
                 self.event_sources.add(ld.nid)
-                s = p.node("source", prop, p.unit[ld.nid], p.pos[ld.nid], p.fid[ld.nid])
-                self.edge(s, ld.nid)
-                p.sources.append(Source(s, p.unit[ld.nid], p.fid[ld.nid], p.pos[ld.nid], p.pos[ld.nid] + 1,
-                                        ld.base, "event." + prop, False, ""))
+                self.edge(p.new_source(prop, p.unit[ld.nid], p.fid[ld.nid], p.pos[ld.nid], p.pos[ld.nid] + 1,
+                                       ld.base, "event." + prop), ld.nid)
         elif k0 == "fn":
             if prop in ("call", "apply", "bind"):
                 self.add(ld.nid, o)
@@ -505,10 +503,8 @@ class Solver(LinkPasses):
         if c.is_new and path in r.source_ctors and c.args:
             if c.cid not in self.source_ctor_calls:  # once per call, however many paths name it
                 self.source_ctor_calls.add(c.cid)
-                s = p.node("source", path, c.uid, c.start, c.fid)
-                self.edge(s, c.result)
-                p.sources.append(Source(s, c.uid, c.fid, c.start, c.end, c.args[0], "new " + path,
-                                        r.source_ctors[path], ""))
+                self.edge(p.new_source(path, c.uid, c.fid, c.start, c.end, c.args[0], "new " + path,
+                                       r.source_ctors[path]), c.result)
             c.handled = True
         if path in r.apply_calls and c.args:
             for v in c.args[0]:
@@ -588,9 +584,7 @@ class Solver(LinkPasses):
                 continue
             c.method = prop
             c.handled = True
-            s = p.node("source", prop + "()", c.uid, c.start, c.fid)
-            self.edge(s, c.result)
-            p.sources.append(Source(s, c.uid, c.fid, c.start, c.end, recv, prop + "()", catch_all, ""))
+            self.edge(p.new_source(prop + "()", c.uid, c.fid, c.start, c.end, recv, prop + "()", catch_all), c.result)
 
     def _late_element_method(self, callee: int, prop: str) -> None:
         """`form[k](sel)` with `k` folded to `querySelector` (an obfuscator's string table): the finder rule
@@ -783,9 +777,7 @@ class Solver(LinkPasses):
                 continue
             ld.prop = prop
             if prop in r.source_props:
-                s = p.node("source", prop, uid, start, fid)
-                p.edge(s, ld.nid)
-                p.sources.append(Source(s, uid, fid, start, end, ld.base, prop, False, text))
+                p.edge(p.new_source(prop, uid, fid, start, end, ld.base, prop, False, text), ld.nid)
             else:
                 p.edge(p.prop_node(prop), ld.nid)
                 pl = p.named.get(("pl", prop))
