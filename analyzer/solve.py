@@ -589,20 +589,13 @@ class Solver(LinkPasses):
     def _late_element_method(self, callee: int, prop: str) -> None:
         """`form[k](sel)` with `k` folded to `querySelector` (an obfuscator's string table): the finder rule
         of that method, with the selector of its first argument (a literal or a part folded later)."""
-        p = self.p
         template = self.r.element_methods[prop]
         for c in self._unnamed_calls(callee):
             if c.method is not None or not c.args:
                 continue
             c.method = prop
             c.handled = True  # what it finds, not the element it is called on
-            if c.str_args and c.str_args[0]:
-                self.seed(c.result, ("E", template.replace("{0}", c.str_args[0])))
-                continue
-            t = c.tmpl_args[0] if c.tmpl_args else None
-            if t and len(t) == 1 and isinstance(t[0], tuple):
-                for sel in p.strings_of(t[0])[:8]:
-                    self.seed(c.result, ("E", template.replace("{0}", sel)))
+            self._element_from_args(c, template)
 
     def _amd_module(self, rel: str, dep: str) -> list[int]:
         """Factories of the AMD module `dep` names, when its file is in the scan: `./x` and `../x` from the
