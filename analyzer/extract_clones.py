@@ -18,6 +18,8 @@ copy (its callee is the copy's function); other calls and uses of the name keep 
 """
 from __future__ import annotations
 
+from analyzer.program import nested_in
+
 HELPER_MAX_BYTES = 2400
 MAX_SITES = 12
 TINY_BYTES = 240  # a selector or key helper (`$ = (sel) => document.querySelector(sel)`): copied even when
@@ -66,7 +68,7 @@ class HelperCopies:
             names = [p.label[pn] if p.kind[pn] == "var" else None for pn in funcs[hfid].params]
             for cid, str_args, fid in calls:
                 subst = {names[i]: s for i, s in enumerate(str_args) if i < len(names) and names[i] and s is not None}
-                if not subst or not _encloses(funcs, outer, fid) or copies >= MAX_COPIES:
+                if not subst or not (fid == outer or nested_in(funcs, outer, fid, 256)) or copies >= MAX_COPIES:
                     continue
                 copies += 1
                 self.f, self.subst, self.copying, self._copy_root = funcs[outer], subst, True, node.start_byte
@@ -96,15 +98,3 @@ class HelperCopies:
         if n.type != "identifier":
             return None
         return self.subst.get(n.text.decode("utf-8", "replace"))
-
-
-def _encloses(funcs, outer: int, inner: int) -> bool:
-    """`inner` is `outer` or a function nested in it."""
-    f = funcs[inner]
-    for _ in range(256):
-        if f.fid == outer:
-            return True
-        if f.parent is None:
-            return False
-        f = funcs[f.parent]
-    return False

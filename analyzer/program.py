@@ -598,3 +598,15 @@ class Program:
             b = min(le, max(end, start) + 60, a + limit)
             return ("…" if a > ls else "") + d[a:b].decode("utf-8", "replace").strip() + ("…" if b < le else "")
         return d[ls:le].decode("utf-8", "replace").strip()
+
+
+def nested_in(funcs: list, outer: int, inner: int, depth: int) -> bool:
+    """Function `inner` is declared inside function `outer` (at most `depth` levels down)."""
+    f = funcs[inner]
+    for _ in range(depth):
+        if f.parent is None:
+            return False
+        if f.parent == outer:
+            return True
+        f = funcs[f.parent]
+    return False

@@ -16,7 +16,7 @@ the value (container taint, as extraction gives the storing function's own param
 """
 from __future__ import annotations
 
-from analyzer.program import Store
+from analyzer.program import Store, nested_in
 
 MAX_CANDIDATES = 8
 
@@ -77,7 +77,7 @@ def _closure_param_writes(solver, param_of: dict, calls_of: dict) -> None:
             if p.kind[b] != "var" or b in param_of:
                 continue
             for fid, i in _params_behind(p, pred, b, param_of):
-                if fid == st.fid or not _encloses(funcs, fid, st.fid):
+                if fid == st.fid or not nested_in(funcs, fid, st.fid, 64):
                     continue
                 for c, mode in calls_of.get(fid, ()):
                     j = i + 1 if mode == "call" else i
@@ -102,14 +102,3 @@ def _params_behind(p, pred, nid: int, param_of: dict, limit: int = 8) -> list[tu
             elif p.kind[m] == "var":
                 todo.append(m)
     return out
-
-
-def _encloses(funcs, outer: int, inner: int) -> bool:
-    f = funcs[inner]
-    for _ in range(64):
-        if f.parent is None:
-            return False
-        if f.parent == outer:
-            return True
-        f = funcs[f.parent]
-    return False
