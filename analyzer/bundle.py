@@ -392,8 +392,9 @@ class _Finder:
     def _hoisted_by_map(self) -> None:
         """Scope-hoisted library code named by the source map: each run of top-level statements (of the
         file, or of the IIFE that wraps the whole bundle) whose first and last mapped segments both come
-        from one known library's files (`node_modules/vue/…`) is that library's code. A statement the map
-        does not place, or places in the shop's files, ends the run."""
+        from one known library's files (`node_modules/vue/…`, `node_modules/@vue/…`: not necessarily the same
+        file) is that library's code. A statement the map does not place, or places in the shop's files,
+        ends the run; comments (banners) neither join nor end one."""
         blocks = [self.root]
         for st in self.root.named_children:
             fn = _iife_function(st)
@@ -405,26 +406,41 @@ class _Finder:
         for block in blocks:
             run: list = []
             run_lib = None
+            soft = 0  # statements at the run's end that join it only if the run goes on after them
             for c in list(block.named_children) + [None]:
-                lib = None
-                if c is not None and c.type != "comment" and not any(a <= c.start_byte < b for a, b in taken) \
+                if c is not None and c.type == "comment":
+                    continue  # a package's banner between its statements and the next package's
+                lib, joins = None, False
+                if c is not None and not any(a <= c.start_byte < b for a, b in taken) \
                         and not _OBFUSCATOR_DECL.match(self.data, c.start_byte, min(c.end_byte, c.start_byte + 160)):
                     first = self.source_at(c.start_byte)
                     if first:
                         rule = self.rules.by_path(first)
-                        if rule is not None and self.source_at(max(c.start_byte, c.end_byte - 1)) == first:
+                        last = self.source_at(max(c.start_byte, c.end_byte - 1))
+                        if rule is not None and last == first:
+                            lib, joins = rule, True
+                        elif rule is not None and (last is None or self.rules.by_path(last) is rule) \
+                                and run_lib is rule \
+                                and not any(c.start_byte <= a < c.end_byte for a, _ in taken):
+                            # terser merges the declarations of neighbouring modules into one statement
+                            # (`const Pl="3.5.45",Ml=r,…` of `@vue/runtime-core` and `@vue/runtime-dom`), whose
+                            # last segment is another file's or has no source: it is the library's if the
+                            # library's statements go on after it
                             lib = rule
                 if lib is not None and (run_lib is None or lib is run_lib):
                     run.append(c)
                     run_lib = lib
+                    soft = 0 if joins else soft + 1
                     continue
+                if soft:
+                    del run[-soft:]
                 if run:
                     self.modules.append(Module(run[0].start_byte, run[-1].end_byte, "hoisted", "",
                                                library=run_lib.name, api_global=run_lib.api_global,
                                                source=self.source_at(run[0].start_byte),
                                                stmts=tuple(x.start_byte for x in run),
                                                exports=self._exports(run) if run_lib.api_global else ()))
-                run, run_lib = ([c], lib) if lib is not None else ([], None)
+                run, run_lib, soft = ([c], lib, 0) if lib is not None else ([], None, 0)
 
     def _exports(self, run) -> tuple:
         """What hoisted library statements declare, by the names the map gives their identifiers:
@@ -434,7 +450,7 @@ class _Finder:
             for ident in _declared(st):
                 var = _text(ident)
                 orig = self.name_at(ident.start_byte) if self.name_at is not None else None
-                orig = orig or var
+                orig = _unprefixed(orig, self.source_at(ident.start_byte)) if orig else var
                 if _IDENT.match(orig) and _IDENT.match(var):
                     out.append((var, orig))
         return tuple(out)
@@ -472,6 +488,20 @@ class _Finder:
         if lib is None:
             self.shop_fns.add(fn.id)
         return lib is not None
+
+
+def _unprefixed(name: str, source: str | None) -> str:
+    """`runtime_core_esm_bundler_watch` -> `watch`: webpack's module concatenation renames a top-level
+    name two concatenated modules share to `<module file>_<name>` (the file's name as an identifier, maybe
+    after some of its folders), and the map keeps that name."""
+    if not source or "_" not in name:
+        return name
+    stem = re.sub(r"\W", "_", source.rsplit("/", 1)[-1].rsplit(".", 1)[0]) + "_"
+    i = name.rfind(stem)
+    if i < 0 or (i > 0 and name[i - 1] != "_"):
+        return name
+    rest = name[i + len(stem):]
+    return rest if _IDENT.match(rest) else name
 
 
 # a top-level declaration named the way javascript-obfuscator names things (`function _0x4433(){…}`, `var

@@ -241,7 +241,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
         u.lang = f.kind  # type: ignore[attr-defined]
         bound = component_templates.bind(f.rel, data, f.kind)  # `{ template: `<input v-model=…>` }`
         if bound is not None:
-            pages.append(bound[0])
+            if bound[0] is not None:  # (a component whose template is imported has no page here)
+                pages.append(bound[0])
             _attach(u, bound[1])
             u.aliases = bound[2] or None
         prog.units.append(u)
@@ -314,7 +315,8 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
         finally:
             b.pause()  # the clock of a file counts only work on it (the workers keep their own)
         unit_jobs.append(UnitJob(u.uid, u.rel, u.data, getattr(u, "lang", "js"), u.kind, u.scope, u.line_off,
-                                 u.col_off, budget_seconds, b.steps_left, bundles, bundle_key))
+                                 u.col_off, budget_seconds, b.steps_left, bundles, bundle_key,
+                                 tuple(sorted((u.aliases or {}).items()))))
     extracted = from_cache = 0
     t_extract = time.perf_counter()
     parse_seconds = 0.0  # spent parsing inside the extraction (in the workers with --jobs): its own stage

@@ -91,7 +91,7 @@ class FactCache:
     def key(self, job: UnitJob) -> str:
         h = hashlib.sha256(self.salt)
         meta = "\0".join((job.rel, job.lang, job.kind, job.scope, str(job.line_off), str(job.col_off),
-                          job.bundle_key))
+                          job.bundle_key, repr(job.aliases)))
         h.update(meta.encode("utf-8", "surrogatepass") + b"\0")
         h.update(hashlib.sha256(job.data).digest())
         return h.hexdigest()

@@ -40,6 +40,7 @@ class UnitJob:
     steps: int | None = None  # work steps left in the file's budget when this unit starts (None: no bound)
     bundle: object = None  # analyzer.bundle.BundleIndex of the scan (module wrappers, bundled libraries) or None
     bundle_key: str = ""  # digest of `bundle` (part of the cache key)
+    aliases: tuple = ()  # (object literal start byte, global) pairs: `Unit.aliases` (derived from `data`)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def extract_unit(job: UnitJob, rules: RuleBook, parsers: Parsers, fault=None, gi
     if kind == "script" and job.lang != "html":
         kind = module_kind(tree, job.data)
     unit = Unit(uid=0, rel=rel, data=job.data, line_off=job.line_off, col_off=job.col_off, kind=kind,
-                scope=job.scope)
+                scope=job.scope, aliases=dict(job.aliases) or None)
     prog = Program()
     cacheable = True
     budget = Budget(job.budget)

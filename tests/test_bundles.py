@@ -46,6 +46,9 @@ KNOWN_GAPS: dict[str, str] = {
     "esbuild-vue-nomap": "scope-hoisted Vue is recognised only through the source map",
     "esbuild-vue-composition-nomap": "scope-hoisted Vue is recognised only through the source map",
     "esbuild-vue-template-string-nomap": "scope-hoisted Vue is recognised only through the source map",
+    "esbuild-vue-options-imported-nomap": "scope-hoisted Vue is recognised only through the source map",
+    "webpack-vue-options-imported-nomap": "webpack's concatenated Vue modules are recognised only through the map",
+    "webpack-vue-composition-nomap": "webpack's concatenated Vue modules are recognised only through the map",
 }
 # bundles whose map cannot put a finding on its original line (the leaks are still found, at bundle lines)
 MAP_GAPS: dict[str, str] = {

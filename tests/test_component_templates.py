@@ -51,8 +51,33 @@ def test_nested_component_object_is_kept_in_a_global_of_its_own(models):
     assert models.bind("src/Form.js", code.encode(), "js")[2] == {at: f"__fl_component_{at}"}
 
 
+def test_objects_in_any_expression_are_named_by_an_alias(models):
+    """Returned by a factory, or inlined by terser into a minified `createApp` (`nu({template: …})`): the
+    object is kept in `__fl_component_<offset>` too."""
+    for code in (f"function make() {{ return {{ template: {TPL} }}; }}", f"nu({{ template: {TPL} }}).mount('#app');"):
+        at = code.index("{ template")
+        assert _roots(models, code) == [f"__fl_component_{at}"], code
+
+
+def test_template_held_by_a_variable_or_imported(models):
+    local = f"const tpl = {TPL};\nexport const C = {{ template: tpl, data() {{ return {{ email: '' }} }} }};"
+    assert _roots(models, local) == ["C"]
+    page, bound, _ = models.bind("src/C.js", local.encode(), "js")
+    assert page.soup.find("input").get("id") == "email"
+    imported = "import template from './tpl.js';\nexport default { template, data() { return { email: '' } } };"
+    page, bound, _ = models.bind("src/C.js", imported.encode(), "js")
+    assert page is None  # the fields are the template module's
+    assert 'import { __fl_template_default as __fl_tpl0 } from "./tpl.js";' in bound.code
+    assert "__fl_tpl0(__fl_default0);" in bound.code
+    exported = f"export default {TPL};\nexport const other = '<p>no bindings</p>';".encode()
+    page, bound, _ = models.bind("src/tpl.js", exported, "js")
+    assert page.soup.find("input").get("id") == "email"
+    assert "export function __fl_template_default(__fl_inst) {" in bound.code
+    assert "__fl_template_other" not in bound.code
+    assert models.bind("src/t.js", b"export default '<p>{{ msg }}</p>';", "js") is None
+
+
 @pytest.mark.parametrize("code", [
-    f"function make() {{ return {{ template: {TPL} }}; }}",  # returned, not declared: not found
     "const C = { template: `<input v-model=\"${name}\">` };",  # built at run time
     "const C = { template: '#contact-template' };",  # a reference to a <script type=text/x-template>
     "const C = { template: `<p>{{ msg }}</p>` };",  # no bindings

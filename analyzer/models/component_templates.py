@@ -43,6 +43,36 @@ class _Component:
     alias_at: int = -1  # byte offset of an object top-level code cannot name: kept in global `root`
 
 
+@dataclass(frozen=True)
+class _Imported:
+    """A component whose template is imported from another module (`import template from './t.js'`,
+    `{ template, data() {…} }`): that module's binding function (see `_Exported`) is called with the
+    component object."""
+
+    source: str  # the module specifier
+    name: str  # what the module exports it as ('default' or a name)
+    root: str
+    imports_self: bool
+    alias_at: int
+    at: int  # character offset of the `template` key (where the call is reported)
+
+
+@dataclass(frozen=True)
+class _Exported:
+    """A template string a module exports (`export default `<form …>``, `export const tpl = '…'`): its
+    bindings are written as a function of the component object, `__fl_template_<name>(o)`, for the
+    modules that import it to call."""
+
+    start: int
+    end: int
+    parts: tuple
+    name: str
+
+
+def template_function(name: str) -> str:
+    return f"__fl_template_{name}"
+
+
 class ComponentTemplates:
     """Template strings of component objects in scripts; one per scan (reuses the template specs)."""
 
@@ -58,13 +88,25 @@ class ComponentTemplates:
         # `template: `<…`, `"template": '<…'`: where such an option may start (only there is the tree looked at)
         self.key_re = {s.framework: re.compile(
             rb"""(?<![\w$])["']?(?:""" + b"|".join(re.escape(k.encode("utf-8")) for k in s.template_keys)
-            + rb""")["']?\s*:\s*[`'"]\s*<""") for s in self.specs}
+            + rb""")["']?\s*:\s*[`'"](?:\s|\\[nrt])*<""") for s in self.specs}
+        # `template: tpl,` / `{ template, data() {…} }`: a template held by a variable (declared in the
+        # file, or imported)
+        self.ident_re = {s.framework: re.compile(
+            rb"""(?<![\w$.])["']?(?:""" + b"|".join(re.escape(k.encode("utf-8")) for k in s.template_keys)
+            + rb""")["']?\s*(?:[,}]|:\s*[A-Za-z_$][\w$]*\s*[,}])""") for s in self.specs}
+        self.export_re = re.compile(
+            rb"""(?<![\w$])export\s+(?:default\s+|(?:const|let|var)\s+[A-Za-z_$][\w$]*\s*=\s*)[`'"](?:\s|\\[nrt])*<""")
 
     def bind(self, rel: str, data: bytes, lang: str):
-        """(page, BoundTemplate) for a script whose component objects carry template strings, else None."""
-        if not self.specs or not any(m in data for m in self.markers):
+        """(page or None, BoundTemplate, aliases) for a script whose component objects carry template strings
+        (or name one that is imported), or that exports a template string; else None."""
+        if not self.specs:
             return None
-        if not any(self.key_re[s.framework].search(data) for s in self.specs):
+        marked = any(m in data for m in self.markers)
+        inline = marked and any(self.key_re[s.framework].search(data) for s in self.specs)
+        named = any(self.ident_re[s.framework].search(data) for s in self.specs)
+        exported = marked and self.export_re.search(data) is not None
+        if not (inline or named or exported):
             return None
         try:
             text = data.decode("utf-8")
@@ -74,15 +116,17 @@ class ComponentTemplates:
         out_code, segs = "", []
         page = None
         aliases: dict[int, str] = {}
+        starts = _line_starts(text)
         for spec in self.specs:
-            comps = self._components(tree, data, text, spec, rel)
-            if not comps:
+            comps, imported = self._components(tree, data, text, spec, rel)
+            exports = self._exported(tree, data) if exported else []
+            if not (comps or imported or exports):
                 continue
-            pseudo = _blank_outside(text, [r for c in comps for r in c.parts])
-            page = parse_page(rel, pseudo.encode("utf-8"))
-            starts = _line_starts(text)
-            tags = list(page.soup.find_all(True))
-            for comp in comps:
+            if comps or exports:
+                pseudo = _blank_outside(text, [r for c in (*comps, *exports) for r in c.parts])
+                page = parse_page(rel, pseudo.encode("utf-8"))
+            tags = list(page.soup.find_all(True)) if page is not None else []
+            for comp in (*comps, *exports):
                 gen = _Generator(self.templates.parsers, spec, "instance", set(), rel)
                 for idx, tag in enumerate(tags):
                     if tag.name in ("script", "style"):
@@ -94,56 +138,119 @@ class ComponentTemplates:
                     gen.element(idx, tag, attrs, text, starts)
                 if not gen.parts:
                     continue
-                if comp.alias_at >= 0:
-                    aliases[comp.alias_at] = comp.root
-                head = "\n;(function () {" + gen.prelude(True, rel, instance=comp.root)
-                if comp.imports_self:
-                    base = rel.rsplit("/", 1)[-1]
-                    head = f"\nimport {comp.root} from {json.dumps('./' + base)};" + head
+                if isinstance(comp, _Exported):
+                    head = f"\nexport function {template_function(comp.name)}(__fl_inst) {{" + \
+                        gen.prelude(True, rel, instance="__fl_inst")
+                    tail = "\n}\n"
+                else:
+                    if comp.alias_at >= 0:
+                        aliases[comp.alias_at] = comp.root
+                    head = "\n;(function () {" + gen.prelude(True, rel, instance=comp.root)
+                    tail = "\n})();\n"
+                    if comp.imports_self:
+                        head = _self_import(rel, comp.root) + head
                 first = gen.parts[0]
                 segs.append(Segment(len(out_code.encode("utf-8")), first[1], first[2], first[3]))
                 code = out_code + head
                 for seg_code, line, col, snip in gen.parts:
                     segs.append(Segment(len(code.encode("utf-8")), line, col, snip))
                     code += seg_code
-                out_code = code
-                out_code += "\n})();\n"
+                out_code = code + tail
+            for k, imp in enumerate(imported):
+                if imp.alias_at >= 0:
+                    aliases[imp.alias_at] = imp.root
+                line, col = _point_of(starts, imp.at)
+                snip = text[starts[line - 1]:].split("\n", 1)[0].strip()[:200]
+                segs.append(Segment(len(out_code.encode("utf-8")), line, col, snip))
+                local = f"__fl_tpl{k}"
+                out_code += (_self_import(rel, imp.root) if imp.imports_self else "") + \
+                    f"\nimport {{ {template_function(imp.name)} as {local} }} from {json.dumps(imp.source)};" \
+                    f"\n{local}({imp.root});\n"
             break  # one framework's template option per file
-        if not out_code or page is None:
+        if not out_code:
             return None
         return page, BoundTemplate("component-template", None, out_code, tuple(segs), ()), aliases
 
     # ------------------------------------------------------------------------------ finding them
-    def _components(self, tree, data: bytes, text: str, spec, rel: str) -> list[_Component]:
+    def _components(self, tree, data: bytes, text: str, spec, rel: str) -> tuple[list, list]:
+        """The component objects of the file with a template: read here (`_Component`: an inline string, or
+        a variable of the file holding one), or imported from another module (`_Imported`)."""
         keys = set(spec.template_keys)
         found: list[_Component] = []
+        imported: list[_Imported] = []
         char_of = _CharOffsets(data)
         n_default = 0
         seen: set[int] = set()
-        for m in self.key_re[spec.framework].finditer(data):
-            n = tree.root_node.named_descendant_for_byte_range(m.start(), m.start())
-            while n is not None and n.type != "pair" and n.start_byte >= m.start() - 1:
+        starts = sorted({m.start() for rx in (self.key_re[spec.framework], self.ident_re[spec.framework])
+                         for m in rx.finditer(data)})
+        for at in starts:
+            n = tree.root_node.named_descendant_for_byte_range(at, at)
+            while n is not None and n.type not in ("pair", "shorthand_property_identifier") \
+                    and n.start_byte >= at - 1:
                 n = n.parent
-            if n is None or n.type != "pair" or n.start_byte in seen:
+            if n is None or n.start_byte in seen or n.parent is None or n.parent.type != "object":
                 continue
             seen.add(n.start_byte)
-            k = n.child_by_field_name("key")
-            v = n.child_by_field_name("value")
-            pieces = _pieces(v) if k is not None and v is not None else None
-            if not pieces or _key(k) not in keys or n.parent is None or n.parent.type != "object":
+            if n.type == "pair":
+                k = n.child_by_field_name("key")
+                v = n.child_by_field_name("value")
+                if k is None or v is None or _key(k) not in keys:
+                    continue
+            elif n.type == "shorthand_property_identifier" and n.text.decode("utf-8") in keys:
+                v = n
+            else:
+                continue
+            pieces = _pieces(v)
+            source = None
+            if pieces is None and v.type in ("identifier", "shorthand_property_identifier"):
+                name = v.text.decode("utf-8")
+                pieces = _declared_pieces(n.parent, name)
+                if pieces is None:
+                    source = _import_of(tree.root_node, name)
+            if not pieces and source is None:
                 continue
             root, self_import = self._root(n.parent, n_default)
             alias_at = -1
-            if root is None and _nested_declaration(n.parent):
-                # `var ig = {template: …}` inside a bundle's IIFE: extraction also keeps the object in a
+            if root is None:
+                # `var ig = {template: …}` inside a bundle's IIFE, `nu({template: …}).mount('#app')` (terser
+                # inlined the component into a minified `createApp`): extraction also keeps the object in a
                 # global of its own (Unit.aliases), which the binding code names
                 alias_at = n.parent.start_byte
                 root = f"__fl_component_{alias_at}"
-            if root is not None:
-                n_default += self_import
+            if root is None:
+                continue
+            n_default += self_import
+            if source is not None:
+                imported.append(_Imported(source[0], source[1], root, self_import, alias_at, char_of(n.start_byte)))
+                continue
+            parts = tuple((char_of(a), char_of(b)) for a, b in pieces)
+            found.append(_Component(parts[0][0], parts[-1][1], parts, root, self_import, alias_at))
+        return found, imported
+
+    def _exported(self, tree, data: bytes) -> list[_Exported]:
+        """`export default `<form…>`` / `export const tpl = '<form…>'` at the top of a module."""
+        char_of = _CharOffsets(data)
+        out: list[_Exported] = []
+        for st in tree.root_node.named_children:
+            if st.type != "export_statement":
+                continue
+            items = []
+            v = st.child_by_field_name("value")
+            if v is not None and b"default" in data[st.start_byte:v.start_byte]:
+                items.append(("default", v))
+            decl = st.child_by_field_name("declaration")
+            if decl is not None and decl.type in ("lexical_declaration", "variable_declaration"):
+                for d in decl.named_children:
+                    nm, dv = d.child_by_field_name("name"), d.child_by_field_name("value")
+                    if d.type == "variable_declarator" and nm is not None and nm.type == "identifier" and dv is not None:
+                        items.append((nm.text.decode("utf-8"), dv))
+            for name, v in items:
+                pieces = _pieces(v)
+                if not pieces or not data[pieces[0][0]:pieces[-1][1]].lstrip(b" \t\r\n").startswith(b"<"):
+                    continue
                 parts = tuple((char_of(a), char_of(b)) for a, b in pieces)
-                found.append(_Component(parts[0][0], parts[-1][1], parts, root, self_import, alias_at))
-        return found
+                out.append(_Exported(parts[0][0], parts[-1][1], parts, name))
+        return out
 
     def _root(self, obj, n_default: int) -> tuple[str | None, bool]:
         """How top-level code names this object: an expression, and whether it is the file's default
@@ -208,6 +315,64 @@ class ComponentTemplates:
         return None, False
 
 
+def _self_import(rel: str, root: str) -> str:
+    return f"\nimport {root} from {json.dumps('./' + rel.rsplit('/', 1)[-1])};"
+
+
+def _point_of(starts: list[int], off: int) -> tuple[int, int]:
+    """1-based (line, column) of a character offset."""
+    import bisect
+    i = bisect.bisect_right(starts, off) - 1
+    return i + 1, off - starts[i] + 1
+
+
+def _declared_pieces(obj, name: str):
+    """The constant template a variable `name` holds, declared in a scope around `obj` (`const tpl =
+    `<form…>``; esbuild's `var ip = `…`` beside the component in the bundle's function), else None."""
+    n = obj
+    for _ in range(256):
+        n = n.parent
+        if n is None:
+            return None
+        if n.type not in ("program", "statement_block"):
+            continue
+        for st in n.named_children:
+            if st.type == "export_statement":
+                st = st.child_by_field_name("declaration")
+                if st is None:
+                    continue
+            if st.type not in ("lexical_declaration", "variable_declaration"):
+                continue
+            for d in st.named_children:
+                nm = d.child_by_field_name("name") if d.type == "variable_declarator" else None
+                if nm is not None and nm.type == "identifier" and nm.text.decode("utf-8") == name:
+                    v = d.child_by_field_name("value")
+                    return _pieces(v) if v is not None else None
+    return None
+
+
+def _import_of(program, name: str) -> tuple[str, str] | None:
+    """(module specifier, exported name) of a binding `name` a top-level `import` statement makes."""
+    for st in program.named_children:
+        if st.type != "import_statement":
+            continue
+        src = st.child_by_field_name("source")
+        clause = next((c for c in st.named_children if c.type == "import_clause"), None)
+        if src is None or clause is None or src.type != "string":
+            continue
+        spec = src.text.decode("utf-8")[1:-1]
+        for c in clause.named_children:
+            if c.type == "identifier" and c.text.decode("utf-8") == name:
+                return spec, "default"
+            if c.type == "named_imports":
+                for sp in c.named_children:
+                    orig, alias = sp.child_by_field_name("name"), sp.child_by_field_name("alias")
+                    local = alias or orig
+                    if sp.type == "import_specifier" and local is not None and local.text.decode("utf-8") == name:
+                        return spec, orig.text.decode("utf-8").strip("'\"")
+    return None
+
+
 class _CharOffsets:
     """Character offsets of byte offsets in UTF-8 data (asked in any order; counted once)."""
 
@@ -217,24 +382,6 @@ class _CharOffsets:
 
     def __call__(self, b: int) -> int:
         return b if self.ascii else len(self.data[:b].decode("utf-8", "replace"))
-
-
-def _nested_declaration(obj) -> bool:
-    """`var ig = {…}` (possibly among other declarators) in a function body: a bundle's scope-hoisted
-    module, whose names top-level code cannot reach."""
-    n = obj
-    for _ in range(8):
-        par = n.parent
-        if par is None:
-            return False
-        if par.type in _WRAPPERS:
-            n = par
-            continue
-        if par.type != "variable_declarator" or par.child_by_field_name("value") != n:
-            return False
-        decl = par.parent
-        return decl is not None and decl.parent is not None and decl.parent.type == "statement_block"
-    return False
 
 
 def _blank_outside(text: str, ranges: list[tuple[int, int]]) -> str:

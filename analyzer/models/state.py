@@ -137,6 +137,13 @@ class StateModel:
     def _effect(self, solver, c: Call) -> None:
         self.effect_calls.append(c)
 
+    def _do_watch(self, solver, c: Call) -> None:
+        """Vue's internal `doWatch(source, cb, options)`, which terser inlines `watch` and `watchEffect` into:
+        a watcher when it is given a callback, an effect of `source` when not (`doWatch(fn, null)`); both are
+        recorded (a getter re-run as an effect sends nothing, a watcher without a callback runs nothing)."""
+        self.watch_calls.append(c)
+        self.effect_calls.append(c)
+
     def _wrap(self, solver, c: Call) -> None:
         if c.args:
             solver.edges(c.args[0], c.result)
@@ -495,6 +502,7 @@ HANDLERS = {
     "computed": StateModel._computed,
     "watch": StateModel._watch,
     "effect": StateModel._effect,
+    "watch_or_effect": StateModel._do_watch,
     "wrap": StateModel._wrap,
     "app": StateModel._app,
     "mounted": StateModel._mounted,
