@@ -86,6 +86,11 @@ from analyzer.program import HEAP, Func, Load, Program, Registration, Store, Uni
 from analyzer.rulebook import RuleBook
 
 
+_FIELD_DEFS = ("field_definition", "public_field_definition")
+# `extends HTMLElement`, `extends HTMLInputElement`: a base whose properties are the browser's, not the scan's
+_BROWSER_BASE = re.compile(r"^\s*extends\s+(?:(?:window|globalThis)\.)?(?:HTML\w*Element|Element|EventTarget|Object)\s*$")
+
+
 class Extractor(CallFacts, DeclarationFacts, HelperCopies):
     """Builds the facts of one unit into the shared `Program`."""
 
@@ -114,6 +119,13 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         self.global_assigns: list[tuple[int, int, Store]] = []
         self.parents: dict[int, object] = {}  # parent of each `arguments` node (function names)
         self.param_nids: set[int] = set()
+        # `this.x` in a class's methods (and arrows in them): the class's own property (see `_class_prop`)
+        self.this_class: dict[int, tuple] = {}  # fid -> (class key, extends a class of the scan's)
+        self.class_stores: set[tuple] = set()  # (class key, prop) stored through `this` in that class
+        self.class_loads: list[tuple] = []  # (load node, (class key, user heritage), prop), settled at the end
+        self.class_load_of: dict[int, tuple] = {}  # such a load node -> its class
+        self.class_methods_decl: set[tuple] = set()  # (class key, method name) a class declares
+        self.prop_writes: dict[str, list] = {}  # prop -> [(values, base edge?)] written into `.prop` not by `this`
         self.fnode_fid: dict[int, int] = {}
         self._fn_value: dict[int, int] = {}  # function node id -> its function-value graph node
         self.getters: dict[int, list] = {}  # object literal node id -> [(key, fid)] of zero-parameter functions
@@ -177,6 +189,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         try:
             self._walk(root, self.h, self.parents, LEAF_TYPES)
             self._copy_helpers()
+            self._settle_class_loads()
         finally:
             self._resolve_refs()
             # The scan runs with the cyclic collector off: break the extractor's self-references (bound
@@ -347,10 +360,60 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         self.decls[fid] = set()
         return f
 
+    def _class_info(self, cls) -> tuple | None:
+        """(key, extends a class of the scan's) of a class node: `this.input` stored and read in the methods
+        of `class PostcodeLookup extends HTMLElement` is that class's own, not every class's `input`."""
+        if cls is None:
+            return None
+        u = self.u
+        heritage = next((c for c in cls.named_children if c.type == "class_heritage"), None)
+        inherits = heritage is not None and not _BROWSER_BASE.match(_text(heritage))
+        return (("cp", u.rel, u.line_off, u.col_off, cls.start_byte), inherits)
+
+    def _own_member(self, cls, prop: str, vals: tuple, method: bool = False) -> None:
+        """A field a class declares is its own property (`_class_prop`). A method is not: `this.onBlur()` in
+        a base class calls what a subclass (maybe in another file) overrides it with."""
+        info = self._class_info(cls)
+        if method:
+            self.class_methods_decl.add((info[0], prop))
+            return
+        self.p.edges_from(vals, self._class_prop(info, prop))
+        self.class_stores.add((info[0], prop))
+
+    def _class_prop(self, info: tuple, prop: str) -> int:
+        return self.p.named_node(info[0] + (prop,), "prop", prop)
+
+    def _settle_class_loads(self) -> None:
+        """A class's `this.x` reads its own `this.x = …` stores only, when it makes them, `x` is none of its
+        methods and it extends no class of the scan's (a subclass reads what its base stored; any other read,
+        the field-based `.x`)."""
+        p = self.p
+        for key, prop in self.class_stores:  # what other code of the file writes into `.x` (`self.x = v`)
+            writes = self.prop_writes.get(prop)
+            if writes:
+                node = p.named_node(key + (prop,), "prop", prop)
+                for vals, base in writes:
+                    (p.base_edges_from if base else p.edges_from)(vals, node)
+        self.prop_writes.clear()
+        for ln, info, prop in self.class_loads:
+            if not info[1] and (info[0], prop) in self.class_stores and (info[0], prop) not in self.class_methods_decl:
+                p.edge(self._class_prop(info, prop), ln)
+            else:
+                p.edge(p.prop_node(prop), ln)
+        self.class_loads.clear()
+
     def _enter_function(self, node, parent) -> None:
         t = node.type
         name = self._function_name(node, parent)
         f = self._new_func(node, name, self.f.fid, arrow=(t == "arrow_function"))
+        if t == "method_definition" and parent is not None and parent.type == "class_body":
+            self.this_class[f.fid] = self._class_info(parent.parent)
+        elif t == "arrow_function" and self.f.fid in self.this_class:
+            self.this_class[f.fid] = self.this_class[self.f.fid]
+        elif t == "arrow_function" and parent is not None and parent.type in _FIELD_DEFS:
+            cb = parent.parent  # `private onFocusOut = (e) => { this.snap.email = … }`: `this` is the instance
+            if cb is not None and cb.type == "class_body":
+                self.this_class[f.fid] = self._class_info(cb.parent)
         self.fstack.append(self.f)
         self.f = f
         if node.end_byte - node.start_byte <= HELPER_MAX_BYTES:
@@ -522,6 +585,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
             for t in todo:
                 if depth == 0 and objects:
                     p.edges_from(vals, t)  # callbacks and elements kept in an array stay callable/findable
+                    if p.kind[t] == "load" and p.label[t] == "[]":
+                        p.keyed_pushes.setdefault(t, []).append(tuple(vals))  # `handlers[t].push(h)`
                 else:
                     p.base_edges_from(vals, t)
                 self._into_param(vals, t)
@@ -529,6 +594,11 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
                     lab = p.label[t]
                     if lab != "[]" and lab not in self.r.source_props:
                         p.base_edges_from(vals, p.prop_node(lab))
+                        cls = self.class_load_of.get(t)
+                        if cls is not None:  # `this.buffer[k] = v` in a class: its own `buffer`
+                            p.base_edges_from(vals, self._class_prop(cls, lab))
+                        else:
+                            self.prop_writes.setdefault(lab, []).append((vals, True))
                     nxt.extend(p.load_base.get(t, ()))  # `url.searchParams.set(k, v)` taints `url`
             todo = nxt
             depth += 1
@@ -544,7 +614,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
             self.p.base_edges_from(vals, pc)
 
     # ------------------------------------------------------------------------------------------- loads
-    def make_load(self, base: tuple, prop: str | None, node, text: str) -> tuple:
+    def make_load(self, base: tuple, prop: str | None, node, text: str, this_class: tuple | None = None) -> tuple:
         r = self.r
         if prop is not None and prop in r.sanitizing_properties:
             return ()
@@ -555,7 +625,11 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
                 p.kind[b] == "load" and p.label[b] in DOM_OWNED for b in base):
             # field-based: every `x.prop` reads what any `y.prop = …` stored. Not for `.value` & co.: those
             # are reads of fields, and one `{value: card}` literal must not feed every `.value` in the program
-            p.edge(p.prop_node(prop), ln)
+            if this_class is not None:
+                self.class_loads.append((ln, this_class, prop))  # `this.x` in a class: `_settle_class_loads`
+                self.class_load_of[ln] = this_class
+            else:
+                p.edge(p.prop_node(prop), ln)
         p.base_edges_from(base, ln)
         p.loads.append(Load(ln, base, prop))
         p.load_base[ln] = base
@@ -598,7 +672,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         text = _text(obj)[-80:] if obj is not None and obj.end_byte - obj.start_byte < 400 else ""
         if name == "done":
             self._iterator_step(obj)
-        vals = self.make_load(base, name, node, text)
+        cls = self.this_class.get(self.f.fid) if obj is not None and obj.type == "this" else None
+        vals = self.make_load(base, name, node, text, cls)
         if vals:
             self.tmpl[node.id] = [("ref", vals[0])]
         self.set(node, vals)
@@ -698,6 +773,10 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
                 part = self._key_part(idx)
                 if part is None:
                     p.open_bases.extend(base)  # `ctx[key] = v`: this object gets keys nobody can name
+                    # (kept under "some key" of the object it is stored into: `handlers[topic] = h`, read
+                    # back by `handlers[t]`, see Solver `_keyed`)
+                    p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, "", vals,
+                                          tmpl))
                 if part is not None:  # i[k[3]] = url: which property is decided once constants are known
                     st = Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, "", vals, tmpl)
                     p.stores.append(st)
@@ -706,6 +785,12 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         objtext = _text(obj) if obj is not None and obj.end_byte - obj.start_byte < 200 else ""
         if prop is not None and prop not in self.r.source_props:
             p.edges_from(vals, p.prop_node(prop))
+            cls = self.this_class.get(self.f.fid) if obj is not None and obj.type == "this" else None
+            if cls is not None:
+                p.edges_from(vals, self._class_prop(cls, prop))
+                self.class_stores.add((cls[0], prop))
+            else:
+                self.prop_writes.setdefault(prop, []).append((vals, False))
         # the object written into holds the value (container taint), and so do the objects it was read
         # from: `o.data.v = x` then `JSON.stringify(o.data)` or `JSON.stringify(o)`. Not through `this`:
         # an instance (or a framework's merged `this`, `__fl_vm` in the template models' code) is no
@@ -814,10 +899,26 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
             self.p.edges_from(vals, self.declare(_text(left)))
         elif left.type in ("object_pattern", "array_pattern"):
             self.bind_pattern(left, vals, declare=True)
+            self._entry_pair(left, right)
         else:  # `for (const x of y)` — the declarator is inside a lexical_declaration in some grammars
             for c in left.named_children:
                 if c.type == "identifier":
                     self.p.edges_from(vals, self.declare(_text(c)))
+
+    def _entry_pair(self, pat, right) -> None:
+        """`for (const [tag, ctor] of Object.entries(registry))`: tag and ctor go together (Program.entry_pairs)."""
+        names = [c for c in pat.named_children]
+        if pat.type != "array_pattern" or len(names) != 2 or any(c.type != "identifier" for c in names) \
+                or right is None or right.type != "call_expression":
+            return
+        fn = right.child_by_field_name("function")
+        args = right.child_by_field_name("arguments")
+        if fn is None or _text(fn) != "Object.entries" or args is None or args.named_child_count != 1:
+            return
+        arg = args.named_children[0]
+        obj = self.ev(arg) if arg.type == "identifier" else self.vals.get(arg.id)  # (a literal: evaluated)
+        if obj:
+            self.p.entry_pairs.append((self.ref(_text(names[0])), self.ref(_text(names[1])), tuple(obj)))
 
     def x_catch(self, node) -> None:
         prm = node.child_by_field_name("parameter")
@@ -892,7 +993,9 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
             p.array_strs[o] = strs  # `$.each(map, (k, sel) => $(sel))`: the values are the candidates
         if self.u.aliases and node.start_byte in self.u.aliases:
             # a component object nested in a bundle's IIFE: its template's binding code names it so
-            p.edges_from((o,), p.global_node(self.u.aliases[node.start_byte], self.u.scope))
+            alias = self.u.aliases[node.start_byte]
+            p.edges_from((o,), p.global_node(alias, self.u.scope))
+            p.declared_globals.add(alias)  # the scan's own: not seeded as a browser global
         self.vals[node.id] = (o,)
 
     def _accessor(self, m, key, vals) -> None:

@@ -205,15 +205,20 @@ class DeclarationFacts:
                         p.edges_from(vals, cls)
                     elif k is not None:
                         p.edges_from(vals, p.prop_node(k))
+                        self._own_member(node, k, vals, method=True)
                 elif m.type in ("field_definition", "public_field_definition"):
                     k = self._key_name(m.child_by_field_name("property") or m.child_by_field_name("name"))
                     vals = self.ev(m.child_by_field_name("value"))
                     if k is not None:
                         p.edges_from(vals, p.prop_node(k))
+                        self._own_member(node, k, vals)
         if node.type == "class_declaration" and name is not None:
             p.edge(cls, self.declare(_text(name)))
         else:
             self.vals[node.id] = (cls,)
+            if name is not None:  # `s = class i { … i.mask(v) … }`: the name is the class, inside its methods
+                for fid in p.class_methods.get(cls, ()):
+                    p.edge(cls, self.declare(_text(name), fid))
         heritage = None
         for c in node.named_children:
             if c.type == "class_heritage":

@@ -64,6 +64,8 @@ class SelectorResolver:
             elif j < len(c.tmpl_args) and c.tmpl_args[j] and len(c.tmpl_args[j]) == 1 \
                     and isinstance(c.tmpl_args[j][0], tuple):
                 values.extend(self.prog.strings_of(c.tmpl_args[j][0]))  # read(SEL) with a constant SEL
+            elif j < len(c.tmpl_args) and c.tmpl_args[j]:
+                values.extend(self.prog.fold_template(c.tmpl_args[j]))  # $('#' + id), `id` from a constant list
         return sorted({template.replace("{0}", v) for v in values})
 
 

@@ -218,6 +218,8 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "arg_edge_calls": DictMerge(Tup((N, N)), SetOf(N), "union"),
     "contents_ret": DictMerge(Tup((N, N)), SetOf(N), "union"),
     "open_bases": Concat(N),
+    "entry_pairs": Concat(Tup((N, N, NODES))),
+    "keyed_pushes": DictMerge(N, Seq(NODES), "extend"),
     "units": EngineOwned(),
     "funcs": Concat(FUNC, ids="F"),
     "calls": Concat(CALL, ids="C"),

@@ -306,6 +306,11 @@ class Program:
     arg_edge_calls: dict = field(default_factory=dict)  # (argument value, parameter) -> call result nodes
     contents_ret: dict = field(default_factory=dict)  # (parameter contents, argument value) -> call result nodes
     open_bases: list = field(default_factory=list)  # objects written under keys that cannot be named
+    # `for (const [k, v] of Object.entries(X))`: (k's reference, v's reference, X's values): a call given both
+    # (`customElements.define(k, v)`) is each of X's pairs
+    entry_pairs: list = field(default_factory=list)
+    # `handlers[t].push(h)`: computed read -> what was pushed into its value (kept under the object's keys)
+    keyed_pushes: dict = field(default_factory=dict)
     units: list[Unit] = field(default_factory=list)
     funcs: list[Func] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
@@ -396,19 +401,25 @@ class Program:
             self.graph.add_edges(self.pending_base, EDGE_KIND["b"])
             self.pending_base = []
 
-    def _fold(self, t, limit: int, depth: int, memo: dict | None = None) -> str | None:
-        parts = []
+    def fold_template(self, t, limit: int = 40) -> list[str]:
+        return self._fold(t, limit, 0)
+
+    def _fold(self, t, limit: int, depth: int, memo: dict | None = None) -> list[str]:
+        """The strings a template can be, its non-constant parts resolved (`'#' + id` with `id` one of
+        `['email', 'phone']`: both); none when a part is unknown, at most `limit` (then none: not a
+        constant after all)."""
+        outs = [""]
         for x in t:
             if isinstance(x, str):
-                parts.append(x)
+                outs = [o + x for o in outs]
                 continue
             if not isinstance(x, tuple) or x[0] == "any":
-                return None
+                return []
             sub = self.strings_of(x, limit, depth, memo)
-            if len(sub) != 1:
-                return None
-            parts.append(sub[0])
-        return "".join(parts)
+            if not sub or len(outs) * len(sub) > limit:
+                return []
+            outs = [o + v for o in outs for v in sub]
+        return outs
 
     def strings_of(self, part, limit: int = 40, depth: int = 0, memo: dict | None = None) -> list[str]:
         """Constant strings a key or selector part can be: `('ref', nid)` follows assignments back to
@@ -473,9 +484,7 @@ class Program:
                 if all(isinstance(x, str) for x in t):
                     out.append("".join(t))
                 elif depth < 3:  # `var EV = ['bl', 'ur'].join('')`, `'add' + M`: fold the parts that are constant
-                    folded = self._fold(t, limit, depth + 1, memo)
-                    if folded is not None:
-                        out.append(folded)
+                    out.extend(self._fold(t, limit, depth + 1, memo))
             for e in self.array_strs.get(n) or ():
                 if e is not None:
                     out.append(e)

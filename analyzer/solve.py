@@ -253,6 +253,8 @@ class Solver(LinkPasses):
                 self.edges(st.value, self.p.global_node(st.prop, self.p.units[st.uid].scope))
             elif key[0] == "RF":
                 self.models.on_ref_store(self, st, key)
+            elif key[0] == "O" and not st.prop:
+                self.edges(st.value, self._keyed(o))
         elif kind == "scoped":  # `this.querySelector(sel)`: within the element `this` is, else the page's
             c = item[1]
             sel = c.str_args[0]
@@ -361,10 +363,20 @@ class Solver(LinkPasses):
         elif k0 == "fn":
             if prop in ("call", "apply", "bind"):
                 self.add(ld.nid, o)
+        elif k0 == "O" and prop is None:
+            kv = self._keyed(o)
+            self.edge(kv, ld.nid)
+            for vals in p.keyed_pushes.get(ld.nid, ()):  # what is pushed into `handlers[t]` is kept there
+                self.edges(vals, kv)
         elif k0 == "RF":
             self.models.on_ref_load(self, ld, key)
         elif k0 == "PX":
             self.models.on_proxy_load(self, ld, key)
+
+    def _keyed(self, o: int) -> int:
+        """What an object literal holds under keys no constant names: `handlers[topic] = h` (or `= []`, then
+        pushed into) is read back by `handlers[t]`, whatever `topic` and `t` are. Per object, not per key."""
+        return self.p.named_node(("kv", o), "prop", "[]")
 
     def _on_call(self, c: Call, key: tuple, o: int) -> None:
         k0 = key[0]

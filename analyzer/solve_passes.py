@@ -70,23 +70,59 @@ class LinkPasses:
         definers = self.r.element_definers
         if not definers:
             return
+        pairs = {(k, v): obj for k, v, obj in p.entry_pairs}
         for c in p.calls:
-            if not c.path or len(c.args) < 2 or not c.str_args or not c.str_args[0] \
-                    or self.r.normalize_path(c.path) not in definers:
+            if not c.path or len(c.args) < 2 or self.r.normalize_path(c.path) not in definers:
                 continue
-            tag = c.str_args[0]
-            if not all(ch.isalnum() or ch == "-" for ch in tag):
+            if c.str_args and c.str_args[0]:
+                self._define_element(c.str_args[0], c.args[1])
                 continue
-            fids = set()
-            for o in sorted(self.objects(c.args[1])):
-                key = p.objs[o]
-                if key[0] == "fn":
-                    fids.add(key[1])
-            for v in c.args[1]:  # the class itself: its methods too (`connectedCallback`, handlers)
-                for cls in [v] + [m for m in p.graph.pred.get(v, ()) if p.kind[m] == "class"]:
-                    fids.update(p.class_methods.get(cls, ()))
-            for fid in sorted(fids):
-                self.seed(p.funcs[fid].this, ("E", tag))
+            # `for (const [tag, ctor] of Object.entries(registry)) customElements.define(tag, ctor)`
+            obj = pairs.get((c.args[0][0], c.args[1][0])) if len(c.args[0]) == 1 and len(c.args[1]) == 1 else None
+            if obj is None:
+                continue
+            for o in sorted(self.objects(obj)):
+                if p.objs[o][0] != "O":
+                    continue
+                lit = p.objs[o][1]
+                for (at, key), vals in sorted(p.literal_props.items()):
+                    if at == lit and key:
+                        self._define_element(key, vals)
+
+    def _define_element(self, tag: str, cls_vals) -> None:
+        """`this` in the class `cls_vals` holds (its constructor and methods) is the page's `<tag>`."""
+        p = self.p
+        if not all(ch.isalnum() or ch == "-" for ch in tag):
+            return
+        fids = set()
+        for o in sorted(self.objects(cls_vals)):
+            key = p.objs[o]
+            if key[0] == "fn":
+                fids.add(key[1])
+        for cls in self._classes_of(cls_vals):  # the class itself: its methods too (`connectedCallback`, …)
+            fids.update(p.class_methods.get(cls, ()))
+        for fid in sorted(fids):
+            self.seed(p.funcs[fid].this, ("E", tag))
+
+    def _classes_of(self, vals, limit: int = 256) -> list[int]:
+        """The class declarations a value comes from, through variables, imports and exports (a class with no
+        constructor is no object: it is found by the flow edges that carry it), and the classes they extend
+        (`extends FieldBase`: its `connectedCallback` runs on the subclass's element)."""
+        p = self.p
+        pred = p.graph.pred
+        base = EDGE_KIND["b"]
+        seen = set(vals)
+        todo = list(vals)
+        out = []
+        while todo and len(seen) < limit:
+            n = todo.pop()
+            if p.kind[n] == "class":
+                out.append(n)
+            for m, attr in pred.get(n, {}).items():
+                if m not in seen and attr is not base and p.kind[m] in ("var", "global", "export", "class"):
+                    seen.add(m)
+                    todo.append(m)
+        return sorted(out)
 
     def _late_registrations(self, callee: int, spec: dict) -> None:
         """`n[t[2]](t[1], fn)` with t[2] = 'addEventListener': a registration the syntax could not show."""
