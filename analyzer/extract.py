@@ -388,12 +388,18 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
         methods and it extends no class of the scan's (a subclass reads what its base stored; any other read,
         the field-based `.x`)."""
         p = self.p
-        for key, prop in self.class_stores:  # what other code of the file writes into `.x` (`self.x = v`)
+        u = self.u
+        plain: dict[str, int] = {}  # prop -> one node for what the file writes into `.prop` not through `this`
+        for key, prop in sorted(self.class_stores):  # (`self.x = v`, `el.x = v`: read by the class's `this.x`)
             writes = self.prop_writes.get(prop)
-            if writes:
-                node = p.named_node(key + (prop,), "prop", prop)
+            if not writes:
+                continue
+            pw = plain.get(prop)
+            if pw is None:
+                pw = plain[prop] = p.named_node(("pw", u.rel, u.line_off, u.col_off, prop), "prop", prop)
                 for vals, base in writes:
-                    (p.base_edges_from if base else p.edges_from)(vals, node)
+                    (p.base_edges_from if base else p.edges_from)(vals, pw)
+            p.edge(pw, p.named_node(key + (prop,), "prop", prop))
         self.prop_writes.clear()
         for ln, info, prop in self.class_loads:
             if not info[1] and (info[0], prop) in self.class_stores and (info[0], prop) not in self.class_methods_decl:
