@@ -71,7 +71,7 @@ _TAG = re.compile(r"^([A-Za-z][\w-]*|\*)")
 _PSEUDO = re.compile(r"::?[\w-]+")
 # attribute names whose value says what the field is, in order of trust
 _CLUE_ATTRS = ("autocomplete", "name", "id", "placeholder", "aria-label", "data-name", "data-field", "for",
-               "title")
+               "title", "formcontrolname")  # (Angular's `formControlName`: the control the field is bound to)
 
 
 def _split_top(text: str, seps: str) -> list[str]:
@@ -304,7 +304,7 @@ class Classifier:
             if k:
                 return k
         for name, val in vals.items():
-            if name.startswith("data-") or name.startswith("v-model") or name == "ng-model":
+            if name.startswith("data-") or name.startswith("v-model") or name in ("ng-model", "formcontrolname"):
                 k = self.keyword_kind(val)
                 if k:
                     return k

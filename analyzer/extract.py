@@ -17,6 +17,7 @@ import re
 
 from analyzer.extract_calls import CallFacts
 from analyzer.extract_clones import HELPER_MAX_BYTES, HelperCopies
+from analyzer.extract_forms import FormsFacts
 from analyzer.extract_decl import DeclarationFacts
 from analyzer.extract_util import (
     _MAX_TMPL, _MAX_VALS, COMPARE_OPS, CONST_IDENTS, FALSY_UNARY, FUNC_TYPES, LEAF_TYPES, PASS_FIRST, BudgetExceeded,
@@ -82,7 +83,7 @@ def _compared(cond, base: str, depth: int = 0) -> str | None:
                 return sel
     return None
 
-from analyzer.program import HEAP, Func, Load, Program, Registration, Store, Unit
+from analyzer.program import HEAP, Call, Func, Load, Program, Registration, Store, Unit
 from analyzer.rulebook import RuleBook
 
 
@@ -91,7 +92,7 @@ _FIELD_DEFS = ("field_definition", "public_field_definition")
 _BROWSER_BASE = re.compile(r"^\s*extends\s+(?:(?:window|globalThis)\.)?(?:HTML\w*Element|Element|EventTarget|Object)\s*$")
 
 
-class Extractor(CallFacts, DeclarationFacts, HelperCopies):
+class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
     """Builds the facts of one unit into the shared `Program`."""
 
     def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree, budget=None, bundle=None,
@@ -449,6 +450,12 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
                            for ch in prm.children):
                         # `constructor(private readonly send: Fn)`: a parameter property, `this.send`
                         self.p.edge(pn, self.p.prop_node(_text(pat)))
+                        cls = self.this_class.get(f.fid)
+                        if cls is not None:
+                            self.p.edge(pn, self._class_prop(cls, _text(pat)))
+                            self.class_stores.add((cls[0], _text(pat)))
+                    if name == "constructor":
+                        self._injected(prm, pn, f)
                 else:
                     pn = self.p.node("param", str(i), self.uid, prm.start_byte, f.fid)
                     if pat is not None:
@@ -462,6 +469,20 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies):
             self.param_nids.add(pn)
             self.p.edge(pn, f.args)
         self._fn_value[node.id] = f_value
+
+    def _injected(self, prm, pn: int, f) -> None:
+        """`constructor(private http: HttpClient, private leads: LeadCaptureService)`: dependency injection
+        (Angular, NestJS-style) hands the constructor an instance of each parameter's type: the parameter
+        holds what `new HttpClient()` / `new LeadCaptureService()` would give."""
+        ta = prm.child_by_field_name("type")
+        t = ta.named_children[0] if ta is not None and ta.named_child_count == 1 else None
+        if t is None or t.type != "type_identifier":
+            return
+        p = self.p
+        name = _text(t)
+        c = Call(len(p.calls), self.uid, f.fid, prm.start_byte, prm.end_byte, (self.ref(name, f.fid),), None, [],
+                 pn, True, None, name, [], [])
+        p.calls.append(c)
 
     def _function_name(self, node, par) -> str:
         nm = node.child_by_field_name("name")

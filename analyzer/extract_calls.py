@@ -142,6 +142,8 @@ class CallFacts:
                 for e in p.array_strs[recv[0]]:
                     if e is not None:
                         p.consts.setdefault(p.funcs[fid].params[0], []).append([e])
+        if method == "subscribe":
+            self._form_subscription(c, node)  # `control.valueChanges.pipe(…).subscribe(fn)` (extract_forms.py)
         if ft == "identifier" and any(s is not None for s in str_args):
             self.literal_calls.append((_text(fn), c.cid, tuple(str_args), f.fid))
         self.vals[node.id] = (res,)
@@ -454,6 +456,13 @@ class CallFacts:
             return self._folded_name(idx)
         return None
 
+    def _late_callee_part(self, fn):
+        """`W[_0x3b(0x15b)]` / `W[k]`: the part that names the method once constants are known, else None."""
+        if fn is None or fn.type != "subscript_expression":
+            return None
+        idx = fn.child_by_field_name("index")
+        return self._key_part(idx) if idx is not None else None
+
     def _string_table_lookup(self, node, f: Func) -> None:
         """Recognise an obfuscator's string-table accessor by its shape:
         `function (i, k) { i = i - OFF; var v = TABLE[i]; return v; }` or `{ return TABLE[i - OFF]; }`."""
@@ -466,6 +475,7 @@ class CallFacts:
         off = 0
         table = None
         decode = False
+        late = None
         for st in body.named_children:
             t = st.type
             if t == "expression_statement" and st.named_child_count == 1:
@@ -486,12 +496,16 @@ class CallFacts:
                 sub = d.child_by_field_name("value") if d is not None else None
             elif t == "return_statement" and st.named_child_count:
                 sub = st.named_children[0]
-                if sub.type == "call_expression" and self._callee_last_name(sub.child_by_field_name("function")) == "atob":
+                if sub.type == "call_expression":
+                    fn = sub.child_by_field_name("function")
+                    name = self._callee_last_name(fn)
+                    # `W[_0x3b(0x15b)](T[i])`: a callee named only once the obfuscator's table is read
+                    late = self._late_callee_part(fn) if name is None else None
                     a = sub.child_by_field_name("arguments")
                     inner = a.named_children[0] if a is not None and a.named_child_count == 1 else None
-                    if inner is not None and inner.type == "subscript_expression":
+                    if (name == "atob" or late is not None) and inner is not None and inner.type == "subscript_expression":
                         sub = inner
-                        decode = True
+                        decode = name == "atob"
             if sub is not None and sub.type == "subscript_expression":
                 o = sub.child_by_field_name("object")
                 i = sub.child_by_field_name("index")
@@ -511,6 +525,8 @@ class CallFacts:
                             table = self.ref(_text(o), f.fid)
         if table is not None:
             self.p.lookup_funcs[f.fid] = (table, off, decode)
+            if late is not None:
+                self.p.lookup_decoders[f.fid] = late  # decodes if that name turns out to be `atob`
 
 
 _ELEMENT_CALLBACKS = frozenset({"forEach", "map", "filter", "some", "every", "find", "flatMap"})

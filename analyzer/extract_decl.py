@@ -191,10 +191,19 @@ class DeclarationFacts:
         body = node.child_by_field_name("body")
         cls = p.node("class", _text(name) if name is not None else "<class>", self.uid, node.start_byte, self.f.fid)
         if body is not None:
+            decorators = []
             for m in body.named_children:
+                if m.type == "decorator":
+                    decorators.append(m)
+                    continue
+                decs, decorators = decorators, []
                 if m.type == "method_definition":
                     k = self._key_name(m.child_by_field_name("name"))
                     vals = self.ev(m)
+                    # `@HostListener('window:beforeunload') onLeave() {…}` (TypeScript: the decorator before
+                    # the method; JavaScript: inside it)
+                    for d in decs + [x for x in m.named_children if x.type == "decorator"]:
+                        self._decorated_listener(d, vals)
                     for v in vals:
                         if v in self.fnode_fid:  # (customElements.define: `this` of each is the element)
                             p.class_methods.setdefault(cls, []).append(self.fnode_fid[v])
@@ -226,6 +235,32 @@ class DeclarationFacts:
         if heritage is not None:
             for c in heritage.named_children:
                 p.edges_from(self.ev(c), cls)
+
+    def _decorated_listener(self, dec, vals: tuple) -> None:
+        """A listener decorator (rules/triggers.toml [[decorator]]) over a method: the method is registered
+        for its event, on `window`, `document` or `document.body` by the prefix, else on the host element
+        (not known here: any element of the page)."""
+        call = dec.named_children[0] if dec.named_child_count == 1 else None
+        if call is None or call.type != "call_expression":
+            return
+        fn = call.child_by_field_name("function")
+        at = self.r.listener_decorators.get(_text(fn)) if fn is not None and fn.type == "identifier" else None
+        args = call.child_by_field_name("arguments")
+        if at is None or args is None or at >= args.named_child_count or args.named_children[at].type != "string":
+            return
+        spec = _string_value(args.named_children[at])
+        where, _, event = spec.rpartition(":")
+        if not event or not vals:
+            return
+        p = self.p
+        tn = p.node("target", spec, self.uid, dec.start_byte, self.f.fid)
+        target = {"window": ("G", "window"), "document": ("G", "document"), "body": ("G", "document.body")}.get(
+            where, ("E", "*") if not where else None)
+        if target is None:
+            return
+        p.seeds.append((tn, target))
+        p.regs.append(Registration(len(p.regs), self.uid, self.f.fid, dec.start_byte, dec.end_byte, [event], tn,
+                                   tuple(vals), _text(fn)))
 
     def _computed_member(self, name, obj: int, vals: tuple, node) -> None:
         """`[_0x2a1b(0x128)]() {…}` in a class or object literal (an obfuscator's string table): a property

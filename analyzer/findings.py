@@ -9,6 +9,7 @@ import re
 from analyzer.classify import NOT_PERSONAL, severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
+from analyzer.program import FORM_VALUES
 from analyzer.sanitize import strip_userinfo
 
 
@@ -178,8 +179,9 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
         if _only_not_personal(solver, prog, src, resolver, html_matches, classifier):
             return [], [], False  # `$('.toolbar :input').serialize()` of sort and filter controls only
         return ["any_field"], [src.how], True
-    if src.how in rules.keyed_sources:  # a store of the typed fields: the properties read name the fields
-        return _keyed_kinds(prog, classifier, resolver, src, sink), [src.how], True
+    if src.how in rules.keyed_sources or src.how == FORM_VALUES:  # the typed fields by name: the properties read name them
+        kinds = _keyed_kinds(prog, classifier, resolver, src, sink)
+        return (kinds, [src.how], True) if kinds else ([], [], False)
     cats: set[str] = set()
     descs: list[str] = []
     resolved = False
@@ -274,8 +276,10 @@ def _keyed_kinds(prog, classifier, resolver, src, sink) -> list[str]:
                 loads.append(m)
             todo.append(m)
     pred = prog.graph.pred
-    containers = set()  # `customer.billingAddress` when `.email` is read from it next
+    containers = set()  # `customer.billingAddress` when `.email` is read from it next (not `.trim()`)
     for m in loads:
+        if not classifier.keyword_kind(prog.label[m]):
+            continue
         for b in prog.load_base.get(m, ()):
             containers.add(b)
             containers.update(pred.get(b, ()))
@@ -285,6 +289,8 @@ def _keyed_kinds(prog, classifier, resolver, src, sink) -> list[str]:
         k = classifier.keyword_kind(prog.label[m])
         if k and sink is not None and resolver._reaches(m, sink):
             kinds.add(k)
+    if kinds == {NOT_PERSONAL}:
+        return []  # only not-personal fields are read (`values.quantity`): no personal data leaves
     kinds.discard(NOT_PERSONAL)
     specific = kinds - {"other"}
     return sort_categories(specific or kinds or {"any_field"})

@@ -206,6 +206,7 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "load_base": DictMerge(N, NODES, "assign"),
     "fnode_fid": DictMerge(N, F, "assign"),
     "lookup_funcs": DictMerge(F, Tup((N, S, S)), "assign"),
+    "lookup_decoders": DictMerge(F, PART, "assign"),
     "rotations": DictMerge(N, S, "assign"),
     "wrapper_factories": DictMerge(F, S, "assign"),
     "components": Union(F),

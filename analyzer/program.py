@@ -158,6 +158,10 @@ def _utf16_column(u: Unit, start: int, off: int) -> int:
     return units + _utf16_len(d[at:off])
 
 
+# The `how` of the source a form library hands its callbacks (react-hook-form's `watch(cb)`): the form's
+# values by field name, whose properties read name the fields (as a keyed store's, rules/sources.toml)
+FORM_VALUES = "form values"
+
 @dataclass
 class Unit:
     """One piece of JavaScript that was parsed on its own: a file, a <script> block, an on…= attribute."""
@@ -292,6 +296,9 @@ class Program:
     load_base: dict = field(default_factory=dict)  # load node -> base value nids
     fnode_fid: dict = field(default_factory=dict)  # function-value node -> function id
     lookup_funcs: dict = field(default_factory=dict)  # fid -> (array ref node, offset): `f('0x1')` = arr[1-off]
+    # fid of such a lookup -> the part naming the function it applies (`W[_0x3b(0x15b)](T[i])`): it decodes
+    # base64 when that part is `atob`
+    lookup_decoders: dict = field(default_factory=dict)
     rotations: dict = field(default_factory=dict)  # array ref (or literal) node -> left rotations applied at load
     call_hints: dict = field(default_factory=dict)  # result of `f()` -> ref node of `f` (string tables: `var t = f()`)
     array_parts: dict = field(default_factory=dict)  # (array literal node, index) -> lookup part of that element
@@ -461,7 +468,7 @@ class Program:
                     except (TypeError, ValueError):
                         continue
                     found = self._element(spec[0], i, limit, memo)
-                    out.extend(_b64(found) if spec[2] else found)
+                    out.extend(_b64(found) if spec[2] or self._late_decoder(fid, limit, memo) else found)
             return sorted(set(out))
         if part[0] == "elems":
             out = []
@@ -489,6 +496,10 @@ class Program:
                 if e is not None:
                     out.append(e)
         return sorted(set(out))
+
+    def _late_decoder(self, fid: int, limit: int, memo: dict | None) -> bool:
+        part = self.lookup_decoders.get(fid)
+        return part is not None and self.strings_of(part, limit, 1, memo) == ["atob"]
 
     def _element(self, arr_ref: int, i: int, limit: int, memo: dict | None = None) -> list[str]:
         out = []

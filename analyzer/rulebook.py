@@ -36,6 +36,8 @@ class RuleBook:
     source_props: set = field(default_factory=set)
     source_methods: dict = field(default_factory=dict)  # name -> (nargs, catch_all)
     source_ctors: dict = field(default_factory=dict)  # name -> catch_all
+    listener_decorators: dict = field(default_factory=dict)  # triggers.toml [[decorator]]: name -> event arg
+    forms: dict = field(default_factory=dict)  # sources.toml [forms]: observable form controls (extract_forms.py)
     keyed_sources: set = field(default_factory=set)  # 'getCustomerData()': the field is named by what is read
     element_calls: dict = field(default_factory=dict)  # global path -> selector template
     element_methods: dict = field(default_factory=dict)  # method -> selector template
@@ -152,6 +154,7 @@ class RuleBook:
                 rb.element_methods[e["match"]] = e["selector"]
             else:
                 rb.element_calls[e["match"]] = e["selector"]
+        rb.forms = {k: v for k, v in src.get("forms", {}).items() if k not in ("example", "expect")}
         dom = src.get("dom", {})
         rb.catch_all_globals = set(dom.get("catch_all_globals", []))
         rb.builtin_globals = frozenset(dom.get("builtin_globals", []))
@@ -171,6 +174,7 @@ class RuleBook:
         rb.non_submit_words = re.compile(trg["non_submit_words"])
         rb.strong_submit_words = re.compile(trg["strong_submit_words"])
         rb.submit_calls = set(trg["submit_calls"])
+        rb.listener_decorators = {d["name"]: int(d.get("event_arg", 0)) for d in trg.get("decorator", [])}
         for r in trg.get("register", []):
             rb.register_methods[r["method"]] = {"event_arg": r["event_arg"], "handler_arg": r["handler_arg"],
                                                 "selector_arg": r.get("selector_arg"),

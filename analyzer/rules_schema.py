@@ -66,6 +66,17 @@ class SourceConstructor:
 
 
 @dataclass(frozen=True)
+class Forms:
+    observable: str
+    subscribe: str
+    pass_through: str
+    control_attr: str
+    event: str
+    example: str = ""
+    expect: str = ""
+
+
+@dataclass(frozen=True)
 class ElementFinder:
     match: str
     selector: str
@@ -98,6 +109,15 @@ class Triggers:
     submit_calls: tuple
     register: tuple = ()
     registration: dict | None = None
+    decorator: tuple = ()
+
+
+@dataclass(frozen=True)
+class Decorator:
+    name: str
+    event_arg: int = 0
+    example: str = ""
+    expect: str = ""
 
 
 @dataclass(frozen=True)
@@ -267,7 +287,7 @@ def check_rules() -> None:
         raise RulesError(f"sinks.toml: unknown section(s) {extra}")
 
     src = load_toml("sources")
-    extra = sorted(set(src) - {"property", "method", "constructor", "element", "dom"})
+    extra = sorted(set(src) - {"property", "method", "constructor", "element", "dom", "forms"})
     if extra:
         raise RulesError(f"sources.toml: unknown section(s) {extra}")
     records(SourceProperty, src.get("property"), "sources.toml property")
@@ -275,9 +295,12 @@ def check_rules() -> None:
     records(SourceConstructor, src.get("constructor"), "sources.toml constructor")
     records(ElementFinder, src.get("element"), "sources.toml element")
     record(Dom, src.get("dom", {}), "sources.toml dom")
+    if "forms" in src:
+        record(Forms, src["forms"], "sources.toml forms")
 
     trg = record(Triggers, load_toml("triggers"), "triggers.toml")
     records(Register, trg.register, "triggers.toml register")
+    records(Decorator, trg.decorator, "triggers.toml decorator")
     record(Registration, trg.registration or {}, "triggers.toml registration")
 
     fl = record(Flows, load_toml("flows"), "flows.toml")

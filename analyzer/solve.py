@@ -128,8 +128,16 @@ class Solver(LinkPasses):
         # reads of a property also see what object literals hold under that name
         named = p.named
         lit_edges = []
+        event_params = self._event_params()
         for ld in p.loads:
             if ld.prop is not None:
+                if ld.prop in EVENT_TARGET_PROPS and ld.base and all(b in event_params for b in ld.base):
+                    # `e.target` of a listener's event: the element (see `_event_target`), not what some
+                    # literal holds under `target` (`mount(App, {target: el})`) or code stored into `.target`
+                    pn = named.get(("p", ld.prop))
+                    if pn is not None:
+                        p.graph.remove_edge(pn, ld.nid)
+                    continue
                 pl = named.get(("pl", ld.prop))
                 if pl is not None:
                     lit_edges.append((pl, ld.nid))
@@ -181,6 +189,7 @@ class Solver(LinkPasses):
         self.propagate()
         self._element_classes()
         self._registration_wrappers()
+        self._requirejs_mixins()
         self.propagate()
         # Calls nothing in the scan resolves: try the callee's own spelling as a global path.
         for c in p.calls:
@@ -372,6 +381,55 @@ class Solver(LinkPasses):
             self.models.on_ref_load(self, ld, key)
         elif k0 == "PX":
             self.models.on_proxy_load(self, ld, key)
+
+    def _event_params(self) -> set:
+        """The event parameter of each function registered as a listener by name or written inline
+        (`addEventListener('input', function (e) {…})`)."""
+        p = self.p
+        out = set()
+        handlers = set()
+        pred = p.graph.pred
+
+        kind = p.kind
+
+        def declared(v) -> list[int]:
+            """The functions a value is: written there, or named by a declaration (through the variables and
+            globals that hold it, a few steps back)."""
+            fids, seen, todo = [], {v}, [v]
+            for _ in range(4):
+                nxt = []
+                for n in todo:
+                    fid = p.fnode_fid.get(n)
+                    if fid is not None:
+                        fids.append(fid)
+                        continue
+                    for m in pred.get(n, ()):
+                        if m not in seen and (kind[m] in ("var", "global") or m in p.fnode_fid) and len(seen) < 32:
+                            seen.add(m)
+                            nxt.append(m)
+                todo = nxt
+            return fids + [p.fnode_fid[n] for n in todo if n in p.fnode_fid]
+
+        for rg in p.regs:
+            for v in rg.handler:
+                for fid in declared(v):
+                    if p.funcs[fid].params:
+                        out.add(p.funcs[fid].params[0])
+                        handlers.add(fid)
+        # and of a function a handler hands its event to by name (`function ($event) { onQtyChange($event) }`,
+        # the template models' listeners)
+        for c in p.calls:
+            if c.fid not in handlers or c.method is not None:
+                continue
+            ev = p.funcs[c.fid].params[0]
+            idx = [i for i, a in enumerate(c.args) if a == (ev,)]
+            if not idx:
+                continue
+            for v in c.callee:
+                for fid in declared(v):
+                    if idx[0] < len(p.funcs[fid].params):
+                        out.add(p.funcs[fid].params[idx[0]])
+        return out
 
     def _keyed(self, o: int) -> int:
         """What an object literal holds under keys no constant names: `handlers[topic] = h` (or `= []`, then
@@ -609,6 +667,36 @@ class Solver(LinkPasses):
             c.handled = True  # what it finds, not the element it is called on
             self._element_from_args(c, template)
 
+    def _requirejs_mixins(self) -> None:
+        """RequireJS mixins (Magento 2's `requirejs-config.js`: `config: {mixins: {'Magento_Checkout/js/view/
+        shipping': {'Vendor_Module/js/shipping-mixin': true}}}`): the function a mixin module returns is called
+        with the module it extends (`return function (Component) { return Component.extend({…}); }`)."""
+        p = self.p
+        lp = p.literal_props
+        pairs = []
+        for (lit, key), vals in lp.items():
+            if key != "mixins":
+                continue
+            for o in sorted(self.objects(vals)):
+                if p.objs[o][0] != "O":
+                    continue
+                for (lit2, target), tvals in lp.items():
+                    if lit2 != p.objs[o][1] or not target:
+                        continue
+                    for t in sorted(self.objects(tvals)):
+                        if p.objs[t][0] != "O":
+                            continue
+                        pairs += [(target, mixin) for (lit3, mixin) in lp if lit3 == p.objs[t][1] and mixin]
+        for target, mixin in sorted(set(pairs)):
+            for fac in self._amd_module("", mixin):
+                for o in sorted(self.pts.get(p.funcs[fac].ret, ())):
+                    if p.objs[o][0] != "fn":
+                        continue
+                    fn = p.funcs[p.objs[o][1]]
+                    self.call_edges.add((fac, fn.fid))
+                    if fn.params:
+                        self.seed(fn.params[0], ("G", self.r.modules.get(target, target)))
+
     def _amd_module(self, rel: str, dep: str) -> list[int]:
         """Factories of the AMD module `dep` names, when its file is in the scan: `./x` and `../x` from the
         requiring file, `js/x` under any folder, and Magento's `Vendor_Module/js/x` (the module's
@@ -746,8 +834,8 @@ class Solver(LinkPasses):
             # by `fn.bind(ctx, 'mail')` gets the event after its bound arguments
             k = self._bound_args(rg.handler)
             self.seed(f.params[k] if k < len(f.params) else f.args, ("EV", rg.rid))
-        if not f.is_arrow:
-            self.edge(rg.target, f.this, "a")
+        if not f.is_arrow and rg.api not in self.r.listener_decorators:  # (a decorated method's `this` is
+            self.edge(rg.target, f.this, "a")                            # its component, not the target)
 
     def _bound_args(self, handler: tuple) -> int:
         if self._bind_calls is None:
@@ -894,10 +982,29 @@ class Solver(LinkPasses):
                     self.sink_hits.append(("store", st, rule))
                     break
 
+    def _drop_stub_forwarders(self, stub_calls: set) -> None:
+        """The leak of `gtag('set', 'user_data', d)` is reported at that call: the stub it runs
+        (`function gtag(){dataLayer.push(arguments)}`) forwards every call's arguments, and its own sink is not
+        a second finding of the same data."""
+        p = self.p
+        stubs = {fid for cid, fid, _mode in self.linked if cid in stub_calls}
+        if not stubs:
+            return
+        keep = []
+        for h in self.sink_hits:
+            c = h[1]
+            if h[0] == "call" and c.fid in stubs and any(p.funcs[c.fid].args in a for a in c.args) \
+                    and c.cid not in stub_calls:
+                self.sink_keys.discard((c.cid, h[2].api))
+                continue
+            keep.append(h)
+        self.sink_hits[:] = keep
+
     def _fallback_sinks(self) -> None:
         """Receivers the scan cannot resolve: recognise the sink by how the callee is spelled."""
         r = self.r
         hit_calls = {id(h[1]) for h in self.sink_hits if h[0] == "call"}
+        stub_calls = set()
         for c in self.p.calls:
             # a tracker's own queue stub (`function gtag(){dataLayer.push(arguments)}`) is still the tracker
             if c.resolved and c.path and id(c) not in hit_calls:
@@ -906,7 +1013,10 @@ class Solver(LinkPasses):
                         self.sink_keys.add((c.cid, rule.api))
                         self.sink_hits.append(("call", c, rule))
                         hit_calls.add(id(c))
+                        stub_calls.add(c.cid)
                         break
+        if stub_calls:
+            self._drop_stub_forwarders(stub_calls)
         for c in self.p.calls:
             if id(c) in hit_calls or c.resolved or not c.path or c.method is None:
                 continue

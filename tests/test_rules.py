@@ -95,13 +95,15 @@ def test_rule_files_have_exactly_the_known_sections():
     assert set(load_toml("flows")["storage"]) == {"objects", "set", "get", "example", "expect"}
     assert set(load_toml("flows")["amd"]) == {"calls"}
     assert set(load_toml("flows")["react"]) == {"state_hooks", "effect_hooks"}
-    assert set(load_toml("sources")) == {"property", "method", "constructor", "element", "dom"}
+    assert set(load_toml("sources")) == {"property", "method", "constructor", "element", "dom", "forms"}
+    assert set(load_toml("sources")["forms"]) == {"observable", "subscribe", "pass_through", "control_attr", "event",
+                                                 "example", "expect"}
     assert set(load_toml("sources")["dom"]) == {"catch_all_globals", "builtin_globals", "element_passthrough",
                                                 "element_properties", "event_value_props",
                                                 "plain_result_methods", "element_definers"}
     assert set(load_toml("triggers")) == {"presubmit", "lifecycle", "submit", "click", "submit_control_words",
                                           "strong_submit_words", "non_submit_words", "submit_calls", "register",
-                                          "registration"}
+                                          "registration", "decorator"}
     assert set(load_toml("triggers")["registration"]) == {"jquery_shorthand", "property_prefix", "timers",
                                                           "ready_calls", "bus_emit", "bus_returns"}
     assert set(load_toml("sinks")) == {"sink", "factory"}

@@ -19,7 +19,7 @@ from analyzer.models.spec import ApiSpec, records
 from analyzer.models.keys import link_computed_stores
 from analyzer.models.mount import mount_components
 from analyzer.models.spreads import link_spreads
-from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Registration
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, FORM_VALUES, HEAP, Call, Registration
 from analyzer.rules import load_toml
 
 APP_GLOBAL = "__formleak_vue_app__"  # where an in-DOM app's options object is kept (templates.py reads it)
@@ -53,6 +53,7 @@ class StateModel:
         self.store_seen: set[tuple] = set()
         self.sets: list[tuple[Call, str]] = []  # (instance path set by binding code, the path)
         self.option_watchers: list[tuple[str, int, tuple]] = []  # (watched path, watcher fid, instance)
+        self.form_watches: list[Call] = []  # react-hook-form `watch(callback)` calls
         for api in load_apis():
             if api.kind not in HANDLERS:
                 raise ValueError(f"frameworks.toml: api kind {api.kind!r} has no handler")
@@ -191,6 +192,20 @@ class StateModel:
                           c.path or "subscribe")
         p.regs.append(rg)
         solver._watch_registration(rg)
+
+    def _returns(self, solver, c: Call) -> None:
+        """`useForm()`: its result is the API `returns` names (`const { watch } = useForm()`)."""
+        if self.returns_now:
+            solver.seed(c.result, ("G", self.returns_now))
+
+    def _form_watch(self, solver, c: Call) -> None:
+        """react-hook-form's `watch((values, {name}) => …)`: the callback runs as the shopper types, with the
+        form's values, keyed by field (`values.email`: see `FORM_VALUES`). `watch('email')` (a value read at
+        render) is not modelled."""
+        if not c.args or (c.str_args and c.str_args[0]):
+            return
+        self._subscribe(solver, c)
+        self.form_watches.append(c)
 
     def _proxy(self, solver, c: Call) -> None:
         if len(c.args) < 2:
@@ -350,6 +365,13 @@ class StateModel:
     def link(self, solver) -> None:
         """Reducers run by their dispatches; watchers and effects called by the writers of what they watch."""
         p = solver.p
+        for c in self.form_watches:  # the callback's first parameter: the form's values
+            for f in self._functions(solver, c.args[0]):
+                fn = p.funcs[f]
+                if fn.params:
+                    s = p.new_source("values", c.uid, f, c.start, c.end, (), FORM_VALUES, False, "values")
+                    p.graph.ensure_below(len(p.kind))
+                    p.graph.add_edges(((s, fn.params[0]),), EDGE_PLAIN)
         for c, st in self.dispatches:
             if st not in self.reducers:
                 # `setFields(f => ({...f, [k]: v}))`: the updater gets the state and returns the new one
@@ -369,6 +391,8 @@ class StateModel:
                     solver.edge(st, fn.params[0])
                 solver.edge(fn.ret, st)
         solver.propagate()  # the reducer's parameters now hold the actions' objects (read field by field)
+        if self.sets:
+            self._subscriptions(solver)
         for c, path in self.sets:
             for key, fid, inst in self.option_watchers:
                 if path == key or path.startswith(key + "."):
@@ -395,6 +419,7 @@ class StateModel:
                         for n in solver.objects(vals):
                             if objs[n][0] == "O":
                                 state.setdefault(n, o)
+        self._effects_on_variables(solver)
         if not state:
             return
         # who writes which state, by property: a watcher of `() => form.zip` runs when `form.zip` is set,
@@ -444,6 +469,60 @@ class StateModel:
                 for s, prop in self._read_states(solver, f, state, reads_in):
                     for w in writers.of(s, prop):
                         solver.call_edges.add((w, f))
+
+    def _subscriptions(self, solver) -> None:
+        """`this.email.subscribe(fn)` in a view model's method: fn watches the instance path `email` (a
+        template binding's set of it runs fn), whether or not the observable is in the scan."""
+        p = solver.p
+        for c in p.calls:
+            if c.method != "subscribe" or not c.recv or not c.args:
+                continue
+            for r in c.recv:
+                if p.kind[r] != "load" or p.label[r] == "[]":
+                    continue
+                inst = tuple(b for b in p.load_base.get(r, ()) if p.kind[b] == "this")
+                if not inst:
+                    continue
+                for fid in self._functions(solver, c.args[0]):
+                    self.option_watchers.append((p.label[r], fid, inst))
+
+    def _effects_on_variables(self, solver) -> None:
+        """An effect also runs again when a plain variable it reads is assigned (Svelte 5's `$effect` over
+        `let zip = $state('')`, bound by `bind:value={zip}`): the functions that assign a variable declared
+        outside the effect, and read inside it, call it."""
+        p = solver.p
+        effects = sorted({f for c in self.effect_calls if c.args for f in self._functions(solver, c.args[0])})
+        if not effects:
+            return
+        pred, succ = p.graph.pred, p.graph.succ
+        kind, fidof = p.kind, p.fid
+        inside: dict[int, set] = {}  # effect fid -> the fids nested in it (itself included)
+        for f in effects:
+            inside[f] = {f}
+        for fn in p.funcs:  # (parents come before children)
+            par = fn.parent
+            for f in effects:
+                if par is not None and par in inside[f]:
+                    inside[f].add(fn.fid)
+        refs_of: dict[int, list] = {}
+        wanted = set().union(*inside.values())
+        for n, k in enumerate(kind):
+            if k == "var" and fidof[n] in wanted:
+                refs_of.setdefault(fidof[n], []).append(n)
+        for f in effects:
+            nested = inside[f]
+            for fid in sorted(nested):
+                for r in refs_of.get(fid, ()):
+                    for d in pred.get(r, ()):  # the declaration (a classic script's top level: a global)
+                        if kind[d] not in ("var", "global") or fidof[d] in nested:
+                            continue
+                        for w in succ.get(d, ()):  # the variable's references in other functions
+                            wf = fidof[w]
+                            if kind[w] != "var" or wf in nested or wf == fidof[d] or w == r or wf < 0 \
+                                    or p.funcs[wf].top:
+                                continue
+                            if any(m != d for m in pred.get(w, ())):  # assigned there (not only read)
+                                solver.call_edges.add((wf, f))
 
     @staticmethod
     def _functions(solver, vals) -> list[int]:
@@ -512,4 +591,6 @@ HANDLERS = {
     "store": StateModel._store,
     "component": StateModel._component,
     "set": StateModel._set,
+    "returns": StateModel._returns,
+    "form_watch": StateModel._form_watch,
 }

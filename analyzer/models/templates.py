@@ -315,6 +315,10 @@ class _Generator:
         path_expr = re.fullmatch(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", expr) is not None
         if self.spec.write == "call":  # an observable: `email(v)` stores
             body = ["var __fl_v = $event.target.value;"] + [f"{t}(__fl_v);" for t in target]
+            if self.scope == "instance" and path_expr:
+                # (and the view model's `email.subscribe(fn)` runs: also when the observable is the base
+                # component's, outside the scan, as for a Magento mixin's `this.email.subscribe`)
+                body.append(f"__formleak_ko_set__(__fl_vm, {json.dumps(expr)}, __fl_v);")
         elif self.scope == "instance" and path_expr:
             # `form.email` of the instance: set by the model (that property only, and the option watchers
             # of this path or of a path it lies under run now); a path into state that `setup()` returned
