@@ -62,6 +62,7 @@ class Solver(LinkPasses):
         self._stored_props: frozenset | None = None  # property names some store writes (solve._expando)
         self.scoped_done: set = set()  # (cid, 'page'): a scoped find whose `this` is no element
         self._amd_factories: dict | None = None  # file -> factories of its AMD `define` calls
+        self._lit_entries: dict | None = None  # object literal -> [(key, values)] (literal_entries)
         self._calls_by_callee: dict | None = None  # callee node -> method calls not named yet (late methods)
 
     # ------------------------------------------------------------------------------------------- basics
@@ -667,26 +668,35 @@ class Solver(LinkPasses):
             c.handled = True  # what it finds, not the element it is called on
             self._element_from_args(c, template)
 
+    def literal_entries(self, lit: int) -> list:
+        """(key, values) of an object literal, by key (an index of `literal_props` built on first use: the
+        literals do not change while linking)."""
+        if self._lit_entries is None:
+            idx: dict = {}
+            for (at, key), vals in self.p.literal_props.items():
+                if key:
+                    idx.setdefault(at, []).append((key, vals))
+            for v in idx.values():
+                v.sort(key=lambda kv: kv[0])
+            self._lit_entries = idx
+        return self._lit_entries.get(lit, [])
+
     def _requirejs_mixins(self) -> None:
         """RequireJS mixins (Magento 2's `requirejs-config.js`: `config: {mixins: {'Magento_Checkout/js/view/
         shipping': {'Vendor_Module/js/shipping-mixin': true}}}`): the function a mixin module returns is called
         with the module it extends (`return function (Component) { return Component.extend({…}); }`)."""
         p = self.p
-        lp = p.literal_props
         pairs = []
-        for (lit, key), vals in lp.items():
+        for (lit, key), vals in p.literal_props.items():
             if key != "mixins":
                 continue
             for o in sorted(self.objects(vals)):
                 if p.objs[o][0] != "O":
                     continue
-                for (lit2, target), tvals in lp.items():
-                    if lit2 != p.objs[o][1] or not target:
-                        continue
+                for target, tvals in self.literal_entries(p.objs[o][1]):
                     for t in sorted(self.objects(tvals)):
-                        if p.objs[t][0] != "O":
-                            continue
-                        pairs += [(target, mixin) for (lit3, mixin) in lp if lit3 == p.objs[t][1] and mixin]
+                        if p.objs[t][0] == "O":
+                            pairs += [(target, mixin) for mixin, _v in self.literal_entries(p.objs[t][1])]
         for target, mixin in sorted(set(pairs)):
             for fac in self._amd_module("", mixin):
                 for o in sorted(self.pts.get(p.funcs[fac].ret, ())):

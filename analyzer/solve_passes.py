@@ -84,10 +84,8 @@ class LinkPasses:
             for o in sorted(self.objects(obj)):
                 if p.objs[o][0] != "O":
                     continue
-                lit = p.objs[o][1]
-                for (at, key), vals in sorted(p.literal_props.items()):
-                    if at == lit and key:
-                        self._define_element(key, vals)
+                for key, vals in self.literal_entries(p.objs[o][1]):
+                    self._define_element(key, vals)
 
     def _define_element(self, tag: str, cls_vals) -> None:
         """`this` in the class `cls_vals` holds (its constructor and methods) is the page's `<tag>`."""
