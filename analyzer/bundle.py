@@ -89,6 +89,7 @@ class LibraryRule:
     paths: re.Pattern | None  # over str
     signature: re.Pattern | None  # over bytes
     api_marker: tuple = ()
+    packages: re.Pattern | None = None  # over str: the library's own npm packages (`@sentry/core`)
 
     def matches(self, text: bytes, source: str | None) -> bool:
         if source and self.paths is not None and self.paths.search(source):
@@ -149,7 +150,8 @@ def library_rules(libraries: list[dict]) -> LibraryRules:
             banner=_bytes_rx(lib["banner"]) if lib.get("banner") else None,
             paths=re.compile(lib["paths"]) if lib.get("paths") else None,
             signature=_bytes_rx(lib["signature"]) if lib.get("signature") else None,
-            api_marker=tuple(lib.get("api_marker", ()))))
+            api_marker=tuple(lib.get("api_marker", ())),
+            packages=re.compile(lib["packages"]) if lib.get("packages") else None))
         if lib.get("signature"):
             sigs.append(b"(?P<s%d>%s)" % (i, lib["signature"].encode("utf-8")))
         if lib.get("banner"):
@@ -669,7 +671,15 @@ def own_file_library(data: bytes, lib_rules: LibraryRules) -> LibraryRule | None
     lead = _LEADING.match(head).end()
     umd = _UMD_COMMONJS.search(head) is not None and _UMD_AMD.search(head) is not None
     iife = _IIFE_START.match(head, lead) is not None
+    specs = None
     for r in lib_rules.rules:
+        if r.packages is not None and r.signature is not None:
+            # an ES module of a package: it imports from the library's own packages and from nothing else
+            # (a shop's module imports its own files, or nothing once bundled)
+            if specs is None:
+                specs = [m.group(1).decode("utf-8", "replace") for m in _ESM_FROM.finditer(data)]
+            if specs and all(r.packages.search(x) for x in specs) and r.signature.search(data) is not None:
+                return r
         if not r.api_global or r.signature is None:
             continue
         g = re.escape(r.api_global.encode())
@@ -682,6 +692,8 @@ def own_file_library(data: bytes, lib_rules: LibraryRules) -> LibraryRule | None
 
 
 _IIFE_START = re.compile(rb"[!;+~]?\s*\(?\s*(?:function\b|\(\s*\)\s*=>)")
+# `import {…} from '@sentry/core'`, `export * from '…'`, `import '…'` at the start of a statement
+_ESM_FROM = re.compile(rb"""(?:^|[;\n}])\s*(?:import|export)\b[^;'"`]{0,2000}?(?:\bfrom\s*)?['"]([^'"\n]+)['"]""")
 
 
 def bundle_stage(parsed, rules, include_libraries: bool = False, source_at_of=None):

@@ -405,6 +405,11 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             solver.run()
         except Exception as e:  # noqa: BLE001
             raise _blame(prog, "link", e, nid=solver.cursor) from e
+    for name, e in solver.faults:  # a pass's own bug: the scan goes on without what the pass adds
+        complete = False
+        notes.append(Notification("", "error", "crashed",
+                                  f"the link stage's {name} pass failed ({type(e).__name__}: {_short(e)}); "
+                                  "what it adds to the analysis is missing from this report"))
     notes.extend(unresolved_names(prog))
 
     # --- triggers

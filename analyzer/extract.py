@@ -88,6 +88,7 @@ from analyzer.rulebook import RuleBook
 
 
 _FIELD_DEFS = ("field_definition", "public_field_definition")
+_GLOBAL_OBJECTS = frozenset({"window", "self", "globalThis", "document"})
 # `extends HTMLElement`, `extends HTMLInputElement`: a base whose properties are the browser's, not the scan's
 _BROWSER_BASE = re.compile(r"^\s*extends\s+(?:(?:window|globalThis)\.)?(?:HTML\w*Element|Element|EventTarget|Object)\s*$")
 
@@ -610,6 +611,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         while todo and depth < depth_limit:
             nxt = []
             for t in todo:
+                if p.label[t] in _GLOBAL_OBJECTS and p.kind[t] in ("var", "global"):
+                    continue  # `window._learnq.push(x)`: the page's global object is no message sent whole
                 if depth == 0 and objects:
                     p.edges_from(vals, t)  # callbacks and elements kept in an array stay callable/findable
                     if p.kind[t] == "load" and p.label[t] == "[]":

@@ -242,7 +242,7 @@ class CallFacts:
             self.f.calls_submit = True
         if m in ("closest", "matches", "is", "hasClass") and c.str_args and c.str_args[0]:
             self.f.guards.append(("." + c.str_args[0]) if m == "hasClass" else c.str_args[0])
-        if m in r.register_methods and nargs >= 2:
+        if m in r.register_methods and (nargs >= 2 or (nargs == 1 and r.register_methods[m].get("event"))):
             self._registration(c, r.register_methods[m], node)
         elif m in r.jquery_shorthand and nargs >= 1 and c.str_args and c.str_args[0] is None and (
                 m != "load" or nargs == 1):
@@ -403,15 +403,18 @@ class CallFacts:
             self._map_registration(c, spec, node)
             return
         ea = spec["event_arg"]
-        if ea >= len(c.str_args):
-            return
         ev_part = None
-        if not c.str_args[ea]:
-            t = c.tmpl_args[ea] if ea < len(c.tmpl_args) else None
-            if not (t and len(t) == 1 and isinstance(t[0], tuple)):
+        if spec.get("event"):  # `$w('#email').onChange(fn)`: the method says which event
+            events = [spec["event"]]
+        else:
+            if ea is None or ea >= len(c.str_args):
                 return
-            ev_part = t[0]  # `var ev = 'keyup'; el.on(ev, fn)`: the name is known once constants are
-        events = [] if ev_part else [e.split(".")[0] for e in c.str_args[ea].split() if e.split(".")[0]]
+            if not c.str_args[ea]:
+                t = c.tmpl_args[ea] if ea < len(c.tmpl_args) else None
+                if not (t and len(t) == 1 and isinstance(t[0], tuple)):
+                    return
+                ev_part = t[0]  # `var ev = 'keyup'; el.on(ev, fn)`: the name is known once constants are
+            events = [] if ev_part else [e.split(".")[0] for e in c.str_args[ea].split() if e.split(".")[0]]
         ha = spec["handler_arg"]
         handler = c.args[ha] if -len(c.args) <= ha < len(c.args) else ()
         tn = p.node("target", c.method or "", self.uid, c.start, c.fid)

@@ -210,10 +210,12 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
             continue  # `document.value` beside an element in an imprecise points-to set
         if key[0] == "G":
             path_ = rules.normalize_path(key[1])
-            name = _legacy_form_field(path_)
+            dom = _dom_path(path_, rules)  # `document.shadowRoot`, `document.x.parentNode`: nodes, no forms
+            name = None if dom else _legacy_form_field(path_)
             if name:  # document.order.elements['o_tel'], document.form1.email
                 sels = [f'[name="{name}"]']
-            elif path_ in rules.catch_all_globals or path_ == "<global>" or path_.startswith("document."):
+            elif path_ in rules.catch_all_globals or path_ == "<global>" or (path_.startswith("document.")
+                                                                              and not dom):
                 cats.add("any_field")  # the whole page, or a whole form
                 descs.append(f"any field of {path_ if path_ != '<global>' else 'the page'}")
                 resolved = True
@@ -244,6 +246,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
             # `({value: e}) => …` of one, named by nothing): no evidence of a field at all (SDK bundles read `.value` of options,
             # attributes and iterator steps by the hundred)
             return [], [], False
+        if k is None:
+            k = _path_name_kind(prog, classifier, path)  # `{first_name: ui.first.value}` names the field
         cats.add(k or "other")
         descs.append(src.text or src.how)
     if src.guard and (not cats or cats <= {"any_field", "other"}):
@@ -256,6 +260,18 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
     if "any_field" in cats:
         cats = {"any_field"}
     return sort_categories(cats), sorted(set(descs)), resolved
+
+
+def _path_name_kind(prog, classifier, path) -> str | None:
+    """A field nothing resolves (built by the script, read through names that say nothing): the first
+    property name along the path that names a kind of field (`{first_name: ui.first.value}` is a name),
+    if any. Only a personal kind counts."""
+    for n in path or ():
+        if prog.kind[n] in ("prop", "load"):
+            k = classifier.keyword_kind(prog.label[n])
+            if k and k not in (NOT_PERSONAL, "other"):
+                return k
+    return None
 
 
 def _keyed_kinds(prog, classifier, resolver, src, sink) -> list[str]:
@@ -328,6 +344,14 @@ def _only_not_personal(solver, prog, src, resolver, html_matches, classifier) ->
 _FORM_SELECTOR = re.compile(r"(?:^|[\s>+~,])form(?:[#.\[:][^\s>+~,]*)?\s*$", re.I)
 _DOCUMENT_NON_FORMS = frozenset({"body", "documentElement", "head", "location", "activeElement", "cookie",
                                  "defaultView", "scripts", "images", "links", "all"})
+
+
+def _dom_path(path: str, rules) -> bool:
+    """`document.contentDocument`, `document.doc.previousSibling`: a walk over DOM nodes (a recorder's),
+    not a form or field named under `document` (a segment after `document` is a node property)."""
+    segs = path.split(".")
+    return segs[0] == "document" and any(s in rules.element_properties and s not in ("forms", "elements")
+                                         for s in segs[1:])
 
 
 def _legacy_form_field(path: str) -> str | None:

@@ -176,7 +176,8 @@ class RuleBook:
         rb.submit_calls = set(trg["submit_calls"])
         rb.listener_decorators = {d["name"]: int(d.get("event_arg", 0)) for d in trg.get("decorator", [])}
         for r in trg.get("register", []):
-            rb.register_methods[r["method"]] = {"event_arg": r["event_arg"], "handler_arg": r["handler_arg"],
+            rb.register_methods[r["method"]] = {"event_arg": r.get("event_arg"), "event": r.get("event", ""),
+                                                "handler_arg": r["handler_arg"],
                                                 "selector_arg": r.get("selector_arg"),
                                                 "map_arg": r.get("map_arg"), "target_arg": r.get("target_arg")}
         reg = trg.get("registration", {})

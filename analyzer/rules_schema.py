@@ -123,8 +123,9 @@ class Decorator:
 @dataclass(frozen=True)
 class Register:
     method: str
-    event_arg: int
     handler_arg: int
+    event_arg: int | None = None  # the argument naming the event, or
+    event: str = ""  # the event the method always registers (`$w('#email').onChange(fn)`)
     selector_arg: int | None = None
     map_arg: int | None = None
     target_arg: int | None = None
@@ -250,6 +251,7 @@ class Library:
     api_marker: tuple = ()  # properties a scope-hoisted copy puts on its API object
     marker_example: str | None = None
     build_example: str | None = None  # the head of its own build, recognised by bundle.own_file_library
+    packages: str | None = None  # its npm scope: an ES module importing only from these is its own file
 
 
 @dataclass(frozen=True)

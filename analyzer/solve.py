@@ -63,6 +63,9 @@ class Solver(LinkPasses):
         self.scoped_done: set = set()  # (cid, 'page'): a scoped find whose `this` is no element
         self._amd_factories: dict | None = None  # file -> factories of its AMD `define` calls
         self._lit_entries: dict | None = None  # object literal -> [(key, values)] (literal_entries)
+        self.faults: list[tuple[str, Exception]] = []  # linking passes that raised (see `_isolated`)
+        self._bound_this: set | None = None  # results of `fn.bind(x, …)` calls (_this_bound)
+        self._by_tail: dict | None = None  # path tail (no extension) -> files of the scan (_bare_module)
         self._calls_by_callee: dict | None = None  # callee node -> method calls not named yet (late methods)
 
     # ------------------------------------------------------------------------------------------- basics
@@ -143,7 +146,7 @@ class Solver(LinkPasses):
                 if pl is not None:
                     lit_edges.append((pl, ld.nid))
         p.graph.add_edges(lit_edges, EDGE_PLAIN)
-        self._deferred_keys()
+        self._isolated(self._deferred_keys)
         for nid, key in p.seeds:
             if key[0] == "fn":
                 self.fn_objs.add(p.obj(key))
@@ -188,9 +191,9 @@ class Solver(LinkPasses):
         for fid in sorted(p.components):  # React renders components when the page loads
             self.roots.append((fid, "load", None))
         self.propagate()
-        self._element_classes()
-        self._registration_wrappers()
-        self._requirejs_mixins()
+        self._isolated(self._element_classes)
+        self._isolated(self._registration_wrappers)
+        self._isolated(self._requirejs_mixins)
         self.propagate()
         # Calls nothing in the scan resolves: try the callee's own spelling as a global path.
         for c in p.calls:
@@ -200,18 +203,30 @@ class Solver(LinkPasses):
                     self.fire(("call", c), p.obj(("G", norm)))
                     self.fallback_calls.add(c.cid)
         self.propagate()
-        self._scoped_fallback()
-        self._default_propagation()
+        self._isolated(self._scoped_fallback)
+        self._isolated(self._default_propagation)
         self.propagate()
-        self._event_bus()
-        self.models.settle(self)
-        self._accessors()
+        self._isolated(self._event_bus)
+        self._isolated(self.models.settle, self)
+        self._isolated(self._accessors)
         self.propagate()
-        self.models.link(self)
-        self._effects()
-        self._field_sensitive_literals()
-        self._assignment_sinks()
-        self._fallback_sinks()
+        self._isolated(self.models.link, self)
+        self._isolated(self._effects)
+        self._isolated(self._field_sensitive_literals)
+        self._isolated(self._assignment_sinks)
+        self._isolated(self._fallback_sinks)
+
+    def _isolated(self, fn, *args) -> None:
+        """Run one linking pass; a pass that raises (a bug, not a file's fault: no node is being propagated)
+        is recorded in `faults` and linking goes on without the rest of that pass. A fault inside
+        propagation names its file (`cursor`) and is raised, for the engine to drop that file."""
+        try:
+            fn(*args)
+        except Exception as e:  # noqa: BLE001
+            if self.cursor is not None:
+                raise
+            self.faults.append((getattr(fn, "__name__", "pass").lstrip("_"), e))
+            self.work.clear()
 
     def propagate(self) -> None:
         succ = self.p.graph.succ
@@ -844,8 +859,20 @@ class Solver(LinkPasses):
             # by `fn.bind(ctx, 'mail')` gets the event after its bound arguments
             k = self._bound_args(rg.handler)
             self.seed(f.params[k] if k < len(f.params) else f.args, ("EV", rg.rid))
-        if not f.is_arrow and rg.api not in self.r.listener_decorators:  # (a decorated method's `this` is
-            self.edge(rg.target, f.this, "a")                            # its component, not the target)
+        # `this` is the element listened on; not for a decorated method (its component) or a handler made
+        # by `fn.bind(ctx)` (`ctx`: `this._onBlur.bind(this)` in a plugin class)
+        if not f.is_arrow and rg.api not in self.r.listener_decorators and not self._this_bound(rg.handler):
+            self.edge(rg.target, f.this, "a")
+
+    def _this_bound(self, handler: tuple) -> bool:
+        """The handler (or what a variable or parameter holding it was given) is the result of a `.bind(x)`
+        with its `this` argument."""
+        if self._bound_this is None:
+            self._bound_this = {c.result for c in self.p.calls if c.method == "bind" and c.args and c.args[0]}
+        pred = self.p.graph.pred
+        kind = self.p.kind
+        vals = list(handler) + [m for v in handler if kind[v] in ("var", "param") for m in pred.get(v, ())]
+        return any(v in self._bound_this for v in vals)
 
     def _bound_args(self, handler: tuple) -> int:
         if self._bind_calls is None:
@@ -911,6 +938,8 @@ class Solver(LinkPasses):
         for uid, spec, name, local in p.imports:
             rel = p.units[uid].rel
             target = self._resolve_module(rel, spec, files)
+            if target is None and not spec.startswith((".", "/")) and spec not in self.r.modules:
+                target = self._bare_module(spec, files)
             if target is not None:
                 if name in ("*", "*module", "default"):
                     p.edge(p.export_node(target, "*module"), local)
@@ -923,6 +952,30 @@ class Solver(LinkPasses):
                 key = glob if name in ("*", "*module", "default") else f"{glob}.{name}"
                 p.seeds.append((local, ("G", key)))
         p.flush_edges()
+
+    def _bare_module(self, spec: str, files: set) -> str | None:
+        """A bare specifier that names a file of the scan by its path from some source root (an alias:
+        Wix Velo's `public/leadClient`, `@/components/Form`, a bundler's `src/…`): the one file whose path
+        ends with it (none when several do, or when it names a package's module outside the scan)."""
+        base = spec[2:] if spec.startswith(("@/", "~/")) else spec
+        if not base or base.startswith("@") or ".." in base.split("/"):
+            return None
+        if self._by_tail is None:
+            self._by_tail = {}
+            for f in sorted(files):
+                full = f.split("/")
+                for i in range(len(full)):  # `@/components/Form.vue`: with its extension
+                    self._by_tail.setdefault("/".join(full[i:]), []).append(f)
+                stem, dot, ext = f.rpartition(".")
+                if dot and ("." + ext) in _RESOLVE_EXTS:
+                    parts = stem.split("/")
+                    for i in range(len(parts)):
+                        self._by_tail.setdefault("/".join(parts[i:]), []).append(f)
+                    if parts[-1] == "index" and len(parts) > 1:
+                        for i in range(len(parts) - 1):
+                            self._by_tail.setdefault("/".join(parts[i:-1]), []).append(f)
+        hits = sorted(set(self._by_tail.get(base, [])))
+        return hits[0] if len(hits) == 1 and "/" in base else None
 
     @staticmethod
     def _resolve_module(rel: str, spec: str, files: set) -> str | None:

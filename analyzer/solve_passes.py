@@ -125,12 +125,15 @@ class LinkPasses:
     def _late_registrations(self, callee: int, spec: dict) -> None:
         """`n[t[2]](t[1], fn)` with t[2] = 'addEventListener': a registration the syntax could not show."""
         p = self.p
+        fixed = spec.get("event")  # `x[k](fn)` with k = 'onChange' (a method that names its event)
         for c in p.calls:
-            if c.method is not None or callee not in c.callee or len(c.args) < 2:
+            if c.method is not None or callee not in c.callee or len(c.args) < (1 if fixed else 2):
                 continue
             ea, ha = spec["event_arg"], spec["handler_arg"]
-            names: list[str] = []
-            if ea < len(c.str_args) and c.str_args[ea]:
+            names: list[str] = [fixed] if fixed else []
+            if fixed or ea is None:
+                pass
+            elif ea < len(c.str_args) and c.str_args[ea]:
                 names = [c.str_args[ea]]
             elif ea < len(c.tmpl_args) and c.tmpl_args[ea] and len(c.tmpl_args[ea]) == 1 \
                     and isinstance(c.tmpl_args[ea][0], tuple):

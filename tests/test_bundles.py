@@ -278,6 +278,22 @@ def test_library_build_examples_are_recognised():
 # ---------------------------------------------------------------------------------------------- rules
 
 
+def test_a_package_module_that_imports_only_its_own_scope_is_the_library():
+    """Sentry's replay integration, shipped as an ES module importing `@sentry/core` and `@sentry-internal/…`
+    only, is the library (it embeds rrweb: masked-by-default recording, no finding of its own); a shop module
+    that imports the same packages and its own files is not."""
+    rb = RuleBook.load()
+    own = b'import { logger } from "@sentry/core";\nimport { x } from "@sentry-internal/browser-utils";\n' \
+          b'const o = {}; o.__rrweb_original__ = 1; export { o };\n'
+    lib = own_file_library(own, rb.bundle_libraries)
+    assert lib is not None and lib.name == "Sentry Replay"
+    shop = b'import * as Sentry from "@sentry/browser";\nimport { send } from "./send.js";\n' \
+           b'const o = {}; o.__rrweb_original__ = 1; export { o };\n'
+    assert own_file_library(shop, rb.bundle_libraries) is None
+    bare = b'const o = {}; o.__rrweb_original__ = 1;\n'  # no imports at all: a bundle, not a package module
+    assert own_file_library(bare, rb.bundle_libraries) is None
+
+
 def test_library_signatures_and_markers_have_working_examples():
     rb = RuleBook.load()
     by_name = {r.name: r for r in rb.bundle_libraries}
@@ -292,7 +308,7 @@ def test_library_signatures_and_markers_have_working_examples():
             pkg = lib["name"].lower().split(".")[0].split()[0]
             assert any(rule.paths.search(f"webpack://shop/node_modules/{p}/x.js")
                        for p in (pkg, pkg + ".org", pkg + "-js", pkg + "-browser")) \
-                or lib["name"] in ("lodash", "React", "Vue.js"), lib["name"]
+                or lib["name"] in ("lodash", "React", "Vue.js", "Sentry Replay"), lib["name"]
 
 
 def test_no_library_signature_matches_the_shop_sources():

@@ -70,6 +70,21 @@ def test_fault_while_linking_is_traced_to_its_file(site, monkeypatch):
     assert "link stage" in n.message and "KeyError" in n.message
 
 
+def test_fault_in_a_linking_pass_is_reported_and_the_scan_goes_on(site, monkeypatch):
+    # A pass's own bug (no node being propagated, so no file to blame): the pass is skipped with a
+    # notification, the report is incomplete, and every file's findings that do not need it are kept.
+    def _event_bus(self):
+        raise TypeError("injected pass fault")
+
+    monkeypatch.setattr(solve.Solver, "_event_bus", _event_bus)
+    r = engine.scan([site])
+    assert sorted((f.sink.path, f.sink_api) for f in r.findings) == [("bad.js", "navigator.sendBeacon"),
+                                                                     ("good.js", "fetch")]
+    (n,) = [n for n in r.notifications if n.reason == "crashed"]
+    assert "event_bus pass" in n.message and "TypeError" in n.message and n.level == "error"
+    assert not r.complete
+
+
 def test_fault_while_building_a_finding(site, monkeypatch):
     real = findings._finding
 
