@@ -685,10 +685,24 @@ def own_file_library(data: bytes, lib_rules: LibraryRules) -> LibraryRule | None
         g = re.escape(r.api_global.encode())
         shaped = (umd and re.search(rb"[.\[\"']" + g + rb"\b", head) is not None) or \
             re.compile(rb"(?:var|let|const)\s+" + g + rb"\s*=").match(head, lead) is not None or \
-            (iife and re.search(rb"[\w$)\]](?<!\bthis)\." + g + rb"\s*=[^=]", data) is not None)
+            (iife and (re.search(rb"[\w$)\]](?<!\bthis)\." + g + rb"\s*=[^=]", data) is not None
+                       or _assigned_by_name(data, g)))
         if shaped and r.signature.search(data) is not None:
             return r
     return None
+
+
+def _assigned_by_name(data: bytes, g: bytes) -> bool:
+    """`Le="mixpanel"` … `E[Le]=Se` with `E=window`: the global assigned through a constant holding its name
+    (on the window itself: a library's own object keyed by its name is no export)."""
+    for m in re.finditer(rb"([\w$]+)\s*=\s*[\"']" + g + rb"[\"']", data):
+        name = re.escape(m.group(1))
+        if len(re.findall(rb"(?<![\w$.])" + name + rb"\s*=[^=]", data)) != 1:
+            continue  # a minifier's name reused in many scopes says nothing
+        for a in re.finditer(rb"([\w$]+)\[" + name + rb"\]\s*=[^=]", data):
+            if re.search(rb"(?<![\w$.])" + re.escape(a.group(1)) + rb"\s*=\s*window\b", data) is not None:
+                return True
+    return False
 
 
 _IIFE_START = re.compile(rb"[!;+~]?\s*\(?\s*(?:function\b|\(\s*\)\s*=>)")

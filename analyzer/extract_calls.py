@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.extract_util import FUNC_TYPES, _string_value, _text, number_key
+from analyzer.extract_util import FUNC_TYPES, GUARD_METHODS, _string_value, _text, number_key
 from analyzer.program import Call, Func, Registration
 
 
@@ -240,7 +240,7 @@ class CallFacts:
                 return
         if m in r.submit_calls and nargs == 0:
             self.f.calls_submit = True
-        if m in ("closest", "matches", "is", "hasClass") and c.str_args and c.str_args[0]:
+        if m in GUARD_METHODS and c.str_args and c.str_args[0]:
             self.f.guards.append(("." + c.str_args[0]) if m == "hasClass" else c.str_args[0])
         if m in r.register_methods and (nargs >= 2 or (nargs == 1 and r.register_methods[m].get("event"))):
             self._registration(c, r.register_methods[m], node)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+# methods that limit a handler to the elements a selector matches (`e.target.matches('#place_order')`)
+GUARD_METHODS = frozenset({"closest", "matches", "is", "hasClass"})
 FUNC_TYPES = frozenset({
     "function_declaration", "function_expression", "function", "arrow_function", "generator_function",
     "generator_function_declaration", "method_definition",

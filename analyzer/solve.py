@@ -16,6 +16,7 @@ import dataclasses
 import posixpath
 from collections import deque
 
+from analyzer.extract_util import GUARD_METHODS
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Store
 from analyzer.models.state import StateModel
 from analyzer.rulebook import RuleBook
@@ -672,6 +673,19 @@ class Solver(LinkPasses):
             c.handled = True
             self.edge(p.new_source(prop + "()", c.uid, c.fid, c.start, c.end, recv, prop + "()", catch_all), c.result)
 
+    def _late_guard(self, callee: int, prop: str) -> None:
+        """`e.target[k](sel)` with `k` folded to `matches`: the handler is limited to `sel`, as the spelled
+        `e.target.matches(sel)` is (a delegated click handler of the place-order button is a submit handler)."""
+        p = self.p
+        for c in self._unnamed_calls(callee):
+            if c.method is not None or not c.args:
+                continue
+            sels = [c.str_args[0]] if c.str_args and c.str_args[0] else (
+                p.strings_of(c.tmpl_args[0][0]) if c.tmpl_args and c.tmpl_args[0] and len(c.tmpl_args[0]) == 1
+                and isinstance(c.tmpl_args[0][0], tuple) else [])
+            for sel in sels[:4]:
+                p.funcs[c.fid].guards.append(("." + sel) if prop == "hasClass" else sel)
+
     def _late_element_method(self, callee: int, prop: str) -> None:
         """`form[k](sel)` with `k` folded to `querySelector` (an obfuscator's string table): the finder rule
         of that method, with the selector of its first argument (a literal or a part folded later)."""
@@ -916,6 +930,8 @@ class Solver(LinkPasses):
             if prop in r.register_methods:
                 self._late_registrations(ld.nid, r.register_methods[prop])
                 memo.clear()
+            if prop in GUARD_METHODS:
+                self._late_guard(ld.nid, prop)
             if prop in r.element_methods:
                 self._late_element_method(ld.nid, prop)
             elif prop in r.source_methods:

@@ -294,6 +294,18 @@ def test_a_package_module_that_imports_only_its_own_scope_is_the_library():
     assert own_file_library(bare, rb.bundle_libraries) is None
 
 
+def test_a_build_that_assigns_its_global_through_a_name_constant_is_the_library():
+    """Mixpanel's build with its recorder: `Le="mixpanel"` … `E[Le]=Se` inside the one IIFE (the loader stub
+    replaced by the SDK) is Mixpanel's own file; a shop's script that only reads `window[k]` is not."""
+    rb = RuleBook.load()
+    build = b'(function(){"use strict";var E;E=window;var Le="mixpanel",Se={};function c(){console.error("Mixpanel error:",1)}' \
+            b'E[Le]=Se})();'
+    lib = own_file_library(build, rb.bundle_libraries)
+    assert lib is not None and lib.name == "Mixpanel"
+    shop = b'(function(){var k="mixpanel";function c(){console.error("Mixpanel error:",1)}window[k].track("x")})();'
+    assert own_file_library(shop, rb.bundle_libraries) is None
+
+
 def test_library_signatures_and_markers_have_working_examples():
     rb = RuleBook.load()
     by_name = {r.name: r for r in rb.bundle_libraries}
