@@ -304,7 +304,7 @@ class Classifier:
             if k:
                 return k
         for name, val in vals.items():
-            if name.startswith("data-") or name.startswith("v-model") or name in ("ng-model", "formcontrolname"):
+            if name.startswith("data-") or name.startswith("v-model") or name == "ng-model":
                 k = self.keyword_kind(val)
                 if k:
                     return k

@@ -375,15 +375,19 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
     def _own_member(self, cls, prop: str, vals: tuple, method: bool = False) -> None:
         """A field a class declares is its own property (`_class_prop`). A method is not: `this.onBlur()` in
         a base class calls what a subclass (maybe in another file) overrides it with."""
-        info = self._class_info(cls)
+        key = self._class_info(cls)[0]
         if method:
-            self.class_methods_decl.add((info[0], prop))
-            return
-        self.p.edges_from(vals, self._class_prop(info, prop))
-        self.class_stores.add((info[0], prop))
+            self.class_methods_decl.add((key, prop))
+        else:
+            self._class_store(key, prop, vals)
 
-    def _class_prop(self, info: tuple, prop: str) -> int:
-        return self.p.named_node(info[0] + (prop,), "prop", prop)
+    def _class_prop(self, key: tuple, prop: str) -> int:
+        return self.p.named_node(key + (prop,), "prop", prop)
+
+    def _class_store(self, key: tuple, prop: str, vals: tuple) -> None:
+        """`this.x = v` in a method of class `key` (or its field `x = v`, its parameter property `x`)."""
+        self.p.edges_from(vals, self._class_prop(key, prop))
+        self.class_stores.add((key, prop))
 
     def _settle_class_loads(self) -> None:
         """A class's `this.x` reads its own `this.x = …` stores only, when it makes them, `x` is none of its
@@ -401,11 +405,11 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                 pw = plain[prop] = p.named_node(("pw", u.rel, u.line_off, u.col_off, prop), "prop", prop)
                 for vals, base in writes:
                     (p.base_edges_from if base else p.edges_from)(vals, pw)
-            p.edge(pw, p.named_node(key + (prop,), "prop", prop))
+            p.edge(pw, self._class_prop(key, prop))
         self.prop_writes.clear()
         for ln, info, prop in self.class_loads:
             if not info[1] and (info[0], prop) in self.class_stores and (info[0], prop) not in self.class_methods_decl:
-                p.edge(self._class_prop(info, prop), ln)
+                p.edge(self._class_prop(info[0], prop), ln)
             else:
                 p.edge(p.prop_node(prop), ln)
         self.class_loads.clear()
@@ -453,8 +457,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                         self.p.edge(pn, self.p.prop_node(_text(pat)))
                         cls = self.this_class.get(f.fid)
                         if cls is not None:
-                            self.p.edge(pn, self._class_prop(cls, _text(pat)))
-                            self.class_stores.add((cls[0], _text(pat)))
+                            self._class_store(cls[0], _text(pat), (pn,))
                     if name == "constructor":
                         self._injected(prm, pn, f)
                 else:
@@ -626,7 +629,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                         p.base_edges_from(vals, p.prop_node(lab))
                         cls = self.class_load_of.get(t)
                         if cls is not None:  # `this.buffer[k] = v` in a class: its own `buffer`
-                            p.base_edges_from(vals, self._class_prop(cls, lab))
+                            p.base_edges_from(vals, self._class_prop(cls[0], lab))
                         else:
                             self.prop_writes.setdefault(lab, []).append((vals, True))
                     nxt.extend(p.load_base.get(t, ()))  # `url.searchParams.set(k, v)` taints `url`
@@ -801,15 +804,14 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                 prop = self._folded_name(idx)  # `p['sr' + 'c'] = url`
             if prop is None and idx is not None:
                 part = self._key_part(idx)
+                # a store under a key no constant names yet: kept under "some key" of the object it is stored
+                # into (`handlers[topic] = h`, read back by `handlers[t]`: Solver `_keyed`) until, if ever, the
+                # key folds (`i[k[3]] = url`: which property is decided once constants are known)
+                st = Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, "", vals, tmpl)
+                p.stores.append(st)
                 if part is None:
                     p.open_bases.extend(base)  # `ctx[key] = v`: this object gets keys nobody can name
-                    # (kept under "some key" of the object it is stored into: `handlers[topic] = h`, read
-                    # back by `handlers[t]`, see Solver `_keyed`)
-                    p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, "", vals,
-                                          tmpl))
-                if part is not None:  # i[k[3]] = url: which property is decided once constants are known
-                    st = Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, "", vals, tmpl)
-                    p.stores.append(st)
+                else:
                     p.deferred_keys.append((st, part, self.uid, self.f.fid, node.start_byte, node.end_byte, ""))
         obj = left.child_by_field_name("object")
         objtext = _text(obj) if obj is not None and obj.end_byte - obj.start_byte < 200 else ""
@@ -817,8 +819,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             p.edges_from(vals, p.prop_node(prop))
             cls = self.this_class.get(self.f.fid) if obj is not None and obj.type == "this" else None
             if cls is not None:
-                p.edges_from(vals, self._class_prop(cls, prop))
-                self.class_stores.add((cls[0], prop))
+                self._class_store(cls[0], prop, vals)
             else:
                 self.prop_writes.setdefault(prop, []).append((vals, False))
         # the object written into holds the value (container taint), and so do the objects it was read

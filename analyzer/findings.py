@@ -60,13 +60,10 @@ class SelectorResolver:
                 calls = chosen
         for c, mode in calls:
             j = i + 1 if mode == "call" else i
-            if j < len(c.str_args) and c.str_args[j]:
-                values.append(c.str_args[j])
-            elif j < len(c.tmpl_args) and c.tmpl_args[j] and len(c.tmpl_args[j]) == 1 \
-                    and isinstance(c.tmpl_args[j][0], tuple):
-                values.extend(self.prog.strings_of(c.tmpl_args[j][0]))  # read(SEL) with a constant SEL
-            elif j < len(c.tmpl_args) and c.tmpl_args[j]:
-                values.extend(self.prog.fold_template(c.tmpl_args[j]))  # $('#' + id), `id` from a constant list
+            found = self.prog.arg_strings(c, j)  # read(SEL) with a constant SEL
+            if not found and j < len(c.tmpl_args) and c.tmpl_args[j]:
+                found = self.prog.fold_template(c.tmpl_args[j])  # $('#' + id), `id` from a constant list
+            values.extend(found)
         return sorted({template.replace("{0}", v) for v in values})
 
 

@@ -408,6 +408,16 @@ class Program:
             self.graph.add_edges(self.pending_base, EDGE_KIND["b"])
             self.pending_base = []
 
+    def arg_strings(self, c, i: int) -> list[str]:
+        """The constant strings argument `i` of a call can be: its string literal, or what the one part of
+        its template (`var ev = 'keyup'; on(ev, fn)`, `f(T[2])`) resolves to; none for anything else."""
+        if i < len(c.str_args) and c.str_args[i]:
+            return [c.str_args[i]]
+        t = c.tmpl_args[i] if i < len(c.tmpl_args) else None
+        if t and len(t) == 1 and isinstance(t[0], tuple):
+            return self.strings_of(t[0])
+        return []
+
     def fold_template(self, t, limit: int = 40) -> list[str]:
         return self._fold(t, limit, 0)
 

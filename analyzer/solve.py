@@ -680,10 +680,7 @@ class Solver(LinkPasses):
         for c in self._unnamed_calls(callee):
             if c.method is not None or not c.args:
                 continue
-            sels = [c.str_args[0]] if c.str_args and c.str_args[0] else (
-                p.strings_of(c.tmpl_args[0][0]) if c.tmpl_args and c.tmpl_args[0] and len(c.tmpl_args[0]) == 1
-                and isinstance(c.tmpl_args[0][0], tuple) else [])
-            for sel in sels[:4]:
+            for sel in p.arg_strings(c, 0)[:4]:
                 p.funcs[c.fid].guards.append(("." + sel) if prop == "hasClass" else sel)
 
     def _late_element_method(self, callee: int, prop: str) -> None:
@@ -883,22 +880,20 @@ class Solver(LinkPasses):
         with its `this` argument."""
         if self._bound_this is None:
             self._bound_this = {c.result for c in self.p.calls if c.method == "bind" and c.args and c.args[0]}
+        return any(v in self._bound_this for v in self._handler_values(handler))
+
+    def _handler_values(self, handler: tuple) -> list:
+        """The handler itself, or what a helper's parameter holding it was passed (`on(el, 'blur',
+        onField.bind(state, 'mail'))` with `on` copied per call: its `fn` parameter)."""
         pred = self.p.graph.pred
         kind = self.p.kind
-        vals = list(handler) + [m for v in handler if kind[v] in ("var", "param") for m in pred.get(v, ())]
-        return any(v in self._bound_this for v in vals)
+        return list(handler) + [m for v in handler if kind[v] in ("var", "param") for m in pred.get(v, ())]
 
     def _bound_args(self, handler: tuple) -> int:
         if self._bind_calls is None:
             self._bind_calls = {c.result: len(c.args) - 1 for c in self.p.calls
                                 if c.method == "bind" and len(c.args) > 1}
-        # the handler itself, or what a helper's parameter holding it was passed (`on(el, 'blur',
-        # onField.bind(state, 'mail'))` with `on` copied per call: its `fn` parameter)
-        pred = self.p.graph.pred
-        kind = self.p.kind
-        vals = list(handler) + [m for v in handler if kind[v] in ("var", "param")
-                                for m in pred.get(v, ())]
-        return max((self._bind_calls.get(v, 0) for v in vals), default=0)
+        return max((self._bind_calls.get(v, 0) for v in self._handler_values(handler)), default=0)
 
     def _deferred_keys(self) -> None:
         """`el[k]` / `el[k[0]]` with a constant `k`: the load reads that property after all."""
@@ -979,17 +974,17 @@ class Solver(LinkPasses):
         if self._by_tail is None:
             self._by_tail = {}
             for f in sorted(files):
-                full = f.split("/")
-                for i in range(len(full)):  # `@/components/Form.vue`: with its extension
-                    self._by_tail.setdefault("/".join(full[i:]), []).append(f)
+                # `@/components/Form.vue` (with its extension), `public/leads` (a script's without),
+                # `components/Form` (a folder's index script)
+                names = [f.split("/")]
                 stem, dot, ext = f.rpartition(".")
                 if dot and ("." + ext) in _RESOLVE_EXTS:
-                    parts = stem.split("/")
+                    names.append(stem.split("/"))
+                    if names[-1][-1] == "index" and len(names[-1]) > 1:
+                        names.append(names[-1][:-1])
+                for parts in names:
                     for i in range(len(parts)):
                         self._by_tail.setdefault("/".join(parts[i:]), []).append(f)
-                    if parts[-1] == "index" and len(parts) > 1:
-                        for i in range(len(parts) - 1):
-                            self._by_tail.setdefault("/".join(parts[i:-1]), []).append(f)
         hits = sorted(set(self._by_tail.get(base, [])))
         return hits[0] if len(hits) == 1 and "/" in base else None
 

@@ -130,14 +130,7 @@ class LinkPasses:
             if c.method is not None or callee not in c.callee or len(c.args) < (1 if fixed else 2):
                 continue
             ea, ha = spec["event_arg"], spec["handler_arg"]
-            names: list[str] = [fixed] if fixed else []
-            if fixed or ea is None:
-                pass
-            elif ea < len(c.str_args) and c.str_args[ea]:
-                names = [c.str_args[ea]]
-            elif ea < len(c.tmpl_args) and c.tmpl_args[ea] and len(c.tmpl_args[ea]) == 1 \
-                    and isinstance(c.tmpl_args[ea][0], tuple):
-                names = p.strings_of(c.tmpl_args[ea][0])
+            names = [fixed] if fixed else p.arg_strings(c, ea) if ea is not None else []
             events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
             if not events or not -len(c.args) <= ha < len(c.args):
                 continue

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from analyzer.htmlpage import _line_starts, parse_page
 from analyzer.models.state import component_global, load_apis
-from analyzer.models.templates import BoundTemplate, Segment, _Generator, _offset, start_tag
+from analyzer.models.templates import BoundTemplate, Segment, _Generator, _line_text, _offset, _point, start_tag
 
 _WRAPPERS = (
     "parenthesized_expression", "as_expression", "satisfies_expression", "type_assertion", "non_null_expression",
@@ -159,8 +159,8 @@ class ComponentTemplates:
             for k, imp in enumerate(imported):
                 if imp.alias_at >= 0:
                     aliases[imp.alias_at] = imp.root
-                line, col = _point_of(starts, imp.at)
-                snip = text[starts[line - 1]:].split("\n", 1)[0].strip()[:200]
+                line, col = _point(text, starts, imp.at)
+                snip = _line_text(text, starts, imp.at)
                 segs.append(Segment(len(out_code.encode("utf-8")), line, col, snip))
                 local = f"__fl_tpl{k}"
                 out_code += (_self_import(rel, imp.root) if imp.imports_self else "") + \
@@ -317,13 +317,6 @@ class ComponentTemplates:
 
 def _self_import(rel: str, root: str) -> str:
     return f"\nimport {root} from {json.dumps('./' + rel.rsplit('/', 1)[-1])};"
-
-
-def _point_of(starts: list[int], off: int) -> tuple[int, int]:
-    """1-based (line, column) of a character offset."""
-    import bisect
-    i = bisect.bisect_right(starts, off) - 1
-    return i + 1, off - starts[i] + 1
 
 
 def _declared_pieces(obj, name: str):
