@@ -167,17 +167,19 @@ def _not_an_element(key: tuple, rules, prop_read: bool = False) -> bool:
     return path_.split(".", 1)[0].lstrip("%") in rules.builtin_globals
 
 
-def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, path
+def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, flow
                 ) -> tuple[list[str], list[str], bool]:
-    sink = path[-1] if path else None
+    """Categories, human field descriptions, whether the field was resolved (for confidence). The flow's
+    path (built on request, see `analyzer.paths.Flow`) is read only where it decides: which keys of a keyed
+    source reach the sink, which element the read is on, what the path's property names call the field."""
     hidden_only = False
-    """Categories, human field descriptions, whether the field was resolved (for confidence)."""
     if src.catch_all:
         if _only_not_personal(solver, prog, src, resolver, html_matches, classifier):
             return [], [], False  # `$('.toolbar :input').serialize()` of sort and filter controls only
         return ["any_field"], [src.how], True
     if src.how in rules.keyed_sources or src.how == FORM_VALUES:  # the typed fields by name: the properties read name them
-        kinds = _keyed_kinds(prog, classifier, resolver, src, sink)
+        path = flow.path if flow is not None else ()
+        kinds = _keyed_kinds(prog, classifier, resolver, src, path[-1] if path else None)
         return (kinds, [src.how], True) if kinds else ([], [], False)
     cats: set[str] = set()
     descs: list[str] = []
@@ -218,7 +220,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
                 resolved = True
                 continue
         elif key[0] == "E":
-            sels = resolver.selectors(key, path, anchors, sink)
+            path = flow.path if flow is not None else ()
+            sels = resolver.selectors(key, path, anchors, path[-1] if path else None)
         for sel in sels:
             resolved = True
             info = resolver.sel_cache.get(sel)
@@ -244,7 +247,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, pa
             # attributes and iterator steps by the hundred)
             return [], [], False
         if k is None:
-            k = _path_name_kind(prog, classifier, path)  # `{first_name: ui.first.value}` names the field
+            k = _path_name_kind(prog, classifier, flow.path if flow is not None else ())  # `{first_name: ui.first.value}` names the field
         cats.add(k or "other")
         descs.append(src.text or src.how)
     if src.guard and (not cats or cats <= {"any_field", "other"}):
@@ -511,7 +514,7 @@ def _finding(prog, rules, classifier, solver, roots, resolver, kind, rec, rule, 
     trig_ids: set[int] = set()
     resolved_all = True
     best = None
-    infos = [(fl, *_field_info(prog, solver, classifier, fl.source, html_matches, rules, resolver, fl.path))
+    infos = [(fl, *_field_info(prog, solver, classifier, fl.source, html_matches, rules, resolver, fl))
              for fl in fls]
     infos = [x for x in infos if x[1]]  # reads of hidden inputs only: nothing typed
     if not infos:

@@ -23,10 +23,11 @@ How it is computed (IFDS-style tabulation, no per-source search):
   (one per source, Python ints as bitsets) are propagated over it once, so the set of sources that reach
   each (sink, trigger set) is known without a search per source. A return into a caller is a macro edge from
   the caller's argument state, so one caller's data never returns into another caller.
-- Witness paths are rebuilt only for the (source, sink, trigger set) triples found: one backward sweep per
-  reached (sink, trigger set), over the macro nodes that carry its sources, gives each its next hop (the
-  fewest hops), and each hop is expanded into graph nodes from the first-discovery parents recorded during
-  the tabulation.
+- Witness paths are rebuilt only for the (source, sink, trigger set) triples found, and only when a later
+  stage asks for one (`Flow.path`): one backward sweep per reached (sink, trigger set), over the macro
+  nodes that carry its sources, gives each its next hop (the fewest hops), and each hop is expanded into
+  graph nodes from the first-discovery parents recorded during the tabulation. A sink that gives no
+  finding (only hidden inputs reach it, or nothing personal) costs no sweep.
 
 Cost: states × out-degree for the tabulation (a context's exits meet only the callers they match), macro
 edges × (bitset growth) for the bits, and path length per witness — never sources × graph size. A global
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analyzer.program import EDGE_KIND, HEAP, Program, Source
 
@@ -52,7 +53,14 @@ class Flow:
     source: Source
     sink_key: int  # index into the sink list
     triggers: frozenset  # pre-submit root ids
-    path: tuple[int, ...]  # node ids, source first, sink node last
+    search: "_Tabulation" = field(compare=False, repr=False)  # what builds the witness path on request
+    index: int = 0  # the source's bit in the search
+    hit: int = 0  # the (sink, trigger set) reached
+
+    @property
+    def path(self) -> tuple[int, ...]:
+        """Node ids, source first, sink node last (built on first use: see `_Tabulation.witness`)."""
+        return self.search.witness(self.index, self.hit)
 
 
 @dataclass(frozen=True)
@@ -188,6 +196,15 @@ class _Tabulation:
         self.truncated = False
         self.queue: deque[int] = deque()
         self.vector_min_edges = VECTOR_MIN_EDGES
+        self.lp_cache: dict[int, tuple[int, ...]] = {}  # state -> its in-context path (`_local_path`)
+        # witnesses, built on request (`witness`): the reversed macro graph, each hit's sweep, each path
+        self.rev: dict[int, list[int]] | None = None
+        self.rev_hit: dict[int, list[int]] = {}
+        self.sweeps = None
+        self.nexts: dict[int, dict[int, int]] = {}
+        self.paths: dict[tuple[int, int], tuple[int, ...]] = {}
+        self.src_state: list[int] = []
+        self.hit_bits: list[int] = []
 
     # ------------------------------------------------------------------------------------------ helpers
     def _tid(self, ts: frozenset) -> int:
@@ -405,8 +422,12 @@ class _Tabulation:
         return hit_bits
 
     # ------------------------------------------------------------------------------------------ phase 3
-    def _local_path(self, s: int) -> list[int]:
-        """States from the entry of `s`'s context (or `s` itself when its stack is empty) to `s`."""
+    def _local_path(self, s: int) -> tuple[int, ...]:
+        """Graph nodes of the states from the entry of `s`'s context (or `s` itself when its stack is empty)
+        to `s`. Memoised: the witnesses of many sources to one sink share their hops."""
+        got = self.lp_cache.get(s)
+        if got is not None:
+            return got
         out: list[int] = []
         todo = [s]  # states whose in-context path is still to be prepended, last first
         while todo:
@@ -422,69 +443,73 @@ class _Tabulation:
                     todo.append(p[1])
                     cur = p[2]
         out.reverse()
-        return out
+        st_key = self.st_key
+        got = self.lp_cache[s] = tuple([st_key[x][1] for x in out])
+        return got
 
-    def _witnesses(self, hit_bits: list[int], src_bit_states: list[int]) -> dict[tuple[int, int], list[int]]:
-        """(source index, hit) -> path of node ids, for every source bit that reaches a hit."""
-        rev: dict[int, list[int]] = {}
-        n_edges = 0
-        for m, outs in self.medges.items():
-            n_edges += len(outs)
-            for m2 in outs:
-                rev.setdefault(m2, []).append(m)
-        rev_hit: dict[int, list[int]] = {}
-        for m, hs in self.mhits.items():
-            for h in hs:
-                rev_hit.setdefault(h, []).append(m)
-        bits = self.macro_bits
-        sweeps = None
-        if n_edges >= self.vector_min_edges:
-            from analyzer.sweep import VectorSweeps, available
+    def witness(self, i: int, h: int) -> tuple[int, ...]:
+        """The path of node ids from source `i` to hit `h` (the source's bit reaches the hit). The backward
+        sweep of a hit runs on the first request for it, so sinks whose flows are never asked for a path
+        (no finding: hidden fields only, nothing personal) cost no sweep."""
+        key = (i, h)
+        got = self.paths.get(key)
+        if got is not None:
+            return got
+        nxt = self.nexts.get(h)
+        if nxt is None:
+            nxt = self.nexts[h] = self._sweep_hit(h)
+        got = self.paths[key] = tuple(self._expand(self.src_state[i], nxt, h))
+        return got
 
-            if available():
-                sweeps = VectorSweeps(rev, bits)
-        out: dict[tuple[int, int], list[int]] = {}
-        for h, hb in enumerate(hit_bits):
-            if not hb:
-                continue
-            # backward sweep from the hit: each macro node's next hop toward it (breadth-first: fewest hops).
-            # A node's next hop is fixed when the sweep first reaches it, and points to a node reached
-            # before it: once every start of `hb`'s sources is reached, their paths are decided and the
-            # sweep stops (the rest of the region would only be numbered, never read).
-            starts = set()
-            rest = hb
-            while rest:
-                low = rest & -rest
-                starts.add(src_bit_states[low.bit_length() - 1])
-                rest ^= low
-            seeds = rev_hit.get(h, ())
-            if sweeps is not None:
-                nxt = sweeps.sweep(seeds, hb, starts)
-            else:
-                nxt = _sweep(rev, bits, seeds, hb, starts)
-            rest = hb
-            while rest:
-                low = rest & -rest
-                i = low.bit_length() - 1
-                rest ^= low
-                out[(i, h)] = self._expand(src_bit_states[i], nxt, h)
-        return out
+    def _sweep_hit(self, h: int) -> dict[int, int]:
+        """Backward sweep from hit `h`: each macro node's next hop toward it (breadth-first: fewest hops).
+        A node's next hop is fixed when the sweep first reaches it, and points to a node reached before
+        it: once every start of the hit's sources is reached, their paths are decided and the sweep stops
+        (the rest of the region would only be numbered, never read)."""
+        if self.rev is None:
+            rev: dict[int, list[int]] = {}
+            n_edges = 0
+            for m, outs in self.medges.items():
+                n_edges += len(outs)
+                for m2 in outs:
+                    rev.setdefault(m2, []).append(m)
+            rev_hit: dict[int, list[int]] = {}
+            for m, hs in self.mhits.items():
+                for hh in hs:
+                    rev_hit.setdefault(hh, []).append(m)
+            self.rev, self.rev_hit = rev, rev_hit
+            if n_edges >= self.vector_min_edges:
+                from analyzer.sweep import VectorSweeps, available
+
+                if available():
+                    self.sweeps = VectorSweeps(rev, self.macro_bits)
+        hb = self.hit_bits[h]
+        starts = set()
+        rest = hb
+        while rest:
+            low = rest & -rest
+            starts.add(self.src_state[low.bit_length() - 1])
+            rest ^= low
+        seeds = self.rev_hit.get(h, ())
+        if self.sweeps is not None:
+            return self.sweeps.sweep(seeds, hb, starts)
+        return _sweep(self.rev, self.macro_bits, seeds, hb, starts)
 
     def _expand(self, start: int, nxt: dict[int, int], h: int) -> list[int]:
         """Graph nodes along the macro path from `start` to hit `h`, each hop expanded into states."""
-        states: list[int] = []
+        nodes: list[int] = []
         m = start
         while True:
             m2 = nxt[m]
             if m2 == -1:  # the sink is reached inside this macro node
-                states.extend(self._local_path(self.mhits[m][h]))
+                nodes.extend(self._local_path(self.mhits[m][h]))
                 break
             kind, x = self.medges[m][m2]
             if kind == "r":  # stack-empty caller state → callee entry … exit `x` → return target
-                states.append(m)
-            states.extend(self._local_path(x))
+                nodes.append(self.st_key[m][1])
+            nodes.extend(self._local_path(x))
             m = m2
-        return [self.st_key[s][1] for s in states]
+        return nodes
 
     # ------------------------------------------------------------------------------------------ run
     def run(self, sources: list[Source]) -> SearchResult:
@@ -500,10 +525,16 @@ class _Tabulation:
             src_state.append(s)
             used.append(src)
         self._tabulate()
-        hit_bits = self._bits(starts)
-        paths = self._witnesses(hit_bits, src_state)
+        self.src_state = src_state
+        self.hit_bits = hit_bits = self._bits(starts)
         flows = []
-        for (i, h), path in sorted(paths.items()):
+        for h, hb in enumerate(hit_bits):
             sk, tid = self.hits[h]
-            flows.append(Flow(used[i], sk, self.tsets[tid], tuple(path)))
+            rest = hb
+            while rest:
+                low = rest & -rest
+                i = low.bit_length() - 1
+                rest ^= low
+                flows.append(Flow(used[i], sk, self.tsets[tid], self, i, h))
+        flows.sort(key=lambda f: (f.index, f.hit))
         return SearchResult(tuple(flows), self.truncated, len(self.st_key), len(self.ctx_entry) - 1)
