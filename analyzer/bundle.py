@@ -632,7 +632,8 @@ class BundleIndex:
 
 
 # ---------------------------------------------------------------------------------------------- the stage
-_LEADING = re.compile(rb"\A(?:\s+|/\*.*?\*/|//[^\n]*\n|;)*", re.DOTALL)
+# comments, blank space and a leading "use strict" directive (zone.js's UMD build starts with one)
+_LEADING = re.compile(rb"\A(?:\s+|/\*.*?\*/|//[^\n]*\n|;|(?:'use strict'|\"use strict\")\s*;)*", re.DOTALL)
 
 
 def library_note(rel: str, lib: str):
@@ -682,25 +683,53 @@ def own_file_library(data: bytes, lib_rules: LibraryRules) -> LibraryRule | None
                 return r
         if not r.api_global or r.signature is None:
             continue
+        if r.signature.search(data) is None:  # (the signature first: it is one selective search)
+            continue
         g = re.escape(r.api_global.encode())
         shaped = (umd and re.search(rb"[.\[\"']" + g + rb"\b", head) is not None) or \
             re.compile(rb"(?:var|let|const)\s+" + g + rb"\s*=").match(head, lead) is not None or \
-            (iife and (re.search(rb"[\w$)\]](?<!\bthis)\." + g + rb"\s*=[^=]", data) is not None
-                       or _assigned_by_name(data, g)))
-        if shaped and r.signature.search(data) is not None:
+            (iife and (_member_assigned(data, g) or _assigned_by_name(data, g)))
+        if shaped:
             return r
     return None
+
+
+def _member_assigned(data: bytes, g: bytes) -> bool:
+    """`h.posthog=i`, `(0,x).axios=t` (not `this.posthog=`): the global assigned as a member of an object.
+    The `.name=` is searched, then the character before it looked at (a pattern that starts with a character
+    class tries every position of the file)."""
+    for m in re.finditer(rb"\." + g + rb"\s*=[^=]", data):
+        i = m.start()
+        if not i or _MEMBER_END.match(data, i - 1) is None:
+            continue
+        if data[max(0, i - 4):i] == b"this" and (i < 5 or _WORD_CHAR.match(data, i - 5) is None):
+            continue  # `this.posthog=`: a property of the library's own object
+        return True
+    return False
+
+
+# `a.push(a.shift())`, `a['push'](a['shift']())`: what a string table rotated at load is rotated by
+_ROTATION = re.compile(rb"(?:\.push|\[['\"]push['\"]\])\(\s*[\w$]+(?:\.shift|\[['\"]shift['\"]\])\(\)\s*\)")
+_MEMBER_END = re.compile(rb"[\w$)\]]")
+_WORD_CHAR = re.compile(rb"[\w$]")
+_NAME_EQ_END = re.compile(rb"(?<![\w$])([\w$]+)\s*=\s*\Z")  # `Le=` right before `"mixpanel"`
+_NAME_END = re.compile(rb"(?<![\w$])([\w$]+)\Z")  # `E` right before `[Le]=`
 
 
 def _assigned_by_name(data: bytes, g: bytes) -> bool:
     """`Le="mixpanel"` … `E[Le]=Se` with `E=window`: the global assigned through a constant holding its name
     (on the window itself: a library's own object keyed by its name is no export)."""
-    for m in re.finditer(rb"([\w$]+)\s*=\s*[\"']" + g + rb"[\"']", data):
+    for q in re.finditer(rb"[\"']" + g + rb"[\"']", data):  # the literal first: a search that starts at
+        m = _NAME_EQ_END.search(data, max(0, q.start() - 256), q.start())  # every word is quadratic-ish
+        if m is None:
+            continue
         name = re.escape(m.group(1))
         if len(re.findall(rb"(?<![\w$.])" + name + rb"\s*=[^=]", data)) != 1:
             continue  # a minifier's name reused in many scopes says nothing
-        for a in re.finditer(rb"([\w$]+)\[" + name + rb"\]\s*=[^=]", data):
-            if re.search(rb"(?<![\w$.])" + re.escape(a.group(1)) + rb"\s*=\s*window\b", data) is not None:
+        for b in re.finditer(rb"\[" + name + rb"\]\s*=[^=]", data):
+            a = _NAME_END.search(data, max(0, b.start() - 256), b.start())
+            if a is not None and re.search(rb"(?<![\w$.])" + re.escape(a.group(1)) + rb"\s*=\s*window\b",
+                                           data) is not None:
                 return True
     return False
 
@@ -725,7 +754,7 @@ def bundle_stage(parsed, rules, include_libraries: bool = False, source_at_of=No
     for u, lang, tree in parsed:
         if lang == "html" or u.handler_event is not None:
             continue
-        if b"shift" in u.data and b"push" in u.data:  # a string table rotated at load: fold the count
+        if b"shift" in u.data and _ROTATION.search(u.data):  # a string table rotated at load: fold the count
             folded = fold(tree, u.data)
             if folded.rotations:
                 index.rotations[u.uid] = dict(folded.rotations)

@@ -189,7 +189,8 @@ def _is_ip(host: str) -> bool:
 
 
 class Classifier:
-    """Compiled field and vendor rules. Build with `Classifier.from_rules()`; immutable afterwards."""
+    """Compiled field and vendor rules. Build with `Classifier.from_rules()`; immutable afterwards (the public
+    suffix list is read on first use, always the same)."""
 
     __slots__ = ("_autocomplete", "_type", "_weak_types", "_keywords", "_vendor_by_domain", "_vendor_by_global",
                  "_vendor_kind", "_psl")
@@ -213,9 +214,14 @@ class Classifier:
         self._vendor_by_domain: dict[str, str] = by_domain
         self._vendor_by_global: dict[str, str] = by_global
         self._vendor_kind: dict[str, str] = kinds
-        from publicsuffixlist import PublicSuffixList
+        self._psl = None  # the public suffix list, parsed on first use (0.2 s: a scan with no finding needs none)
 
-        self._psl = PublicSuffixList()
+    def _suffixes(self):
+        if self._psl is None:
+            from publicsuffixlist import PublicSuffixList
+
+            self._psl = PublicSuffixList()
+        return self._psl
 
     @classmethod
     def from_rules(cls) -> "Classifier":
@@ -382,7 +388,7 @@ class Classifier:
         host = host.lower().rstrip(".")
         if not host or _is_ip(host) or "." not in host:
             return host
-        return self._psl.privatesuffix(host) or host
+        return self._suffixes().privatesuffix(host) or host
 
     def vendor_for_host(self, host: str | None) -> str | None:
         if not host:
@@ -445,7 +451,7 @@ class Classifier:
             if not tail.startswith("."):
                 tail = tail.split(".", 1)[1] if "." in tail else ""
             tail = tail.lstrip(".")
-            if not tail or self._psl.privatesuffix(tail) is None and not _is_ip(tail):
+            if not tail or self._suffixes().privatesuffix(tail) is None and not _is_ip(tail):
                 # nothing left but a public suffix (`*.com`) — except a vendor listed at that level
                 vendor = self.vendor_for_host(tail) if tail else None
                 return ("third_party", vendor) if vendor else ("unknown", None)
