@@ -319,7 +319,7 @@ def test_library_signatures_and_markers_have_working_examples():
         if "paths" in lib:
             pkg = lib["name"].lower().split(".")[0].split()[0]
             assert any(rule.paths.search(f"webpack://shop/node_modules/{p}/x.js")
-                       for p in (pkg, pkg + ".org", pkg + "-js", pkg + "-browser")) \
+                       for p in (pkg, pkg + ".org", pkg + "-js", pkg + "-browser", pkg + "js", pkg + ".js", "@" + pkg + "/sdk")) \
                 or lib["name"] in ("lodash", "React", "Vue.js", "Sentry Replay"), lib["name"]
 
 
