@@ -231,14 +231,18 @@ class Classifier:
 
     def autocomplete_kind(self, value: str | None) -> str | None:
         """Category of an `autocomplete` attribute: the last token found in the table (prefixes such as
-        `section-x shipping` and a trailing `webauthn` are skipped); None when no token is known."""
+        `section-x shipping` and a trailing `webauthn` are skipped), a specific one before one that is only
+        `other` (`email username`); None when no token is known."""
         if not value:
             return None
+        weak = None
         for tok in reversed(value.lower().split()):
             cat = self._autocomplete.get(tok)
-            if cat is not None:
+            if cat == "other":  # `email username` (not valid HTML, but shipped): the email is what it holds
+                weak = weak or cat
+            elif cat is not None:
                 return cat
-        return None
+        return weak
 
     def type_kind(self, type_: str | None) -> str | None:
         return self._type.get(type_.strip().lower()) if type_ else None
@@ -269,6 +273,11 @@ class Classifier:
         tag = (tag or "input").lower()
         type_ = attrs.get("type", "").strip().lower() if tag == "input" else ""
         ac = self.autocomplete_kind(attrs.get("autocomplete"))
+        if ac == "other" and tag == "input" and type_ not in self._weak_types:
+            # `<input type="email" autocomplete="username">` (a login that is an email): the type says more
+            tk = self.type_kind(type_)
+            if tk and tk != "other":
+                return tk
         if ac is not None:
             # `autocomplete="new-password"` is a common trick to stop autofill on non-password fields.
             if ac == "password" and type_ != "password":

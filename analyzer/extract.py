@@ -127,6 +127,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.class_loads: list[tuple] = []  # (load node, (class key, user heritage), prop), settled at the end
         self.class_load_of: dict[int, tuple] = {}  # such a load node -> its class
         self.class_methods_decl: set[tuple] = set()  # (class key, method name) a class declares
+        self.class_method_names: dict[tuple, frozenset] = {}  # class key -> the names of its methods
         self.prop_writes: dict[str, list] = {}  # prop -> [(values, base edge?)] written into `.prop` not by `this`
         self.fnode_fid: dict[int, int] = {}
         self._fn_value: dict[int, int] = {}  # function node id -> its function-value graph node
@@ -370,7 +371,24 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         u = self.u
         heritage = next((c for c in cls.named_children if c.type == "class_heritage"), None)
         inherits = heritage is not None and not _BROWSER_BASE.match(_text(heritage))
-        return (("cp", u.rel, u.line_off, u.col_off, cls.start_byte), inherits)
+        key = ("cp", u.rel, u.line_off, u.col_off, cls.start_byte)
+        if key not in self.class_method_names:
+            body = cls.child_by_field_name("body")
+            self.class_method_names[key] = frozenset(
+                _text(c.child_by_field_name("name")) for c in (body.named_children if body is not None else ())
+                if c.type == "method_definition" and c.child_by_field_name("name") is not None)
+        return (key, inherits)
+
+    def declared_method(self, node) -> bool:
+        """`this.serialize()` in a class that declares `serialize()`: the class's own method (not jQuery's
+        `.serialize()` of a form, whatever the source rules say of the name)."""
+        fn = node.child_by_field_name("function")
+        obj = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
+        if obj is None or obj.type != "this":
+            return False
+        cls = self.this_class.get(self.f.fid)
+        prop = fn.child_by_field_name("property")
+        return cls is not None and prop is not None and _text(prop) in self.class_method_names.get(cls[0], ())
 
     def _own_member(self, cls, prop: str, vals: tuple, method: bool = False) -> None:
         """A field a class declares is its own property (`_class_prop`). A method is not: `this.onBlur()` in
@@ -815,9 +833,10 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                     p.deferred_keys.append((st, part, self.uid, self.f.fid, node.start_byte, node.end_byte, ""))
         obj = left.child_by_field_name("object")
         objtext = _text(obj) if obj is not None and obj.end_byte - obj.start_byte < 200 else ""
+        cls = self.this_class.get(self.f.fid) if obj is not None and obj.type == "this" and prop is not None \
+            and prop not in self.r.source_props else None
         if prop is not None and prop not in self.r.source_props:
             p.edges_from(vals, p.prop_node(prop))
-            cls = self.this_class.get(self.f.fid) if obj is not None and obj.type == "this" else None
             if cls is not None:
                 self._class_store(cls[0], prop, vals)
             else:
@@ -828,7 +847,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         # message that is sent whole.
         root = objtext.split(".", 1)[0].split("[", 1)[0]
         whole = bool(objtext) and root not in _INSTANCE_ROOTS
-        self.write_into(vals, base, objects=False, depth_limit=3 if whole else 1)
+        if not (objtext == "this" and cls is not None):  # a class's `this.x = v`: its own property (above),
+            self.write_into(vals, base, objects=False, depth_limit=3 if whole else 1)  # not the whole instance
         if prop is not None:
             # storage written as a property: localStorage.lead = v
             if objtext in self.r.storage_objects or objtext.split(".")[-1] in self.r.storage_objects:

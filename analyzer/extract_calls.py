@@ -230,6 +230,8 @@ class CallFacts:
         p = self.p
         r = self.r
         nargs = len(c.args)
+        if self.declared_method(node):
+            return  # `this.send(x)`, `this.serialize()`: the class's own method, not the DOM's or jQuery's
         if m in r.source_methods:
             need, catch_all = r.source_methods[m]
             if nargs == need:
@@ -260,7 +262,8 @@ class CallFacts:
             c.callbacks.append((cb["handler_arg"], cb))
         if m in r.store_into_receiver and not c.resolved and not (c.path or "").startswith("Promise."):
             # (`d.resolve(v)` fills a jQuery Deferred for its .done/.then; `Promise.resolve(x)` is a factory)
-            for a in c.args:
+            held = c.args[1:] if m in r.keyed_store_methods and nargs >= 2 else c.args
+            for a in held:
                 self.write_into(a, recv)
         if m in r.element_methods and (m != "filter" or (c.str_args and c.str_args[0])):
             if c.path and c.path.startswith("this.") and c.path.count(".") == 1 and c.str_args and c.str_args[0]:

@@ -50,6 +50,7 @@ class RuleBook:
     event_value_props: set = field(default_factory=set)
     presubmit: set = field(default_factory=set)
     lifecycle: set = field(default_factory=set)
+    page_start: frozenset = frozenset()  # events whose handlers' timers poll (`timer`), as the top level's do
     submit_events: set = field(default_factory=set)
     click_events: set = field(default_factory=set)
     known_events: set = field(default_factory=set)
@@ -67,6 +68,8 @@ class RuleBook:
     bus_returns: set = field(default_factory=set)
     sanitizing_properties: set = field(default_factory=set)
     sanitizing_methods: set = field(default_factory=set)
+    lookup_methods: frozenset = frozenset()  # `map.get(k)`: the key does not flow into the result
+    keyed_store_methods: frozenset = frozenset()  # `map.set(k, v)`: only `v` is held by the receiver
     sanitizing_calls: set = field(default_factory=set)
     predicate_names: re.Pattern | None = None
     store_into_receiver: set = field(default_factory=set)
@@ -167,6 +170,7 @@ class RuleBook:
         trg = load_toml("triggers")
         rb.presubmit = set(trg["presubmit"])
         rb.lifecycle = set(trg["lifecycle"])
+        rb.page_start = frozenset(trg["page_start"])
         rb.submit_events = set(trg["submit"])
         rb.click_events = set(trg["click"])
         rb.known_events = rb.presubmit | rb.lifecycle | rb.submit_events | rb.click_events
@@ -195,6 +199,8 @@ class RuleBook:
         rb.sanitizing_calls = set(fl["sanitizing_calls"])
         rb.predicate_names = re.compile(fl["predicate_names"])
         rb.store_into_receiver = set(fl["store_into_receiver"])
+        rb.lookup_methods = frozenset(fl.get("lookup_methods", []))
+        rb.keyed_store_methods = frozenset(fl.get("keyed_store_methods", []))
         rb.masking_patterns = set(fl.get("masking_patterns", []))
         rb.amd_calls = set(fl.get("amd", {}).get("calls", []))
         rb.state_hooks = set(fl.get("react", {}).get("state_hooks", []))

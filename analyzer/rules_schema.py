@@ -101,6 +101,7 @@ class Dom:
 class Triggers:
     presubmit: tuple
     lifecycle: tuple
+    page_start: tuple
     submit: tuple
     click: tuple
     submit_control_words: str
@@ -159,6 +160,8 @@ class Flows:
     global_this_code: tuple = ()
     later_callbacks: tuple = ()
     callback_not_result: tuple = ()
+    lookup_methods: tuple = ()
+    keyed_store_methods: tuple = ()
     callback: tuple = ()
     storage: dict | None = None
     react: dict | None = None

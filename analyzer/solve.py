@@ -68,6 +68,7 @@ class Solver(LinkPasses):
         self._bound_this: set | None = None  # results of `fn.bind(x, …)` calls (_this_bound)
         self._by_tail: dict | None = None  # path tail (no extension) -> files of the scan (_bare_module)
         self._calls_by_callee: dict | None = None  # callee node -> method calls not named yet (late methods)
+        self._modglobals: frozenset | None = None  # the globals imported packages map to (_library_call)
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -1018,6 +1019,8 @@ class Solver(LinkPasses):
             if name and r.predicate_names.match(name):
                 continue
             not_result = c.fn_args if m is not None and m in r.callback_not_result else ()
+            if m is not None and m in r.lookup_methods and c.recv and len(c.args) == 1 and not self._library_call(c):
+                not_result = (0,)  # `cache.get(bin)`: what the map holds, not the key it is asked for
             for i, a in enumerate(c.args):
                 if i not in not_result:
                     self.edges(a, c.result)
@@ -1033,6 +1036,17 @@ class Solver(LinkPasses):
                     self.on(v, ("cb", c, {"receiver_to": [0] if c.recv else [], "arg0_to": [0, 1] if others else [],
                                           "ret_to_result": True, "this_receiver": False, "init_arg_to": None,
                                           "wrap": wrapped}))
+
+    def _library_call(self, c) -> bool:
+        """`_.get(o, 'a')`, `R.prop(…)`: a call on a global library object (by its spelling)."""
+        root = self.r.normalize_path(c.path or "").split(".", 1)[0]
+        return root in self.r.library_globals or root in self._module_globals()
+
+    def _module_globals(self) -> frozenset:
+        got = self._modglobals
+        if got is None:
+            got = self._modglobals = frozenset(v.split(".", 1)[0] for v in self.r.modules.values())
+        return got
 
     def _assignment_sinks(self) -> None:
         r = self.r

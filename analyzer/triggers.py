@@ -74,8 +74,9 @@ def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, ti
             ) -> tuple[list[Root], dict[int, frozenset]]:
     """Return the roots and, per function id, the ids of the pre-submit roots that can start it.
 
-    A timer started by code that runs at `load` (the top level, an IIFE, an init function) is polling:
-    its callback gets a `timer` root of its own. A timer started by a handler inherits the handler's."""
+    A timer started by code that runs at `load` (the top level, an IIFE, an init function, a handler of
+    one of the page-start events: `DOMContentLoaded`, `load`…) is polling: its callback gets a `timer` root of
+    its own. A timer started by any other handler inherits the handler's."""
     roots: list[Root] = []
     seen = set()
 
@@ -122,7 +123,7 @@ def compute(prog: Program, rules: RuleBook, roots_raw: list, call_edges: set, ti
 
     def seed(root: Root) -> None:
         nonlocal load_bits
-        if root.event == "load" and root.uid == -1:
+        if (root.event == "load" and root.uid == -1) or root.event in rules.page_start:
             load_bits |= 1 << root.rid
         push(root.fid, 1 << root.rid)
 

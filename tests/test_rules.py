@@ -89,7 +89,7 @@ def test_rule_files_have_exactly_the_known_sections():
     added in the wrong place fails here instead of being silently ignored."""
     assert set(load_toml("flows")) == {
         "sanitizing_properties", "sanitizing_methods", "sanitizing_calls", "predicate_names", "masking_patterns",
-        "store_into_receiver", "store_into_first_arg", "wrappers", "apply_calls", "code_calls", "global_this_code", "later_callbacks", "callback_not_result", "callback", "storage", "react", "amd", "modules",
+        "store_into_receiver", "store_into_first_arg", "wrappers", "apply_calls", "code_calls", "global_this_code", "later_callbacks", "callback_not_result", "lookup_methods", "keyed_store_methods", "callback", "storage", "react", "amd", "modules",
         "example",
         "aliases"}
     assert set(load_toml("flows")["storage"]) == {"objects", "set", "get", "example", "expect"}
@@ -101,7 +101,7 @@ def test_rule_files_have_exactly_the_known_sections():
     assert set(load_toml("sources")["dom"]) == {"catch_all_globals", "builtin_globals", "element_passthrough",
                                                 "element_properties", "event_value_props",
                                                 "plain_result_methods", "element_definers"}
-    assert set(load_toml("triggers")) == {"presubmit", "lifecycle", "submit", "click", "submit_control_words",
+    assert set(load_toml("triggers")) == {"presubmit", "lifecycle", "page_start", "submit", "click", "submit_control_words",
                                           "strong_submit_words", "non_submit_words", "submit_calls", "register",
                                           "registration", "decorator"}
     assert set(load_toml("triggers")["registration"]) == {"jquery_shorthand", "property_prefix", "timers",
