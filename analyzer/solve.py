@@ -1092,7 +1092,9 @@ class Solver(LinkPasses):
         """Receivers the scan cannot resolve: recognise the sink by how the callee is spelled."""
         r = self.r
         hit_calls = {id(h[1]) for h in self.sink_hits if h[0] == "call"}
-        stub_calls = set()
+        # a tracker's call already recognised (`window.gtag(…)` by its global) that also runs the shop's own
+        # stub (`window.gtag = function gtag(){dataLayer.push(arguments)}`): the stub forwards it
+        stub_calls = {h[1].cid for h in self.sink_hits if h[0] == "call" and h[2].vendor and h[1].resolved}
         for c in self.p.calls:
             # a tracker's own queue stub (`function gtag(){dataLayer.push(arguments)}`) is still the tracker
             if c.resolved and c.path and id(c) not in hit_calls:
@@ -1104,7 +1106,9 @@ class Solver(LinkPasses):
                         stub_calls.add(c.cid)
                         break
         if stub_calls:
-            self._drop_stub_forwarders(stub_calls)
+            # (the forwarding call inside a stub, `dataLayer.push(arguments)`, is what is dropped: not a stub's call)
+            stubs = {fid for cid, fid, _mode in self.linked if cid in stub_calls}
+            self._drop_stub_forwarders({cid for cid in stub_calls if self.p.calls[cid].fid not in stubs})
         for c in self.p.calls:
             if id(c) in hit_calls or c.resolved or not c.path or c.method is None:
                 continue
