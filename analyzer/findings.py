@@ -49,7 +49,11 @@ class SelectorResolver:
         near = self._calls_near(anchors, {id(c) for c, _m in calls}) if anchors else set()
         reaching = [(c, m) for c, m in calls if sink is not None and self._reaches(c.result, sink)] \
             if not near and len(calls) > 1 else []
+        # the call that holds the element read is known (or is the only one): its caller's parameters may be
+        # followed out to the caller's callers (`_arg_values`)
+        narrowed = len(calls) == 1
         if near:
+            narrowed = narrowed or len(near) < len(calls)
             calls = [(c, m) for c, m in calls if id(c) in near]
         elif reaching:  # `{email: val('email'), tel: val('tel')}`: every call whose value gets to the sink
             calls = reaching
@@ -59,12 +63,31 @@ class SelectorResolver:
             if chosen:
                 calls = chosen
         for c, mode in calls:
-            j = i + 1 if mode == "call" else i
-            found = self.prog.arg_strings(c, j)  # read(SEL) with a constant SEL
-            if not found and j < len(c.tmpl_args) and c.tmpl_args[j]:
-                found = self.prog.fold_template(c.tmpl_args[j])  # $('#' + id), `id` from a constant list
-            values.extend(found)
+            values.extend(self._arg_values(c, i + 1 if mode == "call" else i, sink, 0 if narrowed else 3))
         return sorted({template.replace("{0}", v) for v in values})
+
+    def _arg_values(self, c, j: int, sink: int | None, depth: int = 0) -> list[str]:
+        """The strings argument `j` of call `c` can be: a constant (`read(SEL)`), a template over constants
+        (`$('#' + id)`), or a parameter of the caller, passed on by its own callers (`val = id =>
+        byId(id).value`, `val('co-email')`: a helper over a helper), up to three calls out; of a helper's
+        callers, those whose result reaches the sink when some do."""
+        found = self.prog.arg_strings(c, j)
+        if not found and j < len(c.tmpl_args) and c.tmpl_args[j]:
+            found = self.prog.fold_template(c.tmpl_args[j])
+        if found or depth >= 3 or j >= len(c.args):
+            return list(found)
+        out: list[str] = []
+        for v in c.args[j]:
+            pi = self.param_of.get(v)
+            if pi is None:
+                continue
+            outer = self.calls_of.get(pi[0], [])
+            if sink is not None and len(outer) > 1:
+                reaching = [(c2, m2) for c2, m2 in outer if self._reaches(c2.result, sink)]
+                outer = reaching or outer
+            for c2, m2 in outer:
+                out.extend(self._arg_values(c2, pi[1] + 1 if m2 == "call" else pi[1], sink, depth + 1))
+        return out
 
 
     def _reaches(self, start: int, goal: int, limit: int = 3000) -> bool:
