@@ -739,6 +739,20 @@ _IIFE_START = re.compile(rb"[!;+~]?\s*\(?\s*(?:function\b|\(\s*\)\s*=>)")
 _ESM_FROM = re.compile(rb"""(?:^|[;\n}])\s*(?:import|export)\b[^;'"`]{0,2000}?(?:\bfrom\s*)?['"]([^'"\n]+)['"]""")
 
 
+def _inlines(probe, size: int, lib: LibraryRule, lib_rules: LibraryRules, samples: int = 256) -> bool:
+    """The file's map says that the library is one of the packages bundled into it (`node_modules/jquery/…`
+    at some of its positions): a build of the shop with jQuery inside, which assigns `window.jQuery` as
+    jQuery's own build does. (A library's own build maps to its own sources, `../src/…`, never to its
+    package under `node_modules/`.)"""
+    if probe is None:
+        return False
+    source_at = probe[0]
+    for k in range(samples):
+        if lib_rules.by_path(source_at(size * k // samples)) is lib:
+            return True
+    return False
+
+
 def bundle_stage(parsed, rules, include_libraries: bool = False, source_at_of=None):
     """The layouts of all parsed units. Returns (BundleIndex, {uid: library} of files that are a library
     through and through, [Notification]). With `include_libraries`, nothing is set aside.
@@ -769,6 +783,9 @@ def bundle_stage(parsed, rules, include_libraries: bool = False, source_at_of=No
             # aside before parsing, engine.py `leading_library`; a banner further in does not count: esbuild
             # keeps `/*! @vue/shared v3… */` inside the bundle's IIFE, next to the shop's code)
             own = own_file_library(u.data, lib_rules)
+            if own is not None and source_at_of is not None and _inlines(source_at_of(u), len(u.data), own,
+                                                                          lib_rules):
+                own = None  # a shop's bundle whose map names the library's package as one of its sources
             lib = own.name if own is not None else None
         if lib is None and source_at_of is not None and (lay.modules or len(u.data) >= MAP_NAMES_BYTES):
             probe = source_at_of(u)  # small files without wrappers hoist no library: map not read

@@ -450,3 +450,26 @@ def test_esm_interop_default_of_a_bundled_library_is_its_api(tmp_path):
     assert [(f.sink_api, f.categories, f.trigger_names) for f in r.findings] == [
         ("jQuery.post", ["email"], ["change"])]
     assert [n.reason for n in r.notifications] == ["bundled-library"]
+
+
+def test_shop_bundle_with_jquery_inside_is_not_taken_for_jquery(tmp_path):
+    """A shop's build that inlines jQuery assigns `window.jQuery` as jQuery's own build does; its map names
+    `node_modules/jquery/…` as one of its sources, so it is a bundle (analysed), not jQuery's file."""
+    import base64
+    import json as _json
+
+    lib = ('!function(){var jq=function(){throw new Error("jQuery requires a window with a document")};'
+           'window.jQuery=window.$=jq;')
+    shop = ("document.getElementById('email').addEventListener('blur',function(e){"
+            "fetch('/l?e='+e.target.value)})}();")
+    smap = {"version": 3, "sources": ["../node_modules/jquery/dist/jquery.js", "../src/app.js"],
+            "sourcesContent": ["/* jquery */", "// app\n" + shop], "names": [], "mappings": "AAAA;ACCA"}
+    url = "data:application/json;base64," + base64.b64encode(_json.dumps(smap).encode()).decode()
+    (tmp_path / "app.min.js").write_text(lib + "\n" + shop + "\n//# sourceMappingURL=" + url + "\n")
+    (tmp_path / "index.html").write_text('<input id="email" type="email"><script src="app.min.js"></script>')
+    r = scan([tmp_path])
+    assert not [n for n in r.notifications if n.reason == "library"]
+    assert [(f.sink_api, f.categories) for f in r.findings] == [("fetch", ["email"])]
+    # the same file without its map is taken for jQuery's own build (nothing says otherwise)
+    (tmp_path / "app.min.js").write_text(lib + "\n" + shop + "\n")
+    assert [n.reason for n in scan([tmp_path]).notifications if n.reason == "library"] == ["library"]
