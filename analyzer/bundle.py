@@ -419,7 +419,13 @@ class _Finder:
                     if first:
                         rule = self.rules.by_path(first)
                         last = self.source_at(max(c.start_byte, c.end_byte - 1))
-                        if rule is not None and last == first:
+                        if rule is not None and (last == first or (
+                                c.type in ("class_declaration", "function_declaration")
+                                and (last is None or self.rules.by_path(last) is rule))):
+                            # (one declaration, one scope: rollup's CommonJS wrapper `function k(){if(g)return
+                            # c;g=1;…}` starts in react-dom-client.production.js and ends in react-dom/client.js;
+                            # ky's `class Ve{…}` ends on a brace no segment maps. Not a `var` list: terser merges
+                            # the shop's declarations into the libraries' ones)
                             lib, joins = rule, True
                         elif rule is not None and (last is None or self.rules.by_path(last) is rule) \
                                 and run_lib is rule \

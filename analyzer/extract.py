@@ -27,6 +27,34 @@ DOM_OWNED = frozenset({"dataset", "style", "classList", "attributes", "relList"}
 # roots of a store path that name an instance, never a message sent whole: `this.data[k] = v` does not make
 # `this` carry `v` (the template models write `this` as `__fl_vm`)
 _INSTANCE_ROOTS = frozenset({"this", "__fl_vm"})
+
+
+def _is_export_helper(fn) -> bool:
+    """`function e(e, t, r, n) { Object.defineProperty(e, t, {get: r, set: n, enumerable: !0}) }`: a
+    bundler's export helper (Parcel 2's `$parcel$export`, minified) — its calls `e(t.exports, "val", () => o)`
+    are export getters, as webpack's `n.d(t, {val: () => o})` are."""
+    params = fn.child_by_field_name("parameters")
+    body = fn.child_by_field_name("body")
+    if params is None or body is None or body.named_child_count != 1:
+        return False
+    names = [_text(c) for c in params.named_children if c.type == "identifier"]
+    st = body.named_children[0]
+    call = st.named_children[0] if st.type == "expression_statement" and st.named_child_count else None
+    if len(names) < 3 or call is None or call.type != "call_expression":
+        return False
+    callee = call.child_by_field_name("function")
+    args = call.child_by_field_name("arguments")
+    if callee is None or _text(callee) != "Object.defineProperty" or args is None or args.named_child_count != 3:
+        return False
+    a0, a1, desc = args.named_children
+    if _text(a0) != names[0] or _text(a1) != names[1] or desc.type != "object":
+        return False
+    for pair in desc.named_children:
+        if pair.type == "pair":
+            k, v = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            if k is not None and v is not None and _text(k) == "get" and _text(v) == names[2]:
+                return True
+    return False
 # index expressions whose constant value the walk leaves as a template (`_folded_name`)
 _FOLDED_KEY_TYPES = frozenset({"call_expression", "binary_expression", "template_string", "parenthesized_expression"})
 # a feature flag by the constant convention (`LEGACY_PWNED_CHECK`, `USE_OLD_ANALYTICS`, `DEBUG`)
@@ -128,6 +156,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.class_load_of: dict[int, tuple] = {}  # such a load node -> its class
         self.class_methods_decl: set[tuple] = set()  # (class key, method name) a class declares
         self.class_method_names: dict[tuple, frozenset] = {}  # class key -> the names of its methods
+        self.export_helpers: set[str] = set()  # Parcel's `$parcel$export` (`function e(e,t,r){Object.defineProperty(e,t,{get:r})}`)
         self.prop_writes: dict[str, list] = {}  # prop -> [(values, base edge?)] written into `.prop` not by `this`
         self.fnode_fid: dict[int, int] = {}
         self._fn_value: dict[int, int] = {}  # function node id -> its function-value graph node
@@ -552,6 +581,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             nm = node.child_by_field_name("name")
             if nm is not None:
                 self.p.edge(fnode, self.declare(_text(nm)))
+                if _is_export_helper(node):
+                    self.export_helpers.add(_text(nm))
         else:
             if node.type in ("function_expression", "function", "generator_function"):
                 nm = node.child_by_field_name("name")

@@ -158,6 +158,8 @@ class CallFacts:
             self.x_element_call(c, node)
         if getters is not None or (method in ("d", "export") and len(args) == 3):
             self._export_getters(c, getters)
+        elif ft == "identifier" and len(args) == 3 and _text(fn) in self.export_helpers:
+            self._export_getters(c, None, helper=True)
         if codes and all(0 <= n < 0x110000 for n in codes):
             self.tmpl[node.id] = ["".join(chr(n) for n in codes)]  # String.fromCharCode(98, 108, 117, 114)
         if ft == "identifier" and 1 <= len(args) <= 2 and argn is not None:
@@ -284,9 +286,9 @@ class CallFacts:
                 storage_edges(p, c, key, is_get)
             c.handled = True
 
-    def _export_getters(self, c: Call, getters) -> None:
+    def _export_getters(self, c: Call, getters, helper: bool = False) -> None:
         """Bundler export getters: webpack's `n.d(t, {Z: () => o})` / `n.d(t, "a", function () { return o })`,
-        Parcel's `o.export(n, "beacon", () => u)`,
+        Parcel's `o.export(n, "beacon", () => u)` and its `$parcel$export` helper `e(t.exports, "beacon", () => u)`,
         and `Object.defineProperty(t, "k", {get: () => o})` make `t.Z` / `t.a` / `t.k` read `o`."""
         p = self.p
         funcs = p.funcs
@@ -299,7 +301,7 @@ class CallFacts:
                 for key, fid in pairs:
                     if key == "get":
                         p.edge(funcs[fid].ret, p.prop_node(c.str_args[1]))
-        elif c.method in ("d", "export") and len(c.str_args) > 1 and c.str_args[1] and len(c.args[2]) == 1:
+        elif (helper or c.method in ("d", "export")) and len(c.str_args) > 1 and c.str_args[1] and len(c.args[2]) == 1:
             fid = self.fnode_fid.get(c.args[2][0])
             if fid is not None:
                 p.edge(funcs[fid].ret, p.prop_node(c.str_args[1]))
