@@ -65,6 +65,7 @@ class Module:
     api_var: str | None = None  # hoisted code: the variable holding the library's API object
     stmts: tuple = ()  # hoisted code: start bytes of its top-level statements
     exports: tuple = ()  # hoisted code named by a map: (variable, original name) of what it declares
+    requires: tuple = ()  # hoisted code: rollup's CommonJS `function a(){return t||(t=1,…),r.exports}` names
 
 
 @dataclass(frozen=True)
@@ -421,11 +422,12 @@ class _Finder:
                         last = self.source_at(max(c.start_byte, c.end_byte - 1))
                         if rule is not None and (last == first or (
                                 c.type in ("class_declaration", "function_declaration")
-                                and (last is None or self.rules.by_path(last) is rule))):
+                                and self._inside_of(c, rule))):
                             # (one declaration, one scope: rollup's CommonJS wrapper `function k(){if(g)return
-                            # c;g=1;…}` starts in react-dom-client.production.js and ends in react-dom/client.js;
-                            # ky's `class Ve{…}` ends on a brace no segment maps. Not a `var` list: terser merges
-                            # the shop's declarations into the libraries' ones)
+                            # c;g=1;…}` starts in react-dom-client.production.js and ends in react-dom/client.js,
+                            # or on a brace no segment maps, where the next statement's source is read; ky's
+                            # `class Ve{…}` too. Not a `var` list: terser merges the shop's declarations into
+                            # the libraries' ones)
                             lib, joins = rule, True
                         elif rule is not None and (last is None or self.rules.by_path(last) is rule) \
                                 and run_lib is rule \
@@ -440,6 +442,9 @@ class _Finder:
                     run_lib = lib
                     soft = 0 if joins else soft + 1
                     continue
+                if lib is None and c is not None and c.type in ("variable_declaration", "lexical_declaration") \
+                        and not any(a <= c.start_byte < b for a, b in taken):
+                    self._library_declarators(c)
                 if soft:
                     del run[-soft:]
                 if run:
@@ -447,8 +452,53 @@ class _Finder:
                                                library=run_lib.name, api_global=run_lib.api_global,
                                                source=self.source_at(run[0].start_byte),
                                                stmts=tuple(x.start_byte for x in run),
-                                               exports=self._exports(run) if run_lib.api_global else ()))
+                                               exports=self._exports(run) if run_lib.api_global else (),
+                                               requires=self._requires(run)))
                 run, run_lib, soft = ([c], lib, 0) if lib is not None else ([], None, 0)
+
+    def _inside_of(self, node, rule) -> bool:
+        """The inside of `node`, sampled at seven points, maps to files of `rule`'s library only."""
+        size = node.end_byte - node.start_byte
+        for k in range(1, 8):
+            s = self.source_at(node.start_byte + size * k // 8)
+            if s is not None and self.rules.by_path(s) is not rule:
+                return False
+        return True
+
+    def _library_declarators(self, st) -> None:
+        """`var i,o=(n||(n=1,…jQuery…)(),r.exports),a=t(o)`: terser merged the shop's `import $ from
+        'jquery'` (`a=t(o)`) into the declaration of rollup's CommonJS copy of jQuery. A declarator that
+        begins and ends in one library's files is that library's (set aside, its variable holding the
+        library's API); the others are the shop's, analysed."""
+        if self.source_at is None:
+            return
+        for d in st.named_children:
+            if d.type != "variable_declarator" or d.child_by_field_name("value") is None:
+                continue
+            first = self.source_at(d.start_byte)
+            rule = self.rules.by_path(first) if first else None
+            if rule is None or d.end_byte - d.start_byte < 256:
+                continue
+            # one expression: the library's code and the bundler's glue around it (`,r.exports)`, which no
+            # segment maps: what is read at its end is the next declarator's)
+            if not self._inside_of(d, rule):
+                continue
+            name = d.child_by_field_name("name")
+            var = _text(name) if name is not None and name.type == "identifier" else ""
+            self.modules.append(Module(d.start_byte, d.end_byte, "hoisted", "", library=rule.name,
+                                       api_global=rule.api_global, source=first, api_var=var or None,
+                                       stmts=(d.start_byte,)))
+
+    def _requires(self, run) -> tuple:
+        """Rollup's CommonJS plugin wraps a package in `function a(){return t||(t=1,…),r.exports}` (or
+        `function a(){if(t)return r;t=1;…}`): the shop's `a()` is its `require`, whose result is the API."""
+        out = []
+        for st in run:
+            if st.type == "function_declaration" and _ROLLUP_REQUIRE.match(self.data, st.start_byte):
+                name = st.child_by_field_name("name")
+                if name is not None:
+                    out.append(_text(name))
+        return tuple(out)
 
     def _exports(self, run) -> tuple:
         """What hoisted library statements declare, by the names the map gives their identifiers:
@@ -598,6 +648,8 @@ class BundleIndex:
                 self._by_id.setdefault((lay.uid, m.mid), m)
             elif m.kind == "cjs":
                 self._by_var[(lay.uid, m.mid)] = m
+            for name in m.requires:  # (hoisted: rollup's CommonJS wrappers)
+                self._by_var.setdefault((lay.uid, name), m)
         mods = [m for m in lay.modules if m.kind != "hoisted"]
         self._starts[lay.uid] = ([m.start for m in mods], mods)
 
@@ -716,6 +768,8 @@ def _member_assigned(data: bytes, g: bytes) -> bool:
 
 # `a.push(a.shift())`, `a['push'](a['shift']())`: what a string table rotated at load is rotated by
 _ROTATION = re.compile(rb"(?:\.push|\[['\"]push['\"]\])\(\s*[\w$]+(?:\.shift|\[['\"]shift['\"]\])\(\)\s*\)")
+_ROLLUP_REQUIRE = re.compile(rb"function\s*[\w$]+\(\)\s*\{\s*(?:if\s*\(\s*[\w$]+\s*\)\s*return\s+[\w$.]+\s*;\s*[\w$]+\s*=\s*1"
+                             rb"|return\s+[\w$]+\s*\|\|\s*\(\s*[\w$]+\s*=\s*1)")
 _MEMBER_END = re.compile(rb"[\w$)\]]")
 _WORD_CHAR = re.compile(rb"[\w$]")
 _NAME_EQ_END = re.compile(rb"(?<![\w$])([\w$]+)\s*=\s*\Z")  # `Le=` right before `"mixpanel"`
