@@ -477,17 +477,30 @@ class _Finder:
                 continue
             first = self.source_at(d.start_byte)
             rule = self.rules.by_path(first) if first else None
-            if rule is None or d.end_byte - d.start_byte < 256:
+            if rule is None:
                 continue
             # one expression: the library's code and the bundler's glue around it (`,r.exports)`, which no
             # segment maps: what is read at its end is the next declarator's)
-            if not self._inside_of(d, rule):
-                continue
             name = d.child_by_field_name("name")
             var = _text(name) if name is not None and name.type == "identifier" else ""
+            orig = self.name_at(name.start_byte) if var and self.name_at is not None else None
+            if d.end_byte - d.start_byte < 256:
+                # a short one is the library's only when the map calls it by the library's name (`Ht=Mt()` is
+                # ky's `ky`); a shop's `o=n.n(r)` of webpack's interop maps into the library's file too
+                if not (orig and rule.api_global and orig.lower() == rule.api_global.lower()):
+                    continue
+            elif not self._inside_of(d, rule):
+                continue
+            api = None  # the package's API itself: rollup's `jqueryExports` (no name), ky's default `ky`
+            exports: tuple = ()
+            if var and rule.api_global:
+                if orig is None or orig.lower() == rule.api_global.lower() or orig.endswith("Exports"):
+                    api = var
+                elif _IDENT.match(orig):
+                    exports = ((var, orig),)  # ky's `createInstance`: `G ky.createInstance`
             self.modules.append(Module(d.start_byte, d.end_byte, "hoisted", "", library=rule.name,
-                                       api_global=rule.api_global, source=first, api_var=var or None,
-                                       stmts=(d.start_byte,)))
+                                       api_global=rule.api_global, source=first, api_var=api,
+                                       stmts=(d.start_byte,), exports=exports))
 
     def _requires(self, run) -> tuple:
         """Rollup's CommonJS plugin wraps a package in `function a(){return t||(t=1,…),r.exports}` (or
@@ -710,7 +723,7 @@ def leading_library(data: bytes, rules) -> str | None:
     return rules.library_of(head[:end]) if end else None
 
 
-MAP_NAMES_BYTES = 32 * 1024  # a file this large may hoist a library: its map names its statements
+MAP_NAMES_BYTES = 4 * 1024  # a file this large may hoist a library (ky and lodash-es: 30 KB): its map names its statements
 _UMD_COMMONJS = re.compile(rb"typeof\s+exports\b|typeof\s+module\b")
 _UMD_AMD = re.compile(rb"define\.amd\b|typeof\s+define\b")
 _UMD_HEAD = 1024

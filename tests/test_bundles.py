@@ -52,6 +52,7 @@ KNOWN_GAPS: dict[str, str] = {
     # rollup's CommonJS plugin hoists jQuery into the IIFE with no wrapper; without the map it is analysed
     # like the shop's code, and the shop's `$.post` resolves into jQuery's internals
     "rollup-iife-jquery-nomap": "rollup-hoisted jQuery is recognised only through the source map",
+    "rollup-iife-ky-nomap": "rollup-hoisted ky (ES modules, no wrapper) is recognised only through the source map",
 }
 # bundles whose map cannot put a finding on its original line (the leaks are still found, at bundle lines)
 MAP_GAPS: dict[str, str] = {
