@@ -200,7 +200,8 @@ def _members(obj):
 
 
 class _Finder:
-    def __init__(self, tree, data: bytes, uid: int, rel: str, rules, source_at=None, name_at=None):
+    def __init__(self, tree, data: bytes, uid: int, rel: str, rules, source_at=None, name_at=None,
+                 sources_between=None):
         self.uid = uid
         self.root = tree.root_node
         self.data = data
@@ -208,6 +209,7 @@ class _Finder:
         self.rules = rules
         self.source_at = source_at  # optional (byte offset) -> original source path, from a source map
         self.name_at = name_at  # optional (byte offset) -> original name of the identifier there
+        self.sources_between = sources_between  # optional (start, end) -> sources of the segments there
         self.modules: list[Module] = []
         self.cjs_helpers: set[str] = set()
         self.shop_fns: set[int] = set()
@@ -422,7 +424,7 @@ class _Finder:
                         last = self.source_at(max(c.start_byte, c.end_byte - 1))
                         if rule is not None and (last == first or (
                                 c.type in ("class_declaration", "function_declaration")
-                                and self._inside_of(c, rule))):
+                                and self._inside_of(c, rule) or self._library_iife(c, rule))):
                             # (one declaration, one scope: rollup's CommonJS wrapper `function k(){if(g)return
                             # c;g=1;…}` starts in react-dom-client.production.js and ends in react-dom/client.js,
                             # or on a brace no segment maps, where the next statement's source is read; ky's
@@ -442,14 +444,16 @@ class _Finder:
                     run_lib = lib
                     soft = 0 if joins else soft + 1
                     continue
-                if lib is None and c is not None and c.type in ("variable_declaration", "lexical_declaration") \
-                        and not any(a <= c.start_byte < b for a, b in taken):
-                    self._library_declarators(c)
+                if lib is None and c is not None and not any(a <= c.start_byte < b for a, b in taken):
+                    self._library_parts(c)
                 if soft:
+                    for dropped in run[-soft:]:  # (the shop's code merged into them: their library parts)
+                        self._library_parts(dropped)
                     del run[-soft:]
                 if run:
                     self.modules.append(Module(run[0].start_byte, run[-1].end_byte, "hoisted", "",
                                                library=run_lib.name, api_global=run_lib.api_global,
+                                               api_var=self._umd_holder(run) if run_lib.api_global else None,
                                                source=self.source_at(run[0].start_byte),
                                                stmts=tuple(x.start_byte for x in run),
                                                exports=self._exports(run) if run_lib.api_global else (),
@@ -457,13 +461,64 @@ class _Finder:
                 run, run_lib, soft = ([c], lib, 0) if lib is not None else ([], None, 0)
 
     def _inside_of(self, node, rule) -> bool:
-        """The inside of `node`, sampled at seven points, maps to files of `rule`'s library only."""
+        """The inside of `node` maps to files of `rule`'s library only: every segment in it when the map
+        can say so, else seven points sampled."""
+        if self.sources_between is not None:
+            return all(s is not None and self.rules.by_path(s) is rule
+                       for s in self.sources_between(node.start_byte, node.end_byte))
         size = node.end_byte - node.start_byte
         for k in range(1, 8):
             s = self.source_at(node.start_byte + size * k // 8)
             if s is not None and self.rules.by_path(s) is not rule:
                 return False
         return True
+
+    def _library_iife(self, st, rule) -> bool:
+        """An IIFE statement every statement of whose function maps to `rule`'s library (a package's UMD
+        head as Parcel leaves it: `!function(e,t){…}(window, function(e,t){…jQuery…})`). Not the bundle's own
+        wrapper, whose statements are the shop's and the libraries' alike."""
+        fn = _iife_function(st)
+        body = fn.child_by_field_name("body") if fn is not None else None
+        if body is None or body.type != "statement_block" or not self._inside_of(st, rule):
+            return False
+        for s in body.named_children:
+            src = self.source_at(s.start_byte)
+            if src is not None and self.rules.by_path(src) is not rule:
+                return False
+        return True
+
+    def _library_parts(self, st) -> None:
+        """The library's pieces of a statement terser made of a library's code and the shop's."""
+        if st.type in ("variable_declaration", "lexical_declaration"):
+            self._library_declarators(st)
+        elif st.type == "expression_statement" and st.named_child_count == 1 \
+                and st.named_children[0].type == "sequence_expression":
+            self._library_sequence(st.named_children[0])
+
+    def _library_sequence(self, seq) -> None:
+        """`!function(e,n){…jQuery…}(…),(e(t))(function(){…shop…})`: terser joined a package's UMD head and
+        the shop's first statement into one sequence. A library's function run in it is set aside (only
+        when the map says which files every segment of it comes from)."""
+        if self.sources_between is None:
+            return
+        parts, todo = [], [seq]
+        while todo:
+            n = todo.pop()
+            if n.type == "sequence_expression":
+                todo.extend(reversed(n.named_children))
+            else:
+                parts.append(n)
+        for el in parts:
+            fn = _iife_function_expr(el)
+            src = self.source_at(el.start_byte) if fn is not None else None
+            rule = self.rules.by_path(src) if src else None
+            if rule is None or el.end_byte - el.start_byte < 256 or not self._inside_of(el, rule):
+                continue
+            holder = _UMD_HOLDER.search(self.data, el.start_byte, min(el.end_byte, el.start_byte + 600))
+            self.modules.append(Module(el.start_byte, el.end_byte, "hoisted", "", library=rule.name,
+                                       api_global=rule.api_global, source=src,
+                                       api_var=holder.group(1).decode("ascii", "replace") if holder and rule.api_global
+                                       else None, stmts=(el.start_byte,)))
 
     def _library_declarators(self, st) -> None:
         """`var i,o=(n||(n=1,…jQuery…)(),r.exports),a=t(o)`: terser merged the shop's `import $ from
@@ -501,6 +556,15 @@ class _Finder:
             self.modules.append(Module(d.start_byte, d.end_byte, "hoisted", "", library=rule.name,
                                        api_global=rule.api_global, source=first, api_var=api,
                                        stmts=(d.start_byte,), exports=exports))
+
+    def _umd_holder(self, run) -> str | None:
+        """Parcel turns a CommonJS package's UMD head into `var n={};!function(e,t){"object"==typeof n?n=
+        e.document?t(e,!0):…}(…)`: `n`, declared before the library's statements, holds its API."""
+        for st in run[:3]:
+            m = _UMD_HOLDER.search(self.data, st.start_byte, min(st.end_byte, st.start_byte + 600))
+            if m is not None:
+                return m.group(1).decode("ascii", "replace")
+        return None
 
     def _requires(self, run) -> tuple:
         """Rollup's CommonJS plugin wraps a package in `function a(){return t||(t=1,…),r.exports}` (or
@@ -610,10 +674,12 @@ def _probe(fn) -> int:
     return body.start_byte
 
 
-def layout(tree, data: bytes, uid: int, rel: str, rules, source_at=None, name_at=None) -> Layout:
+def layout(tree, data: bytes, uid: int, rel: str, rules, source_at=None, name_at=None, sources_between=None
+           ) -> Layout:
     """The module wrappers of one unit; `source_at(offset)` names a position's original file (source map),
-    `name_at(offset)` the original name of an identifier there."""
-    return _Finder(tree, data, uid, rel, rules, source_at, name_at).run()
+    `name_at(offset)` the original name of an identifier there, `sources_between(a, b)` every file the
+    segments of a range come from."""
+    return _Finder(tree, data, uid, rel, rules, source_at, name_at, sources_between).run()
 
 
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
@@ -781,6 +847,27 @@ def _member_assigned(data: bytes, g: bytes) -> bool:
 
 # `a.push(a.shift())`, `a['push'](a['shift']())`: what a string table rotated at load is rotated by
 _ROTATION = re.compile(rb"(?:\.push|\[['\"]push['\"]\])\(\s*[\w$]+(?:\.shift|\[['\"]shift['\"]\])\(\)\s*\)")
+def _iife_function(st):
+    """The function of `!function(e,t){…}(window, …)` / `(function(){…})()`: one statement that is one
+    function run, not a sequence terser made of several statements; else None."""
+    if st.type != "expression_statement" or st.named_child_count != 1:
+        return None
+    return _iife_function_expr(st.named_children[0])
+
+
+def _iife_function_expr(e):
+    """The function an expression runs at once (`!function(){…}()`, `(() => {…})()`), or None."""
+    while e.type in ("unary_expression", "parenthesized_expression") and e.named_child_count:
+        e = e.named_children[-1]
+    if e.type != "call_expression":
+        return None
+    fn = e.child_by_field_name("function")
+    while fn is not None and fn.type == "parenthesized_expression" and fn.named_child_count:
+        fn = fn.named_children[0]
+    return fn if fn is not None and fn.type in ("function_expression", "function", "arrow_function") else None
+
+
+_UMD_HOLDER = re.compile(rb"[\"']object[\"']\s*==+\s*typeof\s+([\w$]+)\s*\?\s*\1\s*=[^=]")
 _ROLLUP_REQUIRE = re.compile(rb"function\s*[\w$]+\(\)\s*\{\s*(?:if\s*\(\s*[\w$]+\s*\)\s*return\s+[\w$.]+\s*;\s*[\w$]+\s*=\s*1"
                              rb"|return\s+[\w$]+\s*\|\|\s*\(\s*[\w$]+\s*=\s*1)")
 _MEMBER_END = re.compile(rb"[\w$)\]]")

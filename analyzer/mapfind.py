@@ -121,8 +121,9 @@ class MapReader:
         self.loaded: dict[str, tuple] = {}
 
     def source_at_of(self, unit):
-        """(source_at, name_at) for a unit that is a whole file with a usable map (else None):
-        (byte offset) -> the original source name there / the original name of the identifier there."""
+        """(source_at, name_at, sources_between) for a unit that is a whole file with a usable map (else
+        None): (byte offset) -> the original source name there / the original name of the identifier there;
+        (start, end) -> the sources of every segment in that range."""
         f = self.files.get(unit.rel)
         if f is None or f.kind not in MAP_KINDS or getattr(unit, "line_off", 0) or getattr(unit, "col_off", 0):
             return None
@@ -133,7 +134,8 @@ class MapReader:
             return None
         pos = Positions(f.data)
         smap = bm.smap
-        return (lambda off: smap.source_from(*pos.point(off)), lambda off: smap.name_at(*pos.point(off)))
+        return (lambda off: smap.source_from(*pos.point(off)), lambda off: smap.name_at(*pos.point(off)),
+                lambda a, b: smap.sources_between(pos.point(a), pos.point(b)))
 
 
 def load_map(f: SourceFile, known: frozenset[str] | set[str] = frozenset()

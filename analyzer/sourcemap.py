@@ -243,6 +243,29 @@ class SourceMap:
                 return self.full_source(self._srcs[k])
         return None
 
+    def sources_between(self, start: tuple[int, int], end: tuple[int, int], limit: int = 1 << 20) -> set:
+        """The sources of the mapped segments that begin in [start, end) of the generated file (at most
+        `limit` segments are looked at: past it, None is in the set, for "not known")."""
+        (l0, c0), (l1, c1) = start, end
+        n_lines = len(self._line_index) - 1
+        out: set = set()
+        seen = 0
+        for line in range(max(l0, 0), min(l1, n_lines - 1) + 1):
+            lo, hi = self._line_index[line], self._line_index[line + 1]
+            if line == l0:
+                lo = bisect.bisect_left(self._cols, c0, lo, hi)
+            if line == l1:
+                hi = bisect.bisect_left(self._cols, c1, lo, hi)
+            srcs = self._srcs
+            for k in range(lo, hi):
+                seen += 1
+                if seen > limit:
+                    out.add(None)
+                    return out
+                if srcs[k] >= 0:
+                    out.add(srcs[k])
+        return {self.full_source(i) if i is not None else None for i in out}
+
     def name_at(self, line: int, column: int) -> str | None:
         """The original name of the segment that starts exactly at (line, column), if the map gives one."""
         i = self._find(line, column)
