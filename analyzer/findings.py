@@ -29,6 +29,8 @@ class SelectorResolver:
         self.param_of = {pn: (f.fid, i) for f in prog.funcs for i, pn in enumerate(f.params)}
         self.calls_of: dict[int, list] = {}
         self.call_by_result = {c.result: c for c in prog.calls}
+        self.load_of: dict | None = None  # load node -> Load (named properties), made on first use
+        self.props_index: dict | None = None  # object literal -> its (key, values)
         for cid, fid, mode in solver.linked:
             if mode in ("plain", "call", "apply"):
                 self.calls_of.setdefault(fid, []).append((prog.calls[cid], mode))
@@ -41,6 +43,11 @@ class SelectorResolver:
         template, part = key[1], key[2]
         values: list[str] = []
         pi = self.param_of.get(part[1]) if part[0] == "ref" else None
+        if pi is None and part[0] == "ref":
+            prop = self._component_prop(part[1])
+            found = self._prop_strings(*prop, path) if prop is not None else ()
+            if found:  # `<input name={name}/>` in `function Field({ name })`: its callers' props
+                return sorted({template.replace("{0}", v) for v in found})
         if pi is None or not self.calls_of.get(pi[0]):
             # a constant, an element of a constant array, or a callback parameter fed from one
             return sorted({template.replace("{0}", v) for v in self.prog.strings_of(part)})
@@ -66,6 +73,70 @@ class SelectorResolver:
             values.extend(found)
         return sorted({template.replace("{0}", v) for v in values})
 
+
+    def _component_prop(self, nid: int, limit: int = 8) -> tuple | None:
+        """(fid, prop) when `nid` is a property of the first parameter of a function the scan calls with object
+        literals (a component rendered as `<Field name="email"/>`: `function Field({ name })` or `props.name`)."""
+        prog = self.prog
+        if self.load_of is None:
+            self.load_of = {ld.nid: ld for ld in prog.loads if ld.prop}
+        pred = prog.graph.pred
+        seen = {nid}
+        todo = [nid]
+        while todo and len(seen) < limit:
+            n = todo.pop()
+            ld = self.load_of.get(n)
+            if ld is not None:
+                for b in ld.base:
+                    pi = self.param_of.get(b)
+                    if pi is not None and pi[1] == 0 and self.calls_of.get(pi[0]):
+                        return pi[0], ld.prop
+                continue
+            for m in pred.get(n, {}):
+                if m not in seen and prog.kind[m] in ("var", "load"):
+                    seen.add(m)
+                    todo.append(m)
+        return None
+
+    def _prop_strings(self, fid: int, prop: str, path) -> list[str]:
+        """The constants the calls of component `fid` pass as `prop`. When the path runs through a function
+        one call passes as another prop (`<Field name="promo" onCommit={(v) => …}/>`), that call's: React
+        renders one instance per element, each calling back its own props."""
+        prog = self.prog
+        calls = []
+        for c, mode in self.calls_of.get(fid, ()):
+            if mode != "plain" or not c.args:
+                continue
+            lits = [o for o in c.args[0] if prog.kind[o] == "object"]
+            if lits:
+                calls.append((c, lits))
+        if path and len(calls) > 1:
+            on_path = {prog.fid[n] for n in path}
+            chosen = []
+            for c, lits in calls:
+                fns = {prog.fnode_fid[v] for (o2, _k), vals in self._lit_props(lits) for v in vals
+                       if v in prog.fnode_fid}
+                if fns & on_path:
+                    chosen.append((c, lits))
+            if chosen:
+                calls = chosen
+        out: list[str] = []
+        for c, lits in calls:
+            for o in lits:
+                sv = prog.literal_strs.get((o, prop))
+                if sv is not None:
+                    out.append(sv)
+                else:
+                    for v in prog.literal_props.get((o, prop), ()):
+                        out.extend(prog.strings_of(("ref", v)))
+        return out
+
+    def _lit_props(self, lits: list) -> list:
+        if self.props_index is None:
+            self.props_index = {}
+            for (o, k), vals in self.prog.literal_props.items():
+                self.props_index.setdefault(o, []).append(((o, k), vals))
+        return [kv for o in lits for kv in self.props_index.get(o, ())]
 
     def _reaches(self, start: int, goal: int, limit: int = 3000) -> bool:
         succ = self.prog.graph.succ

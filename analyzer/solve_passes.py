@@ -227,7 +227,9 @@ class LinkPasses:
                     kinds = None
                     break
                 s = s - mine  # `window.st` names the shop's own object, not a browser one
-                s = {o for o in s if objs[o][0] != "R"}  # `[state, set] = useState()`: the setter is no data
+                # `[state, set] = useState()`: the setter is no data, nor an updater `set((d) => ({...d, x}))`
+                # (React calls it, its result is the state: no function is ever held as the state)
+                s = {o for o in s if objs[o][0] != "R" and not (objs[o][0] == "fn" and o in held)}
                 found |= s
                 kinds.update(objs[o][0] for o in s)
             if not kinds:
@@ -350,6 +352,8 @@ class LinkPasses:
                     if n in self.state_nodes:
                         callers |= self.resolver_callers.get(n, set())
                         continue
+                    if p.kind[n] == "source" and p.fid[n] >= 0:
+                        callers.add(p.fid[n])
                     for m in pred.get(n, ()):
                         if m not in seen:
                             seen.add(m)
