@@ -46,8 +46,8 @@ class DeclarationFacts:
                     av.named_child_count == 1 else None
                 if pat is not None:  # id={`qty-${line.id}`}
                     static.append(("autocomplete" if aname == "autoComplete" else aname, pat))
-                elif aname in ("id", "name", "autocomplete", "autoComplete") and len(vals) == 1 and \
-                        av.named_child_count == 1 and _whole_value(av.named_children[0]):
+                elif aname in JSX_ATTRS_FOR_SELECTOR and len(vals) == 1 and av.named_child_count == 1 and \
+                        _whole_value(av.named_children[0]):
                     dyn["autocomplete" if aname == "autoComplete" else aname] = vals[0]  # id={id}: a prop
                 if aname == "ref":
                     ref_vals = vals
@@ -59,9 +59,8 @@ class DeclarationFacts:
         self._mark_component()
         if name is not None and (name.type == "member_expression" or tag[:1].isupper()):
             self._render_component(name, props, spreads, node)
-        key = next((k for k in ("autocomplete", "name", "id") if k in dyn), None) if tag[:1].islower() else None
         self._element_handlers(tag, static, handlers, node, ref_vals=ref_vals, spreads=spreads,
-                               dyn=(key, dyn[key]) if key is not None else None)
+                               dyn=(None, tuple(dyn.items())) if dyn and tag[:1].islower() else None)
 
     def _render_component(self, name, props: list, spreads: list, node) -> None:
         """`<Field id="email" onChange={set('email')}/>`: React calls `Field` with its props object, so the
@@ -79,11 +78,9 @@ class DeclarationFacts:
                 p.literal_strs[(o, key)] = sv
                 p.consts.setdefault(p.literal_prop_node(key), []).append([sv])
                 continue
-            p.literal_props[(o, key)] = vals
+            p.literal_props[(o, key)] = vals  # read by the component's props loads, key by key (Solver)
             if vals:
                 p.edges_from(vals, o)
-                if key not in self.r.source_props:
-                    p.edges_from(vals, p.literal_prop_node(key))
         for sv in spreads:
             p.edges_from(sv, o)
         self._component_call(callee, (o,), "<" + _text(name) + ">", node)
@@ -95,7 +92,7 @@ class DeclarationFacts:
         f = self.f
         res = p.node("call", label, self.uid, node.start_byte, f.fid)
         p.calls.append(Call(len(p.calls), self.uid, f.fid, node.start_byte, node.end_byte, callee, None, [props],
-                            res, False, None, None, [None], [None]))
+                            res, False, None, None, [None], [None], renders=True))
 
     def _element_handlers(self, tag: str, static: list, handlers: list, node, model: tuple = (),
                           ref_vals: tuple = (), spreads: list = (), dyn: tuple | None = None) -> None:
@@ -114,7 +111,11 @@ class DeclarationFacts:
                 sel += f'#{v}' if k == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{k}="{v}"]'
         p = self.p
         key = ("E", sel)
-        if dyn is not None:  # `h('input', {id: attrs.id, …})`: the ids its callers pass (a selector per value)
+        if dyn is not None and dyn[0] is None:
+            # `<input id={id} autoComplete={autoComplete}/>` in a component: each element rendering it says
+            # (analyzer/findings.py `SelectorResolver`)
+            key = ("E", sel, ("attrs", dyn[1]))
+        elif dyn is not None:  # `h('input', {id: attrs.id, …})`: the ids its callers pass (a selector per value)
             key = ("E", sel + ("#{0}" if dyn[0] == "id" else f'[{dyn[0]}="{{0}}"]'), ("ref", dyn[1]))
         if ref_vals:  # <input ref={emailRef}>: React sets `emailRef.current` to the element
             en = p.node("target", sel, self.uid, node.start_byte, self.f.fid)

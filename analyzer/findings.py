@@ -25,12 +25,15 @@ class SelectorResolver:
 
     def __init__(self, prog, solver):
         self.prog = prog
+        self.solver = solver
         self.sel_cache: dict[str, tuple] = {}
         self.param_of = {pn: (f.fid, i) for f in prog.funcs for i, pn in enumerate(f.params)}
         self.calls_of: dict[int, list] = {}
         self.call_by_result = {c.result: c for c in prog.calls}
         self.load_of: dict | None = None  # load node -> Load (named properties), made on first use
         self.props_index: dict | None = None  # object literal -> its (key, values)
+        self.props_params: dict[int, list] = {}  # rendering call -> parameters of the functions its props are
+        self.reach_memo: dict[tuple, bool] = {}
         for cid, fid, mode in solver.linked:
             if mode in ("plain", "call", "apply"):
                 self.calls_of.setdefault(fid, []).append((prog.calls[cid], mode))
@@ -41,11 +44,13 @@ class SelectorResolver:
         if len(key) == 2:
             return [key[1]]
         template, part = key[1], key[2]
+        if part[0] == "attrs":
+            return self._attr_selectors(template, part[1], path, sink)
         values: list[str] = []
         pi = self.param_of.get(part[1]) if part[0] == "ref" else None
         if pi is None and part[0] == "ref":
             prop = self._component_prop(part[1])
-            found = self._prop_strings(*prop, path) if prop is not None else ()
+            found = self._prop_strings(*prop, path, sink) if prop is not None else ()
             if found:  # `<input name={name}/>` in `function Field({ name })`: its callers' props
                 return sorted({template.replace("{0}", v) for v in found})
         if pi is None or not self.calls_of.get(pi[0]):
@@ -98,9 +103,46 @@ class SelectorResolver:
                     todo.append(m)
         return None
 
-    def _prop_strings(self, fid: int, prop: str, path) -> list[str]:
-        """The constants the calls of component `fid` pass as `prop`. When the path runs through a function
-        one call passes as another prop (`<Field name="promo" onCommit={(v) => …}/>`), that call's: React
+    def _attr_selectors(self, base: str, pairs, path, sink: int | None) -> list[str]:
+        """`<input id={id} name={id} autoComplete={autoComplete}/>` in `function Field({ id, autoComplete })`:
+        a selector per element rendering it, from the constants that element passes (`input#coupon[name=
+        "coupon"][autocomplete="off"]`), so every attribute counts as on a page. When the attributes are no
+        component's props: the constants the first one can be."""
+        props = [(attr, self._component_prop(nid)) for attr, nid in pairs]
+        fids = {pr[0] for _a, pr in props if pr is not None}
+        if len(fids) != 1:
+            attr, nid = pairs[0]
+            return sorted({base + _attr_part(attr, v) for v in self.prog.strings_of(("ref", nid))})
+        out = set()
+        for _c, lits in self._rendering_calls(fids.pop(), path, sink):
+            sel = base
+            for attr, pr in props:
+                vals = sorted({v for o in lits for v in self._lit_strings(o, pr[1])}) if pr is not None else []
+                if len(vals) == 1:
+                    sel += _attr_part(attr, vals[0])
+            if sel != base:
+                out.add(sel)
+        return sorted(out)
+
+    def _lit_strings(self, o: int, prop: str) -> list[str]:
+        prog = self.prog
+        sv = prog.literal_strs.get((o, prop))
+        if sv is not None:
+            return [sv]
+        out: list[str] = []
+        for v in prog.literal_props.get((o, prop), ()):
+            out.extend(prog.strings_of(("ref", v)))
+        return out
+
+    def _prop_strings(self, fid: int, prop: str, path, sink: int | None) -> list[str]:
+        """The constants the calls of component `fid` pass as `prop`."""
+        return [v for _c, lits in self._rendering_calls(fid, path, sink) for o in lits
+                for v in self._lit_strings(o, prop)]
+
+    def _rendering_calls(self, fid: int, path, sink: int | None) -> list[tuple]:
+        """The calls of `fid` with object literals (the elements rendering a component), with those literals.
+        When a function one of them passes as a prop is called back with what reaches the sink (`<Field
+        name="promo" onCommit={(v) => …}/>`, or `onChange={set('zip')}` made by a helper), only those: React
         renders one instance per element, each calling back its own props."""
         prog = self.prog
         calls = []
@@ -110,33 +152,39 @@ class SelectorResolver:
             lits = [o for o in c.args[0] if prog.kind[o] == "object"]
             if lits:
                 calls.append((c, lits))
-        if path and len(calls) > 1:
-            on_path = {prog.fid[n] for n in path}
+        if len(calls) > 1 and (path or sink is not None):
+            on_path = set(path or ())
             chosen = []
+            objs = prog.objs
+            funcs = prog.funcs
             for c, lits in calls:
-                fns = {prog.fnode_fid[v] for (o2, _k), vals in self._lit_props(lits) for v in vals
-                       if v in prog.fnode_fid}
-                if fns & on_path:
+                params = self.props_params.get(c.cid)
+                if params is None:
+                    # the functions this element's props are: written there, or made by a helper (`set('zip')`)
+                    vals = [v for _k, vs in self._lit_props(lits) for v in vs]
+                    fns = {prog.fnode_fid[v] for v in vals if v in prog.fnode_fid}
+                    fns.update(objs[o][1] for o in self.solver.objects(vals) if objs[o][0] == "fn")
+                    params = self.props_params[c.cid] = sorted({pn for f in fns for pn in funcs[f].params})
+                # called back with the value (`onChange(e.target.value)`), which this path or the sink gets
+                if any(pn in on_path for pn in params) or (sink is not None and any(
+                        self._reaches_memo(pn, sink) for pn in params)):
                     chosen.append((c, lits))
             if chosen:
                 calls = chosen
-        out: list[str] = []
-        for c, lits in calls:
-            for o in lits:
-                sv = prog.literal_strs.get((o, prop))
-                if sv is not None:
-                    out.append(sv)
-                else:
-                    for v in prog.literal_props.get((o, prop), ()):
-                        out.extend(prog.strings_of(("ref", v)))
-        return out
+        return calls
+
+    def _reaches_memo(self, start: int, goal: int) -> bool:
+        hit = self.reach_memo.get((start, goal))
+        if hit is None:
+            hit = self.reach_memo[(start, goal)] = self._reaches(start, goal)
+        return hit
 
     def _lit_props(self, lits: list) -> list:
         if self.props_index is None:
             self.props_index = {}
             for (o, k), vals in self.prog.literal_props.items():
                 self.props_index.setdefault(o, []).append(((o, k), vals))
-        return [kv for o in lits for kv in self.props_index.get(o, ())]
+        return [(k, vals) for o in lits for (_o, k), vals in self.props_index.get(o, ())]
 
     def _reaches(self, start: int, goal: int, limit: int = 3000) -> bool:
         succ = self.prog.graph.succ
@@ -168,6 +216,11 @@ class SelectorResolver:
                     seen.add(m)
                     todo.append(m)
         return out
+
+
+def _attr_part(attr: str, v: str) -> str:
+    """One attribute of a selector, as an element's static attributes are written (extract_decl.py)."""
+    return f'#{v}' if attr == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{attr}="{v}"]'
 
 
 def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:

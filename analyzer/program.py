@@ -226,6 +226,7 @@ class Call:
     fn_args: list[int] = field(default_factory=list)  # indices of arguments that are function expressions
     callbacks: list = field(default_factory=list)  # (arg index, callback-rule dict)
     args_start: int = -1  # byte of the argument list's `(` (where a minifier's merged callee ends)
+    renders: bool = False  # React rendering a component (`<Field …/>`, `jsx(Field, {…})`): args[0] its props
 
 
 @dataclass(slots=True)

@@ -57,6 +57,7 @@ class Solver(LinkPasses):
         self.state_nodes: set[int] = set()
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
+        self._loads_on: dict[int, list] | None = None  # base node -> named loads on it (rendered props)
         self.models = StateModel()  # framework state (refs, reactive objects, watchers)
         self.bound_calls: set[int] = set()
         self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
@@ -134,8 +135,11 @@ class Solver(LinkPasses):
         named = p.named
         lit_edges = []
         event_params = self._event_params()
+        props = self._component_props()
         for ld in p.loads:
             if ld.prop is not None:
+                if props and any(b in props for b in ld.base):
+                    continue  # a component's props: what its elements pass, key by key (`_props_by_key`)
                 if ld.prop in EVENT_TARGET_PROPS and ld.base and all(b in event_params for b in ld.base):
                     # `e.target` of a listener's event: the element (see `_event_target`), not what some
                     # literal holds under `target` (`mount(App, {target: el})`) or code stored into `.target`
@@ -821,6 +825,46 @@ class Solver(LinkPasses):
         if c.is_new:
             self.edge(f.this, c.result, "r")
             self.seed(c.result, ("O", c.result))  # an object of its own: read field by field
+        if c.renders and f.params and c.args:
+            self._props_by_key(c, f.params[0])
+
+    def _component_props(self) -> set:
+        """The props parameter of each React function component (a function named with a capital that renders
+        elements: JSX asks that of a component), and the variables it is read through."""
+        p = self.p
+        out = set()
+        succ = p.graph.succ
+        for fid in p.components:
+            f = p.funcs[fid]
+            if not f.params or not f.name[:1].isupper():
+                continue
+            pn = f.params[0]
+            out.add(pn)
+            out.update(m for m in succ.get(pn, ()) if p.kind[m] == "var")
+        return out
+
+    def _props_by_key(self, c: Call, pn: int) -> None:
+        """A rendered component's props, key by key: `function Field({ onBlur })` / `props.onBlur` reads what
+        this element passes as `onBlur`, not what every literal in the program holds under that name (the
+        field-based read another literal's `onBlur` would have: its handler registered on this component's
+        input)."""
+        p = self.p
+        lits = [v for v in c.args[0] if p.kind[v] == "object"]
+        if not lits:
+            return
+        if self._loads_on is None:
+            self._loads_on = {}
+            for ld in p.loads:
+                if ld.prop:
+                    for b in ld.base:
+                        self._loads_on.setdefault(b, []).append(ld)
+        bases = [pn] + [m for m in self.p.graph.succ.get(pn, ()) if p.kind[m] == "var"]
+        for b in bases:
+            for ld in self._loads_on.get(b, ()):
+                for o in lits:
+                    vals = p.literal_props.get((o, ld.prop))
+                    if vals:
+                        self.edges(vals, ld.nid, "a")
 
     def _watch_callback(self, c: Call, idx: int, spec: dict) -> None:
         if idx >= len(c.args):
