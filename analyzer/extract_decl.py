@@ -56,7 +56,7 @@ class DeclarationFacts:
                     if ev == "doubleclick":
                         ev = "dblclick"
                     handlers.append((ev, vals))
-        self._mark_component()
+        self._mark_component(jsx=True)
         if name is not None and (name.type == "member_expression" or tag[:1].isupper()):
             self._render_component(name, props, spreads, node)
         self._element_handlers(tag, static, handlers, node, ref_vals=ref_vals, spreads=spreads,
@@ -224,13 +224,15 @@ class DeclarationFacts:
                 return None
         return None
 
-    def _mark_component(self) -> None:
+    def _mark_component(self, jsx: bool = False) -> None:
         """A function that renders JSX is a component: React calls it when the page renders."""
         f = self.f
         while f is not None and f.is_arrow and f.parent is not None and not f.name[:1].isupper():
             f = self.p.funcs[f.parent]
         if f is not None and not f.top:
             self.p.components.add(f.fid)
+            if jsx:
+                self.p.jsx_components.add(f.fid)
 
     # ------------------------------------------------------------------------------------------- classes
     def x_class(self, node) -> None:

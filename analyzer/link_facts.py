@@ -211,6 +211,7 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "rotations": DictMerge(N, S, "assign"),
     "wrapper_factories": DictMerge(F, S, "assign"),
     "components": Union(F),
+    "jsx_components": Union(F),
     "deferred_events": Concat(Tup((Ref(("regs",)), PART))),
     "literal_props": DictMerge(Tup((N, S)), NODES, "assign"),
     "literal_strs": DictMerge(Tup((N, S)), S, "assign"),

@@ -305,6 +305,7 @@ class Program:
     array_parts: dict = field(default_factory=dict)  # (array literal node, index) -> lookup part of that element
     wrapper_factories: dict = field(default_factory=dict)  # fid -> index of the function parameter it wraps
     components: set = field(default_factory=set)  # functions that render JSX
+    jsx_components: set = field(default_factory=set)  # those written with JSX syntax (a source, not a build)
     deferred_events: list = field(default_factory=list)  # (Registration, part) with the event in a constant
     literal_props: dict = field(default_factory=dict)  # (object-literal node, key) -> value nids
     literal_strs: dict = field(default_factory=dict)  # (object-literal node, key) -> string literal value

@@ -57,7 +57,9 @@ class Solver(LinkPasses):
         self.state_nodes: set[int] = set()
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
-        self._loads_on: dict[int, list] | None = None  # base node -> named loads on it (rendered props)
+        self._loads_on: dict[int, list] | None = None  # base node -> named loads on it (component props)
+        self.props_params: dict[int, list] = {}  # a component's props parameter -> the nodes it is read through
+        self.props_done: set[tuple] = set()  # (props parameter, object literal) linked key by key
         self.models = StateModel()  # framework state (refs, reactive objects, watchers)
         self.bound_calls: set[int] = set()
         self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
@@ -306,6 +308,9 @@ class Solver(LinkPasses):
                         self.edge(self.p.funcs[mf].ret, f.params[i])
                     if not dep.startswith("."):  # and, by its name, what the rules know of it
                         self.seed(f.params[i], ("G", self.r.modules.get(dep, dep)))
+        elif kind == "props":
+            if key[0] == "O" and self.p.kind[key[1]] == "object":
+                self._props_by_key(item[1], key[1])
         elif kind == "reflect":  # Reflect.apply(fn, thisArg, args): fn.apply(thisArg, args)
             if key[0] == "fn":
                 c = item[1]
@@ -825,46 +830,44 @@ class Solver(LinkPasses):
         if c.is_new:
             self.edge(f.this, c.result, "r")
             self.seed(c.result, ("O", c.result))  # an object of its own: read field by field
-        if c.renders and f.params and c.args:
-            self._props_by_key(c, f.params[0])
+        if f.params and c.args and f.params[0] in self.props_params:
+            for v in c.args[0]:  # the objects it is called with, as they arrive: `_props_by_key`
+                self.on(v, ("props", f.params[0]))
 
     def _component_props(self) -> set:
         """The props parameter of each React function component (a function named with a capital that renders
-        elements: JSX asks that of a component), and the variables it is read through."""
+        JSX: JSX asks that of a component; not in a build, whose minifier names functions at random), and the
+        variables it is read through; `props_params` maps the parameter to them."""
         p = self.p
-        out = set()
         succ = p.graph.succ
-        for fid in p.components:
+        for fid in sorted(p.jsx_components):
             f = p.funcs[fid]
             if not f.params or not f.name[:1].isupper():
                 continue
             pn = f.params[0]
-            out.add(pn)
-            out.update(m for m in succ.get(pn, ()) if p.kind[m] == "var")
-        return out
+            self.props_params[pn] = [pn] + sorted(m for m in succ.get(pn, ()) if p.kind[m] == "var")
+        return {b for bs in self.props_params.values() for b in bs}
 
-    def _props_by_key(self, c: Call, pn: int) -> None:
-        """A rendered component's props, key by key: `function Field({ onBlur })` / `props.onBlur` reads what
-        this element passes as `onBlur`, not what every literal in the program holds under that name (the
-        field-based read another literal's `onBlur` would have: its handler registered on this component's
-        input)."""
-        p = self.p
-        lits = [v for v in c.args[0] if p.kind[v] == "object"]
-        if not lits:
+    def _props_by_key(self, pn: int, lit: int) -> None:
+        """A component's props, key by key: `function Field({ onBlur })` / `props.onBlur` reads what the object
+        literal it is called with holds as `onBlur` (`<Field onBlur={validate}/>`, `jsx(Field, {…})`,
+        `Field({…})`), not what every literal in the program holds under that name (the field-based read
+        another literal's `onBlur` would have: its handler registered on this component's input)."""
+        if (pn, lit) in self.props_done:
             return
+        self.props_done.add((pn, lit))
+        p = self.p
         if self._loads_on is None:
             self._loads_on = {}
             for ld in p.loads:
                 if ld.prop:
                     for b in ld.base:
                         self._loads_on.setdefault(b, []).append(ld)
-        bases = [pn] + [m for m in self.p.graph.succ.get(pn, ()) if p.kind[m] == "var"]
-        for b in bases:
+        for b in self.props_params[pn]:
             for ld in self._loads_on.get(b, ()):
-                for o in lits:
-                    vals = p.literal_props.get((o, ld.prop))
-                    if vals:
-                        self.edges(vals, ld.nid, "a")
+                vals = p.literal_props.get((lit, ld.prop))
+                if vals:
+                    self.edges(vals, ld.nid, "a")
 
     def _watch_callback(self, c: Call, idx: int, spec: dict) -> None:
         if idx >= len(c.args):
