@@ -79,6 +79,37 @@ class SelectorResolver:
         return sorted({template.replace("{0}", v) for v in values})
 
 
+    def _reaches(self, start: int, goal: int, limit: int = 3000) -> bool:
+        succ = self.prog.graph.succ
+        seen = {start}
+        todo = [start]
+        while todo and len(seen) < limit:
+            n = todo.pop()
+            if n == goal:
+                return True
+            for m in succ.get(n, ()):
+                if m not in seen:
+                    seen.add(m)
+                    todo.append(m)
+        return False
+
+    def _calls_near(self, anchors, wanted: set, limit: int = 40) -> set:
+        pred = self.prog.graph.pred
+        seen = set(anchors)
+        todo = list(anchors)
+        out = set()
+        while todo and len(seen) < limit:
+            n = todo.pop()
+            c = self.call_by_result.get(n)
+            if c is not None and id(c) in wanted:
+                out.add(id(c))
+                continue
+            for m in pred.get(n, ()):
+                if m not in seen:
+                    seen.add(m)
+                    todo.append(m)
+        return out
+
     def _component_prop(self, nid: int, limit: int = 8) -> tuple | None:
         """(fid, prop) when `nid` is a property of the first parameter of a function the scan calls with object
         literals (a component rendered as `<Field name="email"/>`: `function Field({ name })` or `props.name`)."""
@@ -185,37 +216,6 @@ class SelectorResolver:
             for (o, k), vals in self.prog.literal_props.items():
                 self.props_index.setdefault(o, []).append(((o, k), vals))
         return [(k, vals) for o in lits for (_o, k), vals in self.props_index.get(o, ())]
-
-    def _reaches(self, start: int, goal: int, limit: int = 3000) -> bool:
-        succ = self.prog.graph.succ
-        seen = {start}
-        todo = [start]
-        while todo and len(seen) < limit:
-            n = todo.pop()
-            if n == goal:
-                return True
-            for m in succ.get(n, ()):
-                if m not in seen:
-                    seen.add(m)
-                    todo.append(m)
-        return False
-
-    def _calls_near(self, anchors, wanted: set, limit: int = 40) -> set:
-        pred = self.prog.graph.pred
-        seen = set(anchors)
-        todo = list(anchors)
-        out = set()
-        while todo and len(seen) < limit:
-            n = todo.pop()
-            c = self.call_by_result.get(n)
-            if c is not None and id(c) in wanted:
-                out.add(id(c))
-                continue
-            for m in pred.get(n, ()):
-                if m not in seen:
-                    seen.add(m)
-                    todo.append(m)
-        return out
 
 
 def _attr_part(attr: str, v: str) -> str:
