@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from analyzer.extract_util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
-from analyzer.models.spreads import SPREAD_API
+from analyzer.models.spreads import PROPS_LABEL, SPREAD_API
 from analyzer.program import Call, Registration, Store
 
 
@@ -71,7 +71,7 @@ class DeclarationFacts:
         callee = (self.ref(_text(name)),) if name.type == "identifier" else self.ev(name)
         if not callee:
             return
-        o = p.node("object", "{}", self.uid, node.start_byte, self.f.fid)
+        o = p.node("object", PROPS_LABEL, self.uid, node.start_byte, self.f.fid)
         p.seeds.append((o, ("O", o)))
         for key, vals, sv in props:
             if sv is not None:
@@ -196,6 +196,7 @@ class DeclarationFacts:
             return False
         self._mark_component()
         if tag == "Component":  # React calls the component with the props object
+            p.label[o] = PROPS_LABEL
             self._component_call(c.args[0], c.args[1], "<" + (_text(a0) if len(_text(a0)) < 60 else "C") + ">", node)
         if tag is not None:
             # the attribute that says most about the field (autocomplete tokens first, as for pages)

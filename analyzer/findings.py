@@ -197,7 +197,7 @@ class SelectorResolver:
                     fns.update(objs[o][1] for o in self.solver.objects(vals) if objs[o][0] == "fn")
                     params = self.props_params[c.cid] = sorted({pn for f in fns for pn in funcs[f].params})
                 # called back with the value (`onChange(e.target.value)`), which this path or the sink gets
-                if any(pn in on_path for pn in params) or (sink is not None and any(
+                if any(pn in on_path for pn in params) or (sink is not None and len(calls) <= _MAX_REACH_CALLS and any(
                         self._reaches_memo(pn, sink) for pn in params)):
                     chosen.append((c, lits))
             if chosen:
@@ -216,6 +216,9 @@ class SelectorResolver:
             for (o, k), vals in self.prog.literal_props.items():
                 self.props_index.setdefault(o, []).append(((o, k), vals))
         return [(k, vals) for o in lits for (_o, k), vals in self.props_index.get(o, ())]
+
+
+_MAX_REACH_CALLS = 32  # elements of one component tested for reaching a sink (else: the witness path's only)
 
 
 def _attr_part(attr: str, v: str) -> str:

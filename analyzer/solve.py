@@ -19,6 +19,7 @@ from collections import deque
 from analyzer.extract_util import GUARD_METHODS
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Store
 from analyzer.models.state import StateModel
+from analyzer.models.spreads import SPREAD_API
 from analyzer.rulebook import RuleBook
 from analyzer.solve_passes import PTS_CAP, LinkPasses
 
@@ -899,6 +900,8 @@ class Solver(LinkPasses):
             self.edge(f.ret, c.result, "r")
 
     def _watch_registration(self, rg: Registration) -> None:
+        if rg.api == SPREAD_API and not rg.events:
+            return  # `<input {...props}/>`: the objects spread, not handlers (models/spreads.py registers theirs)
         for v in rg.handler:
             self.on(v, ("reg", rg))
 
