@@ -138,12 +138,13 @@ class SelectorResolver:
         """`<input id={id} name={id} autoComplete={autoComplete}/>` in `function Field({ id, autoComplete })`:
         a selector per element rendering it, from the constants that element passes (`input#coupon[name=
         "coupon"][autocomplete="off"]`), so every attribute counts as on a page. When the attributes are no
-        component's props: the constants the first one can be."""
+        component's props: the constants the first one can be; when nothing is known, the bare element (as
+        with no attribute written)."""
         props = [(attr, self._component_prop(nid)) for attr, nid in pairs]
         fids = {pr[0] for _a, pr in props if pr is not None}
         if len(fids) != 1:
             attr, nid = pairs[0]
-            return sorted({base + _attr_part(attr, v) for v in self.prog.strings_of(("ref", nid))})
+            return sorted({base + _attr_part(attr, v) for v in self.prog.strings_of(("ref", nid))}) or [base]
         out = set()
         for _c, lits in self._rendering_calls(fids.pop(), path, sink):
             sel = base
@@ -153,7 +154,7 @@ class SelectorResolver:
                     sel += _attr_part(attr, vals[0])
             if sel != base:
                 out.add(sel)
-        return sorted(out)
+        return sorted(out) or [base]
 
     def _lit_strings(self, o: int, prop: str) -> list[str]:
         prog = self.prog
