@@ -9,7 +9,7 @@ import re
 from analyzer.classify import NOT_PERSONAL, severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
-from analyzer.program import FORM_VALUES
+from analyzer.program import FORM_VALUES, Store
 from analyzer.sanitize import strip_userinfo
 
 
@@ -34,6 +34,8 @@ class SelectorResolver:
         self.props_index: dict | None = None  # object literal -> its (key, values)
         self.props_params: dict[int, list] = {}  # rendering call -> parameters of the functions its props are
         self.reach_memo: dict[tuple, bool] = {}
+        self.key_params: set | None = None  # (fid, parameter index) used as a computed key of a store
+        self.callees: dict[int, list] = {}  # call id -> functions it calls
         for cid, fid, mode in solver.linked:
             if mode in ("plain", "call", "apply"):
                 self.calls_of.setdefault(fid, []).append((prog.calls[cid], mode))
@@ -198,12 +200,54 @@ class SelectorResolver:
                     fns.update(objs[o][1] for o in self.solver.objects(vals) if objs[o][0] == "fn")
                     params = self.props_params[c.cid] = sorted({pn for f in fns for pn in funcs[f].params})
                 # called back with the value (`onChange(e.target.value)`), which this path or the sink gets
-                if any(pn in on_path for pn in params) or (sink is not None and len(calls) <= _MAX_REACH_CALLS and any(
-                        self._reaches_memo(pn, sink) for pn in params)):
-                    chosen.append((c, lits))
+                if not (any(pn in on_path for pn in params) or (sink is not None and len(calls) <= _MAX_REACH_CALLS
+                                                                and any(self._reaches_memo(pn, sink) for pn in params))):
+                    continue
+                keys = self._helper_keys(lits) if sink is not None and len(calls) <= _MAX_REACH_CALLS else []
+                named = [n for n in (prog.named.get((kind, k)) for k in keys for kind in ("p", "pl")) if n is not None]
+                if keys and not any(self._reaches_memo(n, sink) for n in named):
+                    continue  # `set('address1')` stores under `address1`, which this sink never reads
+                chosen.append((c, lits))
             if chosen:
                 calls = chosen
         return calls
+
+    def _helper_keys(self, lits: list) -> list[str]:
+        """The keys a prop made by a helper call stores its value under: `onChange={set('email')}` with `set =
+        (key) => (value) => setForm((f) => ({...f, [key]: value}))` stores under `email` (every element's
+        callback is the one closure, so the key it was made with tells the elements apart)."""
+        prog = self.prog
+        if self.key_params is None:
+            self.key_params = set()
+            pred = prog.graph.pred
+            for st, part, *_rest in prog.deferred_keys:
+                if not isinstance(st, Store) or part[0] != "ref":
+                    continue
+                seen = {part[1]}
+                todo = [part[1]]
+                while todo and len(seen) < 8:
+                    n = todo.pop()
+                    pi = self.param_of.get(n)
+                    if pi is not None:
+                        self.key_params.add(pi)
+                        continue
+                    for m in pred.get(n, {}):
+                        if m not in seen and prog.kind[m] in ("var", "param"):
+                            seen.add(m)
+                            todo.append(m)
+            for cid, fid, mode in sorted(self.solver.linked, key=lambda t: (t[0], t[1], str(t[2]))):
+                if mode == "plain":
+                    self.callees.setdefault(cid, []).append(fid)
+        out = []
+        for _k, vals in self._lit_props(lits):
+            for v in vals:
+                c = self.call_by_result.get(v)
+                if c is None:
+                    continue
+                for fid in self.callees.get(c.cid, ()):
+                    out.extend(c.str_args[i] for i in range(len(c.str_args))
+                               if c.str_args[i] and (fid, i) in self.key_params)
+        return sorted(set(out))
 
     def _reaches_memo(self, start: int, goal: int) -> bool:
         hit = self.reach_memo.get((start, goal))
