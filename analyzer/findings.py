@@ -9,6 +9,7 @@ import re
 from analyzer.classify import NOT_PERSONAL, severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
+from analyzer.models.keys import MAX_CANDIDATES
 from analyzer.program import FORM_VALUES, Store
 from analyzer.sanitize import strip_userinfo
 
@@ -238,6 +239,11 @@ class SelectorResolver:
             for cid, fid, mode in sorted(self.solver.linked, key=lambda t: (t[0], t[1], str(t[2]))):
                 if mode == "plain":
                     self.callees.setdefault(cid, []).append(fid)
+            # only where the key's stores were linked to its properties (analyzer/models/keys.py): a few keys
+            for fid, i in sorted(self.key_params):
+                ks = {c.str_args[i] for c, m in self.calls_of.get(fid, ()) if m == "plain" and i < len(c.str_args)} - {None}
+                if not 1 < len(ks) <= MAX_CANDIDATES:
+                    self.key_params.discard((fid, i))
         out = []
         for _k, vals in self._lit_props(lits):
             for v in vals:
