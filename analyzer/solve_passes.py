@@ -338,7 +338,8 @@ class LinkPasses:
         return all(objs[o][0] == "O" or o in held for o in found)
 
     def _effects(self) -> None:
-        """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited)."""
+        """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited); a
+        dependency that holds a field read through no state, after the code that read it."""
         p = self.p
         pred = p.graph.pred
         for c in self.effects:
@@ -353,6 +354,8 @@ class LinkPasses:
                         callers |= self.resolver_callers.get(n, set())
                         continue
                     if p.kind[n] == "source" and p.fid[n] >= 0:
+                        # a field read the dependency holds with no state in between (`[data.message]` of
+                        # props nothing the scan sees passes): the effect runs after the code that read it
                         callers.add(p.fid[n])
                     for m in pred.get(n, ()):
                         if m not in seen:
