@@ -831,9 +831,13 @@ class Solver(LinkPasses):
         if c.is_new:
             self.edge(f.this, c.result, "r")
             self.seed(c.result, ("O", c.result))  # an object of its own: read field by field
-        if f.params and c.args and f.params[0] in self.props_params:
+        if f.params and c.args and (c.renders or f.params[0] in self.props_params):
+            pn = f.params[0]
+            if pn not in self.props_params:  # (a component under no name: `forwardRef((props, ref) => …)`)
+                self.props_params[pn] = [pn] + sorted(m for m in self.p.graph.succ.get(pn, ())
+                                                      if self.p.kind[m] == "var")
             for v in c.args[0]:  # the objects it is called with, as they arrive: `_props_by_key`
-                self.on(v, ("props", f.params[0]))
+                self.on(v, ("props", pn))
 
     def _component_props(self) -> set:
         """The props parameter of each React function component (a function named with a capital that renders
