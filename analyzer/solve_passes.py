@@ -348,19 +348,24 @@ class LinkPasses:
             if len(c.args) > 1:
                 seen = set(c.args[1])
                 todo = list(c.args[1])
+                readers: set[int] = set()
+                state = False
                 while todo and len(seen) < 200:
                     n = todo.pop()
                     if n in self.state_nodes:
                         callers |= self.resolver_callers.get(n, set())
+                        state = True
                         continue
                     if p.kind[n] == "source" and p.fid[n] >= 0:
-                        # a field read the dependency holds with no state in between (`[data.message]` of
-                        # props nothing the scan sees passes): the effect runs after the code that read it
-                        callers.add(p.fid[n])
+                        readers.add(p.fid[n])
                     for m in pred.get(n, ()):
                         if m not in seen:
                             seen.add(m)
                             todo.append(m)
+                if not state:
+                    # fields the dependencies hold with no state the scan sees in between (`[data.message]` of
+                    # props nothing the scan renders passes): the effect runs after the code that read them
+                    callers |= readers
             else:
                 callers.add(c.fid)  # no dependency list: after every render
             for f in fns:

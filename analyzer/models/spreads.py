@@ -9,9 +9,10 @@ literals as a handler of that element, for its event — the way `analyzer/extra
 written `onChange={…}`. Compiled spreads (`jsx("input", {...bind("email"), id: "email"})`) are registered
 the same way by the compiled-element model (`extract_decl.py` `x_element_call`).
 
-A spread of a component's own props (`<input {...props}/>` in `function Input(props)`) adds nothing: the
-props objects its elements pass (`PROPS_LABEL`) have their `on…` handlers registered on those elements
-already (`<Input name="email" onBlur={fn}/>` is the field it wraps, with its static props).
+A spread of a component's own props (`<input {...props}/>` in `function Input(props)`, `{ label, ...props }`)
+adds nothing: the props objects its elements pass (`PROPS_LABEL`), and the objects spread into those, have
+their `on…` handlers registered on those elements already (`<Input name="email" onBlur={fn}/>` is the field
+it wraps, with its static props).
 """
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ def link_spreads(solver, known_events) -> None:
         return
     objs = p.objs
     props_of: dict[int, list] | None = None
+    own = {b for bs in solver.props_params.values() for b in bs}  # a rendered component's props parameter
     for rg in spreads:
+        if any(v in own for v in rg.handler):
+            continue  # `<input {...props}/>`, `{ label, ...rest }`: what its elements pass (registered there)
         for o in sorted(solver.objects(rg.handler)):
             if objs[o][0] != "O" or p.label[objs[o][1]] == PROPS_LABEL:
                 continue
