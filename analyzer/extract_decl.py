@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from analyzer.extract_util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
-from analyzer.models.spreads import SPREAD_API
-from analyzer.program import Registration, Store
+from analyzer.models.spreads import PROPS_LABEL, SPREAD_API
+from analyzer.program import Call, Registration, Store
 
 
 class DeclarationFacts:
@@ -21,6 +21,8 @@ class DeclarationFacts:
         handlers: list[tuple[str, tuple]] = []
         ref_vals: tuple = ()
         spreads: list[tuple] = []
+        props: list[tuple] = []  # (name, value nids, constant string): a component's props
+        dyn: dict[str, int] = {}  # `<input id={id}/>` in a component: the ids its callers pass
         for a in node.named_children:
             if a.type == "jsx_expression" and a.named_child_count == 1 and a.named_children[0].type == \
                     "spread_element" and a.named_children[0].named_child_count:
@@ -34,14 +36,19 @@ class DeclarationFacts:
             if av is None:
                 continue
             if av.type == "string":
+                props.append((aname, (), _string_value(av)))
                 if aname in JSX_ATTRS_FOR_SELECTOR:
                     static.append(("autocomplete" if aname == "autoComplete" else aname, _string_value(av)))
             elif av.type == "jsx_expression":
                 vals = self.ev(av)
+                props.append((aname, vals, None))
                 pat = _pattern(av.named_children[0]) if aname in JSX_ATTRS_FOR_SELECTOR and \
                     av.named_child_count == 1 else None
                 if pat is not None:  # id={`qty-${line.id}`}
                     static.append(("autocomplete" if aname == "autoComplete" else aname, pat))
+                elif aname in JSX_ATTRS_FOR_SELECTOR and len(vals) == 1 and av.named_child_count == 1 and \
+                        _whole_value(av.named_children[0]):
+                    dyn["autocomplete" if aname == "autoComplete" else aname] = vals[0]  # id={id}: a prop
                 if aname == "ref":
                     ref_vals = vals
                 if len(aname) > 2 and aname.startswith("on") and aname[2].isupper():
@@ -49,8 +56,43 @@ class DeclarationFacts:
                     if ev == "doubleclick":
                         ev = "dblclick"
                     handlers.append((ev, vals))
-        self._mark_component()
-        self._element_handlers(tag, static, handlers, node, ref_vals=ref_vals, spreads=spreads)
+        self._mark_component(jsx=True)
+        if name is not None and (name.type == "member_expression" or tag[:1].isupper()):
+            self._render_component(name, props, spreads, node)
+        self._element_handlers(tag, static, handlers, node, ref_vals=ref_vals, spreads=spreads,
+                               dyn=(None, tuple(dyn.items())) if dyn and tag[:1].islower() else None)
+
+    def _render_component(self, name, props: list, spreads: list, node) -> None:
+        """`<Field id="email" onChange={set('email')}/>`: React calls `Field` with its props object, so the
+        component's first parameter is `{id: "email", onChange: …}` (a prop it calls, `onChange(e.target.value)`,
+        is the caller's function; a prop it puts on an element, `onBlur={onBlur}`, is the caller's handler).
+        Compiled elements (`jsx(Field, {…})`) make the same call (`x_element_call`)."""
+        p = self.p
+        callee = (self.ref(_text(name)),) if name.type == "identifier" else self.ev(name)
+        if not callee:
+            return
+        o = p.node("object", PROPS_LABEL, self.uid, node.start_byte, self.f.fid)
+        p.seeds.append((o, ("O", o)))
+        for key, vals, sv in props:
+            if sv is not None:
+                p.literal_strs[(o, key)] = sv
+                p.consts.setdefault(p.literal_prop_node(key), []).append([sv])
+                continue
+            p.literal_props[(o, key)] = vals  # read by the component's props loads, key by key (Solver)
+            if vals:
+                p.edges_from(vals, o)
+        for sv in spreads:
+            p.edges_from(sv, o)
+        self._component_call(callee, (o,), "<" + _text(name) + ">", node)
+
+    def _component_call(self, callee: tuple, props: tuple, label: str, node) -> None:
+        """The call React makes of a rendered component: a call fact with no path (no sink or library rule
+        matches a component by its name), made where the element is."""
+        p = self.p
+        f = self.f
+        res = p.node("call", label, self.uid, node.start_byte, f.fid)
+        p.calls.append(Call(len(p.calls), self.uid, f.fid, node.start_byte, node.end_byte, callee, None, [props],
+                            res, False, None, None, [None], [None], renders=True))
 
     def _element_handlers(self, tag: str, static: list, handlers: list, node, model: tuple = (),
                           ref_vals: tuple = (), spreads: list = (), dyn: tuple | None = None) -> None:
@@ -69,7 +111,11 @@ class DeclarationFacts:
                 sel += f'#{v}' if k == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{k}="{v}"]'
         p = self.p
         key = ("E", sel)
-        if dyn is not None:  # `h('input', {id: attrs.id, …})`: the ids its callers pass (a selector per value)
+        if dyn is not None and dyn[0] is None:
+            # `<input id={id} autoComplete={autoComplete}/>` in a component: each element rendering it says
+            # (analyzer/findings.py `SelectorResolver`)
+            key = ("E", sel, ("attrs", dyn[1]))
+        elif dyn is not None:  # `h('input', {id: attrs.id, …})`: the ids its callers pass (a selector per value)
             key = ("E", sel + ("#{0}" if dyn[0] == "id" else f'[{dyn[0]}="{{0}}"]'), ("ref", dyn[1]))
         if ref_vals:  # <input ref={emailRef}>: React sets `emailRef.current` to the element
             en = p.node("target", sel, self.uid, node.start_byte, self.f.fid)
@@ -149,6 +195,9 @@ class DeclarationFacts:
         if name not in r.element_factories and not (handlers or model or (spreads and tag in r.element_field_tags)):
             return False
         self._mark_component()
+        if tag == "Component":  # React calls the component with the props object
+            p.label[o] = PROPS_LABEL
+            self._component_call(c.args[0], c.args[1], "<" + (_text(a0) if len(_text(a0)) < 60 else "C") + ">", node)
         if tag is not None:
             # the attribute that says most about the field (autocomplete tokens first, as for pages)
             key = next((k for k in ("autocomplete", "name", "id") if k in dyn), None)
@@ -176,13 +225,15 @@ class DeclarationFacts:
                 return None
         return None
 
-    def _mark_component(self) -> None:
+    def _mark_component(self, jsx: bool = False) -> None:
         """A function that renders JSX is a component: React calls it when the page renders."""
         f = self.f
         while f is not None and f.is_arrow and f.parent is not None and not f.name[:1].isupper():
             f = self.p.funcs[f.parent]
         if f is not None and not f.top:
             self.p.components.add(f.fid)
+            if jsx:
+                self.p.jsx_components.add(f.fid)
 
     # ------------------------------------------------------------------------------------------- classes
     def x_class(self, node) -> None:

@@ -9,7 +9,8 @@ import re
 from analyzer.classify import NOT_PERSONAL, severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
-from analyzer.program import FORM_VALUES
+from analyzer.models.keys import MAX_CANDIDATES
+from analyzer.program import FORM_VALUES, Store
 from analyzer.sanitize import strip_userinfo
 
 
@@ -25,10 +26,17 @@ class SelectorResolver:
 
     def __init__(self, prog, solver):
         self.prog = prog
+        self.solver = solver
         self.sel_cache: dict[str, tuple] = {}
         self.param_of = {pn: (f.fid, i) for f in prog.funcs for i, pn in enumerate(f.params)}
         self.calls_of: dict[int, list] = {}
         self.call_by_result = {c.result: c for c in prog.calls}
+        self.load_of: dict | None = None  # load node -> Load (named properties), made on first use
+        self.props_index: dict | None = None  # object literal -> its (key, values)
+        self.props_params: dict[int, list] = {}  # rendering call -> parameters of the functions its props are
+        self.reach_memo: dict[tuple, bool] = {}
+        self.key_params: set | None = None  # (fid, parameter index) used as a computed key of a store
+        self.callees: dict[int, list] = {}  # call id -> functions it calls
         for cid, fid, mode in solver.linked:
             if mode in ("plain", "call", "apply"):
                 self.calls_of.setdefault(fid, []).append((prog.calls[cid], mode))
@@ -39,8 +47,15 @@ class SelectorResolver:
         if len(key) == 2:
             return [key[1]]
         template, part = key[1], key[2]
+        if part[0] == "attrs":
+            return self._attr_selectors(template, part[1], path, sink)
         values: list[str] = []
         pi = self.param_of.get(part[1]) if part[0] == "ref" else None
+        if pi is None and part[0] == "ref":
+            prop = self._component_prop(part[1])
+            found = self._prop_strings(*prop, path, sink) if prop is not None else ()
+            if found:  # `<input name={name}/>` in `function Field({ name })`: its callers' props
+                return sorted({template.replace("{0}", v) for v in found})
         if pi is None or not self.calls_of.get(pi[0]):
             # a constant, an element of a constant array, or a callback parameter fed from one
             return sorted({template.replace("{0}", v) for v in self.prog.strings_of(part)})
@@ -120,6 +135,169 @@ class SelectorResolver:
                     seen.add(m)
                     todo.append(m)
         return out
+
+    def _component_prop(self, nid: int, limit: int = 8) -> tuple | None:
+        """(fid, prop) when `nid` is a property of the first parameter of a function the scan calls with object
+        literals (a component rendered as `<Field name="email"/>`: `function Field({ name })` or `props.name`)."""
+        prog = self.prog
+        if self.load_of is None:
+            self.load_of = {ld.nid: ld for ld in prog.loads if ld.prop}
+        pred = prog.graph.pred
+        seen = {nid}
+        todo = [nid]
+        while todo and len(seen) < limit:
+            n = todo.pop()
+            ld = self.load_of.get(n)
+            if ld is not None:
+                for b in ld.base:
+                    pi = self.param_of.get(b)
+                    if pi is not None and pi[1] == 0 and self.calls_of.get(pi[0]):
+                        return pi[0], ld.prop
+                continue
+            for m in pred.get(n, {}):
+                if m not in seen and prog.kind[m] in ("var", "load"):
+                    seen.add(m)
+                    todo.append(m)
+        return None
+
+    def _attr_selectors(self, base: str, pairs, path, sink: int | None) -> list[str]:
+        """`<input id={id} name={id} autoComplete={autoComplete}/>` in `function Field({ id, autoComplete })`:
+        a selector per element rendering it, from the constants that element passes (`input#coupon[name=
+        "coupon"][autocomplete="off"]`), so every attribute counts as on a page. When the attributes are no
+        component's props: the constants the first one can be; when nothing is known, the bare element (as
+        with no attribute written)."""
+        props = [(attr, self._component_prop(nid)) for attr, nid in pairs]
+        fids = {pr[0] for _a, pr in props if pr is not None}
+        if len(fids) != 1:
+            attr, nid = pairs[0]
+            return sorted({base + _attr_part(attr, v) for v in self.prog.strings_of(("ref", nid))}) or [base]
+        out = set()
+        for _c, lits in self._rendering_calls(fids.pop(), path, sink):
+            sel = base
+            for attr, pr in props:
+                vals = sorted({v for o in lits for v in self._lit_strings(o, pr[1])}) if pr is not None else []
+                if len(vals) == 1:
+                    sel += _attr_part(attr, vals[0])
+            if sel != base:
+                out.add(sel)
+        return sorted(out) or [base]
+
+    def _lit_strings(self, o: int, prop: str) -> list[str]:
+        prog = self.prog
+        sv = prog.literal_strs.get((o, prop))
+        if sv is not None:
+            return [sv]
+        out: list[str] = []
+        for v in prog.literal_props.get((o, prop), ()):
+            out.extend(prog.strings_of(("ref", v)))
+        return out
+
+    def _prop_strings(self, fid: int, prop: str, path, sink: int | None) -> list[str]:
+        """The constants the calls of component `fid` pass as `prop`."""
+        return [v for _c, lits in self._rendering_calls(fid, path, sink) for o in lits
+                for v in self._lit_strings(o, prop)]
+
+    def _rendering_calls(self, fid: int, path, sink: int | None) -> list[tuple]:
+        """The calls of `fid` with object literals (the elements rendering a component), with those literals.
+        When a function one of them passes as a prop is called back with what reaches the sink (`<Field
+        name="promo" onCommit={(v) => …}/>`, or `onChange={set('zip')}` made by a helper), only those: React
+        renders one instance per element, each calling back its own props."""
+        prog = self.prog
+        calls = []
+        for c, mode in self.calls_of.get(fid, ()):
+            if mode != "plain" or not c.args:
+                continue
+            lits = [o for o in c.args[0] if prog.kind[o] == "object"]
+            if lits:
+                calls.append((c, lits))
+        if len(calls) > 1 and (path or sink is not None):
+            on_path = set(path or ())
+            chosen = []
+            objs = prog.objs
+            funcs = prog.funcs
+            for c, lits in calls:
+                params = self.props_params.get(c.cid)
+                if params is None:
+                    # the functions this element's props are: written there, or made by a helper (`set('zip')`)
+                    vals = [v for _k, vs in self._lit_props(lits) for v in vs]
+                    fns = {prog.fnode_fid[v] for v in vals if v in prog.fnode_fid}
+                    fns.update(objs[o][1] for o in self.solver.objects(vals) if objs[o][0] == "fn")
+                    params = self.props_params[c.cid] = sorted({pn for f in fns for pn in funcs[f].params})
+                # called back with the value (`onChange(e.target.value)`), which this path or the sink gets
+                if not (any(pn in on_path for pn in params) or (sink is not None and len(calls) <= _MAX_REACH_CALLS
+                                                                and any(self._reaches_memo(pn, sink) for pn in params))):
+                    continue
+                keys = self._helper_keys(lits) if sink is not None and len(calls) <= _MAX_REACH_CALLS else []
+                named = [n for n in (prog.named.get((kind, k)) for k in keys for kind in ("p", "pl")) if n is not None]
+                if keys and not any(self._reaches_memo(n, sink) for n in named):
+                    continue  # `set('address1')` stores under `address1`, which this sink never reads
+                chosen.append((c, lits))
+            if chosen:
+                calls = chosen
+        return calls
+
+    def _helper_keys(self, lits: list) -> list[str]:
+        """The keys a prop made by a helper call stores its value under: `onChange={set('email')}` with `set =
+        (key) => (value) => setForm((f) => ({...f, [key]: value}))` stores under `email` (every element's
+        callback is the one closure, so the key it was made with tells the elements apart)."""
+        prog = self.prog
+        if self.key_params is None:
+            self.key_params = set()
+            pred = prog.graph.pred
+            for st, part, *_rest in prog.deferred_keys:
+                if not isinstance(st, Store) or part[0] != "ref":
+                    continue
+                seen = {part[1]}
+                todo = [part[1]]
+                while todo and len(seen) < 8:
+                    n = todo.pop()
+                    pi = self.param_of.get(n)
+                    if pi is not None:
+                        self.key_params.add(pi)
+                        continue
+                    for m in pred.get(n, {}):
+                        if m not in seen and prog.kind[m] in ("var", "param"):
+                            seen.add(m)
+                            todo.append(m)
+            for cid, fid, mode in sorted(self.solver.linked, key=lambda t: (t[0], t[1], str(t[2]))):
+                if mode == "plain":
+                    self.callees.setdefault(cid, []).append(fid)
+            # only where the key's stores were linked to its properties (analyzer/models/keys.py): a few keys
+            for fid, i in sorted(self.key_params):
+                ks = {c.str_args[i] for c, m in self.calls_of.get(fid, ()) if m == "plain" and i < len(c.str_args)} - {None}
+                if not 1 < len(ks) <= MAX_CANDIDATES:
+                    self.key_params.discard((fid, i))
+        out = []
+        for _k, vals in self._lit_props(lits):
+            for v in vals:
+                c = self.call_by_result.get(v)
+                if c is None:
+                    continue
+                for fid in self.callees.get(c.cid, ()):
+                    out.extend(c.str_args[i] for i in range(len(c.str_args))
+                               if c.str_args[i] and (fid, i) in self.key_params)
+        return sorted(set(out))
+
+    def _reaches_memo(self, start: int, goal: int) -> bool:
+        hit = self.reach_memo.get((start, goal))
+        if hit is None:
+            hit = self.reach_memo[(start, goal)] = self._reaches(start, goal)
+        return hit
+
+    def _lit_props(self, lits: list) -> list:
+        if self.props_index is None:
+            self.props_index = {}
+            for (o, k), vals in self.prog.literal_props.items():
+                self.props_index.setdefault(o, []).append(((o, k), vals))
+        return [(k, vals) for o in lits for (_o, k), vals in self.props_index.get(o, ())]
+
+
+_MAX_REACH_CALLS = 32  # elements of one component tested for reaching a sink (else: the witness path's only)
+
+
+def _attr_part(attr: str, v: str) -> str:
+    """One attribute of a selector, as an element's static attributes are written (extract_decl.py)."""
+    return f'#{v}' if attr == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{attr}="{v}"]'
 
 
 def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:

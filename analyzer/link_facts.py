@@ -95,6 +95,7 @@ PART.table.update({
     # a lookup key is a literal, or itself a key part: `f(g(0x1a0))`, `_s(i)` with `i` a variable
     "ref": (N,), "idx": (N, S), "lookup": (N, OrStr(PART)), "ret": (N,), "elems": (N,), "join": (N, S), "any": (),
     "atob": (OrStr(PART),),
+    "attrs": (Seq(Tup((S, N))),),  # `<input id={id} name={name}/>` in a component: (attribute, value) pairs
 })
 TMPL = Seq(OrStr(PART))
 NODES = Seq(N)
@@ -112,7 +113,7 @@ CALL = DC(Call, {
     "cid": C, "uid": U, "fid": F, "start": S, "end": S, "callee": NODES, "recv": Opt(NODES), "args": Seq(NODES),
     "result": N, "is_new": S, "method": S, "path": S, "str_args": S, "tmpl_args": Seq(Opt(TMPL)),
     "obj_url": Opt(TMPL), "handled": S, "resolved": S, "rules": S, "fn_args": S, "callbacks": S,
-    "args_start": S,
+    "args_start": S, "renders": S,
 })
 LOAD = DC(Load, {"nid": N, "base": NODES, "prop": S})
 STORE = DC(Store, {
@@ -210,6 +211,7 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "rotations": DictMerge(N, S, "assign"),
     "wrapper_factories": DictMerge(F, S, "assign"),
     "components": Union(F),
+    "jsx_components": Union(F),
     "deferred_events": Concat(Tup((Ref(("regs",)), PART))),
     "literal_props": DictMerge(Tup((N, S)), NODES, "assign"),
     "literal_strs": DictMerge(Tup((N, S)), S, "assign"),

@@ -226,6 +226,7 @@ class Call:
     fn_args: list[int] = field(default_factory=list)  # indices of arguments that are function expressions
     callbacks: list = field(default_factory=list)  # (arg index, callback-rule dict)
     args_start: int = -1  # byte of the argument list's `(` (where a minifier's merged callee ends)
+    renders: bool = False  # React rendering a component (`<Field …/>`, `jsx(Field, {…})`): args[0] its props
 
 
 @dataclass(slots=True)
@@ -304,6 +305,7 @@ class Program:
     array_parts: dict = field(default_factory=dict)  # (array literal node, index) -> lookup part of that element
     wrapper_factories: dict = field(default_factory=dict)  # fid -> index of the function parameter it wraps
     components: set = field(default_factory=set)  # functions that render JSX
+    jsx_components: set = field(default_factory=set)  # those written with JSX syntax (a source, not a build)
     deferred_events: list = field(default_factory=list)  # (Registration, part) with the event in a constant
     literal_props: dict = field(default_factory=dict)  # (object-literal node, key) -> value nids
     literal_strs: dict = field(default_factory=dict)  # (object-literal node, key) -> string literal value

@@ -19,6 +19,7 @@ from collections import deque
 from analyzer.extract_util import GUARD_METHODS
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Store
 from analyzer.models.state import StateModel
+from analyzer.models.spreads import SPREAD_API
 from analyzer.rulebook import RuleBook
 from analyzer.solve_passes import PTS_CAP, LinkPasses
 
@@ -57,6 +58,9 @@ class Solver(LinkPasses):
         self.state_nodes: set[int] = set()
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
+        self._loads_on: dict[int, list] | None = None  # base node -> named loads on it (component props)
+        self.props_params: dict[int, list] = {}  # a component's props parameter -> the nodes it is read through
+        self.props_done: set[tuple] = set()  # (props parameter, object literal) linked key by key
         self.models = StateModel()  # framework state (refs, reactive objects, watchers)
         self.bound_calls: set[int] = set()
         self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
@@ -135,8 +139,11 @@ class Solver(LinkPasses):
         named = p.named
         lit_edges = []
         event_params = self._event_params()
+        props = self._component_props()
         for ld in p.loads:
             if ld.prop is not None:
+                if props and any(b in props for b in ld.base):
+                    continue  # a component's props: what its elements pass, key by key (`_props_by_key`)
                 if ld.prop in EVENT_TARGET_PROPS and ld.base and all(b in event_params for b in ld.base):
                     # `e.target` of a listener's event: the element (see `_event_target`), not what some
                     # literal holds under `target` (`mount(App, {target: el})`) or code stored into `.target`
@@ -303,6 +310,9 @@ class Solver(LinkPasses):
                         self.edge(self.p.funcs[mf].ret, f.params[i])
                     if not dep.startswith("."):  # and, by its name, what the rules know of it
                         self.seed(f.params[i], ("G", self.r.modules.get(dep, dep)))
+        elif kind == "props":
+            if key[0] == "O" and self.p.kind[key[1]] == "object":
+                self._props_by_key(item[1], key[1])
         elif kind == "reflect":  # Reflect.apply(fn, thisArg, args): fn.apply(thisArg, args)
             if key[0] == "fn":
                 c = item[1]
@@ -822,6 +832,48 @@ class Solver(LinkPasses):
         if c.is_new:
             self.edge(f.this, c.result, "r")
             self.seed(c.result, ("O", c.result))  # an object of its own: read field by field
+        if f.params and c.args and (c.renders or f.params[0] in self.props_params):
+            pn = f.params[0]
+            if pn not in self.props_params:  # (a component under no name: `forwardRef((props, ref) => …)`)
+                self.props_params[pn] = [pn] + sorted(m for m in self.p.graph.succ.get(pn, ())
+                                                      if self.p.kind[m] == "var")
+            for v in c.args[0]:  # the objects it is called with, as they arrive: `_props_by_key`
+                self.on(v, ("props", pn))
+
+    def _component_props(self) -> set:
+        """The props parameter of each React function component (a function named with a capital that renders
+        JSX: JSX asks that of a component; not in a build, whose minifier names functions at random), and the
+        variables it is read through; `props_params` maps the parameter to them."""
+        p = self.p
+        succ = p.graph.succ
+        for fid in sorted(p.jsx_components):
+            f = p.funcs[fid]
+            if not f.params or not f.name[:1].isupper():
+                continue
+            pn = f.params[0]
+            self.props_params[pn] = [pn] + sorted(m for m in succ.get(pn, ()) if p.kind[m] == "var")
+        return {b for bs in self.props_params.values() for b in bs}
+
+    def _props_by_key(self, pn: int, lit: int) -> None:
+        """A component's props, key by key: `function Field({ onBlur })` / `props.onBlur` reads what the object
+        literal it is called with holds as `onBlur` (`<Field onBlur={validate}/>`, `jsx(Field, {…})`,
+        `Field({…})`), not what every literal in the program holds under that name (the field-based read
+        another literal's `onBlur` would have: its handler registered on this component's input)."""
+        if (pn, lit) in self.props_done:
+            return
+        self.props_done.add((pn, lit))
+        p = self.p
+        if self._loads_on is None:
+            self._loads_on = {}
+            for ld in p.loads:
+                if ld.prop:
+                    for b in ld.base:
+                        self._loads_on.setdefault(b, []).append(ld)
+        for b in self.props_params[pn]:
+            for ld in self._loads_on.get(b, ()):
+                vals = p.literal_props.get((lit, ld.prop))
+                if vals:
+                    self.edges(vals, ld.nid, "a")
 
     def _watch_callback(self, c: Call, idx: int, spec: dict) -> None:
         if idx >= len(c.args):
@@ -853,6 +905,8 @@ class Solver(LinkPasses):
             self.edge(f.ret, c.result, "r")
 
     def _watch_registration(self, rg: Registration) -> None:
+        if rg.api == SPREAD_API and not rg.events:
+            return  # `<input {...props}/>`: the objects spread, not handlers (models/spreads.py registers theirs)
         for v in rg.handler:
             self.on(v, ("reg", rg))
 

@@ -227,7 +227,9 @@ class LinkPasses:
                     kinds = None
                     break
                 s = s - mine  # `window.st` names the shop's own object, not a browser one
-                s = {o for o in s if objs[o][0] != "R"}  # `[state, set] = useState()`: the setter is no data
+                # `[state, set] = useState()`: the setter is no data, nor an updater `set((d) => ({...d, x}))`
+                # (React calls it, its result is the state: no function is ever held as the state)
+                s = {o for o in s if objs[o][0] != "R" and not (objs[o][0] == "fn" and o in held)}
                 found |= s
                 kinds.update(objs[o][0] for o in s)
             if not kinds:
@@ -336,7 +338,8 @@ class LinkPasses:
         return all(objs[o][0] == "O" or o in held for o in found)
 
     def _effects(self) -> None:
-        """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited)."""
+        """`useEffect(fn, [email])` runs `fn` after whatever called `setEmail` (its triggers, inherited); a
+        dependency that holds a field read through no state, after the code that read it."""
         p = self.p
         pred = p.graph.pred
         for c in self.effects:
@@ -345,15 +348,24 @@ class LinkPasses:
             if len(c.args) > 1:
                 seen = set(c.args[1])
                 todo = list(c.args[1])
+                readers: set[int] = set()
+                state = False
                 while todo and len(seen) < 200:
                     n = todo.pop()
                     if n in self.state_nodes:
                         callers |= self.resolver_callers.get(n, set())
+                        state = True
                         continue
+                    if p.kind[n] == "source" and p.fid[n] >= 0:
+                        readers.add(p.fid[n])
                     for m in pred.get(n, ()):
                         if m not in seen:
                             seen.add(m)
                             todo.append(m)
+                if not state:
+                    # fields the dependencies hold with no state the scan sees in between (`[data.message]` of
+                    # props nothing the scan renders passes): the effect runs after the code that read them
+                    callers |= readers
             else:
                 callers.add(c.fid)  # no dependency list: after every render
             for f in fns:

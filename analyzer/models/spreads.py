@@ -9,14 +9,17 @@ literals as a handler of that element, for its event — the way `analyzer/extra
 written `onChange={…}`. Compiled spreads (`jsx("input", {...bind("email"), id: "email"})`) are registered
 the same way by the compiled-element model (`extract_decl.py` `x_element_call`).
 
-Not modelled: a spread of the component's own props (`<input {...props}/>`), whose objects are the JSX
-props of its callers (props are not linked to component parameters).
+A spread of a component's own props (`<input {...props}/>` in `function Input(props)`, `{ label, ...props }`)
+adds nothing: the props objects its elements pass (`PROPS_LABEL`), and the objects spread into those, have
+their `on…` handlers registered on those elements already (`<Input name="email" onBlur={fn}/>` is the field
+it wraps, with its static props).
 """
 from __future__ import annotations
 
 from analyzer.program import Registration
 
 SPREAD_API = "{...props} spread"
+PROPS_LABEL = "<props>"  # the node label of the props object of a rendered element (extract_decl.py)
 
 
 def link_spreads(solver, known_events) -> None:
@@ -26,9 +29,12 @@ def link_spreads(solver, known_events) -> None:
         return
     objs = p.objs
     props_of: dict[int, list] | None = None
+    own = {b for bs in solver.props_params.values() for b in bs}  # a rendered component's props parameter
     for rg in spreads:
+        if any(v in own for v in rg.handler):
+            continue  # `<input {...props}/>`, `{ label, ...rest }`: what its elements pass (registered there)
         for o in sorted(solver.objects(rg.handler)):
-            if objs[o][0] != "O":
+            if objs[o][0] != "O" or p.label[objs[o][1]] == PROPS_LABEL:
                 continue
             if props_of is None:  # the literals' keys, indexed once
                 props_of = {}
