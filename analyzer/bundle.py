@@ -47,7 +47,8 @@ _MIN_WALK = 64  # nodes shorter than this cannot hold a module map
 _SMALL_KEPT = frozenset({"expression_statement", "variable_declaration", "lexical_declaration",
                          "variable_declarator", "pair"})  # short, and still telling: `var H=(a,b)=>()=>…`
 _CJS_HELPER = re.compile(rb"exports\s*:\s*\{\s*\}")
-_WEBPACK_NS = re.compile(rb"webpackChunk[\w$]*|webpackJsonp[\w$]*")
+# the global a build's chunks share their modules through: webpack's chunk array, Parcel 2's `parcelRequire…`
+_WEBPACK_NS = re.compile(rb"webpackChunk[\w$]*|webpackJsonp[\w$]*|parcelRequire[0-9a-f]{4,}")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Module:
 
     start: int
     end: int
-    kind: str  # 'webpack' | 'cjs' | 'browserify' (also Parcel's map) | 'hoisted'
+    kind: str  # 'webpack' | 'cjs' | 'browserify' (also Parcel's map) | 'parcel' (Parcel 2's register) | 'hoisted'
     mid: str  # '692', 'jBmNa', a variable name (lazy CommonJS), a path (non-minified esbuild)
     deps: tuple = ()  # ((specifier, id), …) for Browserify/Parcel
     library: str | None = None
@@ -216,6 +217,8 @@ class _Finder:
         self._banner_hits = None
         self._sig_hits = None  # node ids of module functions that are the shop's
         self.cjs_calls: list = []  # (helper name, declared name, function node, path key)
+        self.parcel_registers: set[str] = set()  # names of Parcel 2's `parcelRequire.register`
+        self.parcel_chunk = b"parcelRequire" in data  # (a split chunk calls `(0, e.register)(…)`)
         self.marker_blocks: dict = {}  # marker statement id -> its block
         self.marker_hits: dict = {}  # (block, variable, library) -> [marker properties, last statement]
         self.marker_names = {m: r for r in rules for m in r.api_marker}
@@ -238,6 +241,8 @@ class _Finder:
                 self._declarator(n)
             elif t == "expression_statement":
                 self._marker(n, par)
+            elif t == "call_expression" and (self.parcel_registers or self.parcel_chunk):
+                self._parcel_register(n, seen_fn)
             elif t == "pair" and n.end_byte - n.start_byte < 400:
                 v = n.child_by_field_name("value")  # webpack's runtime: {cw: e => {…{exports: {}}…}}
                 if v is not None and v.type in FUNC_TYPES and _CJS_HELPER.search(self.data, v.start_byte, v.end_byte):
@@ -309,10 +314,31 @@ class _Finder:
             if self._add(c, "webpack", str(i)):
                 seen_fn.add(c.id)
 
+    def _parcel_register(self, call, seen_fn) -> None:
+        """Parcel 2 with split chunks: `u("1VFtW", function (t, r) {…})` registers module `1VFtW` for
+        `parcelRequire("1VFtW")` (`a("1VFtW")`); its exports come from `e(t.exports, "default", () => …)`."""
+        fn = call.child_by_field_name("function")
+        while fn is not None and fn.type in ("parenthesized_expression", "sequence_expression") and fn.named_child_count:
+            fn = fn.named_children[-1]  # a split chunk's `(0, e.register)("kGhEQ", …)`
+        if fn is None or not (fn.type == "identifier" and _text(fn) in self.parcel_registers or (
+                fn.type == "member_expression" and _text(fn.child_by_field_name("property") or fn) == "register"
+                and b"parcelRequire" in self.data)):
+            return
+        args = call.child_by_field_name("arguments")
+        kids = args.named_children if args is not None else []
+        if len(kids) != 2 or kids[0].type != "string" or kids[1].type not in FUNC_TYPES:
+            return
+        mid = _text(kids[0])[1:-1]
+        if mid and self._add(kids[1], "parcel", mid):
+            seen_fn.add(kids[1].id)
+
     def _declarator(self, n) -> None:
         name = n.child_by_field_name("name")
         val = n.child_by_field_name("value")
         if name is None or val is None or name.type != "identifier":
+            return
+        if val.type == "member_expression" and _text(val.child_by_field_name("property") or val) == "register":
+            self.parcel_registers.add(_text(name))  # Parcel 2: `var u = parcelRequire.register`
             return
         if val.type == "arrow_function" and val.end_byte - val.start_byte < 400 \
                 and _CJS_HELPER.search(self.data, val.start_byte, val.end_byte):
@@ -722,7 +748,7 @@ class BundleIndex:
         for m in lay.modules:
             if m.library is None:
                 continue
-            if m.kind in ("webpack", "browserify"):
+            if m.kind in ("webpack", "browserify", "parcel"):
                 self._by_id.setdefault((lay.namespace, m.mid), m)
                 self._by_id.setdefault((lay.uid, m.mid), m)
             elif m.kind == "cjs":
