@@ -126,6 +126,9 @@ class CallFacts:
                 if at in FUNC_TYPES:
                     fn_args.append(len(args))
                 args.append(self.ev(a))
+                if at == "member_expression" and len(args) <= len(tmpl_args) and tmpl_args[-1] is None \
+                        and len(args[-1]) == 1:  # `bus.on(EV.ADDRESS, fn)`: a name read from a constant
+                    tmpl_args[-1] = [("ref", args[-1][0])]
         elif argn is not None:  # tagged template
             args.append(self.ev(argn))
             str_args.append(None)
@@ -146,6 +149,9 @@ class CallFacts:
             self._form_subscription(c, node)  # `control.valueChanges.pipe(…).subscribe(fn)` (extract_forms.py)
         if ft == "identifier" and any(s is not None for s in str_args):
             self.literal_calls.append((_text(fn), c.cid, tuple(str_args), f.fid))
+        elif ft == "member_expression" and method and any(s is not None for s in str_args) \
+                and fn.child_by_field_name("object") is not None and fn.child_by_field_name("object").type == "this":
+            self.literal_calls.append(("this." + method, c.cid, tuple(str_args), f.fid))
         self.vals[node.id] = (res,)
         self._code_string(c, str_pos)
         if p.global_fns and any(v in p.global_fns for v in callee):

@@ -89,6 +89,7 @@ class RuleBook:
     element_factories: set = field(default_factory=set)  # compiled JSX / Vue render calls (libraries.toml)
     element_field_tags: set = field(default_factory=set)
     model_props: set = field(default_factory=set)
+    lazy_props: set = field(default_factory=set)  # props that make a component's v-model update on `change`
     bundle_libraries: object = None  # analyzer.bundle.LibraryRules: banner, paths, signature, API per library
     library_globals: frozenset = frozenset()  # the globals bundled libraries' APIs are modelled under
     masking_patterns: set = field(default_factory=set)
@@ -226,6 +227,7 @@ class RuleBook:
         rb.element_factories = set(ce.get("factories", []))
         rb.element_field_tags = set(ce.get("field_tags", []))
         rb.model_props = set(ce.get("model_props", []))
+        rb.lazy_props = set(ce.get("lazy_props", []))
         rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in libs if lib.get("banner")]
         from analyzer.bundle import library_rules
 

@@ -261,6 +261,7 @@ class CompiledElements:
     model_props: tuple
     example: str
     expect: str
+    lazy_props: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -306,6 +306,9 @@ class Solver(LinkPasses):
             if key[0] == "fn":
                 c = item[1]
                 self._link_call(dataclasses.replace(c, args=c.args[1:]), key[1], "apply")
+        elif kind == "store_init":  # zustand `createStore(init)`: models/state.py
+            if key[0] == "fn":
+                self.models.on_store_init(self, item[1], key[1], item[2])
         elif kind == "promise":
             if key[0] == "fn":
                 c = item[1]
@@ -490,7 +493,9 @@ class Solver(LinkPasses):
             self.models.on_dispatch(self, c, key[1])
             for a in c.args[:1]:
                 self.edges(a, key[1])
-            if not c.args and key[1] in self.state_nodes:  # ko: `email()` reads the observable
+            if not c.args and key[1] in self.models.store_nodes:  # zustand's `get()`: the state, read by
+                self.add(c.result, o)  # property (models/state.py `_vanilla_store`)
+            elif not c.args and key[1] in self.state_nodes:  # ko: `email()` reads the observable
                 self.edge(key[1], c.result)
             if c.args:  # a write (`setEmail(v)`, `obs(v)`); `obs()` only reads
                 self.resolver_callers.setdefault(key[1], set()).add(c.fid)

@@ -161,8 +161,8 @@ class LinkPasses:
                 if ev is not None and ev.str_args and ev.str_args[0]:
                     name = ev.str_args[0]
                     data = [(0, ev.args[1])] if len(ev.args) > 1 else []
-            elif c.method in r.bus_emit and c.str_args and c.str_args[0]:
-                name = c.str_args[0]
+            elif c.method in r.bus_emit and c.str_args and (c.str_args[0] or self._emitted_name(c)):
+                name = c.str_args[0] or self._emitted_name(c)
                 if c.method in ("trigger", "triggerHandler"):  # jQuery: handler(event, ...extra)
                     data = [(1, c.args[1])] if len(c.args) > 1 else []
                 else:
@@ -186,6 +186,15 @@ class LinkPasses:
                         if c.method == "trigger" and i == 1 and len(f.params) > 2:
                             for pn in f.params[2:]:
                                 self.edges(vals, pn, "a")
+
+    def _emitted_name(self, c: Call) -> str | None:
+        """The event name of `bus.emit(EV.ADDRESS, …)` / `bus.emit(name, …)`: one constant the argument
+        can only be (a property of a constants object, a variable), else None."""
+        t = c.tmpl_args[0] if c.tmpl_args else None
+        if not (t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] == "ref"):
+            return None
+        names = self.p.strings_of(t[0])
+        return names[0] if len(names) == 1 else None
 
     def _field_sensitive_literals(self) -> None:
         """Make property reads field-sensitive where the object is known:
@@ -372,7 +381,7 @@ class LinkPasses:
                     continue
                 f = p.funcs[p.objs[o][1]]
                 for st in states:
-                    if f.params:
+                    if f.params and st not in self.models.store_nodes:  # (a store's state: read by property)
                         p.graph.add_edges(((st, f.params[0]),), EDGE_KIND["a"])
                     for caller in self.resolver_callers.get(st, ()):
                         self.call_edges.add((caller, f.fid))

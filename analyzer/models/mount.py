@@ -17,7 +17,8 @@ from __future__ import annotations
 MOUNT_OPTIONS = ("setup", "render", "data")
 
 
-def mount_components(solver, app_calls: list) -> None:
+def mount_components(solver, app_calls: list) -> list[int]:
+    """Link what runs at mount; returns the component literals (object ids) mounted or rendered."""
     p = solver.p
     objs = p.objs
     factories = solver.r.element_factories
@@ -29,6 +30,7 @@ def mount_components(solver, app_calls: list) -> None:
         if name in factories or _renamed_factory(solver, c, factories):
             work.append((c, 0))
     done: set[tuple] = set()
+    mounted: list[int] = []
     for c, i in work:
         if i >= len(c.args):
             continue
@@ -36,6 +38,7 @@ def mount_components(solver, app_calls: list) -> None:
             if objs[o][0] != "O" or (c.cid, o) in done:
                 continue
             done.add((c.cid, o))
+            mounted.append(o)
             lit = objs[o][1]
             for opt in MOUNT_OPTIONS:
                 for f in _functions(solver, p.literal_props.get((lit, opt), ())):
@@ -48,6 +51,7 @@ def mount_components(solver, app_calls: list) -> None:
                         if not any(objs[x][0] == "O" for x in ret):  # a render function, not the bindings
                             for r in _functions(solver, (fn.ret,)):  # (whose functions the literal holds)
                                 solver.call_edges.add((f, r))
+    return sorted(set(mounted))
 
 
 def _renamed_factory(solver, c, factories) -> bool:
