@@ -43,6 +43,7 @@ class RuleBook:
     element_methods: dict = field(default_factory=dict)  # method -> selector template
     catch_all_globals: set = field(default_factory=set)
     builtin_globals: frozenset = frozenset()  # `Object`, `JSON`, `navigator`: globals that are never an element
+    flat_namespaces: frozenset = frozenset()  # `JSON`, `Math`: whose members have no members (sources.toml)
     plain_result_methods: frozenset = frozenset()  # `it.next()`: methods whose result is a plain object
     element_definers: frozenset = frozenset()  # `customElements.define(tag, Class)`: Class's `this` is <tag>
     element_passthrough: set = field(default_factory=set)
@@ -159,6 +160,7 @@ class RuleBook:
         dom = src.get("dom", {})
         rb.catch_all_globals = set(dom.get("catch_all_globals", []))
         rb.builtin_globals = frozenset(dom.get("builtin_globals", []))
+        rb.flat_namespaces = frozenset(dom.get("flat_namespaces", []))
         rb.plain_result_methods = frozenset(dom.get("plain_result_methods", []))
         rb.element_definers = frozenset(dom.get("element_definers", []))
         rb.element_passthrough = set(dom.get("element_passthrough", []))

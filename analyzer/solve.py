@@ -18,6 +18,7 @@ from collections import deque
 
 from analyzer.extract_util import GUARD_METHODS
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Store
+from analyzer.models.param_pairs import pair_param_calls
 from analyzer.models.state import StateModel
 from analyzer.rulebook import RuleBook
 from analyzer.solve_passes import PTS_CAP, LinkPasses
@@ -212,6 +213,7 @@ class Solver(LinkPasses):
         self._isolated(self._accessors)
         self.propagate()
         self._isolated(self.models.link, self)
+        self._isolated(pair_param_calls, self)  # `listener(selector(s))` in a helper: per call site
         self._isolated(self._effects)
         self._isolated(self._field_sensitive_literals)
         self._isolated(self._assignment_sinks)
@@ -366,7 +368,7 @@ class Solver(LinkPasses):
             if path.startswith("document.forms") and prop not in self.r.element_properties:
                 self.seed(ld.nid, ("G", path + "." + prop))
                 return
-            if path.count(".") < MAX_PATH_DEPTH:
+            if path.count(".") < MAX_PATH_DEPTH and not ("." in path and path.split(".", 1)[0] in self.r.flat_namespaces):
                 self.seed(ld.nid, ("G", path + "." + prop))
             if path in self.r.catch_all_globals and prop in ("forms",):
                 return
