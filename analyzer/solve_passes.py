@@ -212,6 +212,7 @@ class LinkPasses:
         held = set()  # objects held in React state (useState / useReducer)
         for st in self.state_nodes:
             held |= self.pts.get(st, set())
+        held |= self.models.store_held(self)  # (a store's state holds more literals than a points-to set)
         open_objs = set()
         for b in p.open_bases:
             open_objs |= self.pts.get(b, set())

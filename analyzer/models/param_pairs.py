@@ -7,8 +7,10 @@ listener would get what every selector returns — the e-mail in the quantity li
 pass finds, in each helper called from two sites or more, the calls of one parameter (`listener(…)`) whose
 argument is what a call of another parameter (`selector(…)`) returned, within the helper and the functions
 it creates (through variables: `const next = selector(s); … listener(next, prev)`); the parameter-to-argument
-edges of that argument are replaced by edges from the return of each selector to the listener of the same
-call site only. The calls themselves stay as linked (each listener runs when the helper's callback runs).
+edges of that argument are replaced, per call site, by a return of that site's selector into a node of its
+own (taken only by the data that entered the selector through that `selector(…)` call: the paths stage's
+call-site matching) and an argument edge from there into the same site's listener. The calls themselves stay
+as linked (each listener runs when the helper's callback runs).
 
 Input: the solved program (`solver.linked`, the graph). Output: graph edges changed in place, before the
 paths stage. Not modelled: helpers that store the functions into objects first, and more than `MAX_SITES`
@@ -55,27 +57,30 @@ def pair_param_calls(solver) -> None:
         calls = pcalls[f]
         if len({j for _c, j in calls}) < 2:
             continue
-        results = {c.result: j for c, j in calls}
+        results = {c.result: (c, j) for c, j in calls}
         for b, jh in calls:
             for i, arg in enumerate(b.args):
-                jg = _came_from(arg, results, jh, pred, kind)
-                if jg is None:
+                got = _came_from(arg, results, jh, pred, kind)
+                if got is None:
                     continue
-                _relink(solver, sites[f], b, i, arg, jg, jh, objs)
+                _relink(solver, sites[f], b, i, arg, got[0], jh, got[1], objs)
 
 
-def _came_from(arg: tuple, results: dict, jh: int, pred, kind) -> int | None:
-    """The parameter index whose call returned what `arg` holds (only that, through variables), else None."""
+def _came_from(arg: tuple, results: dict, jh: int, pred, kind) -> tuple | None:
+    """(parameter index, its calls) whose calls returned what `arg` holds (only that, through variables)."""
     seen = set(arg)
     todo = list(arg)
     found = None
+    froms = []
     while todo:
         n = todo.pop()
-        j = results.get(n)
-        if j is not None:
+        cj = results.get(n)
+        if cj is not None:
+            j = cj[1]
             if j == jh or (found is not None and found != j):
                 return None
             found = j
+            froms.append(cj[0])
             continue
         if kind[n] not in _THROUGH:
             return None  # something else flows in too: keep the merged linking
@@ -85,34 +90,43 @@ def _came_from(arg: tuple, results: dict, jh: int, pred, kind) -> int | None:
                     return None
                 seen.add(m)
                 todo.append(m)
-    return found
+    return (found, sorted(froms, key=lambda c: c.cid)) if found is not None else None
 
 
-def _relink(solver, sites: list, b, i: int, arg: tuple, jg: int, jh: int, objs) -> None:
+def _relink(solver, sites: list, b, i: int, arg: tuple, jg: int, jh: int, froms: list, objs) -> None:
     p = solver.p
     funcs = p.funcs
-    pairs = []  # (selector fid, listener fid) of one call site
+    per_site = []  # (selector fids, listener fids) of one call site
     listeners = set()
     for s in sites:
         if jg >= len(s.args) or jh >= len(s.args):
             return
         gs = sorted(objs[o][1] for o in solver.objects(s.args[jg]) if objs[o][0] == "fn")
-        hs = sorted(objs[o][1] for o in solver.objects(s.args[jh]) if objs[o][0] == "fn")
+        hs = sorted(h for h in (objs[o][1] for o in solver.objects(s.args[jh]) if objs[o][0] == "fn")
+                    if i < len(funcs[h].params))
         listeners.update(hs)
-        pairs += [(g, h) for g in gs for h in hs]
-    if not pairs:
+        if gs and hs:
+            per_site.append((gs, hs))
+    if not per_site:
         return
-    g_edges = p.graph
+    g = p.graph
     for h in sorted(listeners):
-        if i < len(funcs[h].params):
-            pn = funcs[h].params[i]
-            for v in arg:
-                g_edges.remove_edge(v, pn)
+        for v in arg:
+            g.remove_edge(v, funcs[h].params[i])
     ac = p.arg_edge_calls
-    new = []
-    for g, h in pairs:
-        if i < len(funcs[h].params):
-            pn = funcs[h].params[i]
-            new.append((funcs[g].ret, pn))
-            ac.setdefault((funcs[g].ret, pn), set()).add(b.result)
-    g_edges.add_edges(new, EDGE_KIND["a"])
+    rets, args = [], []
+    for gs, hs in per_site:
+        for a in froms:  # the site's own result of `selector(…)`: returned to only from that call
+            r = p.node("call", p.label[a.result], a.uid, a.start, a.fid)
+            g.ensure(r)
+            for gf in gs:
+                rets.append((funcs[gf].ret, r))
+                for k, pn in enumerate(funcs[gf].params):
+                    for v in (a.args[k] if k < len(a.args) else ()):
+                        ac.setdefault((v, pn), set()).add(r)
+            for h in hs:
+                pn = funcs[h].params[i]
+                args.append((r, pn))
+                ac.setdefault((r, pn), set()).add(b.result)
+    g.add_edges(rets, EDGE_KIND["r"])
+    g.add_edges(args, EDGE_KIND["a"])

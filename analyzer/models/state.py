@@ -225,6 +225,29 @@ class StateModel:
             solver.seed(pn, ("R", st))
         solver.edge(f.ret, st)
 
+    def store_held(self, solver, limit: int = 4096) -> set[int]:
+        """The object literals a store's state holds: what its writes are given, and the literals inside
+        those, however many (a state's own points-to set stops at `PTS_CAP`)."""
+        if not self.store_nodes:
+            return set()
+        p = solver.p
+        objs = p.objs
+        out: set[int] = set()
+        todo = []
+        for st in sorted(self.store_nodes):
+            for m in p.graph.pred.get(st, ()):
+                todo += sorted(solver.pts.get(m, ()))
+        while todo and len(out) < limit:
+            o = todo.pop()
+            if o in out or objs[o][0] != "O":
+                continue
+            out.add(o)
+            todo += sorted(solver.pts.get(objs[o][1], ()))
+            for _k, vals in self._props_of(p, objs[o][1]):
+                for v in vals:
+                    todo += sorted(solver.pts.get(v, ()))
+        return out
+
     def _store_setters(self, solver) -> None:
         """`store.setState(x)` (the API's `setters`) writes the state as `set(x)` does."""
         p = solver.p
