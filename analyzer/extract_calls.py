@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from analyzer.extract_util import FUNC_TYPES, GUARD_METHODS, _string_value, _text, number_key
-from analyzer.program import Call, Func, Registration
+from analyzer.program import Call, Func, Registration, member_name_part
 
 
 def storage_edges(p, c: Call, key: str, is_get: bool) -> None:
@@ -126,9 +126,6 @@ class CallFacts:
                 if at in FUNC_TYPES:
                     fn_args.append(len(args))
                 args.append(self.ev(a))
-                if at == "member_expression" and len(args) <= len(tmpl_args) and tmpl_args[-1] is None \
-                        and len(args[-1]) == 1:  # `bus.on(EV.ADDRESS, fn)`: a name read from a constant
-                    tmpl_args[-1] = [("ref", args[-1][0])]
         elif argn is not None:  # tagged template
             args.append(self.ev(argn))
             str_args.append(None)
@@ -418,7 +415,9 @@ class CallFacts:
             if not c.str_args[ea]:
                 t = c.tmpl_args[ea] if ea < len(c.tmpl_args) else None
                 if not (t and len(t) == 1 and isinstance(t[0], tuple)):
-                    return
+                    t = [member_name_part(p, c, ea)]  # `bus.on(EV.ADDRESS, fn)`: a constants object's
+                    if t[0] is None:
+                        return
                 ev_part = t[0]  # `var ev = 'keyup'; el.on(ev, fn)`: the name is known once constants are
             events = [] if ev_part else [e.split(".")[0] for e in c.str_args[ea].split() if e.split(".")[0]]
         ha = spec["handler_arg"]

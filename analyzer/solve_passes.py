@@ -5,7 +5,7 @@ literals and browser objects. A mixin of `solve.Solver`.
 """
 from __future__ import annotations
 
-from analyzer.program import EDGE_KIND, Call, Registration, Store
+from analyzer.program import EDGE_KIND, Call, Registration, Store, member_name_part
 
 PTS_CAP = 16  # objects per node (element descriptors, global paths, event objects); the solver caps there
 
@@ -191,9 +191,11 @@ class LinkPasses:
         """The event name of `bus.emit(EV.ADDRESS, …)` / `bus.emit(name, …)`: one constant the argument
         can only be (a property of a constants object, a variable), else None."""
         t = c.tmpl_args[0] if c.tmpl_args else None
-        if not (t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] == "ref"):
+        part = t[0] if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] == "ref" else \
+            member_name_part(self.p, c, 0)
+        if part is None:
             return None
-        names = self.p.strings_of(t[0])
+        names = self.p.strings_of(part)
         return names[0] if len(names) == 1 else None
 
     def _field_sensitive_literals(self) -> None:
