@@ -376,7 +376,8 @@ class LinkPasses:
             if c.method != "subscribe" or not c.args or not c.recv:
                 continue
             states = [p.objs[o][1] for o in self.objects(c.recv) if p.objs[o][0] == "R"
-                      and p.objs[o][1] in self.state_nodes]
+                      and p.objs[o][1] in self.state_nodes
+                      and not (len(c.args) > 1 and p.objs[o][1] in self.models.store_nodes)]  # (models/state.py)
             if not states:
                 continue
             for o in self.objects(c.args[0]):

@@ -471,6 +471,8 @@ class StateModel:
                     if fn.params:
                         p.graph.add_edges(((v, fn.params[0]) for v in c.args[2]), EDGE_KIND["a"])
                     p.graph.add_edges(((v, fn.this) for v in inst), EDGE_KIND["a"])
+        if self.store_nodes:
+            self._selector_subscriptions(solver)
         if self.mounted:
             self._script_watchers(solver)
         if not (self.watch_calls or self.effect_calls):
@@ -541,6 +543,66 @@ class StateModel:
                 for s, prop in self._read_states(solver, f, state, reads_in):
                     for w in writers.of(s, prop):
                         solver.call_edges.add((w, f))
+
+    def _selector_subscriptions(self, solver) -> None:
+        """zustand's `subscribeWithSelector` middleware: `store.subscribe(selector, listener)` runs the selector
+        after the writes of the properties it reads (`(s) => s.email`: writes that set `email`; all writes when
+        it reads the state otherwise), and the listener then, with what the selector returned."""
+        p = solver.p
+        objs = p.objs
+        funcs = p.funcs
+        by_prop: dict[tuple, set] = {}  # (state, top-level property) -> functions that write it
+        any_key: dict[int, set] = {}  # state -> functions whose writes may set any property
+        for d, st in self.dispatches:
+            if st not in self.store_nodes or not d.args:
+                continue  # (`get()` reads)
+            found = solver.objects(d.args[0])
+            lits = [o for o in found if objs[o][0] == "O"]
+            if not lits or any(objs[o][0] == "fn" for o in found):
+                any_key.setdefault(st, set()).add(d.fid)
+            for o in lits:
+                for k, _v in self._props_of(p, objs[o][1]):
+                    by_prop.setdefault((st, k), set()).add(d.fid)
+        for c in p.calls:
+            if c.method != "subscribe" or len(c.args) < 2 or not c.recv:
+                continue
+            states = sorted({objs[o][1] for o in solver.objects(c.recv)
+                             if objs[o][0] == "R" and objs[o][1] in self.store_nodes})
+            if not states:
+                continue
+            gs = self._functions(solver, c.args[0])
+            writers = set()
+            for g in gs:
+                props = self._param_props(p, funcs[g])
+                for st in states:
+                    if props is None:
+                        writers |= solver.resolver_callers.get(st, set())
+                    else:
+                        writers |= any_key.get(st, set())
+                        for k in props:
+                            writers |= by_prop.get((st, k), set())
+            for f in gs + self._functions(solver, c.args[1]):
+                for w in sorted(writers):
+                    solver.call_edges.add((w, f))
+            for h in self._functions(solver, c.args[1]):
+                if funcs[h].params:
+                    p.graph.add_edges(((funcs[g].ret, funcs[h].params[0]) for g in gs), EDGE_KIND["a"])
+
+    @staticmethod
+    def _param_props(p, fn) -> set | None:
+        """The properties a function reads of its first parameter (`(s) => s.contact.email`: `contact`), or
+        None when it uses the parameter otherwise too (passes it on, reads a computed key)."""
+        if not fn.params:
+            return None
+        pn = fn.params[0]
+        props: set[str] = set()
+        for ld in p.loads:
+            if pn in ld.base:
+                if ld.prop is None or ld.prop == "[]":
+                    return None
+                props.add(ld.prop)
+        uses = sum(1 for m in p.graph.succ.get(pn, ()) if p.kind[m] not in ("load", "arguments"))
+        return props if props and not uses else None
 
     def _script_watchers(self, solver) -> None:
         """A component mounted without a template (render functions, models/mount.py): its `watch` entries
