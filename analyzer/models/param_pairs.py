@@ -104,6 +104,8 @@ def _relink(solver, sites: list, b, i: int, arg: tuple, jg: int, jh: int, froms:
         gs = sorted(objs[o][1] for o in solver.objects(s.args[jg]) if objs[o][0] == "fn")
         hs = sorted(h for h in (objs[o][1] for o in solver.objects(s.args[jh]) if objs[o][0] == "fn")
                     if i < len(funcs[h].params))
+        if not gs and hs:
+            return  # a site whose selector is no function of the scan: keep the merged linking
         listeners.update(hs)
         if gs and hs:
             per_site.append((gs, hs))
