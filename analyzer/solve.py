@@ -19,6 +19,7 @@ from collections import deque
 from analyzer.extract_util import GUARD_METHODS
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Store
 from analyzer.models.param_pairs import pair_param_calls
+from analyzer.models.superseded import drop_superseded
 from analyzer.models.state import StateModel
 from analyzer.rulebook import RuleBook
 from analyzer.solve_passes import PTS_CAP, LinkPasses
@@ -59,6 +60,7 @@ class Solver(LinkPasses):
         self.effects: list[Call] = []
         self.resolver_callers: dict[int, set[int]] = {}  # resolver target node -> fids that call it
         self.models = StateModel()  # framework state (refs, reactive objects, watchers)
+        self.superseded: set[int] = set()  # fids inside helpers every call of which runs a copy (models/superseded.py)
         self.bound_calls: set[int] = set()
         self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
         self._stored_props: frozenset | None = None  # property names some store writes (solve._expando)
@@ -214,6 +216,7 @@ class Solver(LinkPasses):
         self.propagate()
         self._isolated(self.models.link, self)
         self._isolated(pair_param_calls, self)  # `listener(selector(s))` in a helper: per call site
+        self._isolated(drop_superseded, self)  # a helper whose every call runs a copy registers nothing itself
         self._isolated(self._effects)
         self._isolated(self._field_sensitive_literals)
         self._isolated(self._assignment_sinks)

@@ -217,7 +217,8 @@ class LinkPasses:
         held |= self.models.store_held(self)  # (a store's state holds more literals than a points-to set)
         open_objs = set()
         for b in p.open_bases:
-            open_objs |= self.pts.get(b, set())
+            if p.fid[b] not in self.superseded:  # (`form[key] = v` in a helper only its copies run)
+                open_objs |= self.pts.get(b, set())
         contents: dict[int, set] = {}  # literal node -> objects its values hold
         for (o_nid, _key), vals in lp.items():
             bucket = contents.setdefault(o_nid, set())

@@ -3,8 +3,8 @@
 A component written as an options object with a render function (`{ setup() { …; return () => h('form',
 …) } }`, `{ render() {…} }`) is mounted by the app call (`createApp(Comp)`, `createApp({ render: () =>
 h(Comp, props) })`) or rendered by a parent's `h(Comp, props)` / `createVNode(Comp, props)`. Vue then calls
-its `setup(props)` (and `data()`), and the render function `setup` returns, or its `render` option: those run
-at mount, with `setup`'s first parameter the props the parent passed. Code they start (an `onMounted`
+its `setup(props)` (and `data()`, and the lifecycle hooks up to `mounted`), and the render function `setup`
+returns, or its `render` option: those run at mount, with `setup`'s first parameter the props the parent passed. Code they start (an `onMounted`
 callback adding a `visibilitychange` listener) is then reachable from the page's load like any other.
 
 Which calls mount (the [[api]] kind "app") and render (`[compiled_elements] factories`, by name or, renamed by a
@@ -14,7 +14,7 @@ a router is not mounted here.
 """
 from __future__ import annotations
 
-MOUNT_OPTIONS = ("setup", "render", "data")
+MOUNT_OPTIONS = ("setup", "render", "data", "beforeCreate", "created", "beforeMount", "mounted")
 
 
 def mount_components(solver, app_calls: list) -> list[int]:
