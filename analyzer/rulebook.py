@@ -66,6 +66,7 @@ class RuleBook:
     property_prefix: str = "on"
     bus_emit: set = field(default_factory=set)
     bus_returns: set = field(default_factory=set)
+    bus_any: set = field(default_factory=set)  # `mitt.on('*', (type, e) => …)`: every event (triggers.toml)
     sanitizing_properties: set = field(default_factory=set)
     sanitizing_methods: set = field(default_factory=set)
     sanitizing_calls: set = field(default_factory=set)
@@ -191,6 +192,7 @@ class RuleBook:
         rb.property_prefix = reg.get("property_prefix", "on")
         rb.bus_emit = set(reg.get("bus_emit", []))
         rb.bus_returns = set(reg.get("bus_returns", []))
+        rb.bus_any = set(reg.get("bus_any", []))
 
         fl = load_toml("flows")
         rb.sanitizing_properties = set(fl["sanitizing_properties"])

@@ -142,6 +142,7 @@ class Registration:
     property_prefix: str = "on"
     bus_emit: tuple = ()
     bus_returns: tuple = ()
+    bus_any: tuple = ()
 
 
 # ------------------------------------------------------------------------------------------ flows.toml

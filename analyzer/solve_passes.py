@@ -169,6 +169,8 @@ class LinkPasses:
                     data = [(i, a) for i, a in enumerate(c.args[1:])]
             if name is not None and name not in by_name:
                 name = name.split(".")[0]  # registrations drop jQuery namespaces: `checkout.email.changed`
+            if name is not None and c.method in r.bus_emit and c.method not in ("trigger", "triggerHandler"):
+                self._bus_any(c, by_name)
             if name not in by_name:
                 continue
             for rg in by_name[name]:
@@ -186,6 +188,20 @@ class LinkPasses:
                         if c.method == "trigger" and i == 1 and len(f.params) > 2:
                             for pn in f.params[2:]:
                                 self.edges(vals, pn, "a")
+
+    def _bus_any(self, c: Call, by_name: dict) -> None:
+        """`emitter.on('*', (type, e) => …)` (rules `bus_any`): called by every emit, with its name and data."""
+        p = self.p
+        for nm in sorted(self.r.bus_any):
+            for rg in by_name.get(nm, ()):
+                for o in sorted(self.objects(rg.handler)):
+                    if p.objs[o][0] != "fn":
+                        continue
+                    f = p.funcs[p.objs[o][1]]
+                    self.call_edges.add((c.fid, f.fid))
+                    for i, vals in enumerate(c.args[1:]):
+                        if i + 1 < len(f.params):
+                            self.edges(vals, f.params[i + 1], "a")
 
     def _emitted_name(self, c: Call) -> str | None:
         """The event name of `bus.emit(EV.ADDRESS, …)` / `bus.emit(name, …)`: one constant the argument
