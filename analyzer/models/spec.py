@@ -57,6 +57,7 @@ class TemplateSpec:
     options_instance: bool = False
     write: str = "assign"
     template_keys: tuple = ()
+    watch_methods: tuple = ()
     example: str = ""
     expect: str = ""
 

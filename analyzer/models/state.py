@@ -15,7 +15,7 @@ The pass runs once propagation has settled (who writes which state is known only
 """
 from __future__ import annotations
 
-from analyzer.models.spec import ApiSpec, records
+from analyzer.models.spec import ApiSpec, TemplateSpec, records
 from analyzer.models.keys import link_computed_stores
 from analyzer.models.mount import mount_components
 from analyzer.models.spreads import lazy_models, link_spreads
@@ -55,6 +55,9 @@ class StateModel:
         self.option_watchers: list[tuple[str, int, tuple]] = []  # (watched path, watcher fid, instance)
         self.form_watches: list[Call] = []  # react-hook-form `watch(callback)` calls
         self.mounted: list[int] = []  # component literals mounted without a template (models/mount.py)
+        self.watch_methods: set[str] = set()  # `this.$watch(path, fn)`: a watch entry added by code
+        for t in records(TemplateSpec, load_toml("frameworks").get("template", []), "frameworks.toml template"):
+            self.watch_methods.update(t.watch_methods)
         self.store_states: dict[int, int] = {}  # zustand `createStore` call id -> its state node
         self.store_nodes: set[int] = set()  # those state nodes
         self.setters: set[str] = set()  # methods of a store that write its state (`setState`)
@@ -628,8 +631,6 @@ class StateModel:
                         elif objs[x][0] == "O":  # `{handler(v) {…}, deep: true}`
                             fns += self._functions(solver, p.literal_props.get((objs[x][1], "handler"), ()))
                     watchers += [(key, fid) for fid in sorted(set(fns))]
-            if not watchers:
-                continue
             own = [f for _k, vals in self._props_of(p, lit) for f in self._functions(solver, vals)]
             for _k, vals in self._props_of(p, lit):  # methods: `methods: {field(…) {…}}`
                 for mo in solver.objects(vals):
@@ -637,6 +638,13 @@ class StateModel:
                         own += [f for _k2, v2 in self._props_of(p, objs[mo][1]) for f in self._functions(solver, v2)]
             spans = [(funcs[f].uid, funcs[f].start, funcs[f].end) for f in sorted(set(own))]
             if not spans:
+                continue
+            for c in p.calls:  # `this.$watch('form.email', fn)` in the component's own code
+                if c.method in self.watch_methods and c.str_args and c.str_args[0] and len(c.args) > 1:
+                    fc = funcs[c.fid] if c.fid >= 0 else None
+                    if fc is not None and any(u == fc.uid and a <= fc.start and fc.end <= b for u, a, b in spans):
+                        watchers += [(c.str_args[0], fid) for fid in self._functions(solver, c.args[1])]
+            if not watchers:
                 continue
             if called is None:
                 # (a function that renders elements is a root of its own: React renders it at load)
