@@ -617,6 +617,8 @@ class StateModel:
         objs = p.objs
         funcs = p.funcs
         called = None
+        added = [c for c in p.calls  # `this.$watch('form.email', fn)`: watch entries added by code
+                 if c.method in self.watch_methods and c.str_args and c.str_args[0] and len(c.args) > 1]
         for o in self.mounted:
             lit = objs[o][1]
             watchers = []
@@ -631,6 +633,8 @@ class StateModel:
                         elif objs[x][0] == "O":  # `{handler(v) {…}, deep: true}`
                             fns += self._functions(solver, p.literal_props.get((objs[x][1], "handler"), ()))
                     watchers += [(key, fid) for fid in sorted(set(fns))]
+            if not watchers and not added:
+                continue
             own = [f for _k, vals in self._props_of(p, lit) for f in self._functions(solver, vals)]
             for _k, vals in self._props_of(p, lit):  # methods: `methods: {field(…) {…}}`
                 for mo in solver.objects(vals):
@@ -639,11 +643,10 @@ class StateModel:
             spans = [(funcs[f].uid, funcs[f].start, funcs[f].end) for f in sorted(set(own))]
             if not spans:
                 continue
-            for c in p.calls:  # `this.$watch('form.email', fn)` in the component's own code
-                if c.method in self.watch_methods and c.str_args and c.str_args[0] and len(c.args) > 1:
-                    fc = funcs[c.fid] if c.fid >= 0 else None
-                    if fc is not None and any(u == fc.uid and a <= fc.start and fc.end <= b for u, a, b in spans):
-                        watchers += [(c.str_args[0], fid) for fid in self._functions(solver, c.args[1])]
+            for c in added:  # (in the component's own code)
+                fc = funcs[c.fid] if c.fid >= 0 else None
+                if fc is not None and any(u == fc.uid and a <= fc.start and fc.end <= b for u, a, b in spans):
+                    watchers += [(c.str_args[0], fid) for fid in self._functions(solver, c.args[1])]
             if not watchers:
                 continue
             if called is None:
