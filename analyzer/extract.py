@@ -1037,6 +1037,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                     p.consts.setdefault(p.literal_prop_node(key), []).append([_string_value(v)])
                     p.literal_strs[(o, key)] = _string_value(v)
                     strs.append(_string_value(v))
+                elif v is not None and v.type in ("true", "false") and key is not None:
+                    p.literal_strs[(o, key)] = v.type  # a constant too (`lazy: true`: libraries.toml lazy_props)
                 if key in ("url", "href", "src", "action"):
                     t = self.tmpl_of(v)
                     if t is not None:

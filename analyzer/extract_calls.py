@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from analyzer.extract_util import FUNC_TYPES, GUARD_METHODS, _string_value, _text, number_key
-from analyzer.program import Call, Func, Registration
+from analyzer.program import Call, Func, Registration, member_name_part
 
 
 def storage_edges(p, c: Call, key: str, is_get: bool) -> None:
@@ -146,6 +146,9 @@ class CallFacts:
             self._form_subscription(c, node)  # `control.valueChanges.pipe(…).subscribe(fn)` (extract_forms.py)
         if ft == "identifier" and any(s is not None for s in str_args):
             self.literal_calls.append((_text(fn), c.cid, tuple(str_args), f.fid))
+        elif ft == "member_expression" and method and any(s is not None for s in str_args) \
+                and fn.child_by_field_name("object") is not None and fn.child_by_field_name("object").type == "this":
+            self.literal_calls.append(("this." + method, c.cid, tuple(str_args), f.fid))
         self.vals[node.id] = (res,)
         self._code_string(c, str_pos)
         if p.global_fns and any(v in p.global_fns for v in callee):
@@ -417,7 +420,9 @@ class CallFacts:
             if not c.str_args[ea]:
                 t = c.tmpl_args[ea] if ea < len(c.tmpl_args) else None
                 if not (t and len(t) == 1 and isinstance(t[0], tuple)):
-                    return
+                    t = [member_name_part(p, c, ea)]  # `bus.on(EV.ADDRESS, fn)`: a constants object's
+                    if t[0] is None:
+                        return
                 ev_part = t[0]  # `var ev = 'keyup'; el.on(ev, fn)`: the name is known once constants are
             events = [] if ev_part else [e.split(".")[0] for e in c.str_args[ea].split() if e.split(".")[0]]
         ha = spec["handler_arg"]

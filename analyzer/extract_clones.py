@@ -8,7 +8,9 @@ of the fields, and `[key]` is any of the keys. Extracted once per call (`bind('e
 own, with `key` read as `'email'` wherever it names a property), each field has its own handler and each
 key its own property, as the program runs them.
 
-Which helpers: a function of at most `HELPER_MAX_BYTES` declared by name (`function f(…)`, `const f = …`)
+Which helpers: a function of at most `HELPER_MAX_BYTES` declared by name (`function f(…)`, `const f = …`,
+or a method of an object literal called as `this.f(…)`: a Vue options component's `field('email', …)` that
+renders one field per call)
 that creates functions of its own, called by that name two to `MAX_SITES` times in the file with a string
 literal for one of its plain parameters, from code its declaration encloses; or a one-liner of at most
 `TINY_BYTES` (a selector helper `$ = (sel) => document.querySelector(sel)`), called two to `TINY_SITES`
@@ -39,6 +41,8 @@ class HelperCopies:
             name = nm.text.decode("utf-8", "replace") if nm is not None else None
         elif parent is not None and parent.type == "variable_declarator":
             name = f.name
+        elif node.type == "method_definition" and parent is not None and parent.type == "object":
+            name = "this." + f.name  # a component's method, called as `this.field('email', …)`
         else:
             return
         if name:

@@ -178,7 +178,10 @@ class DeclarationFacts:
                 continue
             vals = p.literal_props.get((o, key), ())
             pat = _pattern(c2.child_by_field_name("value")) if key in JSX_ATTRS_FOR_SELECTOR else None
-            if key in JSX_ATTRS_FOR_SELECTOR and (o, key) in p.literal_strs:
+            whole = self._copy_text(c2.child_by_field_name("value")) if key in JSX_ATTRS_FOR_SELECTOR else None
+            if whole:  # `id: 'reg-' + key` in a helper's copy for `field('email', …)`: `reg-email`
+                static.append(("autocomplete" if key == "autoComplete" else key, whole))
+            elif key in JSX_ATTRS_FOR_SELECTOR and (o, key) in p.literal_strs:
                 static.append(("autocomplete" if key == "autoComplete" else key, p.literal_strs[(o, key)]))
             elif pat is not None:  # id: `qty-${l.id}`
                 static.append(("autocomplete" if key == "autoComplete" else key, pat))
@@ -204,6 +207,36 @@ class DeclarationFacts:
             self._element_handlers(tag, static, handlers, node, tuple(model), spreads=spreads,
                                    dyn=(key, dyn[key]) if key is not None else None)
         return True
+
+    def _copy_text(self, v) -> str | None:
+        """Inside a helper's copy: the whole text of a value built from constants and the parameters the copy
+        stands for (`'reg-' + key`, `` `reg-${key}` ``), else None."""
+        if not self.subst or v is None:
+            return None
+        parts, todo = [], [v]
+        while todo:
+            n = todo.pop()
+            while n.type == "parenthesized_expression" and n.named_child_count == 1:
+                n = n.named_children[0]
+            if n.type == "string":
+                parts.append(_string_value(n))
+            elif n.type == "identifier" and self._subst_key(n) is not None:
+                parts.append(self._subst_key(n))
+            elif n.type == "binary_expression" and _text(n.child_by_field_name("operator")) == "+":
+                todo += [n.child_by_field_name("right"), n.child_by_field_name("left")]
+            elif n.type == "template_string":
+                for ch in reversed(n.named_children):
+                    if ch.type == "template_substitution" and ch.named_child_count == 1:
+                        todo.append(ch.named_children[0])
+                    elif ch.type == "string_fragment":
+                        todo.append(ch)
+                    else:
+                        return None
+            elif n.type == "string_fragment":
+                parts.append(_text(n))
+            else:
+                return None
+        return "".join(parts) or None
 
     @staticmethod
     def _factory_name(fn) -> str | None:

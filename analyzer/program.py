@@ -642,3 +642,13 @@ def nested_in(funcs: list, outer: int, inner: int, depth: int) -> bool:
             return True
         f = funcs[f.parent]
     return False
+
+
+def member_name_part(p, c, i: int):
+    """`('ref', load)` when argument `i` of a method call is one property read (`EV.ADDRESS_COMMITTED`): an event name that a
+    constants object holds, resolved like a variable's once constants are known; else None. (Only event
+    names are read so: a selector or URL read from an object stays unresolved.)"""
+    a = c.args[i] if i < len(c.args) and c.method is not None else ()  # (a method: `on(el, 'blur', fn)` is no bus)
+    if len(a) == 1 and p.kind[a[0]] == "load" and p.label[a[0]] != "[]":
+        return ("ref", a[0])
+    return None

@@ -43,6 +43,7 @@ class RuleBook:
     element_methods: dict = field(default_factory=dict)  # method -> selector template
     catch_all_globals: set = field(default_factory=set)
     builtin_globals: frozenset = frozenset()  # `Object`, `JSON`, `navigator`: globals that are never an element
+    flat_namespaces: frozenset = frozenset()  # `JSON`, `Math`: whose members have no members (sources.toml)
     plain_result_methods: frozenset = frozenset()  # `it.next()`: methods whose result is a plain object
     element_definers: frozenset = frozenset()  # `customElements.define(tag, Class)`: Class's `this` is <tag>
     element_passthrough: set = field(default_factory=set)
@@ -66,6 +67,7 @@ class RuleBook:
     property_prefix: str = "on"
     bus_emit: set = field(default_factory=set)
     bus_returns: set = field(default_factory=set)
+    bus_any: set = field(default_factory=set)  # `mitt.on('*', (type, e) => …)`: every event (triggers.toml)
     sanitizing_properties: set = field(default_factory=set)
     sanitizing_methods: set = field(default_factory=set)
     lookup_methods: frozenset = frozenset()  # `map.get(k)`: the key does not flow into the result
@@ -92,6 +94,7 @@ class RuleBook:
     element_factories: set = field(default_factory=set)  # compiled JSX / Vue render calls (libraries.toml)
     element_field_tags: set = field(default_factory=set)
     model_props: set = field(default_factory=set)
+    lazy_props: set = field(default_factory=set)  # props that make a component's v-model update on `change`
     bundle_libraries: object = None  # analyzer.bundle.LibraryRules: banner, paths, signature, API per library
     library_globals: frozenset = frozenset()  # the globals bundled libraries' APIs are modelled under
     masking_patterns: set = field(default_factory=set)
@@ -161,6 +164,7 @@ class RuleBook:
         dom = src.get("dom", {})
         rb.catch_all_globals = set(dom.get("catch_all_globals", []))
         rb.builtin_globals = frozenset(dom.get("builtin_globals", []))
+        rb.flat_namespaces = frozenset(dom.get("flat_namespaces", []))
         rb.plain_result_methods = frozenset(dom.get("plain_result_methods", []))
         rb.element_definers = frozenset(dom.get("element_definers", []))
         rb.element_passthrough = set(dom.get("element_passthrough", []))
@@ -192,6 +196,7 @@ class RuleBook:
         rb.property_prefix = reg.get("property_prefix", "on")
         rb.bus_emit = set(reg.get("bus_emit", []))
         rb.bus_returns = set(reg.get("bus_returns", []))
+        rb.bus_any = set(reg.get("bus_any", []))
 
         fl = load_toml("flows")
         rb.sanitizing_properties = set(fl["sanitizing_properties"])
@@ -232,6 +237,7 @@ class RuleBook:
         rb.element_factories = set(ce.get("factories", []))
         rb.element_field_tags = set(ce.get("field_tags", []))
         rb.model_props = set(ce.get("model_props", []))
+        rb.lazy_props = set(ce.get("lazy_props", []))
         rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in libs if lib.get("banner")]
         from analyzer.bundle import library_rules
 

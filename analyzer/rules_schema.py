@@ -94,6 +94,7 @@ class Dom:
     element_properties: tuple
     event_value_props: tuple
     element_definers: tuple
+    flat_namespaces: tuple = ()
 
 
 # ------------------------------------------------------------------------------------------ triggers.toml
@@ -142,6 +143,7 @@ class Registration:
     property_prefix: str = "on"
     bus_emit: tuple = ()
     bus_returns: tuple = ()
+    bus_any: tuple = ()
 
 
 # ------------------------------------------------------------------------------------------ flows.toml
@@ -264,6 +266,7 @@ class CompiledElements:
     model_props: tuple
     example: str
     expect: str
+    lazy_props: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from collections import deque
 
 from analyzer.extract_util import GUARD_METHODS
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Store
+from analyzer.models.param_pairs import pair_param_calls
+from analyzer.models.superseded import drop_superseded
 from analyzer.models.state import StateModel
 from analyzer.models.spreads import SPREAD_API
 from analyzer.rulebook import RuleBook
@@ -62,6 +64,7 @@ class Solver(LinkPasses):
         self.props_params: dict[int, list] = {}  # a component's props parameter -> the nodes it is read through
         self.props_done: set[tuple] = set()  # (props parameter, object literal) linked key by key
         self.models = StateModel()  # framework state (refs, reactive objects, watchers)
+        self.superseded: set[int] = set()  # fids inside helpers every call of which runs a copy (models/superseded.py)
         self.bound_calls: set[int] = set()
         self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
         self._stored_props: frozenset | None = None  # property names some store writes (solve._expando)
@@ -220,6 +223,8 @@ class Solver(LinkPasses):
         self._isolated(self._accessors)
         self.propagate()
         self._isolated(self.models.link, self)
+        self._isolated(pair_param_calls, self)  # `listener(selector(s))` in a helper: per call site
+        self._isolated(drop_superseded, self)  # a helper whose every call runs a copy registers nothing itself
         self._isolated(self._effects)
         self._isolated(self._field_sensitive_literals)
         self._isolated(self._assignment_sinks)
@@ -317,6 +322,9 @@ class Solver(LinkPasses):
             if key[0] == "fn":
                 c = item[1]
                 self._link_call(dataclasses.replace(c, args=c.args[1:]), key[1], "apply")
+        elif kind == "store_init":  # zustand `createStore(init)`: models/state.py
+            if key[0] == "fn":
+                self.models.on_store_init(self, item[1], key[1], item[2])
         elif kind == "promise":
             if key[0] == "fn":
                 c = item[1]
@@ -374,7 +382,7 @@ class Solver(LinkPasses):
             if path.startswith("document.forms") and prop not in self.r.element_properties:
                 self.seed(ld.nid, ("G", path + "." + prop))
                 return
-            if path.count(".") < MAX_PATH_DEPTH:
+            if path.count(".") < MAX_PATH_DEPTH and not ("." in path and path.split(".", 1)[0] in self.r.flat_namespaces):
                 self.seed(ld.nid, ("G", path + "." + prop))
             if path in self.r.catch_all_globals and prop in ("forms",):
                 return
@@ -501,7 +509,9 @@ class Solver(LinkPasses):
             self.models.on_dispatch(self, c, key[1])
             for a in c.args[:1]:
                 self.edges(a, key[1])
-            if not c.args and key[1] in self.state_nodes:  # ko: `email()` reads the observable
+            if not c.args and key[1] in self.models.store_nodes:  # zustand's `get()`: the state, read by
+                self.add(c.result, o)  # property (models/state.py `_vanilla_store`)
+            elif not c.args and key[1] in self.state_nodes:  # ko: `email()` reads the observable
                 self.edge(key[1], c.result)
             if c.args:  # a write (`setEmail(v)`, `obs(v)`); `obs()` only reads
                 self.resolver_callers.setdefault(key[1], set()).add(c.fid)

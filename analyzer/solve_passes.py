@@ -5,7 +5,7 @@ literals and browser objects. A mixin of `solve.Solver`.
 """
 from __future__ import annotations
 
-from analyzer.program import EDGE_KIND, Call, Registration, Store
+from analyzer.program import EDGE_KIND, Call, Registration, Store, member_name_part
 
 PTS_CAP = 16  # objects per node (element descriptors, global paths, event objects); the solver caps there
 
@@ -161,14 +161,16 @@ class LinkPasses:
                 if ev is not None and ev.str_args and ev.str_args[0]:
                     name = ev.str_args[0]
                     data = [(0, ev.args[1])] if len(ev.args) > 1 else []
-            elif c.method in r.bus_emit and c.str_args and c.str_args[0]:
-                name = c.str_args[0]
+            elif c.method in r.bus_emit and c.str_args and (c.str_args[0] or self._emitted_name(c)):
+                name = c.str_args[0] or self._emitted_name(c)
                 if c.method in ("trigger", "triggerHandler"):  # jQuery: handler(event, ...extra)
                     data = [(1, c.args[1])] if len(c.args) > 1 else []
                 else:
                     data = [(i, a) for i, a in enumerate(c.args[1:])]
             if name is not None and name not in by_name:
                 name = name.split(".")[0]  # registrations drop jQuery namespaces: `checkout.email.changed`
+            if name is not None and c.method in r.bus_emit and c.method not in ("trigger", "triggerHandler"):
+                self._bus_any(c, by_name)
             if name not in by_name:
                 continue
             for rg in by_name[name]:
@@ -187,6 +189,31 @@ class LinkPasses:
                             for pn in f.params[2:]:
                                 self.edges(vals, pn, "a")
 
+    def _bus_any(self, c: Call, by_name: dict) -> None:
+        """`emitter.on('*', (type, e) => …)` (rules `bus_any`): called by every emit, with its name and data."""
+        p = self.p
+        for nm in sorted(self.r.bus_any):
+            for rg in by_name.get(nm, ()):
+                for o in sorted(self.objects(rg.handler)):
+                    if p.objs[o][0] != "fn":
+                        continue
+                    f = p.funcs[p.objs[o][1]]
+                    self.call_edges.add((c.fid, f.fid))
+                    for i, vals in enumerate(c.args[1:]):
+                        if i + 1 < len(f.params):
+                            self.edges(vals, f.params[i + 1], "a")
+
+    def _emitted_name(self, c: Call) -> str | None:
+        """The event name of `bus.emit(EV.ADDRESS, …)` / `bus.emit(name, …)`: one constant the argument
+        can only be (a property of a constants object, a variable), else None."""
+        t = c.tmpl_args[0] if c.tmpl_args else None
+        part = t[0] if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] == "ref" else \
+            member_name_part(self.p, c, 0)
+        if part is None:
+            return None
+        names = self.p.strings_of(part)
+        return names[0] if len(names) == 1 else None
+
     def _field_sensitive_literals(self) -> None:
         """Make property reads field-sensitive where the object is known:
         - `o.b` where `o` can only be object literals reads what those literals hold under `b` (argument-like:
@@ -203,9 +230,11 @@ class LinkPasses:
         held = set()  # objects held in React state (useState / useReducer)
         for st in self.state_nodes:
             held |= self.pts.get(st, set())
+        held |= self.models.store_held(self)  # (a store's state holds more literals than a points-to set)
         open_objs = set()
         for b in p.open_bases:
-            open_objs |= self.pts.get(b, set())
+            if p.fid[b] not in self.superseded:  # (`form[key] = v` in a helper only its copies run)
+                open_objs |= self.pts.get(b, set())
         contents: dict[int, set] = {}  # literal node -> objects its values hold
         for (o_nid, _key), vals in lp.items():
             bucket = contents.setdefault(o_nid, set())
@@ -376,7 +405,8 @@ class LinkPasses:
             if c.method != "subscribe" or not c.args or not c.recv:
                 continue
             states = [p.objs[o][1] for o in self.objects(c.recv) if p.objs[o][0] == "R"
-                      and p.objs[o][1] in self.state_nodes]
+                      and p.objs[o][1] in self.state_nodes
+                      and not (len(c.args) > 1 and p.objs[o][1] in self.models.store_nodes)]  # (models/state.py)
             if not states:
                 continue
             for o in self.objects(c.args[0]):
@@ -384,7 +414,7 @@ class LinkPasses:
                     continue
                 f = p.funcs[p.objs[o][1]]
                 for st in states:
-                    if f.params:
+                    if f.params and st not in self.models.store_nodes:  # (a store's state: read by property)
                         p.graph.add_edges(((st, f.params[0]),), EDGE_KIND["a"])
                     for caller in self.resolver_callers.get(st, ()):
                         self.call_edges.add((caller, f.fid))

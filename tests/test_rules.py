@@ -100,12 +100,12 @@ def test_rule_files_have_exactly_the_known_sections():
                                                  "example", "expect"}
     assert set(load_toml("sources")["dom"]) == {"catch_all_globals", "builtin_globals", "element_passthrough",
                                                 "element_properties", "event_value_props",
-                                                "plain_result_methods", "element_definers"}
+                                                "plain_result_methods", "element_definers", "flat_namespaces"}
     assert set(load_toml("triggers")) == {"presubmit", "lifecycle", "page_start", "submit", "click", "submit_control_words",
                                           "strong_submit_words", "non_submit_words", "submit_calls", "register",
                                           "registration", "decorator"}
     assert set(load_toml("triggers")["registration"]) == {"jquery_shorthand", "property_prefix", "timers",
-                                                          "ready_calls", "bus_emit", "bus_returns"}
+                                                          "ready_calls", "bus_emit", "bus_returns", "bus_any"}
     assert set(load_toml("sinks")) == {"sink", "factory"}
     for s in load_toml("sinks")["sink"]:
         assert set(s) <= {"api", "match", "sent", "url_arg", "new", "assign", "vendor", "when_arg0", "fallback",

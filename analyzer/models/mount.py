@@ -3,8 +3,8 @@
 A component written as an options object with a render function (`{ setup() { …; return () => h('form',
 …) } }`, `{ render() {…} }`) is mounted by the app call (`createApp(Comp)`, `createApp({ render: () =>
 h(Comp, props) })`) or rendered by a parent's `h(Comp, props)` / `createVNode(Comp, props)`. Vue then calls
-its `setup(props)` (and `data()`), and the render function `setup` returns, or its `render` option: those run
-at mount, with `setup`'s first parameter the props the parent passed. Code they start (an `onMounted`
+its `setup(props)` (and `data()`, and the lifecycle hooks up to `mounted`), and the render function `setup`
+returns, or its `render` option: those run at mount, with `setup`'s first parameter the props the parent passed. Code they start (an `onMounted`
 callback adding a `visibilitychange` listener) is then reachable from the page's load like any other.
 
 Which calls mount (the [[api]] kind "app") and render (`[compiled_elements] factories`, by name or, renamed by a
@@ -14,10 +14,11 @@ a router is not mounted here.
 """
 from __future__ import annotations
 
-MOUNT_OPTIONS = ("setup", "render", "data")
+MOUNT_OPTIONS = ("setup", "render", "data", "beforeCreate", "created", "beforeMount", "mounted")
 
 
-def mount_components(solver, app_calls: list) -> None:
+def mount_components(solver, app_calls: list) -> list[int]:
+    """Link what runs at mount; returns the component literals (object ids) mounted or rendered."""
     p = solver.p
     objs = p.objs
     factories = solver.r.element_factories
@@ -29,6 +30,7 @@ def mount_components(solver, app_calls: list) -> None:
         if name in factories or _renamed_factory(solver, c, factories):
             work.append((c, 0))
     done: set[tuple] = set()
+    mounted: list[int] = []
     for c, i in work:
         if i >= len(c.args):
             continue
@@ -36,6 +38,7 @@ def mount_components(solver, app_calls: list) -> None:
             if objs[o][0] != "O" or (c.cid, o) in done:
                 continue
             done.add((c.cid, o))
+            mounted.append(o)
             lit = objs[o][1]
             for opt in MOUNT_OPTIONS:
                 for f in _functions(solver, p.literal_props.get((lit, opt), ())):
@@ -48,6 +51,7 @@ def mount_components(solver, app_calls: list) -> None:
                         if not any(objs[x][0] == "O" for x in ret):  # a render function, not the bindings
                             for r in _functions(solver, (fn.ret,)):  # (whose functions the literal holds)
                                 solver.call_edges.add((f, r))
+    return sorted(set(mounted))
 
 
 def _renamed_factory(solver, c, factories) -> bool:

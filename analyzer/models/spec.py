@@ -57,6 +57,7 @@ class TemplateSpec:
     options_instance: bool = False
     write: str = "assign"
     template_keys: tuple = ()
+    watch_methods: tuple = ()
     example: str = ""
     expect: str = ""
 
@@ -71,5 +72,6 @@ class ApiSpec:
     event: str = ""  # kind "subscribe": the trigger its callback runs under
     into: str = ""  # kind "app": the global the instance is kept in (the template's binding code reads it)
     returns: str = ""  # kind "app": the API its result also is (`Vue.app`: `app.component(…)`, `app.mount(…)`)
+    setters: tuple = ()  # kind "vanilla_store": the store's methods that write its state (`setState`)
     example: str = ""
     expect: str = ""

@@ -50,3 +50,24 @@ def link_spreads(solver, known_events) -> None:
                                    key + " prop (spread)")
                 p.regs.append(new)
                 solver._watch_registration(new)
+
+
+def lazy_models(solver) -> None:
+    """`h(TextField, {…, 'onUpdate:modelValue': fn, ...extra})` with `lazy: true` in the props or in an object
+    spread into (or nested in) them (rules/libraries.toml `lazy_props`): the field component updates its
+    model on `change`, not `input` (as `v-model.lazy`, `modelModifiers: {lazy: true}`)."""
+    p = solver.p
+    lazy = solver.r.lazy_props
+    models = [rg for rg in p.regs if rg.api == "v-model" and rg.events == ["input"]]
+    if not lazy or not models:
+        return
+    calls = {(c.uid, c.fid, c.start): c for c in p.calls if len(c.args) > 1}  # (a helper's copies share positions)
+    objs = p.objs
+    for rg in models:
+        c = calls.get((rg.uid, rg.fid, rg.start))
+        if c is None:
+            continue
+        found = solver.objects(c.args[1])
+        if any(objs[o][0] == "O" and p.literal_strs.get((objs[o][1], k)) == "true" for o in sorted(found)
+               for k in sorted(lazy)):
+            rg.events = ["change"]

@@ -15,10 +15,10 @@ The pass runs once propagation has settled (who writes which state is known only
 """
 from __future__ import annotations
 
-from analyzer.models.spec import ApiSpec, records
+from analyzer.models.spec import ApiSpec, TemplateSpec, records
 from analyzer.models.keys import link_computed_stores
 from analyzer.models.mount import mount_components
-from analyzer.models.spreads import link_spreads
+from analyzer.models.spreads import lazy_models, link_spreads
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, FORM_VALUES, HEAP, Call, Registration
 from analyzer.rules import load_toml
 
@@ -54,6 +54,13 @@ class StateModel:
         self.sets: list[tuple[Call, str]] = []  # (instance path set by binding code, the path)
         self.option_watchers: list[tuple[str, int, tuple]] = []  # (watched path, watcher fid, instance)
         self.form_watches: list[Call] = []  # react-hook-form `watch(callback)` calls
+        self.mounted: list[int] = []  # component literals mounted without a template (models/mount.py)
+        self.watch_methods: set[str] = set()  # `this.$watch(path, fn)`: a watch entry added by code
+        for t in records(TemplateSpec, load_toml("frameworks").get("template", []), "frameworks.toml template"):
+            self.watch_methods.update(t.watch_methods)
+        self.store_states: dict[int, int] = {}  # zustand `createStore` call id -> its state node
+        self.store_nodes: set[int] = set()  # those state nodes
+        self.setters: set[str] = set()  # methods of a store that write its state (`setState`)
         for api in load_apis():
             if api.kind not in HANDLERS:
                 raise ValueError(f"frameworks.toml: api kind {api.kind!r} has no handler")
@@ -63,6 +70,7 @@ class StateModel:
                 self.event_of[path] = api.event
                 self.into_of[path] = api.into
                 self.returns_of[path] = api.returns
+            self.setters.update(api.setters)
         self.seen: set[int] = set()
         self.event_now = ""
         self.into_now = APP_GLOBAL
@@ -193,6 +201,68 @@ class StateModel:
         p.regs.append(rg)
         solver._watch_registration(rg)
 
+    def _vanilla_store(self, solver, c: Call) -> None:
+        """zustand's `createStore((set, get, api) => ({…}))`: one state per call, what the initializer returns
+        and what `set`/`api.setState` are given; the store (and `set`, `get`, `api`) is a setter of it (`R`),
+        so `store.getState()` reads it and `store.subscribe(fn)` runs fn with it after each `set`, under the
+        triggers of the code that called `set` (the Knockout subscription of `solve_passes._effects`)."""
+        p = solver.p
+        st = p.node("state", "store", c.uid, c.start, HEAP)
+        p.graph.ensure(st)
+        solver.state_calls.add(c.cid)
+        solver.state_nodes.add(st)
+        solver.seed(c.result, ("R", st))
+        self.store_states[c.cid] = st
+        self.store_nodes.add(st)
+        if c.args:
+            for v in c.args[0]:
+                solver.on(v, ("store_init", c, st))
+
+    def on_store_init(self, solver, c: Call, fid: int, st: int) -> None:
+        """The initializer runs in the `createStore` call, given `set`, `get` and the store; its return is the
+        state."""
+        p = solver.p
+        f = p.funcs[fid]
+        solver.call_edges.add((c.fid, fid))
+        for pn in f.params[:3]:
+            solver.seed(pn, ("R", st))
+        solver.edge(f.ret, st)
+
+    def store_held(self, solver, limit: int = 4096) -> set[int]:
+        """The object literals a store's state holds: what its writes are given, and the literals inside
+        those, however many (a state's own points-to set stops at `PTS_CAP`)."""
+        if not self.store_nodes:
+            return set()
+        p = solver.p
+        objs = p.objs
+        out: set[int] = set()
+        todo = []
+        for st in sorted(self.store_nodes):
+            for m in p.graph.pred.get(st, ()):
+                todo += sorted(solver.pts.get(m, ()))
+        while todo and len(out) < limit:
+            o = todo.pop()
+            if o in out or objs[o][0] != "O":
+                continue
+            out.add(o)
+            todo += sorted(solver.pts.get(objs[o][1], ()))
+            for _k, vals in self._props_of(p, objs[o][1]):
+                for v in vals:
+                    todo += sorted(solver.pts.get(v, ()))
+        return out
+
+    def _store_setters(self, solver) -> None:
+        """`store.setState(x)` (the API's `setters`) writes the state as `set(x)` does."""
+        p = solver.p
+        objs = p.objs
+        states = set(self.store_states.values())
+        for c in p.calls:
+            if c.method not in self.setters or not c.recv or not c.args:
+                continue
+            for o in sorted(solver.objects(c.recv)):
+                if objs[o][0] == "R" and objs[o][1] in states:
+                    solver._on_call(c, objs[o], o)
+
     def _returns(self, solver, c: Call) -> None:
         """`useForm()`: its result is the API `returns` names (`const { watch } = useForm()`)."""
         if self.returns_now:
@@ -320,8 +390,11 @@ class StateModel:
             self._read_options(solver, c)
         for call, key in list(self.store_calls):
             self.on_store_call(solver, call, key)
+        if self.store_states:
+            self._store_setters(solver)
         link_spreads(solver, solver.r.known_events)
-        mount_components(solver, self.app_calls)
+        lazy_models(solver)
+        self.mounted = mount_components(solver, self.app_calls)
         link_computed_stores(solver)
 
     def _read_options(self, solver, c: Call) -> None:
@@ -401,6 +474,10 @@ class StateModel:
                     if fn.params:
                         p.graph.add_edges(((v, fn.params[0]) for v in c.args[2]), EDGE_KIND["a"])
                     p.graph.add_edges(((v, fn.this) for v in inst), EDGE_KIND["a"])
+        if self.store_nodes:
+            self._selector_subscriptions(solver)
+        if self.mounted:
+            self._script_watchers(solver)
         if not (self.watch_calls or self.effect_calls):
             return
         objs = p.objs
@@ -469,6 +546,152 @@ class StateModel:
                 for s, prop in self._read_states(solver, f, state, reads_in):
                     for w in writers.of(s, prop):
                         solver.call_edges.add((w, f))
+
+    def _selector_subscriptions(self, solver) -> None:
+        """zustand's `subscribeWithSelector` middleware: `store.subscribe(selector, listener)` runs the selector
+        after the writes of the properties it reads (`(s) => s.email`: writes that set `email`; all writes when
+        it reads the state otherwise), and the listener then, with what the selector returned."""
+        p = solver.p
+        objs = p.objs
+        funcs = p.funcs
+        by_prop: dict[tuple, set] = {}  # (state, top-level property) -> functions that write it
+        any_key: dict[int, set] = {}  # state -> functions whose writes may set any property
+        for d, st in self.dispatches:
+            if st not in self.store_nodes or not d.args:
+                continue  # (`get()` reads)
+            found = solver.objects(d.args[0])
+            lits = [o for o in found if objs[o][0] == "O"]
+            if not lits or any(objs[o][0] == "fn" for o in found):
+                any_key.setdefault(st, set()).add(d.fid)
+            for o in lits:
+                for k, _v in self._props_of(p, objs[o][1]):
+                    by_prop.setdefault((st, k), set()).add(d.fid)
+        for c in p.calls:
+            if c.method != "subscribe" or len(c.args) < 2 or not c.recv:
+                continue
+            states = sorted({objs[o][1] for o in solver.objects(c.recv)
+                             if objs[o][0] == "R" and objs[o][1] in self.store_nodes})
+            if not states:
+                continue
+            gs = self._functions(solver, c.args[0])
+            writers = set()
+            for g in gs:
+                props = self._param_props(p, funcs[g])
+                for st in states:
+                    if props is None:
+                        writers |= solver.resolver_callers.get(st, set())
+                    else:
+                        writers |= any_key.get(st, set())
+                        for k in props:
+                            writers |= by_prop.get((st, k), set())
+            for f in gs + self._functions(solver, c.args[1]):
+                for w in sorted(writers):
+                    solver.call_edges.add((w, f))
+            for h in self._functions(solver, c.args[1]):
+                if funcs[h].params:
+                    p.graph.add_edges(((funcs[g].ret, funcs[h].params[0]) for g in gs), EDGE_KIND["a"])
+
+    @staticmethod
+    def _param_props(p, fn) -> set | None:
+        """The properties a function reads of its first parameter (`(s) => s.contact.email`: `contact`), or
+        None when it uses the parameter otherwise too (passes it on, reads a computed key)."""
+        if not fn.params:
+            return None
+        pn = fn.params[0]
+        props: set[str] = set()
+        for ld in p.loads:
+            if pn in ld.base:
+                if ld.prop is None or ld.prop == "[]":
+                    return None
+                props.add(ld.prop)
+        uses = sum(1 for m in p.graph.succ.get(pn, ()) if p.kind[m] not in ("load", "arguments"))
+        return props if props and not uses else None
+
+    def _script_watchers(self, solver) -> None:
+        """A component mounted without a template (render functions, models/mount.py): its `watch` entries
+        (`'form.email'(v) {…}`, `'form.dob': {handler(v) {…}}`) run after the component's own code sets
+        that instance path (`this.form.email = v`, `this.form[key] = v`: any key), under the triggers of the
+        code that set it, with the value set. The setting code is the component's: a function inside the
+        options object (its methods and render functions, and the functions they create)."""
+        p = solver.p
+        objs = p.objs
+        funcs = p.funcs
+        called = None
+        added = [c for c in p.calls  # `this.$watch('form.email', fn)`: watch entries added by code
+                 if c.method in self.watch_methods and c.str_args and c.str_args[0] and len(c.args) > 1]
+        for o in self.mounted:
+            lit = objs[o][1]
+            watchers = []
+            for wo in solver.objects(p.literal_props.get((lit, "watch"), ())):
+                if objs[wo][0] != "O":
+                    continue
+                for key, vals in self._props_of(p, objs[wo][1]):
+                    fns = []
+                    for x in solver.objects(vals):
+                        if objs[x][0] == "fn":
+                            fns.append(objs[x][1])
+                        elif objs[x][0] == "O":  # `{handler(v) {…}, deep: true}`
+                            fns += self._functions(solver, p.literal_props.get((objs[x][1], "handler"), ()))
+                    watchers += [(key, fid) for fid in sorted(set(fns))]
+            if not watchers and not added:
+                continue
+            own = [f for _k, vals in self._props_of(p, lit) for f in self._functions(solver, vals)]
+            for _k, vals in self._props_of(p, lit):  # methods: `methods: {field(…) {…}}`
+                for mo in solver.objects(vals):
+                    if objs[mo][0] == "O" and objs[mo][1] != lit:
+                        own += [f for _k2, v2 in self._props_of(p, objs[mo][1]) for f in self._functions(solver, v2)]
+            spans = [(funcs[f].uid, funcs[f].start, funcs[f].end) for f in sorted(set(own))]
+            if not spans:
+                continue
+            for c in added:  # (in the component's own code)
+                fc = funcs[c.fid] if c.fid >= 0 else None
+                if fc is not None and any(u == fc.uid and a <= fc.start and fc.end <= b for u, a, b in spans):
+                    watchers += [(c.str_args[0], fid) for fid in self._functions(solver, c.args[1])]
+            if not watchers:
+                continue
+            if called is None:
+                # (a function that renders elements is a root of its own: React renders it at load)
+                called = {b for _a, b in solver.call_edges} | {r[0] for r in solver.roots if r[0] not in p.components}
+            for st in p.stores:
+                fn = funcs[st.fid] if st.fid >= 0 else None
+                if fn is None or not any(u == fn.uid and a <= fn.start and fn.end <= b for u, a, b in spans):
+                    continue
+                if not self._live(funcs, st.fid, called):
+                    continue  # in a helper every call of which runs a copy of its own (extract_clones.py)
+                path = self._instance_path(p, st)
+                if path is None:
+                    continue
+                for key, fid in watchers:
+                    hit = path == key or path.startswith(key + ".") or (
+                        path.endswith(".[]") and key.startswith(path[:-2]) and "." not in key[len(path) - 2:])
+                    if not hit:
+                        continue
+                    solver.call_edges.add((st.fid, fid))
+                    if funcs[fid].params:
+                        p.graph.add_edges(((v, funcs[fid].params[0]) for v in st.value), EDGE_KIND["a"])
+
+    @staticmethod
+    def _live(funcs, fid: int, called: set) -> bool:
+        """No function around `fid` (below its file's top level) is one nothing calls."""
+        a = funcs[fid].parent
+        while a is not None and not funcs[a].top:
+            if a not in called:
+                return False
+            a = funcs[a].parent
+        return True
+
+    @staticmethod
+    def _instance_path(p, st) -> str | None:
+        """`this.email = v` → `email`, `this.form.email = v` → `form.email`, `this.form[k] = v` → `form.[]`."""
+        prop = st.prop if st.prop else "[]"
+        for n in st.obj:
+            if n == "<global>":
+                return None
+            if p.kind[n] == "this":
+                return prop
+            if p.kind[n] == "load" and p.label[n] != "[]" and any(p.kind[b] == "this" for b in p.load_base.get(n, ())):
+                return p.label[n] + "." + prop
+        return None
 
     def _subscriptions(self, solver) -> None:
         """`this.email.subscribe(fn)` in a view model's method: fn watches the instance path `email` (a
@@ -592,5 +815,6 @@ HANDLERS = {
     "component": StateModel._component,
     "set": StateModel._set,
     "returns": StateModel._returns,
+    "vanilla_store": StateModel._vanilla_store,
     "form_watch": StateModel._form_watch,
 }
