@@ -425,13 +425,7 @@ class StateModel:
                 for (lit, key), vals in p.literal_props.items():
                     if lit != objs[wo][1] or key is None:
                         continue
-                    fns = []
-                    for x in solver.objects(vals):
-                        if objs[x][0] == "fn":
-                            fns.append(objs[x][1])
-                        elif objs[x][0] == "O":  # `{handler(v) {…}, deep: true}`
-                            fns += self._functions(solver, p.literal_props.get((objs[x][1], "handler"), ()))
-                    for fid in fns:
+                    for fid in self._watch_handlers(solver, vals):
                         self.option_watchers.append((key, fid, c.args[1]))
 
     # ---------------------------------------------------------------------------------- after solving
@@ -626,13 +620,7 @@ class StateModel:
                 if objs[wo][0] != "O":
                     continue
                 for key, vals in self._props_of(p, objs[wo][1]):
-                    fns = []
-                    for x in solver.objects(vals):
-                        if objs[x][0] == "fn":
-                            fns.append(objs[x][1])
-                        elif objs[x][0] == "O":  # `{handler(v) {…}, deep: true}`
-                            fns += self._functions(solver, p.literal_props.get((objs[x][1], "handler"), ()))
-                    watchers += [(key, fid) for fid in sorted(set(fns))]
+                    watchers += [(key, fid) for fid in sorted(set(self._watch_handlers(solver, vals)))]
             if not watchers and not added:
                 continue
             own = [f for _k, vals in self._props_of(p, lit) for f in self._functions(solver, vals)]
@@ -746,6 +734,17 @@ class StateModel:
                                 continue
                             if any(m != d for m in pred.get(w, ())):  # assigned there (not only read)
                                 solver.call_edges.add((wf, f))
+
+    def _watch_handlers(self, solver, vals) -> list[int]:
+        """The functions of a `watch:` entry: `email(v) {…}` or `{handler(v) {…}, deep: true}`."""
+        objs = solver.p.objs
+        fns = []
+        for x in solver.objects(vals):
+            if objs[x][0] == "fn":
+                fns.append(objs[x][1])
+            elif objs[x][0] == "O":
+                fns += self._functions(solver, solver.p.literal_props.get((objs[x][1], "handler"), ()))
+        return fns
 
     @staticmethod
     def _functions(solver, vals) -> list[int]:
