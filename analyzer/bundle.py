@@ -322,7 +322,7 @@ class _Finder:
             fn = fn.named_children[-1]  # a split chunk's `(0, e.register)("kGhEQ", …)`
         if fn is None or not (fn.type == "identifier" and _text(fn) in self.parcel_registers or (
                 fn.type == "member_expression" and _text(fn.child_by_field_name("property") or fn) == "register"
-                and b"parcelRequire" in self.data)):
+                and self.parcel_chunk)):
             return
         args = call.child_by_field_name("arguments")
         kids = args.named_children if args is not None else []
@@ -540,11 +540,10 @@ class _Finder:
             rule = self.rules.by_path(src) if src else None
             if rule is None or el.end_byte - el.start_byte < 256 or not self._inside_of(el, rule):
                 continue
-            holder = _UMD_HOLDER.search(self.data, el.start_byte, min(el.end_byte, el.start_byte + 600))
             self.modules.append(Module(el.start_byte, el.end_byte, "hoisted", "", library=rule.name,
                                        api_global=rule.api_global, source=src,
-                                       api_var=holder.group(1).decode("ascii", "replace") if holder and rule.api_global
-                                       else None, stmts=(el.start_byte,)))
+                                       api_var=self._umd_holder([el]) if rule.api_global else None,
+                                       stmts=(el.start_byte,)))
 
     def _library_declarators(self, st) -> None:
         """`var i,o=(n||(n=1,…jQuery…)(),r.exports),a=t(o)`: terser merged the shop's `import $ from
@@ -584,7 +583,7 @@ class _Finder:
                                        stmts=(d.start_byte,), exports=exports))
 
     def _umd_holder(self, run) -> str | None:
-        """Parcel turns a CommonJS package's UMD head into `var n={};!function(e,t){"object"==typeof n?n=
+        """(Of the first three nodes of `run`.) Parcel turns a CommonJS package's UMD head into `var n={};!function(e,t){"object"==typeof n?n=
         e.document?t(e,!0):…}(…)`: `n`, declared before the library's statements, holds its API."""
         for st in run[:3]:
             m = _UMD_HOLDER.search(self.data, st.start_byte, min(st.end_byte, st.start_byte + 600))
@@ -873,6 +872,8 @@ def _member_assigned(data: bytes, g: bytes) -> bool:
 
 # `a.push(a.shift())`, `a['push'](a['shift']())`: what a string table rotated at load is rotated by
 _ROTATION = re.compile(rb"(?:\.push|\[['\"]push['\"]\])\(\s*[\w$]+(?:\.shift|\[['\"]shift['\"]\])\(\)\s*\)")
+
+
 def _iife_function(st):
     """The function of `!function(e,t){…}(window, …)` / `(function(){…})()`: one statement that is one
     function run, not a sequence terser made of several statements; else None."""

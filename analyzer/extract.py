@@ -154,8 +154,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.class_stores: set[tuple] = set()  # (class key, prop) stored through `this` in that class
         self.class_loads: list[tuple] = []  # (load node, (class key, user heritage), prop), settled at the end
         self.class_load_of: dict[int, tuple] = {}  # such a load node -> its class
-        self.class_methods_decl: set[tuple] = set()  # (class key, method name) a class declares
-        self.class_method_names: dict[tuple, frozenset] = {}  # class key -> the names of its methods
+        self.class_method_names: dict[tuple, frozenset] = {}  # class key -> the methods it declares (not its constructor)
         self.export_helpers: set[str] = set()  # Parcel's `$parcel$export` (`function e(e,t,r){Object.defineProperty(e,t,{get:r})}`)
         self.prop_writes: dict[str, list] = {}  # prop -> [(values, base edge?)] written into `.prop` not by `this`
         self.fnode_fid: dict[int, int] = {}
@@ -401,11 +400,11 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         heritage = next((c for c in cls.named_children if c.type == "class_heritage"), None)
         inherits = heritage is not None and not _BROWSER_BASE.match(_text(heritage))
         key = ("cp", u.rel, u.line_off, u.col_off, cls.start_byte)
-        if key not in self.class_method_names:
+        if key not in self.class_method_names:  # (all of them, a call may come before the method it calls)
             body = cls.child_by_field_name("body")
-            self.class_method_names[key] = frozenset(
-                _text(c.child_by_field_name("name")) for c in (body.named_children if body is not None else ())
-                if c.type == "method_definition" and c.child_by_field_name("name") is not None)
+            names = (self._key_name(c.child_by_field_name("name")) for c in (body.named_children if body else ())
+                     if c.type == "method_definition")
+            self.class_method_names[key] = frozenset(n for n in names if n is not None and n != "constructor")
         return (key, inherits)
 
     def declared_method(self, node) -> bool:
@@ -419,14 +418,10 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         prop = fn.child_by_field_name("property")
         return cls is not None and prop is not None and _text(prop) in self.class_method_names.get(cls[0], ())
 
-    def _own_member(self, cls, prop: str, vals: tuple, method: bool = False) -> None:
-        """A field a class declares is its own property (`_class_prop`). A method is not: `this.onBlur()` in
-        a base class calls what a subclass (maybe in another file) overrides it with."""
-        key = self._class_info(cls)[0]
-        if method:
-            self.class_methods_decl.add((key, prop))
-        else:
-            self._class_store(key, prop, vals)
+    def _own_member(self, cls, prop: str, vals: tuple) -> None:
+        """A field a class declares is its own property (`_class_prop`). A method is not (`class_method_names`):
+        `this.onBlur()` in a base class calls what a subclass (maybe in another file) overrides it with."""
+        self._class_store(self._class_info(cls)[0], prop, vals)
 
     def _class_prop(self, key: tuple, prop: str) -> int:
         return self.p.named_node(key + (prop,), "prop", prop)
@@ -455,7 +450,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             p.edge(pw, self._class_prop(key, prop))
         self.prop_writes.clear()
         for ln, info, prop in self.class_loads:
-            if not info[1] and (info[0], prop) in self.class_stores and (info[0], prop) not in self.class_methods_decl:
+            if not info[1] and (info[0], prop) in self.class_stores \
+                    and prop not in self.class_method_names.get(info[0], ()):
                 p.edge(self._class_prop(info[0], prop), ln)
             else:
                 p.edge(p.prop_node(prop), ln)

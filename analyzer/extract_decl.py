@@ -297,8 +297,7 @@ class DeclarationFacts:
                     if k == "constructor":
                         p.edges_from(vals, cls)
                     elif k is not None:
-                        p.edges_from(vals, p.prop_node(k))
-                        self._own_member(node, k, vals, method=True)
+                        p.edges_from(vals, p.prop_node(k))  # (a method: `class_method_names`, not the class's own)
                 elif m.type in ("field_definition", "public_field_definition"):
                     k = self._key_name(m.child_by_field_name("property") or m.child_by_field_name("name"))
                     vals = self.ev(m.child_by_field_name("value"))

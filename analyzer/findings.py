@@ -98,7 +98,7 @@ class SelectorResolver:
                 continue
             outer = self.calls_of.get(pi[0], [])
             if sink is not None and len(outer) > 1:
-                reaching = [(c2, m2) for c2, m2 in outer if self._reaches(c2.result, sink)]
+                reaching = [(c2, m2) for c2, m2 in outer if self._reaches_memo(c2.result, sink)]
                 outer = reaching or outer
             for c2, m2 in outer:
                 out.extend(self._arg_values(c2, pi[1] + 1 if m2 == "call" else pi[1], sink, depth + 1))
@@ -379,7 +379,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
             return [], [], False  # `$('.toolbar :input').serialize()` of sort and filter controls only
         return ["any_field"], [src.how], True
     if src.how in rules.keyed_sources or src.how == FORM_VALUES:  # the typed fields by name: the properties read name them
-        path = flow.path if flow is not None else ()
+        path = flow.path
         kinds = _keyed_kinds(prog, classifier, resolver, src, path[-1] if path else None)
         return (kinds, [src.how], True) if kinds else ([], [], False)
     cats: set[str] = set()
@@ -421,7 +421,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
                 resolved = True
                 continue
         elif key[0] == "E":
-            path = flow.path if flow is not None else ()
+            path = flow.path
             sels = resolver.selectors(key, path, anchors, path[-1] if path else None)
         for sel in sels:
             resolved = True
@@ -448,7 +448,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
             # attributes and iterator steps by the hundred)
             return [], [], False
         if k is None:
-            k = _path_name_kind(prog, classifier, flow.path if flow is not None else ())  # `{first_name: ui.first.value}` names the field
+            k = _path_name_kind(prog, classifier, flow.path)  # `{first_name: ui.first.value}` names the field
         cats.add(k or "other")
         descs.append(src.text or src.how)
     if src.guard and (not cats or cats <= {"any_field", "other"}):

@@ -75,7 +75,6 @@ class Solver(LinkPasses):
         self._bound_this: set | None = None  # results of `fn.bind(x, …)` calls (_this_bound)
         self._by_tail: dict | None = None  # path tail (no extension) -> files of the scan (_bare_module)
         self._calls_by_callee: dict | None = None  # callee node -> method calls not named yet (late methods)
-        self._modglobals: frozenset | None = None  # the globals imported packages map to (_library_call)
 
     # ------------------------------------------------------------------------------------------- basics
     def add(self, nid: int, o: int) -> None:
@@ -1104,13 +1103,7 @@ class Solver(LinkPasses):
     def _library_call(self, c) -> bool:
         """`_.get(o, 'a')`, `R.prop(…)`: a call on a global library object (by its spelling)."""
         root = self.r.normalize_path(c.path or "").split(".", 1)[0]
-        return root in self.r.library_globals or root in self._module_globals()
-
-    def _module_globals(self) -> frozenset:
-        got = self._modglobals
-        if got is None:
-            got = self._modglobals = frozenset(v.split(".", 1)[0] for v in self.r.modules.values())
-        return got
+        return root in self.r.library_globals or root in self.r.module_globals
 
     def _assignment_sinks(self) -> None:
         r = self.r
