@@ -164,6 +164,9 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.obj_spreads: dict[int, list] = {}  # object literal node id -> values of its `...x` spreads
         self.param_calls: list[tuple[int, str]] = []  # (fid, name) of calls `name(…)`/`name.apply(…)`
         self.fn_vars: set[int] = set()  # variables initialised with a function expression
+        # a compiled-element factory under another name: `import {h as _i} from 'vue'`, a hoisted bundle's
+        # `_i` that the map calls Vue's `h` (name -> (the factory's name, the function declaring it))
+        self.factory_aliases: dict[str, tuple[str, int]] = {}
         self.returns_fn: set[int] = set()  # functions that return a function
         # helpers extracted once per call site (analyzer/extract_clones.py)
         self.helpers: dict[str, list] = {}  # name -> [(function node, its parent, enclosing fid, fid)]
@@ -243,6 +246,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         if m.exports and m.start == node.start_byte:  # `Kn` is Vue's `ref`: `G Vue.ref`
             for var, orig in m.exports:
                 self.p.seeds.append((self.declare(var), ("G", m.api_global + "." + orig)))
+                if orig in self.r.element_factories and var != orig:
+                    self.factory_aliases[var] = (orig, self.f.fid)
         return True
 
     def _walk(self, root, h, parents, skip, parent=None) -> None:

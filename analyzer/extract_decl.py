@@ -155,7 +155,7 @@ class DeclarationFacts:
         a0, a1 = argn.named_children[0], argn.named_children[1]
         if a1.type != "object":
             return False
-        name = self._factory_name(node.child_by_field_name("function"))
+        name = self._factory_alias(self._factory_name(node.child_by_field_name("function")))
         tag = _string_value(a0) if a0.type == "string" else None
         if tag is None and a0.type in ("identifier", "member_expression") and name in self.r.element_factories:
             # `jsx(Field, {id: "email", onBlur: fn})`: a component, whose on… props are the field's it wraps
@@ -237,6 +237,19 @@ class DeclarationFacts:
             else:
                 return None
         return "".join(parts) or None
+
+    def _factory_alias(self, name: str | None) -> str | None:
+        """The factory `name` stands for (`_i` for Vue's `h`), unless a function between the call and the
+        alias's declaration declares `name` again (a minifier reuses short names in inner scopes)."""
+        hit = self.factory_aliases.get(name) if name is not None else None
+        if hit is None:
+            return name
+        f = self.f
+        while f is not None and f.fid != hit[1]:
+            if name in self.decls.get(f.fid, ()):
+                return name
+            f = self.p.funcs[f.parent] if f.parent is not None else None
+        return hit[0] if f is not None else name
 
     @staticmethod
     def _factory_name(fn) -> str | None:
@@ -382,6 +395,8 @@ class DeclarationFacts:
                         al = spec_node.child_by_field_name("alias")
                         local = al if al is not None else nm
                         self.p.imports.append((self.uid, spec, _text(nm), self.declare(_text(local), top)))
+                        if al is not None and _text(nm) in self.r.element_factories:
+                            self.factory_aliases[_text(al)] = (_text(nm), top)  # `import {h as _i} from 'vue'`
 
     def x_export(self, node) -> None:
         p = self.p
