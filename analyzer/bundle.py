@@ -564,9 +564,11 @@ class _Finder:
             name = d.child_by_field_name("name")
             var = _text(name) if name is not None and name.type == "identifier" else ""
             orig = self.name_at(name.start_byte) if var and self.name_at is not None else None
-            if d.end_byte - d.start_byte < 256:
+            value = d.child_by_field_name("value")
+            if d.end_byte - d.start_byte < 256 and not (value.type in FUNC_TYPES and self._inside_of(d, rule)):
                 # a short one is the library's only when the map calls it by the library's name (`Ht=Mt()` is
-                # ky's `ky`); a shop's `o=n.n(r)` of webpack's interop maps into the library's file too
+                # ky's `ky`), or is a function all of whose code is the library's (ky's `createInstance`,
+                # `We=e=>{…}`); a shop's `o=n.n(r)` of webpack's interop maps into the library's file too
                 if not (orig and rule.api_global and orig.lower() == rule.api_global.lower()):
                     continue
             elif not self._inside_of(d, rule):
