@@ -855,13 +855,33 @@ class Solver(LinkPasses):
         variables it is read through; `props_params` maps the parameter to them."""
         p = self.p
         succ = p.graph.succ
-        for fid in sorted(p.jsx_components):
+        comps = {fid for fid in p.jsx_components if p.funcs[fid].name[:1].isupper()}
+        comps.update(self._rendered_functions())
+        for fid in sorted(comps):
             f = p.funcs[fid]
-            if not f.params or not f.name[:1].isupper():
+            if not f.params:
                 continue
             pn = f.params[0]
             self.props_params[pn] = [pn] + sorted(m for m in succ.get(pn, ()) if p.kind[m] == "var")
         return {b for bs in self.props_params.values() for b in bs}
+
+    def _rendered_functions(self) -> set:
+        """The functions a rendering call names (`jsx(x, {…})`, `h(x, {…})` of a build, whose minifier named
+        the component `x`): its variable, or the one declaring it, holds `function x(…)` (one step each way,
+        before any points-to: the calls through other values are found as they arrive, `_link_call`)."""
+        p = self.p
+        succ, pred = p.graph.succ, p.graph.pred
+        fnode_fid = p.fnode_fid
+        out: set = set()
+        for c in p.calls:
+            if not c.renders:
+                continue
+            for v in c.callee:
+                for n in (v, *succ.get(v, ())):
+                    if n != v and p.kind[n] != "var":
+                        continue
+                    out.update(fnode_fid[m] for m in pred.get(n, ()) if m in fnode_fid)
+        return out
 
     def _props_by_key(self, pn: int, lit: int) -> None:
         """A component's props, key by key: `function Field({ onBlur })` / `props.onBlur` reads what the object
