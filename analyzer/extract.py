@@ -1167,9 +1167,17 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.set(node, v)
 
     def x_ternary(self, node) -> None:
-        self.ev(node.child_by_field_name("condition"))
+        cond = node.child_by_field_name("condition")
+        self.ev(cond)
         c = node.child_by_field_name("consequence")
         a = node.child_by_field_name("alternative")
+        if _always_truthy(cond):
+            # `(o=(set,get)=>({…}))?e(o):e`: terser's inlined `createStore(init)` (zustand's `createState ?
+            # createStoreImpl(createState) : createStoreImpl`): a function or an object is never falsy
+            self.ev(a)
+            self.tmpl[node.id] = self.tmpl_of(c) or [("any",)]
+            self.set(node, self.ev(c))
+            return
         ct, at = self.tmpl_of(c), self.tmpl_of(a)
         if ct is not None and at is not None:
             self.tmpl[node.id] = ct if ct == at else [("any",)]
@@ -1247,3 +1255,18 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             if scope_of(fid, st.prop) is None:
                 p.stores.append(Store(st.uid, st.fid, st.start, st.end, ("<global>",), st.prop, st.value, st.tmpl,
                                       global_ident=target))
+
+
+def _always_truthy(n) -> bool:
+    """A condition that is a function, an object or an array literal (or assigns one: `(o = () => …)`)."""
+    for _ in range(8):
+        if n is None:
+            return False
+        t = n.type
+        if t == "parenthesized_expression" and n.named_child_count == 1:
+            n = n.named_children[0]
+        elif t == "assignment_expression":
+            n = n.child_by_field_name("right")
+        else:
+            return t in FUNC_TYPES or t in ("object", "array")
+    return False
