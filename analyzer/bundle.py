@@ -558,6 +558,7 @@ class _Finder:
             first = self.source_at(d.start_byte)
             rule = self.rules.by_path(first) if first else None
             if rule is None:
+                self._library_value(d)
                 continue
             # one expression: the library's code and the bundler's glue around it (`,r.exports)`, which no
             # segment maps: what is read at its end is the next declarator's)
@@ -583,6 +584,24 @@ class _Finder:
             self.modules.append(Module(d.start_byte, d.end_byte, "hoisted", "", library=rule.name,
                                        api_global=rule.api_global, source=first, api_var=api,
                                        stmts=(d.start_byte,), exports=exports))
+
+    def _library_value(self, d) -> None:
+        """`const s={all:i=i||new Map,on:function(e,t){…},…}`: terser inlined a library's factory (mitt's
+        `mitt()`) into the shop's declaration of what it returns (`export const emitter = mitt()`). The name is
+        the shop's, the value (an object or a function, every segment of it in one library's files) the
+        library's: set aside, the variable holding the library's API."""
+        value = d.child_by_field_name("value")
+        if value.type != "object" and value.type not in FUNC_TYPES or value.end_byte - value.start_byte < 64:
+            return
+        src = self.source_at(value.start_byte)
+        rule = self.rules.by_path(src) if src else None
+        if rule is None or not self._inside_of(value, rule):
+            return
+        name = d.child_by_field_name("name")
+        var = _text(name) if name is not None and name.type == "identifier" else None
+        self.modules.append(Module(value.start_byte, value.end_byte, "hoisted", "", library=rule.name,
+                                   api_global=rule.api_global, source=src,
+                                   api_var=var if rule.api_global else None, stmts=(value.start_byte,)))
 
     def _umd_holder(self, run) -> str | None:
         """(Of the first three nodes of `run`.) Parcel turns a CommonJS package's UMD head into `var n={};!function(e,t){"object"==typeof n?n=

@@ -53,6 +53,7 @@ KNOWN_GAPS: dict[str, str] = {
     # like the shop's code, and the shop's `$.post` resolves into jQuery's internals
     "rollup-iife-jquery-nomap": "rollup-hoisted jQuery is recognised only through the source map",
     "rollup-iife-ky-nomap": "rollup-hoisted ky (ES modules, no wrapper) is recognised only through the source map",
+    "rollup-iife-mitt-zustand-nomap": "mitt and zustand inlined into the shop's declarations are told apart only through the source map",
     "rollup-iife-ky-create-nomap": "rollup-hoisted ky (its `createInstance` beside the shop's code) is recognised only through the source map",
     # Vue's renamed `h` (`_i(Field, {…})`) is named only by the map: without it no call renders a component
     "rollup-iife-vue-render-nomap": "rollup-hoisted Vue (and its renamed `h`) is recognised only through the source map",
