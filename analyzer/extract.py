@@ -164,6 +164,9 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.obj_spreads: dict[int, list] = {}  # object literal node id -> values of its `...x` spreads
         self.param_calls: list[tuple[int, str]] = []  # (fid, name) of calls `name(…)`/`name.apply(…)`
         self.fn_vars: set[int] = set()  # variables initialised with a function expression
+        # `let`/`const` in a nested block: name -> [(fid, the block's start, end, the name it is kept under)]
+        # (a minifier reuses short names block by block: `(e)=>{…if(…){const e=r;…n(o,e)}}`)
+        self.block_names: dict[str, list[tuple[int, int, int, str]]] = {}
         # a compiled-element factory under another name: `import {h as _i} from 'vue'`, a hoisted bundle's
         # `_i` that the map calls Vue's `h` (name -> (the factory's name, the function declaring it))
         self.factory_aliases: dict[str, tuple[str, int]] = {}
@@ -350,14 +353,52 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             self.vals[n.id] = vals
 
     def ref(self, name: str, fid: int | None = None, pos: int = -1) -> int:
+        if fid is None and pos >= 0 and name in self.block_names:
+            name = self._block_name(name, pos)
         fid = self.f.fid if fid is None else fid
         key = (fid, name)
         n = self.ref_cache.get(key)
         if n is None:
-            n = self.p.node("var", name, self.uid, pos, fid)
+            n = self.p.node("var", name.partition("\x00")[0], self.uid, pos, fid)  # (a block's `e\x00<start>`: `e`)
             self.ref_cache[key] = n
             self.refs.append((n, fid, name))
         return n
+
+    def _block_name(self, name: str, pos: int) -> str:
+        """The name a reference at `pos` in the current function reads: a `let`/`const` of a block around it
+        (in this function or an enclosing one, unless a function in between declares the name itself)."""
+        entries = self.block_names[name]
+        f = self.f
+        while f is not None:
+            fid = f.fid
+            best = None
+            for efid, start, end, kept in entries:
+                if efid == fid and start <= pos < end and (best is None or start > best[0]):
+                    best = (start, kept)
+            if best is not None:
+                return best[1]
+            if name in self.decls.get(fid, ()):
+                return name
+            f = self.p.funcs[f.parent] if f.parent is not None else None
+        return name
+
+    @staticmethod
+    def _lexical_block(declarator):
+        """The block a `let`/`const` declarator's variables belong to, when it is a block nested in a function
+        (not the function's body, nor the file's top level: those are the function's scope), else None."""
+        decl = declarator.parent
+        block = decl.parent if decl is not None and decl.type == "lexical_declaration" else None
+        if block is None or block.type != "statement_block" or block.parent is None \
+                or block.parent.type in FUNC_TYPES or block.parent.type in ("class_static_block", "method_definition"):
+            return None
+        return block
+
+    def _declare_in(self, name: str, pos: int, block) -> int:
+        if block is None:
+            return self.declare(name, None, pos)
+        kept = f"{name}\x00{block.start_byte}"
+        self.block_names.setdefault(name, []).append((self.f.fid, block.start_byte, block.end_byte, kept))
+        return self.declare(kept, None, pos)
 
     def declare(self, name: str, fid: int | None = None, pos: int = -1) -> int:
         fid = self.f.fid if fid is None else fid
@@ -372,7 +413,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             return None
         t = n.type
         if t == "identifier":
-            return [("ref", self.ref(_text(n)))]
+            return [("ref", self.ref(_text(n), None, n.start_byte))]
         if t == "string":
             return [_string_value(n)]
         return self.tmpl.pop(n.id, None)
@@ -602,7 +643,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                 self.returns_fn.add(self.f.fid)
 
     # ------------------------------------------------------------------------------------------- patterns
-    def bind_pattern(self, pat, src: tuple, declare: bool) -> None:
+    def bind_pattern(self, pat, src: tuple, declare: bool, block=None) -> None:
+        """`block`: the block a `let`/`const` pattern declares its names in (see `_lexical_block`)."""
         stack = [(pat, src)]
         p = self.p
         while stack:
@@ -610,7 +652,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             t = pt.type
             if t == "identifier" or t == "shorthand_property_identifier_pattern":
                 name = _text(pt)
-                target = self.declare(name) if declare else self.ref(name)
+                target = (self._declare_in(name, pt.start_byte, block) if block is not None else self.declare(name)) \
+                    if declare else self.ref(name, None, pt.start_byte)
                 p.edges_from(vals, target)
             elif t == "object_pattern":
                 for c in pt.named_children:
@@ -915,7 +958,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         p = self.p
         if lt == "identifier":
             name = _text(left)
-            target = self.ref(name)
+            target = self.ref(name, None, left.start_byte)
             p.edges_from(vals, target)
             if tmpl is not None:
                 p.consts.setdefault(target, []).append(tmpl)
@@ -962,15 +1005,16 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         tmpl = self.tmpl_of(value)
         if name is None:
             return
+        block = self._lexical_block(node)
         if name.type == "identifier":
-            target = self.declare(_text(name), None, name.start_byte)
+            target = self._declare_in(_text(name), name.start_byte, block)
             self.p.edges_from(vals, target)
             if any(v in self.fnode_fid for v in vals):
                 self.fn_vars.add(target)
             if tmpl is not None:
                 self.p.consts.setdefault(target, []).append(tmpl)
         else:
-            self.bind_pattern(name, vals, declare=True)
+            self.bind_pattern(name, vals, declare=True, block=block)
 
     def x_for_in(self, node) -> None:
         left = node.child_by_field_name("left")
@@ -1052,7 +1096,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                         p.edges_from(vals, p.literal_prop_node(key))
             elif ct == "shorthand_property_identifier":
                 name = _text(c)
-                r = self.ref(name)
+                r = self.ref(name, None, c.start_byte)
                 p.literal_props[(o, name)] = (r,)
                 p.edge(r, o)
                 p.edge(r, p.literal_prop_node(name))
