@@ -835,7 +835,7 @@ def leading_library(data: bytes, rules) -> str | None:
     return rules.library_of(head[:end]) if end else None
 
 
-MAP_NAMES_BYTES = 4 * 1024  # a file this large may hoist a library (ky and lodash-es: 30 KB): its map names its statements
+MAP_NAMES_BYTES = 512  # a file this large may hoist a library (mitt inlined: 300 bytes, the fixture rollup-iife-mitt-zustand 1.2 KB; ky and lodash-es: 30 KB): its map names its statements
 _UMD_COMMONJS = re.compile(rb"typeof\s+exports\b|typeof\s+module\b")
 _UMD_AMD = re.compile(rb"define\.amd\b|typeof\s+define\b")
 _UMD_HEAD = 1024
