@@ -10,7 +10,7 @@ from analyzer.classify import NOT_PERSONAL, severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
 from analyzer.models.keys import MAX_CANDIDATES
-from analyzer.program import FORM_VALUES, Store
+from analyzer.program import FORM_VALUES, Store, nested_in
 from analyzer.sanitize import strip_userinfo
 
 
@@ -385,7 +385,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
     cats: set[str] = set()
     descs: list[str] = []
     resolved = False
-    todo = [(o, tuple(src.base), False) for o in solver.objects(src.base)]
+    todo = [(o, tuple(src.base), False) for o in _call_site_base(prog, solver, src, resolver, flow)]
     prop_read = src.how in rules.source_props
     if todo and (all(_not_an_element(prog.objs[o], rules, prop_read) for o, _a, _t in todo)
                  or any(prog.objs[o][0] == "IT" for o, _a, _t in todo)):
@@ -461,6 +461,43 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
     if "any_field" in cats:
         cats = {"any_field"}
     return sort_categories(cats), sorted(set(descs)), resolved
+
+
+def _call_site_base(prog, solver, src, resolver, flow) -> list:
+    """What the read is on. `value = (el) => el.value.trim()` called as `value(this.email)`, `value(this.name)`
+    and `value(this.phone)`: its parameter is every element any call passes, but when the value leaves the
+    helper by its return (the first node of the flow's path outside the helper is the result of a call of
+    it), the elements are those passed by the calls whose result reaches this sink. Else (the read's base is
+    no parameter, the value leaves otherwise, no call's result reaches the sink) every object of the base."""
+    objs = solver.objects(src.base)
+    if len(src.base) != 1 or len(objs) < 2:
+        return sorted(objs)
+    hit = resolver.param_of.get(src.base[0])
+    if hit is None or hit[0] != src.fid:
+        return sorted(objs)
+    fid, i = hit
+    path = flow.path
+    if not path:
+        return sorted(objs)
+    funcs = prog.funcs
+    exit_call = None
+    for n in path:
+        nf = prog.fid[n]
+        if nf == fid or (nf >= 0 and nested_in(funcs, fid, nf, 64)):
+            continue
+        exit_call = resolver.call_by_result.get(n)
+        break
+    if exit_call is None:
+        return sorted(objs)
+    sink = path[-1]
+    narrowed: set = set()
+    for c, mode in resolver.calls_of.get(fid, ()):
+        j = i + 1 if mode == "call" else i
+        if mode == "apply" or j >= len(c.args) or not resolver._reaches_memo(c.result, sink):
+            continue
+        narrowed |= solver.objects(c.args[j])
+    narrowed &= objs
+    return sorted(narrowed) if narrowed else sorted(objs)
 
 
 def _path_name_kind(prog, classifier, path) -> str | None:
