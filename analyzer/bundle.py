@@ -214,6 +214,7 @@ class _Finder:
         self.modules: list[Module] = []
         self.cjs_helpers: set[str] = set()
         self.shop_fns: set[int] = set()
+        self.shop_mod_fns: list = []  # the shop's module functions (webpack concatenates libraries into them)
         self._banner_hits = None
         self._sig_hits = None  # node ids of module functions that are the shop's
         self.cjs_calls: list = []  # (helper name, declared name, function node, path key)
@@ -426,15 +427,21 @@ class _Finder:
         from one known library's files (`node_modules/vue/…`, `node_modules/@vue/…`: not necessarily the same
         file) is that library's code. A statement the map does not place, or places in the shop's files,
         ends the run; comments (banners) neither join nor end one."""
-        blocks = [self.root]
+        blocks = [(self.root, False)]
         for st in self.root.named_children:
             fn = _iife_function(st)
             if fn is not None:
                 body = fn.child_by_field_name("body")
                 if body is not None and body.type == "statement_block":
-                    blocks.append(body)
-        taken = [(m.start, m.end) for m in self.modules]
-        for block in blocks:
+                    blocks.append((body, False))
+        for fn in self.shop_mod_fns:  # webpack's module concatenation: a library's statements in the shop's module
+            body = fn.child_by_field_name("body")
+            if body is not None and body.type == "statement_block":
+                blocks.append((body, True))
+        all_taken = [(m.start, m.end) for m in self.modules]
+        lib_taken = [(m.start, m.end) for m in self.modules if m.library]
+        for block, in_module in blocks:
+            taken = lib_taken if in_module else all_taken
             run: list = []
             run_lib = None
             soft = 0  # statements at the run's end that join it only if the run goes on after them
@@ -656,6 +663,11 @@ class _Finder:
         for hits, stop in ((banners, min(end, start + 4096)), (sigs, end)):
             i = bisect_right(hits, (start, -1))
             if i < len(hits) and hits[i][0] < stop:
+                if source is not None and self.source_at is not None and self.source_at(hits[i][0]) != source:
+                    # the map puts the module in the shop's file and the library's code elsewhere: webpack
+                    # concatenated the library (mitt, inlined by terser) into the shop's module, whose own code
+                    # is analysed (the library's statements are told apart by the map, `_hoisted_by_map`)
+                    return None
                 return rules[hits[i][1]]
         return None
 
@@ -664,11 +676,26 @@ class _Finder:
         if source is None and self.source_at is not None:
             source = self.source_at(_probe(fn))
         lib = self._library(fn.start_byte, fn.end_byte, source)
+        if lib is not None and self.sources_between is not None and self._shop_inside(fn):
+            lib = None  # webpack concatenated the library's modules into the shop's: `_hoisted_by_map` splits it
         self.modules.append(Module(fn.start_byte, fn.end_byte, kind, mid, deps, lib.name if lib else None,
                                    lib.api_global if lib else None, source))
         if lib is None:
             self.shop_fns.add(fn.id)
+            self.shop_mod_fns.append(fn)
         return lib is not None
+
+
+    def _shop_inside(self, fn) -> bool:
+        """Some segment of the module maps to a file of the shop's (no package's, no bundler runtime's)."""
+        for src in self.sources_between(fn.start_byte, fn.end_byte):
+            if src is not None and not _NOT_SHOP.search(src) and self.rules.by_path(src) is None:
+                return True
+        return False
+
+
+# a package's file (Browserify's `browser-pack` prelude, a library no rule knows) or a bundler's runtime
+_NOT_SHOP = re.compile(r"(^|/)node_modules/|(^|/)webpack/(runtime|bootstrap)\b|^webpack/|\(webpack\)")
 
 
 def _unprefixed(name: str, source: str | None) -> str:

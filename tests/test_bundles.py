@@ -53,6 +53,8 @@ KNOWN_GAPS: dict[str, str] = {
     # like the shop's code, and the shop's `$.post` resolves into jQuery's internals
     "rollup-iife-jquery-nomap": "rollup-hoisted jQuery is recognised only through the source map",
     "rollup-iife-ky-nomap": "rollup-hoisted ky (ES modules, no wrapper) is recognised only through the source map",
+    "webpack-mitt-zustand-nomap": "mitt and zustand concatenated into the shop's module are told apart only through the source map",
+    "webpack-ky-concat-nomap": "ky concatenated into the shop's module is told apart only through the source map",
     "rollup-iife-mitt-zustand-nomap": "mitt and zustand inlined into the shop's declarations are told apart only through the source map",
     "rollup-iife-ky-create-nomap": "rollup-hoisted ky (its `createInstance` beside the shop's code) is recognised only through the source map",
     # Vue's renamed `h` (`_i(Field, {…})`) is named only by the map: without it no call renders a component
@@ -177,10 +179,11 @@ def test_bundle_findings_at_original_source_lines(built: Path):
 # ---------------------------------------------------------------------------------------------- shapes
 
 
-def _lay(code: str, source_at=None):
+def _lay(code: str, source_at=None, sources_between=None):
     rb = RuleBook.load()
     data = code.encode()
-    return layout(Parsers().parse("js", data), data, 0, "b.js", rb.bundle_libraries, source_at)
+    return layout(Parsers().parse("js", data), data, 0, "b.js", rb.bundle_libraries, source_at,
+                  sources_between=sources_between)
 
 
 JQ = 'if(!e.document)throw new Error("jQuery requires a window with a document");return t'
@@ -203,6 +206,23 @@ def test_module_wrappers_are_recognised(code, kind, ids):
     lay = _lay(code)
     assert [m.mid for m in lay.modules if m.kind == kind] == ids
     assert [m.library for m in lay.modules if m.library] == ["jQuery"]
+
+
+def test_library_concatenated_into_a_shop_module_is_set_aside_by_the_map():
+    """webpack's module concatenation puts a library's statements (ky's `const Ve=…` with its signature
+    string) inside the shop's module function: the module stays the shop's (the map places it in the
+    shop's file), and only the statements the map places in the library's files are set aside."""
+    lib = 'class Ve{t(){return{timedOutResponseData:1}}}'
+    shop = "document.getElementById('email').addEventListener('blur',e=>{fetch('/l?e='+e.target.value)})"
+    code = "(()=>{var e={6(e,t,n){" + lib + ";" + shop + "}};})()"
+    start = code.index(lib)
+    end = start + len(lib)
+    def src(off):
+        return "webpack://shop/node_modules/ky/distribution/core/Ky.js" if start <= off < end else "webpack://shop/src/main.js"
+    lay = _lay(code, source_at=src, sources_between=lambda a, b: {src(o) for o in range(a, b)})
+    assert [(m.kind, m.mid, m.library) for m in lay.modules] == [("webpack", "6", None), ("hoisted", "", "ky")]
+    hoisted = lay.modules[1]
+    assert (hoisted.start, hoisted.end) == (start, end)
 
 
 def test_library_module_named_by_its_source_path():
@@ -285,8 +305,9 @@ def test_library_build_examples_are_recognised():
         if "build_example" in lib:
             got = own_file_library(lib["build_example"].encode(), rb.bundle_libraries)
             assert got is not None and got.name == lib["name"], lib["name"]
-        else:  # (a bundler's runtime is known by its package path inside bundles only: no file of its own)
-            assert "banner" in lib or ("paths" in lib and "global" not in lib and "signature" not in lib), lib["name"]
+        else:  # (known by its package path inside bundles only: a bundler's runtime, no file of its own; a tiny
+            # package inlined into the shop's modules, whose signature would claim the shop's code)
+            assert "banner" in lib or ("paths" in lib and "signature" not in lib), lib["name"]
 
 
 # ---------------------------------------------------------------------------------------------- rules
