@@ -214,7 +214,7 @@ class _Finder:
         self.modules: list[Module] = []
         self.cjs_helpers: set[str] = set()
         self.shop_fns: set[int] = set()
-        self.shop_mod_fns: list = []  # the shop's module functions (webpack concatenates libraries into them)
+        self.shop_mod_fns: list = []  # the shop's webpack module functions (it concatenates libraries into them)
         self._banner_hits = None
         self._sig_hits = None  # node ids of module functions that are the shop's
         self.cjs_calls: list = []  # (helper name, declared name, function node, path key)
@@ -682,7 +682,8 @@ class _Finder:
                                    lib.api_global if lib else None, source))
         if lib is None:
             self.shop_fns.add(fn.id)
-            self.shop_mod_fns.append(fn)
+            if kind == "webpack":  # (module concatenation; Parcel's per-module maps are a line off too often)
+                self.shop_mod_fns.append(fn)
         return lib is not None
 
 
