@@ -434,6 +434,15 @@ class _Finder:
                 body = fn.child_by_field_name("body")
                 if body is not None and body.type == "statement_block":
                     blocks.append((body, False))
+                    # webpack's entry module inlined into its runtime: `n.r=…,n.dn=…,(()=>{"use strict";…})()`
+                    for inner in body.named_children:
+                        e = inner.named_children[-1] if inner.type == "expression_statement" and inner.named_children else None
+                        if e is not None and e.type == "sequence_expression" and e.named_children:
+                            e = e.named_children[-1]
+                        f2 = _iife_function_expr(e) if e is not None else None
+                        b2 = f2.child_by_field_name("body") if f2 is not None else None
+                        if b2 is not None and b2.type == "statement_block":
+                            blocks.append((b2, False))
         for fn in self.shop_mod_fns:  # webpack's module concatenation: a library's statements in the shop's module
             body = fn.child_by_field_name("body")
             if body is not None and body.type == "statement_block":
@@ -717,21 +726,6 @@ def _unprefixed(name: str, source: str | None) -> str:
 # _0x1c2f=…`): its string table and decoder, which the obfuscator's map places in whatever source comes first
 # (a library's), are the bundle's own code, never a library's hoisted statements
 _OBFUSCATOR_DECL = re.compile(rb"(?:function\s*|(?:var|let|const)\s+)_0x[0-9a-fA-F]{3,}\b")
-
-
-def _iife_function(stmt):
-    """The function of a top-level `(()=>{…})()`, `!function(){…}()`, `(function(){…}).call(this)`."""
-    if stmt.type != "expression_statement" or not stmt.named_children:
-        return None
-    e = stmt.named_children[0]
-    while e is not None and e.type in ("unary_expression", "parenthesized_expression"):
-        e = e.named_children[-1] if e.named_children else None
-    if e is None or e.type != "call_expression":
-        return None
-    fn = e.child_by_field_name("function")
-    while fn is not None and fn.type in ("parenthesized_expression", "member_expression"):
-        fn = fn.named_children[0] if fn.named_children else None
-    return fn if fn is not None and fn.type in FUNC_TYPES else None
 
 
 def _probe(fn) -> int:

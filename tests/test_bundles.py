@@ -53,6 +53,7 @@ KNOWN_GAPS: dict[str, str] = {
     # like the shop's code, and the shop's `$.post` resolves into jQuery's internals
     "rollup-iife-jquery-nomap": "rollup-hoisted jQuery is recognised only through the source map",
     "rollup-iife-ky-nomap": "rollup-hoisted ky (ES modules, no wrapper) is recognised only through the source map",
+    "webpack-vue-render-split-nomap": "Vue concatenated into the shop's entry module (and its renamed `h`) is recognised only through the source map",
     "webpack-mitt-zustand-nomap": "mitt and zustand concatenated into the shop's module are told apart only through the source map",
     "webpack-ky-concat-nomap": "ky concatenated into the shop's module is told apart only through the source map",
     "rollup-iife-mitt-zustand-nomap": "mitt and zustand inlined into the shop's declarations are told apart only through the source map",
