@@ -67,6 +67,7 @@ class Module:
     stmts: tuple = ()  # hoisted code: start bytes of its top-level statements
     exports: tuple = ()  # hoisted code named by a map: (variable, original name) of what it declares
     requires: tuple = ()  # hoisted code: rollup's CommonJS `function a(){return t||(t=1,…),r.exports}` names
+    default_key: str | None = None  # webpack: the mangled name of a library module's one export (`o.d(e,{A:()=>mt})`)
 
 
 @dataclass(frozen=True)
@@ -687,8 +688,13 @@ class _Finder:
         lib = self._library(fn.start_byte, fn.end_byte, source)
         if lib is not None and self.sources_between is not None and self._shop_inside(fn):
             lib = None  # webpack concatenated the library's modules into the shop's: `_hoisted_by_map` splits it
+        key = None
+        if lib is not None and kind == "webpack":
+            body = fn.child_by_field_name("body")
+            m = _ONE_EXPORT.match(self.data, body.start_byte + 1) if body is not None else None
+            key = m.group(1).decode("ascii") if m is not None else None
         self.modules.append(Module(fn.start_byte, fn.end_byte, kind, mid, deps, lib.name if lib else None,
-                                   lib.api_global if lib else None, source))
+                                   lib.api_global if lib else None, source, default_key=key))
         if lib is None:
             self.shop_fns.add(fn.id)
             if kind == "webpack":  # (module concatenation; Parcel's per-module maps are a line off too often)
@@ -703,6 +709,9 @@ class _Finder:
                 return True
         return False
 
+
+# webpack 5's export getters of a module that exports one name, mangled in production: `o.d(e,{A:()=>mt})`
+_ONE_EXPORT = re.compile(rb"\s*[\w$]+\.d\(\s*[\w$]+\s*,\s*\{\s*([\w$]+)\s*:\s*\(\)\s*=>\s*[\w$]+\s*\}\s*\)")
 
 # a package's file (Browserify's `browser-pack` prelude, a library no rule knows) or a bundler's runtime
 _NOT_SHOP = re.compile(r"(^|/)node_modules/|(^|/)webpack/(runtime|bootstrap)\b|^webpack/|\(webpack\)")

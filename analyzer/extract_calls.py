@@ -229,6 +229,8 @@ class CallFacts:
         if mod is not None and mod.api_global:
             self.p.seeds.append((c.result, ("G", mod.api_global)))
             self.lib_results[c.result] = mod.api_global
+            if mod.default_key is not None:  # `s.A.patch(…)` of webpack's mangled default export: `axios.patch`
+                self.p.default_keys.add(mod.api_global + "\x00" + mod.default_key)
             c.handled = True
 
     def _method_rules(self, c: Call, m: str, recv: tuple, node) -> None:

@@ -200,6 +200,7 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "pending_edges": Concat(Tup((N, N))),
     "pending_base": Concat(Tup((N, N))),
     "declared_globals": Union(S),
+    "default_keys": Union(S),
     "assigned_globals": Union(S),
     "array_strs": DictMerge(N, S, "assign"),
     "deferred_keys": Concat(Tup((Ref(("loads", "stores")), PART, U, F, S, S, S))),

@@ -290,6 +290,8 @@ class Program:
     pending_edges: list = field(default_factory=list)
     pending_base: list = field(default_factory=list)
     declared_globals: set = field(default_factory=set)
+    # `<api global>\x00<key>`: webpack's mangled name of a bundled library module's one export (its API)
+    default_keys: set = field(default_factory=set)
     assigned_globals: set = field(default_factory=set)  # `window.X = …` somewhere in the scan
     array_strs: dict = field(default_factory=dict)  # array-literal node -> its string elements (or None)
     deferred_keys: list = field(default_factory=list)  # (Load, key part) for `o[k]`, `o[k[0]]`
