@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analyzer.extract_util import FUNC_TYPES, _string_value, _text, number_key
 from analyzer.fold import fold
@@ -569,6 +569,7 @@ class _Finder:
         library's API); the others are the shop's, analysed."""
         if self.source_at is None:
             return
+        before = len(self.modules)
         for d in st.named_children:
             if d.type != "variable_declarator" or d.child_by_field_name("value") is None:
                 continue
@@ -601,6 +602,31 @@ class _Finder:
             self.modules.append(Module(d.start_byte, d.end_byte, "hoisted", "", library=rule.name,
                                        api_global=rule.api_global, source=first, api_var=api,
                                        stmts=(d.start_byte,), exports=exports))
+        if len(self.modules) > before and self.name_at is not None:
+            self._bare_exports(st, before)
+
+    def _bare_exports(self, st, first_new: int) -> None:
+        """esbuild's lazy ES-module init (`var At,ja,Ze,qt=p(()=>{…;ja=At();Ze=ja})`): the library's
+        variables are declared bare beside its init function and assigned inside it. A bare one the map
+        places in the library's files and names `ky` (the API), `distribution_default` (esbuild's name
+        of the default export: the API too) or `createInstance` holds that."""
+        m = self.modules[first_new]
+        rule = self.rules.by_path(m.source) if m.source else None
+        if rule is None or not rule.api_global:
+            return
+        extra = []
+        for d in st.named_children:
+            name = d.child_by_field_name("name") if d.type == "variable_declarator" else None
+            if name is None or name.type != "identifier" or d.child_by_field_name("value") is not None:
+                continue
+            src = self.source_at(name.start_byte)
+            orig = self.name_at(name.start_byte)
+            if not orig or not src or self.rules.by_path(src) is not rule or not _IDENT.match(orig):
+                continue
+            api = orig.lower() == rule.api_global.lower() or orig.endswith("_default")
+            extra.append((_text(name), "" if api else orig))
+        if extra:
+            self.modules[first_new] = replace(m, exports=m.exports + tuple(extra))
 
     def _library_value(self, d) -> None:
         """`const s={all:i=i||new Map,on:function(e,t){…},…}`: terser inlined a library's factory (mitt's

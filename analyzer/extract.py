@@ -247,8 +247,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         if m.api_var and m.api_global and m.start == node.start_byte:
             self.p.seeds.append((self.declare(m.api_var), ("G", m.api_global)))
         if m.exports and m.start == node.start_byte:  # `Kn` is Vue's `ref`: `G Vue.ref`
-            for var, orig in m.exports:
-                self.p.seeds.append((self.declare(var), ("G", m.api_global + "." + orig)))
+            for var, orig in m.exports:  # (orig "": the API itself, esbuild's `distribution_default`)
+                self.p.seeds.append((self.declare(var), ("G", m.api_global + "." + orig if orig else m.api_global)))
                 if orig in self.r.element_factories and var != orig:
                     self.factory_aliases[var] = (orig, self.f.fid)
         return True
