@@ -430,23 +430,14 @@ class _Finder:
         ends the run; comments (banners) neither join nor end one."""
         blocks = [(self.root, False)]
         for st in self.root.named_children:
-            fn = _iife_function(st)
-            if fn is not None:
-                body = fn.child_by_field_name("body")
-                if body is not None and body.type == "statement_block":
-                    blocks.append((body, False))
-                    # webpack's entry module inlined into its runtime: `n.r=…,n.dn=…,(()=>{"use strict";…})()`
-                    for inner in body.named_children:
-                        e = inner.named_children[-1] if inner.type == "expression_statement" and inner.named_children else None
-                        if e is not None and e.type == "sequence_expression" and e.named_children:
-                            e = e.named_children[-1]
-                        f2 = _iife_function_expr(e) if e is not None else None
-                        b2 = f2.child_by_field_name("body") if f2 is not None else None
-                        if b2 is not None and b2.type == "statement_block":
-                            blocks.append((b2, False))
+            body = _block_of(_iife_function(st))
+            if body is not None:
+                blocks.append((body, False))
+                # webpack's entry module inlined into its runtime: `n.r=…,n.dn=…,(()=>{"use strict";…})()`
+                blocks.extend((b, False) for b in map(_block_of, map(_last_iife, body.named_children)) if b is not None)
         for fn in self.shop_mod_fns:  # webpack's module concatenation: a library's statements in the shop's module
-            body = fn.child_by_field_name("body")
-            if body is not None and body.type == "statement_block":
+            body = _block_of(fn)
+            if body is not None:
                 blocks.append((body, True))
         all_taken = [(m.start, m.end) for m in self.modules]
         lib_taken = [(m.start, m.end) for m in self.modules if m.library]
@@ -520,9 +511,8 @@ class _Finder:
         """An IIFE statement every statement of whose function maps to `rule`'s library (a package's UMD
         head as Parcel leaves it: `!function(e,t){…}(window, function(e,t){…jQuery…})`). Not the bundle's own
         wrapper, whose statements are the shop's and the libraries' alike."""
-        fn = _iife_function(st)
-        body = fn.child_by_field_name("body") if fn is not None else None
-        if body is None or body.type != "statement_block" or not self._inside_of(st, rule):
+        body = _block_of(_iife_function(st))
+        if body is None or not self._inside_of(st, rule):
             return False
         for s in body.named_children:
             src = self.source_at(s.start_byte)
@@ -726,7 +716,6 @@ class _Finder:
             if kind == "webpack":  # (module concatenation; Parcel's per-module maps are a line off too often)
                 self.shop_mod_fns.append(fn)
         return lib is not None
-
 
     def _shop_inside(self, fn) -> bool:
         """Some segment of the module maps to a file of the shop's (no package's, no bundler runtime's)."""
@@ -958,6 +947,20 @@ def _iife_function(st):
     if st.type != "expression_statement" or st.named_child_count != 1:
         return None
     return _iife_function_expr(st.named_children[0])
+
+
+def _block_of(fn):
+    """The statement block a function's body is (None for an expression body, or no function)."""
+    body = fn.child_by_field_name("body") if fn is not None else None
+    return body if body is not None and body.type == "statement_block" else None
+
+
+def _last_iife(st):
+    """The function a statement runs at once as its expression or as its sequence's last element."""
+    e = st.named_children[-1] if st.type == "expression_statement" and st.named_children else None
+    if e is not None and e.type == "sequence_expression" and e.named_children:
+        e = e.named_children[-1]
+    return _iife_function_expr(e) if e is not None else None
 
 
 def _iife_function_expr(e):
