@@ -13,7 +13,8 @@ import pickle
 import time
 from pathlib import Path
 
-from analyzer.bundle import bundle_stage, leading_library, library_note
+from analyzer.bundle import bundle_stage
+from analyzer.bundle_own import leading_library, library_note
 from analyzer.classify import Classifier
 from analyzer.discover import discover
 from analyzer.budget import Budget, BudgetExceeded, parse_steps

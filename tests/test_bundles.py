@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.bundle import BundleIndex, layout, own_file_library
+from analyzer.bundle import BundleIndex, layout
+from analyzer.bundle_own import own_file_library
 from analyzer.engine import scan
 from analyzer.parse import Parsers
 from analyzer.rulebook import RuleBook
