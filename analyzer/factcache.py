@@ -25,8 +25,10 @@ from analyzer.facts import FACTS_FORMAT, UnitFacts, UnitJob
 from analyzer.safeio import write_atomic
 
 MAGIC = b"formleak-facts\n"
-_FACT_MODULES = ("extract.py", "extract_calls.py", "extract_decl.py", "extract_util.py", "program.py", "parse.py",
-                 "facts.py", "link_facts.py", "rulebook.py", "bundle.py", "bundle_own.py", "fold.py")
+_FACT_MODULES = ("extract.py", "extract_calls.py", "extract_clones.py", "extract_decl.py", "extract_forms.py",
+                 "extract_util.py", "models/spreads.py", "program.py", "parse.py", "budget.py", "facts.py",
+                 "link_facts.py", "model.py", "rules.py", "rules_schema.py", "rulebook.py", "bundle.py",
+                 "bundle_own.py", "fold.py")
 _ALLOWED = {
     ("analyzer.facts", "UnitFacts"), ("analyzer.model", "Notification"), ("analyzer.program", "Program"),
     ("analyzer.program", "Func"), ("analyzer.program", "Call"), ("analyzer.program", "Load"),
