@@ -166,7 +166,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.fn_vars: set[int] = set()  # variables initialised with a function expression
         # `let`/`const` in a nested block: name -> [(fid, the block's start, end, the name it is kept under)]
         # (a minifier reuses short names block by block: `(e)=>{…if(…){const e=r;…n(o,e)}}`)
-        self.block_names: dict[str, list[tuple[int, int, int, str]]] = {}
+        self.block_names: dict[str, dict[int, list[tuple[int, int, str]]]] = {}  # name -> fid -> blocks
         # a compiled-element factory under another name: `import {h as _i} from 'vue'`, a hoisted bundle's
         # `_i` that the map calls Vue's `h` (name -> (the factory's name, the function declaring it))
         self.factory_aliases: dict[str, tuple[str, int]] = {}
@@ -367,13 +367,13 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
     def _block_name(self, name: str, pos: int) -> str:
         """The name a reference at `pos` in the current function reads: a `let`/`const` of a block around it
         (in this function or an enclosing one, unless a function in between declares the name itself)."""
-        entries = self.block_names[name]
+        by_fid = self.block_names[name]
         f = self.f
         while f is not None:
             fid = f.fid
             best = None
-            for efid, start, end, kept in entries:
-                if efid == fid and start <= pos < end and (best is None or start > best[0]):
+            for start, end, kept in by_fid.get(fid, ()):
+                if start <= pos < end and (best is None or start > best[0]):
                     best = (start, kept)
             if best is not None:
                 return best[1]
@@ -397,7 +397,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         if block is None:
             return self.declare(name, None, pos)
         kept = f"{name}\x00{block.start_byte}"
-        self.block_names.setdefault(name, []).append((self.f.fid, block.start_byte, block.end_byte, kept))
+        self.block_names.setdefault(name, {}).setdefault(self.f.fid, []).append((block.start_byte, block.end_byte, kept))
         return self.declare(kept, None, pos)
 
     def declare(self, name: str, fid: int | None = None, pos: int = -1) -> int:

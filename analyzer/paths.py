@@ -46,6 +46,8 @@ from analyzer.program import EDGE_KIND, HEAP, Program, Source
 _NO_EDGES: dict = {}
 MAX_STATES = 4_000_000  # states of the whole tabulation; past it the search stops and says so
 VECTOR_MIN_EDGES = 50_000  # macro edges from which the witness sweeps run vectorised (analyzer/sweep.py)
+VECTOR_PAYBACK = 3  # or once the plain sweeps have visited this many times the macro graph's edges…
+VECTOR_MIN_PAYBACK_EDGES = 2_000  # …in a graph of at least this many edges (below, numpy's overhead wins)
 
 
 @dataclass(frozen=True)
@@ -147,10 +149,11 @@ def _sweep(rev: dict[int, list[int]], bits: dict[int, int], seeds, hb: int, star
 def search(prog: Program, sources: list[Source], sink_nodes: dict[int, int], pre: dict[int, frozenset],
            max_states: int = MAX_STATES, vector_min_edges: int | None = None) -> SearchResult:
     """`vector_min_edges`: macro graphs with at least this many edges sweep with numpy (same result;
-    default `VECTOR_MIN_EDGES`)."""
+    default `VECTOR_MIN_EDGES`, or from the sweep that `VECTOR_PAYBACK` pays back in graphs of
+    `VECTOR_MIN_PAYBACK_EDGES` or more)."""
     t = _Tabulation(prog, sink_nodes, pre, max_states)
-    if vector_min_edges is not None:
-        t.vector_min_edges = vector_min_edges
+    if vector_min_edges is not None:  # (an explicit figure decides alone: 0 always, a huge one never)
+        t.vector_min_edges = t.payback_min_edges = vector_min_edges
     return t.run(sources)
 
 
@@ -196,11 +199,14 @@ class _Tabulation:
         self.truncated = False
         self.queue: deque[int] = deque()
         self.vector_min_edges = VECTOR_MIN_EDGES
+        self.payback_min_edges = VECTOR_MIN_PAYBACK_EDGES
         self.lp_cache: dict[int, tuple[int, ...]] = {}  # state -> its in-context path (`_local_path`)
         # witnesses, built on request (`witness`): the reversed macro graph, each hit's sweep, each path
         self.rev: dict[int, list[int]] | None = None
         self.rev_hit: dict[int, list[int]] = {}
         self.sweeps = None
+        self.n_medges = 0  # edges of the macro graph (counted with `rev`)
+        self.plain_work = 0  # macro nodes the plain sweeps have visited so far
         self.nexts: dict[int, dict[int, int]] = {}
         self.paths: dict[tuple[int, int], tuple[int, ...]] = {}
         self.src_state: list[int] = []
@@ -477,12 +483,14 @@ class _Tabulation:
             for m, hs in self.mhits.items():
                 for hh in hs:
                     rev_hit.setdefault(hh, []).append(m)
-            self.rev, self.rev_hit = rev, rev_hit
+            self.rev, self.rev_hit, self.n_medges = rev, rev_hit, n_edges
             if n_edges >= self.vector_min_edges:
-                from analyzer.sweep import VectorSweeps, available
-
-                if available():
-                    self.sweeps = VectorSweeps(rev, self.macro_bits)
+                self._vectorise()
+        elif (self.sweeps is None and self.n_medges >= self.payback_min_edges
+              and self.plain_work >= VECTOR_PAYBACK * self.n_medges):
+            # many hits, each sweeping most of a mid-sized graph (an SDK bundle: 178 sweeps of 11K nodes):
+            # the arrays' set-up is paid back by now; the sweeps give the same next hops either way
+            self._vectorise()
         hb = self.hit_bits[h]
         starts = set()
         rest = hb
@@ -493,7 +501,15 @@ class _Tabulation:
         seeds = self.rev_hit.get(h, ())
         if self.sweeps is not None:
             return self.sweeps.sweep(seeds, hb, starts)
-        return _sweep(self.rev, self.macro_bits, seeds, hb, starts)
+        nxt = _sweep(self.rev, self.macro_bits, seeds, hb, starts)
+        self.plain_work += len(nxt)
+        return nxt
+
+    def _vectorise(self) -> None:
+        from analyzer.sweep import VectorSweeps, available
+
+        if available():
+            self.sweeps = VectorSweeps(self.rev, self.macro_bits)
 
     def _expand(self, start: int, nxt: dict[int, int], h: int) -> list[int]:
         """Graph nodes along the macro path from `start` to hit `h`, each hop expanded into states."""

@@ -67,6 +67,7 @@ def test_reports_are_identical_with_the_vectorised_sweep(monkeypatch):
         plain = original(prog, sources, sink_nodes, pre, vector_min_edges=10**12)
         vec = original(prog, sources, sink_nodes, pre, vector_min_edges=0)
         assert vec == plain
+        assert [f.path for f in vec.flows] == [f.path for f in plain.flows]
         compared.append(len(plain.flows))
         return plain
 
@@ -75,3 +76,32 @@ def test_reports_are_identical_with_the_vectorised_sweep(monkeypatch):
     for case in cases + [REPO / "fixtures" / "demo-shop"]:
         engine.scan([case])
     assert sum(compared) > 30  # the sample has flows to compare
+
+
+def test_switching_to_the_vectorised_sweep_midway_keeps_every_path(monkeypatch):
+    """The default policy sweeps plainly until the plain sweeps have paid for the arrays, then switches:
+    forced here after the first sweep of every search, the flows and witness paths are the plain ones."""
+    import analyzer.paths as paths
+
+    original = engine.search
+    switched = []
+
+    def both(prog, sources, sink_nodes, pre):
+        plain = original(prog, sources, sink_nodes, pre, vector_min_edges=10**12)
+        plain_paths = [f.path for f in plain.flows]
+        monkeypatch.setattr(paths, "VECTOR_PAYBACK", 0)
+        monkeypatch.setattr(paths, "VECTOR_MIN_PAYBACK_EDGES", 0)
+        mixed = original(prog, sources, sink_nodes, pre)
+        assert mixed == plain
+        assert [f.path for f in mixed.flows] == plain_paths
+        if mixed.flows:
+            switched.append(mixed.flows[0].search.sweeps is not None or len(mixed.flows[0].search.nexts) < 2)
+        monkeypatch.undo()
+        monkeypatch.setattr(engine, "search", both)
+        return plain
+
+    monkeypatch.setattr(engine, "search", both)
+    cases = sorted(p for p in (REPO / "fixtures" / "cases").iterdir() if p.is_dir())[3::6]
+    for case in cases + [REPO / "fixtures" / "demo-shop"]:
+        engine.scan([case])
+    assert switched and all(switched)
