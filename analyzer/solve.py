@@ -41,7 +41,8 @@ class Solver(LinkPasses):
         self.pts: dict[int, set] = {}
         self.fn_count: dict[int, int] = {}
         self.fn_objs: set[int] = set()
-        self.work: deque = deque()
+        self.work: deque = deque()  # nodes whose new objects are still to be propagated…
+        self.delta: dict[int, list] = {}  # …and those objects, in the order they came
         self.watch: dict[int, list] = {}
         self.call_edges: set[tuple[int, int]] = set()
         self.timer_edges: dict[tuple[int, int], tuple] = {}  # (starter fid, callback fid) -> timer record
@@ -89,7 +90,12 @@ class Solver(LinkPasses):
                 return
             self.fn_count[nid] = n + 1
         s.add(o)
-        self.work.append((nid, o))
+        d = self.delta.get(nid)
+        if d is None:
+            self.delta[nid] = [o]
+            self.work.append(nid)
+        else:
+            d.append(o)
 
     def seed(self, nid: int, key: tuple) -> None:
         self.add(nid, self.p.obj(key))
@@ -240,10 +246,14 @@ class Solver(LinkPasses):
                 raise
             self.faults.append((getattr(fn, "__name__", "pass").lstrip("_"), e))
             self.work.clear()
+            self.delta.clear()
 
     def propagate(self) -> None:
+        """Difference propagation: a node is queued once for the objects it gained since it was last taken
+        (`delta`), which go along its edges together, then to its watchers."""
         succ = self.p.graph.succ
         work = self.work
+        delta = self.delta
         watch = self.watch
         add = self.add
         pts = self.pts
@@ -251,16 +261,23 @@ class Solver(LinkPasses):
         nid = None
         try:
             while work:
-                nid, o = work.popleft()
+                nid = work.popleft()
+                objs = delta.pop(nid)
                 for b, at in succ.get(nid, _NO_EDGES).items():  # a node made while linking may have none
                     if at is not base:
                         s = pts.get(b)
-                        if s is None or (o not in s and len(s) < PTS_CAP):  # (add's own test, saving the call)
-                            add(b, o)
+                        if s is None:
+                            for o in objs:
+                                add(b, o)
+                        elif len(s) < PTS_CAP:
+                            for o in objs:
+                                if o not in s:  # (add's own test, saving the call)
+                                    add(b, o)
                 ws = watch.get(nid)
                 if ws:
-                    for item in ws:
-                        self.fire(item, o)
+                    for o in objs:
+                        for item in ws:
+                            self.fire(item, o)
         except Exception:
             self.cursor = nid  # names the file for the engine's isolation
             raise
