@@ -454,6 +454,12 @@ class _Finder:
                 if c is not None and not any(a <= c.start_byte < b for a, b in taken) \
                         and not _OBFUSCATOR_DECL.match(self.data, c.start_byte, min(c.end_byte, c.start_byte + 160)):
                     first = self.source_at(c.start_byte)
+                    if first and in_module and self.sources_between is not None \
+                            and not self.sources_between(c.start_byte, c.end_byte):
+                        # no segment of its own: the bundler's glue in a module body (`n.d(t,{ce:()=>l})`,
+                        # webpack's exports of the shop's module 88), whose source would be read from
+                        # the next module's first segment
+                        first = None
                     if first:
                         rule = self.rules.by_path(first)
                         last = self.source_at(max(c.start_byte, c.end_byte - 1))

@@ -49,6 +49,8 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 
+_IDENT_AT = re.compile(r"[A-Za-z_$][\w$]*")  # an identifier starting at a position of an original line
+
 MAX_MAP_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 16  # a source map is at most 5 levels deep (index map → sections → section → map → sources)
 MAX_SECTIONS = 10_000
@@ -184,6 +186,7 @@ class SourceMap:
         self._line_index = line_index  # segments of generated line i: [line_index[i], line_index[i+1])
         self._cols, self._srcs, self._olines, self._ocols, self._onames = cols, srcs, olines, ocols, onames
         self._full: dict[int, str | None] = {}
+        self._content_lines: dict[int, list[str]] = {}  # source -> its sourcesContent split into lines
 
     # --- queries
     def full_source(self, i: int) -> str | None:
@@ -267,11 +270,35 @@ class SourceMap:
         return {self.full_source(i) if i is not None else None for i in out}
 
     def name_at(self, line: int, column: int) -> str | None:
-        """The original name of the segment that starts exactly at (line, column), if the map gives one."""
+        """The original name of the segment that starts exactly at (line, column): the map's name, else
+        the identifier the segment's original position holds in the source's `sourcesContent` (webpack
+        gives no name to a declaration its module concatenation renamed: `function ir(…)` mapped to
+        `function watch(…)` of Vue's runtime-core, with no name index)."""
         i = self._find(line, column)
-        if i < 0 or self._cols[i] != column or self._onames[i] < 0:
+        if i < 0 or self._cols[i] != column:
             return None
-        return self.names[self._onames[i]]
+        if self._onames[i] >= 0:
+            return self.names[self._onames[i]]
+        return self._ident_in_content(self._srcs[i], self._olines[i], self._ocols[i])
+
+    def _ident_in_content(self, si: int, oline: int, ocol: int) -> str | None:
+        if si < 0 or si >= len(self.sources_content) or not self.sources_content[si]:
+            return None
+        lines = self._content_lines.get(si)
+        if lines is None:
+            lines = self._content_lines[si] = self.sources_content[si].split("\n")
+        if oline >= len(lines):
+            return None
+        text = lines[oline]
+        if not text.isascii():  # columns count UTF-16 code units
+            units = text.encode("utf-16-le")
+            if 2 * ocol > len(units):
+                return None
+            ocol = len(units[:2 * ocol].decode("utf-16-le", "replace"))
+        m = _IDENT_AT.match(text, ocol)
+        if m is None or (ocol and (text[ocol - 1].isalnum() or text[ocol - 1] in "_$")):
+            return None  # (the middle of an identifier is no identifier's start)
+        return m.group()
 
     def source_at(self, line: int, column: int) -> str | None:
         i = self._find(line, column)

@@ -50,6 +50,8 @@ KNOWN_GAPS: dict[str, str] = {
     "esbuild-vue-options-imported-nomap": "scope-hoisted Vue is recognised only through the source map",
     "webpack-vue-options-imported-nomap": "webpack's concatenated Vue modules are recognised only through the map",
     "webpack-vue-composition-nomap": "webpack's concatenated Vue modules are recognised only through the map",
+    "webpack-vue-compiler-split-nomap": "webpack's concatenated Vue modules are recognised only through the map",
+    "parcel-vue-composition-nomap": "Parcel's scope-hoisted Vue is recognised only through the source map",
     # rollup's CommonJS plugin hoists jQuery into the IIFE with no wrapper; without the map it is analysed
     # like the shop's code, and the shop's `$.post` resolves into jQuery's internals
     "rollup-iife-jquery-nomap": "rollup-hoisted jQuery is recognised only through the source map",
@@ -229,6 +231,33 @@ def test_library_concatenated_into_a_shop_module_is_set_aside_by_the_map():
     assert [(m.kind, m.mid, m.library) for m in lay.modules] == [("webpack", "6", None), ("hoisted", "", "ky")]
     hoisted = lay.modules[1]
     assert (hoisted.start, hoisted.end) == (start, end)
+
+
+def test_webpack_glue_no_segment_covers_stays_in_the_shop_module():
+    """A shop module webpack keeps apart (shared with a lazy chunk) ends in `n.d(t,{ce:()=>l})`, code no map
+    segment covers; reading its source forward finds the next module's first segment, React's. It is no
+    library statement: the module's exports stay the shop's (r15 case 08: `(0,m.ce)(e.target.value)`)."""
+    shop = 'function l(e){window.gtag("set","user_data",{email:e})}'
+    glue = "n.d(t,{ce:()=>l})"
+    react = 'var n=Symbol.for("react.transitional.element");t.jsx=function(){return n}'
+    code = "(()=>{var e={88(e,t,n){" + shop + glue + "},151(e,t){" + react + "}};})()"
+    g0 = code.index(glue)
+    r0 = code.index(react)
+
+    def mapped(off):  # (webpack's glue, the module's closing brace and the next module's head: no segment)
+        if g0 <= off < r0:
+            return None
+        return "webpack://shop/node_modules/react/cjs/react-jsx-runtime.production.js" if off >= r0 else \
+            "webpack://shop/src/tracking/pixels.js"
+
+    def src(off):  # `SourceMap.source_from`: the first segment at or after the offset
+        while off < len(code) and mapped(off) is None:
+            off += 1
+        return mapped(off)
+
+    lay = _lay(code, source_at=src, sources_between=lambda a, b: {mapped(o) for o in range(a, b)} - {None})
+    assert [(m.mid, m.library) for m in lay.modules if m.kind == "webpack"] == [("88", None), ("151", "React")]
+    assert [m for m in lay.modules if m.kind == "hoisted"] == []  # (was: the glue, as React's)
 
 
 def test_esbuild_lazy_init_variables_of_a_library_hold_its_api():

@@ -56,6 +56,25 @@ def test_segments_of_1_4_and_5_fields_sources_names_contents():
     assert m.generated_lines == 3 and len(m) == 4
 
 
+def test_name_at_reads_the_original_identifier_when_the_map_names_none():
+    """webpack's concatenation leaves renamed declarations without a name index: the identifier at the
+    segment's original position in sourcesContent is the name; columns there are UTF-16 code units."""
+    content = "export function watch(source) {}\nconst s = '\U0001F600', phone = 1;\nfoo.bar"
+    segs = [(0, 0, 0, 0, 0), (0, 9, 0, 0, 16), (0, 12, 0, 0, 18), (0, 20, 0, 0, 7, 0), (0, 30, 0, 1, 16),
+            (0, 40, 0, 1, 18), (0, 50, 1, 0, 0), (0, 60, 0, 2, 3), (0, 70, 0, 9, 0)]
+    doc = make_map(["a.js", "b.js"], segs, contents=[content, None], names=["kept"])
+    m = parse(json.dumps(doc))
+    assert m.name_at(0, 9) == "watch"  # no name index: the original text
+    assert m.name_at(0, 12) is None  # the middle of `watch`
+    assert m.name_at(0, 20) == "kept"  # the map's own name wins
+    assert m.name_at(0, 30) == "phone"  # after an emoji: 2 UTF-16 units, 1 code point
+    assert m.name_at(0, 40) is None  # the middle of `phone`
+    assert m.name_at(0, 50) is None  # no sourcesContent for b.js
+    assert m.name_at(0, 60) is None  # `.` is no identifier start
+    assert m.name_at(0, 70) is None  # an original line past the content
+    assert m.name_at(0, 10) is None  # no segment starts there
+
+
 def test_source_root_is_joined_and_source_at():
     m = parse(json.dumps(make_map(["a.js", "https://cdn.example/x.js", "/abs.js"],
                                   [(0, 0, 0, 0, 0), (0, 10, 1, 0, 0), (0, 20, 2, 0, 0)], source_root="../src")))
