@@ -94,6 +94,12 @@ class LibraryRule:
     signature: re.Pattern | None  # over bytes
     api_marker: tuple = ()
     packages: re.Pattern | None = None  # over str: the library's own npm packages (`@sentry/core`)
+    default_names: tuple = ()  # its source's names of its default export (rules: `default_names`)
+
+    def names_api(self, orig: str) -> bool:
+        """An original name (the map's) that is the library's API itself: its global (`ky`, any case) or a
+        name its source gives its default export (js-cookie's `api`)."""
+        return bool(self.api_global) and orig.lower() == self.api_global.lower() or orig in self.default_names
 
     def matches(self, text: bytes, source: str | None) -> bool:
         if source and self.paths is not None and self.paths.search(source):
@@ -155,7 +161,8 @@ def library_rules(libraries: list[dict]) -> LibraryRules:
             paths=re.compile(lib["paths"]) if lib.get("paths") else None,
             signature=_bytes_rx(lib["signature"]) if lib.get("signature") else None,
             api_marker=tuple(lib.get("api_marker", ())),
-            packages=re.compile(lib["packages"]) if lib.get("packages") else None))
+            packages=re.compile(lib["packages"]) if lib.get("packages") else None,
+            default_names=tuple(lib.get("default_names", ()))))
         if lib.get("signature"):
             sigs.append(b"(?P<s%d>%s)" % (i, lib["signature"].encode("utf-8")))
         if lib.get("banner"):
@@ -497,7 +504,7 @@ class _Finder:
                                                api_var=self._umd_holder(run) if run_lib.api_global else None,
                                                source=self.source_at(run[0].start_byte),
                                                stmts=tuple(x.start_byte for x in run),
-                                               exports=self._exports(run) if run_lib.api_global else (),
+                                               exports=self._exports(run, run_lib) if run_lib.api_global else (),
                                                requires=self._requires(run)))
                 run, run_lib, soft = ([c], lib, 0) if lib is not None else ([], None, 0)
 
@@ -518,7 +525,8 @@ class _Finder:
         """An IIFE statement every statement of whose function maps to `rule`'s library (a package's UMD
         head as Parcel leaves it: `!function(e,t){…}(window, function(e,t){…jQuery…})`). Not the bundle's own
         wrapper, whose statements are the shop's and the libraries' alike."""
-        body = _block_of(_iife_function(st))
+        assigned = _assigned_iife(st)
+        body = _block_of(_iife_function(st) or (assigned[1] if assigned else None))
         if body is None or not self._inside_of(st, rule):
             return False
         for s in body.named_children:
@@ -549,15 +557,21 @@ class _Finder:
             else:
                 parts.append(n)
         for el in parts:
-            fn = _iife_function_expr(el)
-            src = self.source_at(el.start_byte) if fn is not None else None
+            run, holder = el, None
+            if el.type == "assignment_expression":  # `uR=function(){…js-cookie…}()`: Parcel's CommonJS
+                left = el.child_by_field_name("left")  # copy of a UMD package, `var uR={}` declared before
+                if left is not None and left.type == "identifier":
+                    run, holder = el.child_by_field_name("right"), _text(left)
+            fn = _iife_function_expr(run) if run is not None else None
+            src = self.source_at(run.start_byte) if fn is not None else None
             rule = self.rules.by_path(src) if src else None
-            if rule is None or el.end_byte - el.start_byte < 256 or not self._inside_of(el, rule):
+            if rule is None or run.end_byte - run.start_byte < 256 or not self._inside_of(run, rule):
                 continue
+            if rule.api_global and holder is None:
+                holder = self._umd_holder([el])
             self.modules.append(Module(el.start_byte, el.end_byte, "hoisted", "", library=rule.name,
                                        api_global=rule.api_global, source=src,
-                                       api_var=self._umd_holder([el]) if rule.api_global else None,
-                                       stmts=(el.start_byte,)))
+                                       api_var=holder if rule.api_global else None, stmts=(el.start_byte,)))
 
     def _library_declarators(self, st) -> None:
         """`var i,o=(n||(n=1,…jQuery…)(),r.exports),a=t(o)`: terser merged the shop's `import $ from
@@ -585,14 +599,14 @@ class _Finder:
                 # a short one is the library's only when the map calls it by the library's name (`Ht=Mt()` is
                 # ky's `ky`), or is a function all of whose code is the library's (ky's `createInstance`,
                 # `We=e=>{…}`); a shop's `o=n.n(r)` of webpack's interop maps into the library's file too
-                if not (orig and rule.api_global and orig.lower() == rule.api_global.lower()):
+                if not (orig and rule.api_global and rule.names_api(orig)):
                     continue
             elif not self._inside_of(d, rule):
                 continue
             api = None  # the package's API itself: rollup's `jqueryExports` (no name), ky's default `ky`
             exports: tuple = ()
             if var and rule.api_global:
-                if orig is None or orig.lower() == rule.api_global.lower() or orig.endswith("Exports"):
+                if orig is None or rule.names_api(orig) or orig.endswith("Exports"):
                     api = var
                 elif _IDENT.match(orig):
                     exports = ((var, orig),)  # ky's `createInstance`: `G ky.createInstance`
@@ -620,7 +634,7 @@ class _Finder:
             orig = self.name_at(name.start_byte)
             if not orig or not src or self.rules.by_path(src) is not rule or not _IDENT.match(orig):
                 continue
-            api = orig.lower() == rule.api_global.lower() or orig.endswith("_default")
+            api = rule.names_api(orig) or orig.endswith("_default")
             extra.append((_text(name), "" if api else orig))
         if extra:
             self.modules[first_new] = replace(m, exports=m.exports + tuple(extra))
@@ -645,8 +659,12 @@ class _Finder:
 
     def _umd_holder(self, run) -> str | None:
         """(Of the first three nodes of `run`.) Parcel turns a CommonJS package's UMD head into `var n={};!function(e,t){"object"==typeof n?n=
-        e.document?t(e,!0):…}(…)`: `n`, declared before the library's statements, holds its API."""
+        e.document?t(e,!0):…}(…)`, or into `n=function(){…}()`: `n`, declared before the library's
+        statements, holds its API."""
         for st in run[:3]:
+            assigned = _assigned_iife(st)
+            if assigned is not None:
+                return assigned[0]
             m = _UMD_HOLDER.search(self.data, st.start_byte, min(st.end_byte, st.start_byte + 600))
             if m is not None:
                 return m.group(1).decode("ascii", "replace")
@@ -663,16 +681,19 @@ class _Finder:
                     out.append(_text(name))
         return tuple(out)
 
-    def _exports(self, run) -> tuple:
+    def _exports(self, run, rule) -> tuple:
         """What hoisted library statements declare, by the names the map gives their identifiers:
-        `function Kn(e){…}` that the map calls `ref` is Vue's `ref`, which the shop calls as `Kn("")`."""
+        `function Kn(e){…}` that the map calls `ref` is Vue's `ref`, which the shop calls as `Kn("")`; one the
+        map calls by a name of the library's default export (js-cookie's `api`) is the API itself ("")."""
         out = []
         for st in run:
             for ident in _declared(st):
                 var = _text(ident)
                 orig = self.name_at(ident.start_byte) if self.name_at is not None else None
                 orig = _unprefixed(orig, self.source_at(ident.start_byte)) if orig else var
-                if _IDENT.match(orig) and _IDENT.match(var):
+                if orig in rule.default_names:
+                    out.append((var, ""))
+                elif _IDENT.match(orig) and _IDENT.match(var):
                     out.append((var, orig))
         return tuple(out)
 
@@ -879,6 +900,18 @@ def _iife_function(st):
     if st.type != "expression_statement" or st.named_child_count != 1:
         return None
     return _iife_function_expr(st.named_children[0])
+
+
+def _assigned_iife(st):
+    """(`c`, the function) of `c=function(){…}()`: Parcel's CommonJS copy of a UMD package (`var c={}` is
+    declared before it), one statement that assigns one function run; else None."""
+    if st.type != "expression_statement" or st.named_child_count != 1:
+        return None
+    e = st.named_children[0]
+    if e.type != "assignment_expression":
+        return None
+    left, fn = e.child_by_field_name("left"), _iife_function_expr(e.child_by_field_name("right"))
+    return (_text(left), fn) if left is not None and left.type == "identifier" and fn is not None else None
 
 
 def _block_of(fn):

@@ -22,12 +22,15 @@ one too. See docs/conventions.md, "Source maps".
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 from analyzer.mapfind import BundleMap
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
 
 SNIPPET_LIMIT = 160
+_PACKAGE_FILE = re.compile(r"(^|/)node_modules/")
 
 
 class _Mapper:
@@ -59,6 +62,14 @@ class _Mapper:
             return loc, None, False
         if span:
             m = bm.smap.lookup_span(loc.line - 1, loc.col - 1, loc.end_line - 1, loc.end_col - 1)
+            if m is not None and not self._own(bm, m.source_index):
+                # `uu.post("/api/…",{…})`, a call terser inlined into the caller: its first token, the
+                # library's default instance, maps to where axios declares it; the rest of the call to
+                # the shop's line
+                own = bm.smap.lookup_first(loc.line - 1, loc.col - 1, loc.end_line - 1, loc.end_col - 1,
+                                           lambda si: self._own(bm, si))
+                if own is not None:
+                    m = own
         else:
             m = bm.smap.lookup(loc.line - 1, loc.col - 1)
         if m is None or bm.paths[m.source_index] is None:
@@ -78,6 +89,12 @@ class _Mapper:
                 end_col = max(end_col, len(text.encode("utf-16-le")) // 2 + 1)
             snippet = _snippet(text, m.column)
         return Location(path, line, col, end_line, end_col), snippet, True
+
+    @staticmethod
+    def _own(bm: BundleMap, si: int) -> bool:
+        """Source `si` is a place in the scan that is no package's file."""
+        path = bm.paths[si] if si < len(bm.paths) else None
+        return path is not None and not _PACKAGE_FILE.search(path)
 
     def _merged_callee(self, sink: Location, anchor: Location | None) -> tuple[Location, str | None] | None:
         """A sink call whose callee a minifier assembled from earlier statements (terser's collapse_vars:

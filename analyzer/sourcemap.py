@@ -234,6 +234,24 @@ class SourceMap:
                                    self.names[ni] if ni >= 0 else None)
         return self.lookup(line, column)
 
+    def lookup_first(self, line: int, column: int, end_line: int, end_column: int, accept, limit: int = 64
+                     ) -> Mapping | None:
+        """The first segment from (line, column) on, before the range's end on that line (or the line's end
+        when the range goes on), whose source index `accept` takes; at most `limit` segments are looked at."""
+        if not 0 <= line < len(self._line_index) - 1:
+            return None
+        hi_col = end_column if end_line == line else None
+        lo = bisect.bisect_left(self._cols, column, self._line_index[line], self._line_index[line + 1])
+        for k in range(lo, min(self._line_index[line + 1], lo + limit)):
+            if hi_col is not None and self._cols[k] >= hi_col:
+                break
+            si = self._srcs[k]
+            if si >= 0 and accept(si):
+                ni = self._onames[k]
+                return Mapping(si, self.full_source(si), self._olines[k], self._ocols[k],
+                               self.names[ni] if ni >= 0 else None)
+        return None
+
     def source_from(self, line: int, column: int, limit: int = 64) -> str | None:
         """The source of the first mapped segment at or after (line, column) on that line (within `limit`
         segments): what the code starting there comes from, never the code before it."""

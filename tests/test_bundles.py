@@ -52,6 +52,8 @@ KNOWN_GAPS: dict[str, str] = {
     "webpack-vue-composition-nomap": "webpack's concatenated Vue modules are recognised only through the map",
     "webpack-vue-compiler-split-nomap": "webpack's concatenated Vue modules are recognised only through the map",
     "parcel-vue-composition-nomap": "Parcel's scope-hoisted Vue is recognised only through the source map",
+    "parcel-cookie-precheck-nomap": "Parcel's hoisted axios and js-cookie are recognised only through the source map",
+    "rollup-iife-cookie-precheck-nomap": "rollup-hoisted axios and js-cookie are recognised only through the source map",
     # rollup's CommonJS plugin hoists jQuery into the IIFE with no wrapper; without the map it is analysed
     # like the shop's code, and the shop's `$.post` resolves into jQuery's internals
     "rollup-iife-jquery-nomap": "rollup-hoisted jQuery is recognised only through the source map",
@@ -258,6 +260,24 @@ def test_webpack_glue_no_segment_covers_stays_in_the_shop_module():
     lay = _lay(code, source_at=src, sources_between=lambda a, b: {mapped(o) for o in range(a, b)} - {None})
     assert [(m.mid, m.library) for m in lay.modules if m.kind == "webpack"] == [("88", None), ("151", "React")]
     assert [m for m in lay.modules if m.kind == "hoisted"] == []  # (was: the glue, as React's)
+
+
+def test_parcel_umd_run_assigned_in_a_sequence_is_the_library_with_its_holder():
+    """Parcel's CommonJS copy of js-cookie, `c=function(){…}()`, which terser joined with the shop's next
+    statement into one sequence: the assignment is js-cookie's (set aside), `c` holds its API."""
+    lib = 'function(){"use strict";function e(e){for(var t=1;t<arguments.length;t++){var n=arguments[t];' \
+        'for(var r in n)"__proto__"!==r&&(e[r]=n[r])}return e}return function t(n,r){function i(t,i,s){' \
+        'if("u">typeof document){s=e({},r,s);return document.cookie=t+"="+n.write(i,t)}}return Object.create(' \
+        '{set:i,get:function(e){return document.cookie},remove:function(t,n){i(t,"",e({},n,{expires:-1}))}})}' \
+        '({read:function(e){return e},write:function(e){return e}},{path:"/"})}()'
+    code = "(()=>{var c={};c=" + lib + ',u.defaults.headers.common["X-Shop-Locale"]="de-DE";function f(){return c.get("v")}})()'
+    start, end = code.index(lib), code.index(lib) + len(lib)
+
+    def src(off):
+        return "node_modules/js-cookie/dist/js.cookie.js" if start <= off < end else "src/services/api.js"
+    lay = _lay(code, source_at=src, sources_between=lambda a, b: {src(o) for o in range(a, b)})
+    [m] = [m for m in lay.modules if m.library == "js-cookie"]
+    assert (m.start, m.end, m.api_var) == (start - 2, end, "c")
 
 
 def test_esbuild_lazy_init_variables_of_a_library_hold_its_api():
