@@ -31,6 +31,8 @@ from analyzer.model import Finding, Location, PathStep, TriggerInfo
 
 SNIPPET_LIMIT = 160
 _PACKAGE_FILE = re.compile(r"(^|/)node_modules/")
+_NAME = re.compile(r"[A-Za-z_$][\w$]*")
+_LAG_LINES = 3  # lines below the mapped one where a lagging map's sink may be
 
 
 class _Mapper:
@@ -117,12 +119,41 @@ class _Mapper:
             return None
         return a, asnip
 
+    def _named_line(self, f: Finding, sink: Location) -> tuple[Location, str | None] | None:
+        """Parcel's maps lag: a sink call's tokens map a few tokens early (`fetch(` to the end of the line
+        before, `img.src=` to the `new Image()` line above it). When the line the sink maps to does not
+        name the sink's API (`fetch`, `post`, `src`) and one of the next `_LAG_LINES` lines of that source
+        does, that line is the sink's."""
+        name = f.sink_api.rsplit(".", 1)[-1].lstrip("%")
+        bm = self.maps.get(f.sink.path)
+        if bm is None or not _NAME.fullmatch(name):
+            return None
+        si = next((i for i, p in enumerate(bm.paths) if p == sink.path), None)
+        lines = self._source_lines(bm, si) if si is not None else None
+        if lines is None or not 0 < sink.line <= len(lines):
+            return None
+        word = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+        if word.search(lines[sink.line - 1]):
+            return None
+        for ln in range(sink.line + 1, min(len(lines), sink.line + _LAG_LINES) + 1):
+            m = word.search(lines[ln - 1])
+            if m is not None:
+                text = lines[ln - 1]
+                col = len(text[:m.start()].encode("utf-16-le")) // 2 + 1
+                return (Location(sink.path, ln, col, ln, len(text.encode("utf-16-le")) // 2 + 1),
+                        _snippet(text, col - 1))
+        return None
+
     def finding(self, f: Finding) -> Finding:
         sink, snip, mapped = self.map(f.sink, span=True)
         if mapped:
             merged = self._merged_callee(sink, f.sink_anchor)
             if merged is not None:
                 sink, snip = merged
+            else:
+                named = self._named_line(f, sink)
+                if named is not None:
+                    sink, snip = named
         steps = []
         for s in f.steps:
             if mapped and s.location == f.sink:  # the step that sends is the sink

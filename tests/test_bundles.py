@@ -78,9 +78,6 @@ KNOWN_GAPS: dict[str, str] = {
 }
 # bundles whose map cannot put a finding on its original line (the leaks are still found, at bundle lines)
 MAP_GAPS: dict[str, str] = {
-    # Parcel's minifier folds `var img = new Image(); img.src = …` into one sequence and its map has no
-    # segment at the assignment: the greatest-lower-bound lookup lands on the line before (16 for 17)
-    "parcel-vanilla": "map has no segment at the merged assignment",
     # javascript-obfuscator writes its own map of the already-bundled input, naming it `sourceMap`
     "obfuscated-vanilla-skimmer": "the obfuscator's map does not chain to the sources",
 }
