@@ -267,7 +267,11 @@ class CallFacts:
         cb = r.callback_methods.get(m)
         if cb is not None and nargs > cb["handler_arg"]:
             c.callbacks.append((cb["handler_arg"], cb))
-        if m in r.store_into_receiver and not c.resolved and not (c.path or "").startswith("Promise."):
+        is_get = m in r.storage_get
+        storage = (is_get or m in r.storage_set) and c.path and \
+            c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects
+        if m in r.store_into_receiver and not c.resolved and not (c.path or "").startswith("Promise.") \
+                and not storage:  # (`Cookies.set(k, v)`: keyed web storage below, not the object's contents)
             # (`d.resolve(v)` fills a jQuery Deferred for its .done/.then; `Promise.resolve(x)` is a factory)
             held = c.args[1:] if m in r.keyed_store_methods and nargs >= 2 else c.args
             for a in held:
@@ -279,9 +283,7 @@ class CallFacts:
             else:
                 self._element_seed(c, r.element_methods[m])
             c.handled = True
-        is_get = m in r.storage_get
-        if (is_get or m in r.storage_set) and c.path and \
-                c.path.rsplit(".", 1)[0].split(".")[-1] in r.storage_objects:
+        if storage:
             key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
             t = c.tmpl_args[0] if c.tmpl_args else None
             if key == "*" and t and len(t) == 1 and isinstance(t[0], tuple):
