@@ -684,14 +684,15 @@ class _Finder:
     def _exports(self, run, rule) -> tuple:
         """What hoisted library statements declare, by the names the map gives their identifiers:
         `function Kn(e){…}` that the map calls `ref` is Vue's `ref`, which the shop calls as `Kn("")`; one the
-        map calls by a name of the library's default export (js-cookie's `api`) is the API itself ("")."""
+        map calls by the library's name or its default export's (axios's `axios`, js-cookie's `api`) is the
+        API itself ("")."""
         out = []
         for st in run:
             for ident in _declared(st):
                 var = _text(ident)
                 orig = self.name_at(ident.start_byte) if self.name_at is not None else None
                 orig = _unprefixed(orig, self.source_at(ident.start_byte)) if orig else var
-                if orig in rule.default_names:
+                if rule.names_api(orig):  # axios's `An` (the map: `axios`), js-cookie's `api`: the API
                     out.append((var, ""))
                 elif _IDENT.match(orig) and _IDENT.match(var):
                     out.append((var, orig))

@@ -517,6 +517,10 @@ class Solver(LinkPasses):
                 self._path_rules(shadow, base)
                 c.handled = c.handled or shadow.handled
             self._path_rules(c, path)
+            if not c.args and not c.is_new and path in self.r.library_globals:
+                # webpack's interop getter of a CommonJS library, `i=n.n(r)`, called as `(0,i().lazy)(…)`:
+                # what it returns is the library's API itself
+                self.add(c.result, o)
         elif k0 == "PX":
             self.models.on_proxy_call(self, c, key)
         elif k0 == "PS":  # `useCheckoutStore()` of a Pinia store definition

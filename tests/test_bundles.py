@@ -54,6 +54,7 @@ KNOWN_GAPS: dict[str, str] = {
     "parcel-vue-composition-nomap": "Parcel's scope-hoisted Vue is recognised only through the source map",
     "parcel-cookie-precheck-nomap": "Parcel's hoisted axios and js-cookie are recognised only through the source map",
     "rollup-iife-cookie-precheck-nomap": "rollup-hoisted axios and js-cookie are recognised only through the source map",
+    "webpack-react-lazy-nomap": "axios concatenated into the shop's chunk module is told apart only through the source map",
     # rollup's CommonJS plugin hoists jQuery into the IIFE with no wrapper; without the map it is analysed
     # like the shop's code, and the shop's `$.post` resolves into jQuery's internals
     "rollup-iife-jquery-nomap": "rollup-hoisted jQuery is recognised only through the source map",

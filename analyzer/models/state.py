@@ -177,6 +177,15 @@ class StateModel:
         if c.args:
             solver._watch_callback(c, 0, {"handler_arg": 0})
 
+    def _lazy(self, solver, c: Call) -> None:
+        """`React.lazy(() => import('./DeliveryStep.jsx'))`: the factory runs (its import loads the module:
+        webpack's `Promise.all([n.e(130), n.e(799)]).then(() => n(799))`), and rendering the lazy component
+        renders the module's default export. Which module's is not followed through the promise: the
+        result holds the default exports the bundle's export getters define (`t.d(a, {default: () => l})`)."""
+        if c.args:
+            solver._watch_callback(c, 0, {"handler_arg": 0})
+            solver.edge(solver.p.prop_node("default"), c.result)
+
     def _set(self, solver, c: Call) -> None:
         """`form.email` of an instance set to a field's value: the property `email` holds it, and the
         objects above it (`form`) carry it (as a container), not the whole instance."""
@@ -807,6 +816,7 @@ HANDLERS = {
     "wrap": StateModel._wrap,
     "app": StateModel._app,
     "mounted": StateModel._mounted,
+    "lazy": StateModel._lazy,
     "options": StateModel._options,
     "subscribe": StateModel._subscribe,
     "proxy": StateModel._proxy,
