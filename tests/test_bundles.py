@@ -129,6 +129,19 @@ def test_bundle_reports_exactly_the_annotated_leaks(built: Path, bundle: dict, s
     assert result.complete
 
 
+def _map_lookups(path: Path, data: bytes) -> tuple:
+    """(source_at, name_at, sources_between) of the map beside a bundle, as the scan reads it (a library
+    module webpack concatenated into the shop's module is split by the map), else three Nones."""
+    from analyzer.sourcemap import Positions, parse
+
+    mp = path.with_name(path.name + ".map")
+    if not mp.is_file():
+        return None, None, None
+    smap, pos = parse(mp.read_bytes()), Positions(data)
+    return (lambda off: smap.source_from(*pos.point(off)), lambda off: smap.name_at(*pos.point(off)),
+            lambda a, b: smap.sources_between(pos.point(a), pos.point(b)))
+
+
 def test_no_finding_inside_a_bundled_library(built: Path):
     """The sink of every finding lies in the shop's code: never inside a module or hoisted run of statements
     that the bundle stage attributed to a library."""
@@ -140,7 +153,8 @@ def test_no_finding_inside_a_bundled_library(built: Path):
         for f in result.findings:
             at = f.generated or f.sink  # the bundle position (a source map moves the finding to src/)
             data = (folder / at.path).read_bytes()
-            lay = layout(parsers.parse("js", data), data, 0, at.path, rb.bundle_libraries)
+            lay = layout(parsers.parse("js", data), data, 0, at.path, rb.bundle_libraries,
+                         *_map_lookups(folder / at.path, data))
             line_start = 0
             for _ in range(at.line - 1):
                 line_start = data.index(b"\n", line_start) + 1
