@@ -537,6 +537,27 @@ class Solver(LinkPasses):
             if c.args:  # a write (`setEmail(v)`, `obs(v)`); `obs()` only reads
                 self.resolver_callers.setdefault(key[1], set()).add(c.fid)
 
+    def _storage_call(self, c: Call, is_get: bool) -> None:
+        """Keyed web storage reached through a value (`t.set('ship_zip', v)` / `t.get('vid')` of a bundle's
+        js-cookie, spelled `Cookies.set` in sources, where extraction links it by its path): what is set
+        goes under its key (extract_calls.storage_edges), not into the object, which extraction wrote it
+        into as into any container (that edge goes), and a read is what its key holds."""
+        c.handled = True  # (no default propagation of the receiver into the result)
+        p = self.p
+        key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
+        if is_get:
+            self.edge(p.storage_node(key), c.result)
+            if key != "*":
+                self.edge(p.storage_node("*"), c.result)
+            return
+        if len(c.args) > 1:
+            pred = p.graph.pred
+            for v in c.args[1]:
+                for t in c.recv or ():
+                    if v in pred.get(t, ()):
+                        p.graph.remove_edge(v, t)
+            self.edges(c.args[1], p.storage_node(key))
+
     def _browser_receiver(self, recv: tuple, path: str | None = None) -> bool:
         """Only global API objects the scan does not define (navigator, mixpanel.people, …) reach it."""
         objs = self.p.objs
@@ -571,6 +592,9 @@ class Solver(LinkPasses):
         r = self.r
         p = self.p
         self.models.on_call(self, c, path)
+        store, _, meth = path.rpartition(".")
+        if store in r.storage_objects and (meth in r.storage_get or meth in r.storage_set) and not c.handled:
+            self._storage_call(c, meth in r.storage_get)
         head, _, last_seg = path.rpartition(".")
         if head and last_seg in ("call", "apply", "bind") and (r.call_sinks.get(head) or r.factories.get(head)):
             if last_seg == "bind":  # `var beacon = navigator.sendBeacon.bind(navigator)`: the same API
