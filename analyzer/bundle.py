@@ -557,11 +557,8 @@ class _Finder:
             else:
                 parts.append(n)
         for el in parts:
-            run, holder = el, None
-            if el.type == "assignment_expression":  # `uR=function(){…js-cookie…}()`: Parcel's CommonJS
-                left = el.child_by_field_name("left")  # copy of a UMD package, `var uR={}` declared before
-                if left is not None and left.type == "identifier":
-                    run, holder = el.child_by_field_name("right"), _text(left)
+            # `uR=function(){…js-cookie…}()`: Parcel's CommonJS copy of a UMD package (`var uR={}` before)
+            holder, run = _assigned(el) or (None, el)
             fn = _iife_function_expr(run) if run is not None else None
             src = self.source_at(run.start_byte) if fn is not None else None
             rule = self.rules.by_path(src) if src else None
@@ -903,16 +900,22 @@ def _iife_function(st):
     return _iife_function_expr(st.named_children[0])
 
 
+def _assigned(e):
+    """(`c`, the value node) of an assignment `c = …` to a plain variable, else None."""
+    if e.type != "assignment_expression":
+        return None
+    left = e.child_by_field_name("left")
+    return (_text(left), e.child_by_field_name("right")) if left is not None and left.type == "identifier" else None
+
+
 def _assigned_iife(st):
     """(`c`, the function) of `c=function(){…}()`: Parcel's CommonJS copy of a UMD package (`var c={}` is
     declared before it), one statement that assigns one function run; else None."""
     if st.type != "expression_statement" or st.named_child_count != 1:
         return None
-    e = st.named_children[0]
-    if e.type != "assignment_expression":
-        return None
-    left, fn = e.child_by_field_name("left"), _iife_function_expr(e.child_by_field_name("right"))
-    return (_text(left), fn) if left is not None and left.type == "identifier" and fn is not None else None
+    a = _assigned(st.named_children[0])
+    fn = _iife_function_expr(a[1]) if a is not None and a[1] is not None else None
+    return (a[0], fn) if fn is not None else None
 
 
 def _block_of(fn):

@@ -12,14 +12,18 @@ from analyzer.extract_util import FUNC_TYPES, GUARD_METHODS, _string_value, _tex
 from analyzer.program import Call, Func, Registration, member_name_part
 
 
-def storage_edges(p, c: Call, key: str, is_get: bool) -> None:
-    """`getItem(key)` reads what `setItem(key, v)` stored (and an unknown key anything stored)."""
+def storage_edges(p, c: Call, key: str, is_get: bool, edge=None) -> None:
+    """`getItem(key)` reads what `setItem(key, v)` stored (and an unknown key anything stored). `edge`: how
+    an edge is added (the program's, else the solver's while it propagates)."""
+    edge = p.edge if edge is None else edge
     if is_get:
-        p.edge(p.storage_node(key), c.result)
+        edge(p.storage_node(key), c.result)
         if key != "*":
-            p.edge(p.storage_node("*"), c.result)
+            edge(p.storage_node("*"), c.result)
     elif len(c.args) > 1:
-        p.edges_from(c.args[1], p.storage_node(key))
+        node = p.storage_node(key)
+        for v in c.args[1]:
+            edge(v, node)
 
 
 # `for (; --i;) t[f(0x1a7)](t[f(0x1aa)]())`: an array rotated by methods whose names are looked up

@@ -542,21 +542,15 @@ class Solver(LinkPasses):
         js-cookie, spelled `Cookies.set` in sources, where extraction links it by its path): what is set
         goes under its key (extract_calls.storage_edges), not into the object, which extraction wrote it
         into as into any container (that edge goes), and a read is what its key holds."""
+        from analyzer.extract_calls import storage_edges
+
         c.handled = True  # (no default propagation of the receiver into the result)
         p = self.p
-        key = c.str_args[0] if c.str_args and c.str_args[0] else "*"
-        if is_get:
-            self.edge(p.storage_node(key), c.result)
-            if key != "*":
-                self.edge(p.storage_node("*"), c.result)
-            return
-        if len(c.args) > 1:
-            pred = p.graph.pred
+        if not is_get and len(c.args) > 1:
             for v in c.args[1]:
                 for t in c.recv or ():
-                    if v in pred.get(t, ()):
-                        p.graph.remove_edge(v, t)
-            self.edges(c.args[1], p.storage_node(key))
+                    p.graph.remove_edge(v, t)
+        storage_edges(p, c, c.str_args[0] if c.str_args and c.str_args[0] else "*", is_get, self.edge)
 
     def _browser_receiver(self, recv: tuple, path: str | None = None) -> bool:
         """Only global API objects the scan does not define (navigator, mixpanel.people, …) reach it."""

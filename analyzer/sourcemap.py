@@ -51,6 +51,10 @@ from dataclasses import dataclass
 
 _IDENT_AT = re.compile(r"[A-Za-z_$][\w$]*")  # an identifier starting at a position of an original line
 
+
+def _ANY(_si: int) -> bool:
+    return True
+
 MAX_MAP_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 16  # a source map is at most 5 levels deep (index map → sections → section → map → sources)
 MAX_SECTIONS = 10_000
@@ -207,13 +211,28 @@ class SourceMap:
         i = bisect.bisect_right(self._cols, column, lo, hi) - 1
         return i if i >= lo else -1
 
+    def _mapping(self, k: int) -> Mapping:
+        si, ni = self._srcs[k], self._onames[k]
+        return Mapping(si, self.full_source(si), self._olines[k], self._ocols[k],
+                       self.names[ni] if ni >= 0 else None)
+
+    def _first_after(self, line: int, lo: int, end_line: int, end_column: int, accept, limit: int = 64
+                     ) -> Mapping | None:
+        """The first of segments `lo`… of `line` (before the range's end on that line, or to the line's end
+        when the range goes on; at most `limit` of them) with a source that `accept` takes."""
+        hi_col = end_column if end_line == line else None
+        for k in range(lo, min(self._line_index[line + 1], lo + limit)):
+            if hi_col is not None and self._cols[k] >= hi_col:
+                break
+            if self._srcs[k] >= 0 and accept(self._srcs[k]):
+                return self._mapping(k)
+        return None
+
     def lookup(self, line: int, column: int) -> Mapping | None:
         i = self._find(line, column)
         if i < 0 or self._srcs[i] < 0:
             return None
-        si, ni = self._srcs[i], self._onames[i]
-        return Mapping(si, self.full_source(si), self._olines[i], self._ocols[i],
-                       self.names[ni] if ni >= 0 else None)
+        return self._mapping(i)
 
     def lookup_span(self, line: int, column: int, end_line: int, end_column: int) -> Mapping | None:
         """The original position of a generated range that starts at (line, column): the segment right at
@@ -223,34 +242,19 @@ class SourceMap:
         if i >= 0 and self._cols[i] == column and self._srcs[i] >= 0:
             return self.lookup(line, column)
         if 0 <= line < len(self._line_index) - 1:
-            hi_col = end_column if end_line == line else None
             j = bisect.bisect_right(self._cols, column, self._line_index[line], self._line_index[line + 1])
-            for k in range(j, min(self._line_index[line + 1], j + 64)):
-                if hi_col is not None and self._cols[k] >= hi_col:
-                    break
-                if self._srcs[k] >= 0:
-                    si, ni = self._srcs[k], self._onames[k]
-                    return Mapping(si, self.full_source(si), self._olines[k], self._ocols[k],
-                                   self.names[ni] if ni >= 0 else None)
+            m = self._first_after(line, j, end_line, end_column, _ANY)
+            if m is not None:
+                return m
         return self.lookup(line, column)
 
-    def lookup_first(self, line: int, column: int, end_line: int, end_column: int, accept, limit: int = 64
-                     ) -> Mapping | None:
+    def lookup_first(self, line: int, column: int, end_line: int, end_column: int, accept) -> Mapping | None:
         """The first segment from (line, column) on, before the range's end on that line (or the line's end
-        when the range goes on), whose source index `accept` takes; at most `limit` segments are looked at."""
+        when the range goes on), whose source index `accept` takes; at most 64 segments are looked at."""
         if not 0 <= line < len(self._line_index) - 1:
             return None
-        hi_col = end_column if end_line == line else None
         lo = bisect.bisect_left(self._cols, column, self._line_index[line], self._line_index[line + 1])
-        for k in range(lo, min(self._line_index[line + 1], lo + limit)):
-            if hi_col is not None and self._cols[k] >= hi_col:
-                break
-            si = self._srcs[k]
-            if si >= 0 and accept(si):
-                ni = self._onames[k]
-                return Mapping(si, self.full_source(si), self._olines[k], self._ocols[k],
-                               self.names[ni] if ni >= 0 else None)
-        return None
+        return self._first_after(line, lo, end_line, end_column, accept)
 
     def source_from(self, line: int, column: int, limit: int = 64) -> str | None:
         """The source of the first mapped segment at or after (line, column) on that line (within `limit`
