@@ -806,7 +806,8 @@ _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 def _declared(stmt) -> list:
     """Identifiers a top-level statement declares: `function f`, `class C`, `var a = …, b = …`."""
     t = stmt.type
-    if t in ("function_declaration", "generator_function_declaration", "class_declaration"):
+    if t in ("function_declaration", "generator_function_declaration", "class_declaration",
+             "abstract_class_declaration"):
         n = stmt.child_by_field_name("name")
         return [n] if n is not None else []
     if t in ("variable_declaration", "lexical_declaration"):

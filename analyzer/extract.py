@@ -121,6 +121,10 @@ _GLOBAL_OBJECTS = frozenset({"window", "self", "globalThis", "document"})
 _BROWSER_BASE = re.compile(r"^\s*extends\s+(?:(?:window|globalThis)\.)?(?:HTML\w*Element|Element|EventTarget|Object)\s*$")
 
 
+_ELEMENT_OWN = frozenset({"addEventListener", "removeEventListener", "dispatchEvent", "submit",
+                          "requestSubmit", "attachShadow"})
+
+
 class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
     """Builds the facts of one unit into the shared `Program`."""
 
@@ -202,6 +206,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             "string": self.x_string,
             "class_declaration": self.x_class,
             "class": self.x_class,
+            "abstract_class_declaration": self.x_class,  # TypeScript `abstract class Widget {…}`
             "export_statement": self.x_export,
             "import_statement": self.x_import,
             "for_in_statement": self.x_for_in,
@@ -462,7 +467,15 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             return False
         cls = self.this_class.get(self.f.fid)
         prop = fn.child_by_field_name("property")
-        return cls is not None and prop is not None and _text(prop) in self.class_method_names.get(cls[0], ())
+        if cls is None or prop is None:
+            return False
+        name = _text(prop)
+        if name in self.class_method_names.get(cls[0], ()):
+            return True
+        # a class that extends one of the scan's: `this.on('customer[zip]', 'blur', this.onZip)` is what
+        # the base class declares (maybe in another file), not jQuery's `.on`; an element's own methods
+        # (`this.addEventListener`, `this.querySelector` of a custom element's base) stay the DOM's
+        return cls[1] and name not in _ELEMENT_OWN and name not in self.r.element_methods
 
     def _own_member(self, cls, prop: str, vals: tuple) -> None:
         """A field a class declares is its own property (`_class_prop`). A method is not (`class_method_names`):
@@ -747,7 +760,11 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         p = self.p
         fid = self.f.fid
         ln = p.node("load", prop or "[]", self.uid, node.start_byte, fid)
-        if prop is not None and prop not in r.source_props and not any(
+        call = node.parent
+        # `this.value('customer[zip]')` in a class that declares or inherits `value()`: its method, no field read
+        own = prop is not None and prop in r.source_props and call is not None \
+            and call.type == "call_expression" and self.declared_method(call)
+        if prop is not None and (own or prop not in r.source_props) and not any(
                 p.kind[b] == "load" and p.label[b] in DOM_OWNED for b in base):
             # field-based: every `x.prop` reads what any `y.prop = …` stored. Not for `.value` & co.: those
             # are reads of fields, and one `{value: card}` literal must not feed every `.value` in the program
@@ -759,7 +776,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         p.base_edges_from(base, ln)
         p.loads.append(Load(ln, base, prop))
         p.load_base[ln] = base
-        if prop is not None and prop in r.source_props:
+        if prop is not None and prop in r.source_props and not own:
             p.edge(p.new_source(prop, self.uid, fid, node.start_byte, node.end_byte, base, prop, False, text,
                                 self._guard(node)), ln)
         return (ln,)

@@ -317,7 +317,7 @@ class DeclarationFacts:
                     if k is not None:
                         p.edges_from(vals, p.prop_node(k))
                         self._own_member(node, k, vals)
-        if node.type == "class_declaration" and name is not None:
+        if node.type in ("class_declaration", "abstract_class_declaration") and name is not None:
             p.edge(cls, self.declare(_text(name)))
         else:
             self.vals[node.id] = (cls,)
@@ -407,7 +407,8 @@ class DeclarationFacts:
         is_default = any(c.type == "default" for c in node.children)
         if decl is not None:
             names = []
-            if decl.type in ("function_declaration", "generator_function_declaration", "class_declaration"):
+            if decl.type in ("function_declaration", "generator_function_declaration", "class_declaration",
+                             "abstract_class_declaration"):
                 nm = decl.child_by_field_name("name")
                 if nm is not None:
                     names.append(_text(nm))

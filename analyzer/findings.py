@@ -12,6 +12,7 @@ from analyzer.model import Finding, Location, PathStep, TriggerInfo
 from analyzer.models.keys import MAX_CANDIDATES
 from analyzer.program import FORM_VALUES, Store, nested_in
 from analyzer.sanitize import strip_userinfo
+from analyzer.solve import EVENT_TARGET_PROPS
 
 
 def jquery_css(sel: str) -> str:
@@ -385,7 +386,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
     cats: set[str] = set()
     descs: list[str] = []
     resolved = False
-    todo = [(o, tuple(src.base), False) for o in _call_site_base(prog, solver, src, resolver, flow)]
+    objs, anchors = _call_site_base(prog, solver, src, resolver, flow)
+    todo = [(o, anchors, False) for o in objs]
     prop_read = src.how in rules.source_props
     if todo and (all(_not_an_element(prog.objs[o], rules, prop_read) for o, _a, _t in todo)
                  or any(prog.objs[o][0] == "IT" for o, _a, _t in todo)):
@@ -463,22 +465,25 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
     return sort_categories(cats), sorted(set(descs)), resolved
 
 
-def _call_site_base(prog, solver, src, resolver, flow) -> list:
-    """What the read is on. `value = (el) => el.value.trim()` called as `value(this.email)`, `value(this.name)`
-    and `value(this.phone)`: its parameter is every element any call passes, but when the value leaves the
+def _call_site_base(prog, solver, src, resolver, flow) -> tuple[list, tuple]:
+    """What the read is on, and the nodes it was read from (the anchors an element made by a helper is
+    resolved at). `value = (el) => el.value.trim()` called as `value(this.email)`, `value(this.name)` and
+    `value(this.phone)`: its parameter is every element any call passes, but when the value leaves the
     helper by its return (the first node of the flow's path outside the helper is the result of a call of
-    it), the elements are those passed by the calls whose result reaches this sink. Else (the read's base is
-    no parameter, the value leaves otherwise, no call's result reaches the sink) every object of the base."""
+    it), the elements are those passed by the calls whose result reaches this sink, read from those calls'
+    arguments. Else (the read's base is no parameter, the value leaves otherwise, no call's result reaches
+    the sink) every object of the base, read from the base."""
+    whole = (sorted(solver.objects(src.base)), tuple(src.base) + _event_targets(prog, solver, src.base))
     objs = solver.objects(src.base)
-    if len(src.base) != 1 or len(objs) < 2:
-        return sorted(objs)
+    if len(src.base) != 1 or not objs:
+        return whole
     hit = resolver.param_of.get(src.base[0])
     if hit is None or hit[0] != src.fid:
-        return sorted(objs)
+        return whole
     fid, i = hit
     path = flow.path
     if not path:
-        return sorted(objs)
+        return whole
     funcs = prog.funcs
     exit_call = None
     for n in path:
@@ -488,16 +493,33 @@ def _call_site_base(prog, solver, src, resolver, flow) -> list:
         exit_call = resolver.call_by_result.get(n)
         break
     if exit_call is None:
-        return sorted(objs)
+        return whole
     sink = path[-1]
     narrowed: set = set()
+    args: set = set()
     for c, mode in resolver.calls_of.get(fid, ()):
         j = i + 1 if mode == "call" else i
         if mode == "apply" or j >= len(c.args) or not resolver._reaches_memo(c.result, sink):
             continue
         narrowed |= solver.objects(c.args[j])
+        args.update(c.args[j])
     narrowed &= objs
-    return sorted(narrowed) if narrowed else sorted(objs)
+    return (sorted(narrowed), tuple(sorted(args))) if narrowed else whole
+
+
+def _event_targets(prog, solver, base) -> tuple:
+    """`(ev.target).value` in a handler: the target nodes of the registrations whose event `ev` is. An element
+    a helper finds (`this.field('email')`, one template for every call) is resolved at the call that made
+    that registration's element, not at every call of the helper."""
+    out = []
+    for b in base:
+        if prog.kind[b] != "load" or prog.label[b] not in EVENT_TARGET_PROPS:
+            continue
+        for o in sorted(solver.objects(prog.load_base.get(b, ()))):
+            key = prog.objs[o]
+            if key[0] == "EV":
+                out.append(prog.regs[key[1]].target)
+    return tuple(out)
 
 
 def _path_name_kind(prog, classifier, path) -> str | None:

@@ -43,7 +43,7 @@ class LinkPasses:
             if rg.events or part[0] != "ref" or part[1] not in param_of:
                 continue
             fid, ei = param_of[part[1]]
-            hi = next((param_of[v][1] for v in rg.handler if v in param_of and param_of[v][0] == fid), None)
+            hi = self._wrapper_param(rg.handler, fid, param_of)
             ti = next((param_of[v][1] for v in pred.get(rg.target, ()) if v in param_of and param_of[v][0] == fid),
                       None)
             for c, mode in sorted(calls_of.get(fid, ()), key=lambda cm: cm[0].cid):
@@ -55,12 +55,78 @@ class LinkPasses:
                 if ti is not None and ti + off < len(c.args):
                     self.edges(c.args[ti + off], tn)
                 else:
-                    self.edge(rg.target, tn)
+                    found = self._wrapper_target(rg, fid, c, off, param_of)
+                    for key in found:
+                        self.seed(tn, key)
+                    if not found:
+                        self.edge(rg.target, tn)
                 new = Registration(len(p.regs), c.uid, c.fid, c.start, c.end,
                                    [e.split(".")[0] for e in ev.split() if e.split(".")[0]], tn, c.args[hi + off],
                                    c.path or rg.api)
                 p.regs.append(new)
                 self._watch_registration(new)
+
+    def _wrapper_param(self, vals, fid: int, param_of: dict) -> int | None:
+        """The index of the parameter of `fid` the handler of a registration in it is: the parameter itself,
+        or that parameter bound, through variables (`const bound = fn.bind(this); t.addEventListener(type,
+        bound)`)."""
+        p = self.p
+        pred = p.graph.pred
+        binds = {c.result: c for c in p.calls if c.method == "bind" and c.fid == fid and c.recv}
+        seen = set(vals)
+        todo = list(vals)
+        while todo and len(seen) < 32:
+            v = todo.pop()
+            hit = param_of.get(v)
+            if hit is not None and hit[0] == fid:
+                return hit[1]
+            inner = p.fnode_fid.get(v)
+            if inner is not None:  # `(ev) => handler.call(this, ev)`: the parameter it forwards the event to
+                nxt = [n for c in self._calls_in(inner)
+                       for n in ((c.recv or ()) if c.method in ("call", "apply") else c.callee)]
+            elif v in binds:
+                nxt = list(binds[v].recv)
+            elif p.kind[v] in ("var", "param"):
+                nxt = [m for m in pred.get(v, ()) if p.kind[m] in ("var", "param") or m in binds]
+            else:
+                nxt = []
+            for m in nxt:
+                if m not in seen:
+                    seen.add(m)
+                    todo.append(m)
+        return None
+
+    def _wrapper_target(self, rg, fid: int, c, off: int, param_of: dict) -> list:
+        """The element a registration helper listens on, at one call of it, when the helper finds it by a
+        parameter: `on(name, type, fn) { const el = this.input(name); el.addEventListener(type, …) }` with
+        `input(name)` finding `[name="${name}"]`, called as `this.on('customer[zip]', 'blur', …)`: that
+        call's `[name="customer[zip]"]`. Empty when the element is found otherwise."""
+        p = self.p
+        out = []
+        for o in sorted(self.objects((rg.target,))):
+            key = p.objs[o]
+            if key[0] != "E" or len(key) != 3 or key[2][0] != "ref" or key[2][1] not in param_of:
+                return []
+            gfid, gi = param_of[key[2][1]]
+            value = None
+            for inner in self._calls_in(fid):
+                if gi >= len(inner.args) or (inner.cid, gfid, "plain") not in self.linked:
+                    continue
+                for v in inner.args[gi]:
+                    hit = param_of.get(v)
+                    if hit is not None and hit[0] == fid and hit[1] + off < len(c.str_args):
+                        value = c.str_args[hit[1] + off]
+            if not value:
+                return []
+            out.append(("E", key[1].replace("{0}", value)))
+        return out
+
+    def _calls_in(self, fid: int) -> list:
+        if self._calls_by_fid is None:
+            self._calls_by_fid = {}
+            for c in self.p.calls:
+                self._calls_by_fid.setdefault(c.fid, []).append(c)
+        return self._calls_by_fid.get(fid, [])
 
     def _element_classes(self) -> None:
         """`customElements.define('cart-note', class extends HTMLElement {…})` (rules `[dom] element_definers`):
