@@ -247,6 +247,14 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
             _attach(u, bound[1])
             u.aliases = bound[2] or None
         prog.units.append(u)
+        # a platform component the script extends (a Magento mixin of the checkout's e-mail step): its own
+        # template's bindings, a script of their own (rules [[core_template]])
+        for page, core in templates.bind_core(f.rel, data, lambda rel, html: parse_page(rel, html, Budget(budget_seconds, 0)),
+                                              pages):
+            pages.append(page)
+            cu = Unit(uid=len(prog.units), rel=f.rel, data=b"", kind="script", page=page_of.get(f.rel))
+            _attach(cu, core)
+            prog.units.append(cu)
 
     # --- a folder of several sites (each sub-folder with its own pages): one global scope per site
     site_dirs = {f.rel.split("/", 1)[0] for f in files if f.kind == "html" and "/" in f.rel}

@@ -322,16 +322,9 @@ class CallFacts:
         if c.str_args and c.str_args[0]:
             self.p.seeds.append((c.result, ("E", template.replace("{0}", c.str_args[0]))))
             return
-        t = c.tmpl_args[0] if c.tmpl_args else None
-        if t and len(t) <= 3:
-            refs = [x for x in t if isinstance(x, tuple) and x[0] in ("ref", "idx", "lookup", "ret", "atob", "elems",
-                                                                      "join")]
-            if len(refs) == 1:
-                lit = [x for x in t if isinstance(x, str)]
-                pre = lit[0] if lit and t[0] == lit[0] else ""
-                post = lit[-1] if lit and t[-1] == lit[-1] and t[-1] is not t[0] else ""
-                tmpl = template.replace("{0}", pre + "{0}" + post)
-                self.p.seeds.append((c.result, ("E", tmpl, refs[0])))
+        key = _selector_template(c.tmpl_args[0] if c.tmpl_args else None, template)
+        if key is not None:
+            self.p.seeds.append((c.result, key))
 
     def _code_string(self, c: Call, str_pos: list[int]) -> None:
         """A constant string handed to `eval`, `Function` or a timer is code: recorded to be parsed and
@@ -448,6 +441,13 @@ class CallFacts:
         elif part is not None and part[0] in ("ref", "idx"):
             delegated = "{0}"
             p.seeds.append((tn, ("E", "{0}", part)))
+        elif sa is not None and sa < len(c.tmpl_args) and len(c.args) > 2 and \
+                _selector_template(c.tmpl_args[sa]) is not None:
+            # `$(document).on('blur', cfg.scope + ' [name="telephone"]', fn)`: the selector, its unknown part
+            # resolved later (or left out: see findings.SelectorResolver)
+            key = _selector_template(c.tmpl_args[sa])
+            delegated = key[1]
+            p.seeds.append((tn, key))
         elif c.recv is None:  # a bare `addEventListener(…)` is the window's
             p.seeds.append((tn, ("G", "window")))
         else:
@@ -551,3 +551,18 @@ class CallFacts:
 
 
 _ELEMENT_CALLBACKS = frozenset({"forEach", "map", "filter", "some", "every", "find", "flatMap"})
+
+
+def _selector_template(t, template: str = "{0}") -> tuple | None:
+    """The element a selector template finds: `'#' + id`, `scope + ' [name="telephone"]'` (one part not
+    constant, between literals) as `("E", "#{0}", part)`; None for anything else."""
+    if not t or len(t) > 3:
+        return None
+    refs = [x for x in t if isinstance(x, tuple) and x[0] in ("ref", "idx", "lookup", "ret", "atob", "elems", "join")]
+    if len(refs) != 1 or len(refs) + sum(isinstance(x, str) for x in t) != len(t):
+        return None
+    lit = [x for x in t if isinstance(x, str)]
+    pre = lit[0] if lit and t[0] == lit[0] else ""
+    post = lit[-1] if lit and t[-1] == lit[-1] and t[-1] is not t[0] else ""
+    return ("E", template.replace("{0}", pre + "{0}" + post), refs[0])
+

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analyzer.models.spec import ApiSpec, RulesError, TemplateSpec, record, records
+from analyzer.models.spec import ApiSpec, CoreTemplate, RulesError, TemplateSpec, record, records
 from analyzer.rules import load_toml
 
 
@@ -275,6 +275,7 @@ class CompiledElements:
 class Frameworks:
     template: tuple = ()
     api: tuple = ()
+    core_template: tuple = ()
 
 
 def _mapping(table, where: str, value_type=str) -> dict:
@@ -343,6 +344,7 @@ def check_rules() -> None:
     fw = record(Frameworks, load_toml("frameworks"), "frameworks.toml")
     records(TemplateSpec, fw.template, "frameworks.toml template")
     records(ApiSpec, fw.api, "frameworks.toml api")
+    records(CoreTemplate, fw.core_template, "frameworks.toml core_template")
 
     # a sink's vendor is one vendors.toml names (the same name a request to its host gets)
     names = {x.name for x in vendors}

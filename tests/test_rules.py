@@ -246,11 +246,11 @@ def test_every_framework_record_field_is_used():
     record field must be used by the framework models' code."""
     import dataclasses
 
-    from analyzer.models.spec import ApiSpec, TemplateSpec
+    from analyzer.models.spec import ApiSpec, CoreTemplate, TemplateSpec
 
     code = "".join(p.read_text(encoding="utf-8") for p in (REPO / "analyzer" / "models").glob("*.py")
                    if p.name != "spec.py")
-    for cls in (TemplateSpec, ApiSpec):
+    for cls in (TemplateSpec, ApiSpec, CoreTemplate):
         for f in dataclasses.fields(cls):
             if f.name in _TEST_KEYS:
                 continue
@@ -264,3 +264,16 @@ def test_framework_template_example(tmp_path: Path, entry):
     got = [(sorted(f.categories), f.trigger_names, f.sink_api) for f in scan([tmp_path]).findings]
     cats, trig, api = entry["expect"].split()
     assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)]
+
+
+@pytest.mark.parametrize("entry", load_toml("frameworks").get("core_template", []), ids=lambda e: e["module"])
+def test_core_template_example(tmp_path: Path, entry):
+    """A platform template (rules [[core_template]]) is bound when a script names its module, and only then."""
+    (tmp_path / "example.js").write_text(entry["example"] + "\n", encoding="utf-8")
+    got = [(sorted(f.categories), f.trigger_names, f.sink_api) for f in scan([tmp_path]).findings]
+    cats, trig, api = entry["expect"].split()
+    assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)]
+    named = entry["example"].replace(entry["module"], "Vendor_Other/js/view/thing")
+    (tmp_path / "example.js").write_text(named + "\n", encoding="utf-8")
+    assert scan([tmp_path]).findings == []
+

@@ -33,6 +33,19 @@ def records(cls: type[T], tables, where: str) -> tuple[T, ...]:
 
 
 @dataclass(frozen=True)
+class CoreTemplate:
+    """A platform component's own template, which the shop's code extends without shipping it (Magento's
+    checkout e-mail step binds `textInput: email` in `Magento_Checkout/web/template/form/element/email.html`):
+    bound, as an in-DOM template of `framework`, in a scan whose scripts name `module`."""
+
+    module: str
+    framework: str
+    html: str
+    example: str
+    expect: str
+
+
+@dataclass(frozen=True)
 class TemplateSpec:
     """rules/frameworks.toml [[template]]: how one framework writes bindings into its templates."""
 

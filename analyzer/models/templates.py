@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from analyzer.htmlpage import _line_starts
-from analyzer.models.spec import TemplateSpec, records
+from analyzer.models.spec import CoreTemplate, TemplateSpec, records
 from analyzer.rules import load_toml
 
 # names a template expression may use that are not component state
@@ -62,6 +62,9 @@ class TemplateModels:
 
     def __init__(self, parsers):
         self.parsers = parsers
+        self.core = records(CoreTemplate, load_toml("frameworks").get("core_template", []),
+                            "frameworks.toml core_template")  # platform templates (bind_core)
+        self.core_done: set[str] = set()  # modules whose template is bound already (once per scan)
         self.specs = load_specs()
         self.by_suffix = {sfx: s for s in self.specs for sfx in s.files}
 
@@ -113,6 +116,44 @@ class TemplateModels:
         if not codes:
             return None
         return BoundTemplate("in-DOM", None, codes, tuple(segs), langs)
+
+    def bind_core(self, rel: str, data: bytes, parse_page, pages=()) -> list[tuple]:
+        """The platform templates (rules `[[core_template]]`) a script names by module (`'Magento_Checkout/js/
+        view/form/element/email'` in a RequireJS mixin config or a `define` dependency), bound as in-DOM
+        templates of their framework; each generated statement stands for the place the script names the
+        module (the template itself is the platform's, not in the scan). (page, BoundTemplate) pairs: the
+        page holds the template's elements, for the selectors its bindings read. A scanned page (`pages`)
+        that binds the same field itself (a plugin's own copy of the template, `value: email`) is that
+        template: the platform's is not bound then."""
+        out = []
+        for ct in self.core:
+            if ct.module in self.core_done:
+                continue
+            at = -1
+            for q in (b"'", b'"'):
+                i = data.find(q + ct.module.encode("utf-8") + q)
+                if i >= 0 and (at < 0 or i < at):
+                    at = i
+            if at < 0:
+                continue
+            spec = next((sp for sp in self.specs if sp.framework == ct.framework and sp.in_dom), None)
+            if spec is None:
+                continue
+            self.core_done.add(ct.module)
+            page = parse_page(rel + "#" + ct.module, ct.html.encode("utf-8"))
+            attr = spec.binding_attr
+            own = [f'[id="{t["id"]}"][{attr}]' for t in page.soup.find_all(attrs={attr: True}) if t.get("id")]
+            if any(pg.soup.select(sel) for sel in own for pg in pages):
+                continue
+            b = self._bind(page, ct.html, spec, True)
+            if b is None:
+                continue
+            line = data.count(b"\n", 0, at) + 1
+            col = at - (data.rfind(b"\n", 0, at) + 1) + 1
+            snip = f"{ct.module} (its template: {ct.html.strip()[:60]})"
+            segs = tuple(Segment(sg.offset, line, col, snip) for sg in b.segments)
+            out.append((page, BoundTemplate(b.framework, None, b.code, segs, ())))
+        return out
 
     def _bind(self, page, text: str, spec: TemplateSpec, in_dom: bool) -> BoundTemplate | None:
         soup = page.soup
