@@ -196,6 +196,22 @@ class StateModel:
             solver.edges(c.args[2], p.prop_node(segs[-1]))
             p.graph.add_edges(((v, p.prop_node(s)) for s in segs[:-1] for v in c.args[2]), EDGE_KIND["b"])
 
+    def _observable_reads(self, solver) -> None:
+        """`self.ccHolder()` (no argument) of a property a template binding sets (`_set`): a Knockout
+        observable read, what the binding set, whether or not the observable is in the scan (Magento's
+        `this._super().observe(['ccHolder'])` makes it from the component's defaults)."""
+        p = solver.p
+        names = {name.rsplit(".", 1)[-1] for _c, name in self.sets}
+        if not names:
+            return
+        objs = p.objs
+        for c in p.calls:
+            if c.args or c.is_new or c.method not in names:
+                continue
+            if any(objs[o][0] == "fn" for o in solver.objects(c.callee)):
+                continue  # a method of the scan's own
+            solver.edge(p.prop_node(c.method), c.result)
+
     def _subscribe(self, solver, c: Call) -> None:
         """`wp.data.subscribe(fn)`: fn is a listener of the store, run as the shopper types."""
         if not c.args or not self.event_now:
@@ -441,6 +457,7 @@ class StateModel:
     def link(self, solver) -> None:
         """Reducers run by their dispatches; watchers and effects called by the writers of what they watch."""
         p = solver.p
+        self._observable_reads(solver)
         for c in self.form_watches:  # the callback's first parameter: the form's values
             for f in self._functions(solver, c.args[0]):
                 fn = p.funcs[f]
