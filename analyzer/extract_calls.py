@@ -452,8 +452,10 @@ class CallFacts:
             p.seeds.append((tn, ("G", "window")))
         else:
             p.edges_from(c.recv or (), tn)
+        fn = node.child_by_field_name("function")
+        guard = self._guard(fn) if fn is not None and fn.type == "member_expression" and not delegated else None
         rg = Registration(len(p.regs), self.uid, c.fid, c.start, c.end, events, tn, handler, c.method or c.path or "",
-                          delegated)
+                          delegated, guard)
         p.regs.append(rg)
         if ev_part is not None:
             p.deferred_events.append((rg, ev_part))

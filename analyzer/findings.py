@@ -397,6 +397,9 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
         # what was typed into it, whatever else the imprecise points-to set holds.
         return [], [], False
     seen = set()
+    # the guards of the registrations whose events the read is on (`if (el.name === 'order_comments')
+    # el.addEventListener('keyup', …)` over every field of a form)
+    reg_guards: set = {rg.guard for rg in _event_regs(prog, solver, src.base)}
     while todo:
         o, anchors, targeted = todo.pop()
         if o in seen:
@@ -405,6 +408,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
         key = prog.objs[o]
         if key[0] == "EV":
             tgt = prog.regs[key[1]].target
+            reg_guards.add(prog.regs[key[1]].guard)
             todo.extend((t, (tgt,), True) for t in solver.objects((tgt,)))  # what the event is on
             continue
         sels: list[str] = []
@@ -453,9 +457,10 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
             k = _path_name_kind(prog, classifier, flow.path)  # `{first_name: ui.first.value}` names the field
         cats.add(k or "other")
         descs.append(src.text or src.how)
-    if src.guard and (not cats or cats <= {"any_field", "other"}):
+    guard = src.guard or (next(iter(reg_guards)) if len(reg_guards) == 1 else None)
+    if guard and (not cats or cats <= {"any_field", "other"}):
         # a catch-all listener's read limited by a test of the field's name: that field
-        kinds, desc, hidden = _selector_info(src.guard, classifier, html_matches)
+        kinds, desc, hidden = _selector_info(guard, classifier, html_matches)
         if hidden and not kinds:
             return [], [], False
         if kinds:
@@ -507,10 +512,8 @@ def _call_site_base(prog, solver, src, resolver, flow) -> tuple[list, tuple]:
     return (sorted(narrowed), tuple(sorted(args))) if narrowed else whole
 
 
-def _event_targets(prog, solver, base) -> tuple:
-    """`(ev.target).value` in a handler: the target nodes of the registrations whose event `ev` is. An element
-    a helper finds (`this.field('email')`, one template for every call) is resolved at the call that made
-    that registration's element, not at every call of the helper."""
+def _event_regs(prog, solver, base) -> list:
+    """`(ev.target).value` in a handler: the registrations whose event `ev` is."""
     out = []
     for b in base:
         if prog.kind[b] != "load" or prog.label[b] not in EVENT_TARGET_PROPS:
@@ -518,8 +521,15 @@ def _event_targets(prog, solver, base) -> tuple:
         for o in sorted(solver.objects(prog.load_base.get(b, ()))):
             key = prog.objs[o]
             if key[0] == "EV":
-                out.append(prog.regs[key[1]].target)
-    return tuple(out)
+                out.append(prog.regs[key[1]])
+    return out
+
+
+def _event_targets(prog, solver, base) -> tuple:
+    """The target nodes of the registrations whose event `ev.target` is read from. An element a helper
+    finds (`this.field('email')`, one template for every call) is resolved at the call that made that
+    registration's element, not at every call of the helper."""
+    return tuple(rg.target for rg in _event_regs(prog, solver, base))
 
 
 def _path_name_kind(prog, classifier, path) -> str | None:

@@ -126,7 +126,7 @@ SOURCE = DC(Source, {
 })
 REGISTRATION = DC(Registration, {
     "rid": R, "uid": U, "fid": F, "start": S, "end": S, "events": S, "target": N, "handler": NODES, "api": S,
-    "delegated": S,
+    "delegated": S, "guard": S,
 })
 # Units are made by the engine, not by extraction (a unit's facts carry its `top_fid` and `kind`); the spec
 # is here so that the schema describes every record that holds ids.

@@ -276,6 +276,7 @@ class Registration:
     handler: tuple  # value nids of the handler argument
     api: str
     delegated: str | None = None
+    guard: str | None = None  # `if (el.name === 'order_comments') el.addEventListener(…)`: the field it is limited to
 
 
 @dataclass
