@@ -358,7 +358,8 @@ class CallFacts:
         if name in r.timer_names and path in r.timer_paths:
             self.p.timers.append((c.fid, self._timer_handler(c), path, self.uid, c.start, c.end, c.cid))
             c.handled = True
-        if path in r.register_methods and len(c.args) >= 2:
+        if path in r.register_methods and len(c.args) >= 2 and ("." in path or path in _BARE_REGISTRATIONS):
+            # (a bare `on(el, 'change', fn)` is some helper of the scan's, not jQuery's `.on`)
             self._registration(c, r.register_methods[path], node)
         if path == "require" and c.str_args and c.str_args[0]:
             self.p.imports.append((self.uid, c.str_args[0], "*module", c.result))
@@ -553,6 +554,10 @@ class CallFacts:
 
 
 _ELEMENT_CALLBACKS = frozenset({"forEach", "map", "filter", "some", "every", "find", "flatMap"})
+
+
+# registration functions called bare: the window's own
+_BARE_REGISTRATIONS = frozenset({"addEventListener", "attachEvent"})
 
 
 def _selector_template(t, template: str = "{0}") -> tuple | None:

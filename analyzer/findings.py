@@ -515,8 +515,12 @@ def _call_site_base(prog, solver, src, resolver, flow) -> tuple[list, tuple]:
 def _event_regs(prog, solver, base) -> list:
     """`(ev.target).value` in a handler: the registrations whose event `ev` is."""
     out = []
-    for b in base:
-        if prog.kind[b] != "load" or prog.label[b] not in EVENT_TARGET_PROPS:
+    loads = [b for b in base if prog.kind[b] == "load"]
+    for b in base:  # `({ target }) => target.value`: the variable the destructuring read goes into
+        if prog.kind[b] == "var" and prog.label[b] in EVENT_TARGET_PROPS:
+            loads.extend(m for m in prog.graph.pred.get(b, ()) if prog.kind[m] == "load")
+    for b in loads:
+        if prog.label[b] not in EVENT_TARGET_PROPS:
             continue
         for o in sorted(solver.objects(prog.load_base.get(b, ()))):
             key = prog.objs[o]
