@@ -1,6 +1,6 @@
 """Stage 4 (linking passes): what the solver does once its first propagation has run — framework and
 idiom passes (registration helpers, event buses and custom events, React effects, Knockout subscriptions,
-accessors), the functions that escape to outside callers, and the field-sensitivity pass over object
+accessors, which receivers a class method's `this` takes), the functions that escape to outside callers, and the field-sensitivity pass over object
 literals and browser objects. A mixin of `solve.Solver`.
 """
 from __future__ import annotations
@@ -65,6 +65,70 @@ class LinkPasses:
                                    c.path or rg.api)
                 p.regs.append(new)
                 self._watch_registration(new)
+
+    def _param_event_regs(self) -> set:
+        """Registrations whose event is a parameter of the function they are in (a helper: `on(el, type,
+        fn)`). Their event objects are the helper's callers' (`_registration_wrappers`): the helper's own
+        registration, of no event, hands its handler none, and no element as `this`."""
+        if self._param_regs is None:
+            params = {pn for f in self.p.funcs for pn in f.params}
+            self._param_regs = {rg.rid for rg, part in self.p.deferred_events
+                                if part[0] == "ref" and part[1] in params}
+        return self._param_regs
+
+    def _bind_this(self, fid: int, key: tuple, o: int) -> None:
+        """`x.m()` reads every `.m` by name (properties are field-based): a class's method `m` is linked to
+        calls on instances of other classes that declare an `m`, and to calls on a tracker SDK's global
+        (`this.analytics.identify(x)` beside the shop's class method `identify()`). Its `this` takes only
+        the receivers that can be its class's instances: no global API object, no instance of a class that
+        neither declares nor inherits it (an instance whose classes are not all known is taken)."""
+        if key[0] == "G":
+            return
+        if key[0] == "O":
+            fids = self._instance_fids.get(key[1], False)
+            if fids is False:
+                fids = self._instance_fids[key[1]] = self._class_fids(key[1])
+            if fids is not None and fid not in fids:
+                return
+        self.add(self.p.funcs[fid].this, o)
+
+    def _class_fids(self, result: int) -> frozenset | None:
+        """The constructors and methods of the classes `new C(…)` (whose result is `result`) makes an
+        instance of: C's and its bases', through variables, imports and exports. None when the object is no
+        such instance or a base is out of reach (`extends mixin(Base)`)."""
+        p = self.p
+        c = self._new_calls().get(result)
+        if c is None:
+            return None
+        pred = p.graph.pred
+        base = EDGE_KIND["b"]
+        walk = ("var", "global", "export", "reexport", "class")
+        seen = set(c.callee)
+        todo = list(c.callee)
+        classes = []
+        while todo:
+            n = todo.pop()
+            if len(seen) > 256:
+                return None
+            is_class = p.kind[n] == "class"
+            if is_class:
+                classes.append(n)
+            for m, attr in pred.get(n, {}).items():
+                if attr is base or m in seen:
+                    continue
+                if p.kind[m] in walk:
+                    seen.add(m)
+                    todo.append(m)
+                elif is_class and m not in p.fnode_fid:
+                    return None  # `class A extends mixin(B)`: a base this walk cannot see
+        if not classes:
+            return None
+        return frozenset(f for cls in classes for f in p.class_methods.get(cls, ()))
+
+    def _new_calls(self) -> dict:
+        if self._new_by_result is None:
+            self._new_by_result = {c.result: c for c in self.p.calls if c.is_new}
+        return self._new_by_result
 
     def _wrapper_param(self, vals, fid: int, param_of: dict) -> int | None:
         """The index of the parameter of `fid` the handler of a registration in it is: the parameter itself,
