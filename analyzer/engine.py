@@ -249,8 +249,9 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
         prog.units.append(u)
         # a platform component the script extends (a Magento mixin of the checkout's e-mail step): its own
         # template's bindings, a script of their own (rules [[core_template]])
-        for page, core in templates.bind_core(f.rel, data, lambda rel, html: parse_page(rel, html, Budget(budget_seconds, 0)),
-                                              pages):
+        platform = templates.bind_core(f.rel, data, lambda rel, html: parse_page(rel, html, Budget(budget_seconds, 0)),
+                                       pages)
+        for page, core in platform:
             pages.append(page)
             cu = Unit(uid=len(prog.units), rel=f.rel, data=b"", kind="script", page=page_of.get(f.rel))
             _attach(cu, core)

@@ -760,10 +760,10 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         p = self.p
         fid = self.f.fid
         ln = p.node("load", prop or "[]", self.uid, node.start_byte, fid)
-        call = node.parent
-        # `this.value('customer[zip]')` in a class that declares or inherits `value()`: its method, no field read
-        own = prop is not None and prop in r.source_props and call is not None \
-            and call.type == "call_expression" and self.declared_method(call)
+        # `this.value('customer[zip]')` in a class that declares or inherits `value()`: its method, no field
+        # read (the parent is asked only of a source property's read: loads are the hot path)
+        own = prop is not None and prop in r.source_props and node.parent is not None \
+            and node.parent.type == "call_expression" and self.declared_method(node.parent)
         if prop is not None and (own or prop not in r.source_props) and not any(
                 p.kind[b] == "load" and p.label[b] in DOM_OWNED for b in base):
             # field-based: every `x.prop` reads what any `y.prop = …` stored. Not for `.value` & co.: those

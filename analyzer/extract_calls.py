@@ -433,22 +433,23 @@ class CallFacts:
         delegated = None
         sa = spec.get("selector_arg")
         part = None
-        if sa is not None and sa < len(c.tmpl_args) and c.tmpl_args[sa] and len(c.tmpl_args[sa]) == 1 \
-                and isinstance(c.tmpl_args[sa][0], tuple) and len(c.args) > 2:
-            part = c.tmpl_args[sa][0]
+        templated = None  # `cfg.scope + ' [name="telephone"]'`
+        if sa is not None and sa < len(c.tmpl_args) and c.tmpl_args[sa] and len(c.args) > 2:
+            t = c.tmpl_args[sa]
+            if len(t) == 1 and isinstance(t[0], tuple):
+                part = t[0]
+            templated = _selector_template(t)
         if sa is not None and sa < len(c.str_args) and c.str_args[sa] and len(c.args) > 2:
             delegated = c.str_args[sa]
             p.seeds.append((tn, ("E", delegated)))
         elif part is not None and part[0] in ("ref", "idx"):
             delegated = "{0}"
             p.seeds.append((tn, ("E", "{0}", part)))
-        elif sa is not None and sa < len(c.tmpl_args) and len(c.args) > 2 and \
-                _selector_template(c.tmpl_args[sa]) is not None:
+        elif templated is not None:
             # `$(document).on('blur', cfg.scope + ' [name="telephone"]', fn)`: the selector, its unknown part
             # resolved later (or left out: see findings.SelectorResolver)
-            key = _selector_template(c.tmpl_args[sa])
-            delegated = key[1]
-            p.seeds.append((tn, key))
+            delegated = templated[1]
+            p.seeds.append((tn, templated))
         elif c.recv is None:  # a bare `addEventListener(…)` is the window's
             p.seeds.append((tn, ("G", "window")))
         else:

@@ -386,7 +386,8 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
     cats: set[str] = set()
     descs: list[str] = []
     resolved = False
-    objs, anchors = _call_site_base(prog, solver, src, resolver, flow)
+    ev_regs = _event_regs(prog, solver, src.base)  # the registrations whose event target the read is on
+    objs, anchors = _call_site_base(prog, solver, src, resolver, flow, tuple(rg.target for rg in ev_regs))
     todo = [(o, anchors, False) for o in objs]
     prop_read = src.how in rules.source_props
     if todo and (all(_not_an_element(prog.objs[o], rules, prop_read) for o, _a, _t in todo)
@@ -399,7 +400,7 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
     seen = set()
     # the guards of the registrations whose events the read is on (`if (el.name === 'order_comments')
     # el.addEventListener('keyup', …)` over every field of a form)
-    reg_guards: set = {rg.guard for rg in _event_regs(prog, solver, src.base)}
+    reg_guards: set = {rg.guard for rg in ev_regs}
     while todo:
         o, anchors, targeted = todo.pop()
         if o in seen:
@@ -470,16 +471,18 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
     return sort_categories(cats), sorted(set(descs)), resolved
 
 
-def _call_site_base(prog, solver, src, resolver, flow) -> tuple[list, tuple]:
+def _call_site_base(prog, solver, src, resolver, flow, targets: tuple) -> tuple[list, tuple]:
     """What the read is on, and the nodes it was read from (the anchors an element made by a helper is
     resolved at). `value = (el) => el.value.trim()` called as `value(this.email)`, `value(this.name)` and
     `value(this.phone)`: its parameter is every element any call passes, but when the value leaves the
     helper by its return (the first node of the flow's path outside the helper is the result of a call of
     it), the elements are those passed by the calls whose result reaches this sink, read from those calls'
     arguments. Else (the read's base is no parameter, the value leaves otherwise, no call's result reaches
-    the sink) every object of the base, read from the base."""
-    whole = (sorted(solver.objects(src.base)), tuple(src.base) + _event_targets(prog, solver, src.base))
+    the sink) every object of the base, read from the base and from `targets` (the target nodes of the
+    registrations whose event `ev.target` is read from: an element a helper finds, `this.field('email')`,
+    one template for every call, is resolved at the call that made that registration's element)."""
     objs = solver.objects(src.base)
+    whole = (sorted(objs), tuple(src.base) + targets)
     if len(src.base) != 1 or not objs:
         return whole
     hit = resolver.param_of.get(src.base[0])
@@ -527,13 +530,6 @@ def _event_regs(prog, solver, base) -> list:
             if key[0] == "EV":
                 out.append(prog.regs[key[1]])
     return out
-
-
-def _event_targets(prog, solver, base) -> tuple:
-    """The target nodes of the registrations whose event `ev.target` is read from. An element a helper
-    finds (`this.field('email')`, one template for every call) is resolved at the call that made that
-    registration's element, not at every call of the helper."""
-    return tuple(rg.target for rg in _event_regs(prog, solver, base))
 
 
 def _path_name_kind(prog, classifier, path) -> str | None:

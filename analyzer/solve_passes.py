@@ -96,34 +96,11 @@ class LinkPasses:
         """The constructors and methods of the classes `new C(…)` (whose result is `result`) makes an
         instance of: C's and its bases', through variables, imports and exports. None when the object is no
         such instance or a base is out of reach (`extends mixin(Base)`)."""
-        p = self.p
         c = self._new_calls().get(result)
-        if c is None:
-            return None
-        pred = p.graph.pred
-        base = EDGE_KIND["b"]
-        walk = ("var", "global", "export", "reexport", "class")
-        seen = set(c.callee)
-        todo = list(c.callee)
-        classes = []
-        while todo:
-            n = todo.pop()
-            if len(seen) > 256:
-                return None
-            is_class = p.kind[n] == "class"
-            if is_class:
-                classes.append(n)
-            for m, attr in pred.get(n, {}).items():
-                if attr is base or m in seen:
-                    continue
-                if p.kind[m] in walk:
-                    seen.add(m)
-                    todo.append(m)
-                elif is_class and m not in p.fnode_fid:
-                    return None  # `class A extends mixin(B)`: a base this walk cannot see
+        classes = self._classes_of(c.callee, whole=True) if c is not None else None
         if not classes:
             return None
-        return frozenset(f for cls in classes for f in p.class_methods.get(cls, ()))
+        return frozenset(f for cls in classes for f in self.p.class_methods.get(cls, ()))
 
     def _new_calls(self) -> dict:
         if self._new_by_result is None:
@@ -136,7 +113,7 @@ class LinkPasses:
         bound)`)."""
         p = self.p
         pred = p.graph.pred
-        binds = {c.result: c for c in p.calls if c.method == "bind" and c.fid == fid and c.recv}
+        binds = {c.result: c for c in self._calls_in(fid) if c.method == "bind" and c.recv}
         seen = set(vals)
         todo = list(vals)
         while todo and len(seen) < 32:
@@ -232,24 +209,34 @@ class LinkPasses:
         for fid in sorted(fids):
             self.seed(p.funcs[fid].this, ("E", tag))
 
-    def _classes_of(self, vals, limit: int = 256) -> list[int]:
+    def _classes_of(self, vals, limit: int = 256, whole: bool = False) -> list[int] | None:
         """The class declarations a value comes from, through variables, imports and exports (a class with no
         constructor is no object: it is found by the flow edges that carry it), and the classes they extend
-        (`extends FieldBase`: its `connectedCallback` runs on the subclass's element)."""
+        (`extends FieldBase`: its `connectedCallback` runs on the subclass's element). `whole`: also through
+        re-exports, and None when not all of them are found (more than `limit` nodes, or a base this walk
+        cannot see: `class A extends mixin(B)`)."""
         p = self.p
         pred = p.graph.pred
         base = EDGE_KIND["b"]
+        walk = _CLASS_WALK_WHOLE if whole else _CLASS_WALK
         seen = set(vals)
         todo = list(vals)
         out = []
-        while todo and len(seen) < limit:
+        while todo and (whole or len(seen) < limit):
+            if len(seen) > limit:
+                return None
             n = todo.pop()
-            if p.kind[n] == "class":
+            is_class = p.kind[n] == "class"
+            if is_class:
                 out.append(n)
             for m, attr in pred.get(n, {}).items():
-                if m not in seen and attr is not base and p.kind[m] in ("var", "global", "export", "class"):
+                if m in seen or attr is base:
+                    continue
+                if p.kind[m] in walk:
                     seen.add(m)
                     todo.append(m)
+                elif whole and is_class and m not in p.fnode_fid:
+                    return None
         return sorted(out)
 
     def _late_registrations(self, callee: int, spec: dict) -> None:
@@ -548,3 +535,9 @@ class LinkPasses:
                         p.graph.add_edges(((st, f.params[0]),), EDGE_KIND["a"])
                     for caller in self.resolver_callers.get(st, ()):
                         self.call_edges.add((caller, f.fid))
+
+
+# node kinds a class declaration reaches a `new` or a definer through (LinkPasses._classes_of)
+_CLASS_WALK = frozenset({"var", "global", "export", "class"})
+_CLASS_WALK_WHOLE = _CLASS_WALK | {"reexport"}
+
