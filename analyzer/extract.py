@@ -111,6 +111,7 @@ def _compared(cond, base: str, depth: int = 0) -> str | None:
                 return sel
     return None
 
+from analyzer.bundle import Module
 from analyzer.program import HEAP, Call, Func, Load, Program, Registration, Store, Unit
 from analyzer.rulebook import RuleBook
 
@@ -165,6 +166,13 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self._fn_value: dict[int, int] = {}  # function node id -> its function-value graph node
         self.getters: dict[int, list] = {}  # object literal node id -> [(key, fid)] of zero-parameter functions
         self.descriptors: dict[int, list] = {}  # object literal node id -> [('get'|'set', fid)]
+        # object literal node id -> (key, [(kind, vals)]) of a compiled class member `{key: "k", value: fn}`
+        self.member_descs: dict[int, tuple] = {}
+        # compiled async functions (regenerator, extract_calls._generator_body): the functions that hand a
+        # generator body to its runtime, and the values the bodies complete with (`ctx.a(2, v)`), by
+        # (fid, name of the body's context parameter)
+        self.gen_fns: set[int] = set()
+        self.gen_completions: dict[tuple[int, str], list[tuple]] = {}
         self.obj_spreads: dict[int, list] = {}  # object literal node id -> values of its `...x` spreads
         self.param_calls: list[tuple[int, str]] = []  # (fid, name) of calls `name(…)`/`name.apply(…)`
         self.fn_vars: set[int] = set()  # variables initialised with a function expression
@@ -227,6 +235,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         top = self._new_func(root, "<top>", None, top=True)
         self.u.top_fid = top.fid
         self.f = top
+        self._compiler_runtime(root)
         # tree-sitter's Node.parent walks down from the root (O(depth)); the walk keeps parents itself
         try:
             self._walk(root, self.h, self.parents, LEAF_TYPES)
@@ -242,6 +251,28 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             self.recv.clear()
             self.tmpl.clear()
             self.parents.clear()
+
+    def _compiler_runtime(self, root) -> None:
+        """An inlined compiler runtime (rules/libraries.toml `compiled_runtime`: Babel's regenerator): the
+        smallest function around the first marker string that holds all of them is library code, not
+        walked (a declaration's name is kept: calls of it are modelled where they are made)."""
+        markers = self.r.runtime_markers
+        data = self.u.data
+        at = data.find(markers[0]) if markers else -1
+        if at < 0 or any(data.find(m) < 0 for m in markers[1:]):
+            return
+        node = root.descendant_for_byte_range(at, at)
+        while node is not None:
+            if node.type in FUNC_TYPES and all(data.find(m, node.start_byte, node.end_byte) >= 0 for m in markers):
+                break
+            node = node.parent
+        if node is None or node.start_byte in self.skip:
+            return
+        name = node.child_by_field_name("name") if node.type == "function_declaration" else None
+        self.skip = dict(self.skip)
+        self.skip[node.start_byte] = Module(node.start_byte, node.end_byte, "runtime", "compiled-runtime",
+                                            library="compiled runtime", api_global="regeneratorRuntime",
+                                            api_var=_text(name) if name is not None else None)
 
     def _library_code(self, node) -> bool:
         """A bundled library's module (or its hoisted statements): not walked; a hoisted library's API
@@ -1137,12 +1168,41 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                     self.obj_spreads.setdefault(node.id, []).append(sv)
         if strs:
             p.array_strs[o] = strs  # `$.each(map, (k, sel) => $(sel))`: the values are the candidates
+        member = p.literal_strs.get((o, "key"))
+        if member and member not in ("true", "false"):
+            parts = [(kind, vals[0]) for kind in ("value", "get", "set")
+                     for vals in (p.literal_props.get((o, kind)),) if vals and vals[0] in self.fnode_fid]
+            if parts:
+                self.member_descs[node.id] = (member, parts)
         if self.u.aliases and node.start_byte in self.u.aliases:
             # a component object nested in a bundle's IIFE: its template's binding code names it so
             alias = self.u.aliases[node.start_byte]
             p.edges_from((o,), p.global_node(alias, self.u.scope))
             p.declared_globals.add(alias)  # the scan's own: not seeded as a browser global
         self.vals[node.id] = (o,)
+
+    def _compiled_members(self, node) -> None:
+        """`[{key: "bind", value: function bind() {…}}, {key: "total", get: function () {…}}]`: the members of
+        a class compiled to ES5 by Babel, handed to its `_createClass`/`_defineProperties` helpers (maybe
+        inlined by a minifier: `(o = [{key: …}]) && e(t.prototype, o)`), known by this shape, never by the
+        helpers' names. A method is stored under its property as a class's method is (`x.bind()` calls
+        it); a getter or setter runs on reads of / stores into the property. An array of `{key, value}` whose
+        values are not all functions is data (`[{key: 'email', value: v}]`), no class."""
+        members = []
+        for o in node.named_children:
+            if o.type == "comment":
+                continue
+            d = self.member_descs.get(o.id) if o.type == "object" else None
+            if d is None:
+                return
+            members.append(d)
+        p = self.p
+        for key, parts in members:
+            for kind, fnode in parts:
+                if kind == "value":
+                    p.edge(fnode, p.prop_node(key))
+                else:
+                    p.accessors.setdefault((kind, key), []).append(self.fnode_fid[fnode])
 
     def _accessor(self, m, key, vals) -> None:
         """`set email(v) {…}` / `get mail() {…}`: assignments to / reads of that property call it."""
@@ -1156,6 +1216,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
 
     def x_array(self, node) -> None:
         p = self.p
+        if self.member_descs and node.named_child_count:
+            self._compiled_members(node)
         a = p.node("array", "[]", self.uid, node.start_byte, self.f.fid)
         strs: list = []
         short = node.named_child_count <= 16  # `[4, 5, 6].forEach(i => sel(_s(i)))`: string-table indexes

@@ -154,6 +154,19 @@ class CallFacts:
                 and fn.child_by_field_name("object") is not None and fn.child_by_field_name("object").type == "this":
             self.literal_calls.append(("this." + method, c.cid, tuple(str_args), f.fid))
         self.vals[node.id] = (res,)
+        if is_new and path == "Promise" and fn_args == [0] and len(args[0]) == 1:
+            self._async_wrapper(c)
+        if fn_args and fn_args[0] == 0 and not is_new:
+            fid0 = self.fnode_fid.get(args[0][0]) if len(args[0]) == 1 else None
+            if fid0 is not None and fid0 in self.gen_fns and len(args) == 1:
+                p.edges_from(args[0], res)  # regenerator's `mark(fn)`: the generator function itself
+                c.modelled = c.handled = True
+            elif len(args) >= 2:
+                self._generator_body(c, argn.named_children[0], fid0)
+        elif method in _COMPLETIONS and len(args) == 2 and ft == "member_expression":
+            obj = fn.child_by_field_name("object")
+            if obj is not None and obj.type == "identifier":  # `ctx.a(2, v)` / `ctx.abrupt('return', v)`
+                self.gen_completions.setdefault((f.fid, _text(obj)), []).append(args[1])
         self._code_string(c, str_pos)
         if p.global_fns and any(v in p.global_fns for v in callee):
             p.seeds.append((res, ("G", "window")))
@@ -212,6 +225,54 @@ class CallFacts:
             self._method_rules(c, method, recv or (), node)
         elif path is not None and not is_new:
             self._function_rules(c, path, node)
+
+    def _generator_body(self, c: Call, g, gfid: int | None) -> None:
+        """`runtime.wrap(function (ctx) { while (1) switch (ctx.n) { case 0: ctx.n = 1; return f(x); case 1:
+        y = ctx.v; … return ctx.a(2, y) } }, outer, this)`: an async function (or generator) compiled to ES5
+        by Babel's regenerator, minified or not (known by this shape, never by the runtime's names). The
+        runtime calls the body, with `this` the call's third argument; the value the body returns at a step
+        (the awaited one) is what its context's `v` (older runtimes: `sent`) reads at the next step; what
+        it completes with (`ctx.a(2, v)`, `ctx.abrupt('return', v)`) is the result of the async function.
+        The function making the call is the generator function (`mark(fn)` returns it)."""
+        if gfid is None or g.type not in ("function_expression", "function"):
+            return
+        f = self.p.funcs[gfid]
+        params = g.child_by_field_name("parameters")
+        body = g.child_by_field_name("body")
+        plist = [x for x in params.named_children if x.type != "comment"] if params is not None else []
+        if len(plist) != 1 or plist[0].type != "identifier" or body is None or not _switch_loop(body, _text(plist[0])):
+            return
+        p = self.p
+        name = _text(plist[0])
+        ctx = p.node("object", "{}", self.uid, g.start_byte, gfid)
+        p.seeds.append((ctx, ("O", ctx)))
+        p.edge(ctx, f.params[0])
+        for key in ("v", "sent"):
+            p.literal_props[(ctx, key)] = (f.ret,)
+        if len(c.args) > 2:
+            p.edges_from(c.args[2], f.this)
+        c.callbacks.append((0, _GENERATOR_BODY))
+        c.modelled = c.handled = True  # (the runtime's own code is not followed)
+        for vals in self.gen_completions.pop((gfid, name), ()):
+            p.edges_from(vals, c.result)
+        self.gen_fns.add(self.f.fid)
+
+    def _async_wrapper(self, c: Call) -> None:
+        """`new Promise(function (resolve, reject) { var gen = fn.apply(self, args); … })`: the wrapper that
+        runs a compiled async function (Babel's `_asyncToGenerator`, inlined by a minifier into each
+        async function it wraps). The promise settles with what the generator completes with: the result
+        of the executor's own `fn.apply(…)` calls (the runtime steps between are not followed)."""
+        fid = self.fnode_fid.get(c.args[0][0])
+        if fid is None:
+            return
+        start = self.p.funcs[fid].start
+        calls = self.p.calls
+        for i in range(len(calls) - 2, -1, -1):
+            inner = calls[i]
+            if inner.uid != c.uid or inner.start < start:
+                break
+            if inner.fid == fid and inner.method == "apply":
+                self.p.edge(inner.result, c.result)
 
     def _bundled_require(self, c: Call, fn, argn) -> None:
         """`n(692)`, `Ln()`, `e("jquery")` loading a bundled library's module: the call yields the library's
@@ -552,6 +613,35 @@ class CallFacts:
             self.p.lookup_funcs[f.fid] = (table, off, decode)
             if late is not None:
                 self.p.lookup_decoders[f.fid] = late  # decodes if that name turns out to be `atob`
+
+
+# the methods of a regenerator context that complete the generator with their second argument
+_COMPLETIONS = frozenset({"a", "abrupt"})
+_GENERATOR_BODY: dict = {}  # (a callback with no data of the call's: the runtime calls it, see _generator_body)
+
+
+def _switch_loop(body, ctx: str) -> bool:
+    """`{ while (1) switch (ctx.n) {…} }`, `{ for (;;) switch (ctx.prev = ctx.next) {…} }`: a regenerator body."""
+    sts = [x for x in body.named_children if x.type != "comment"]
+    if len(sts) != 1 or sts[0].type not in ("while_statement", "for_statement"):
+        return False
+    loop = sts[0]
+    if loop.type == "while_statement":
+        cond = loop.child_by_field_name("condition")
+        inner = cond.named_children[0] if cond is not None and cond.named_child_count == 1 else None
+        if inner is None or _text(inner) not in ("1", "true", "!0"):
+            return False
+    elif loop.child_by_field_name("condition") is not None and _text(loop.child_by_field_name("condition")) != ";":
+        return False
+    st = loop.child_by_field_name("body")
+    if st is not None and st.type == "statement_block":
+        inner = [x for x in st.named_children if x.type != "comment"]
+        st = inner[0] if len(inner) == 1 else None
+    if st is None or st.type != "switch_statement":
+        return False
+    value = st.child_by_field_name("value")
+    return value is not None and (_text(value).startswith("(" + ctx + ".") or
+                                  _text(value).startswith("(" + ctx + " ."))
 
 
 _ELEMENT_CALLBACKS = frozenset({"forEach", "map", "filter", "some", "every", "find", "flatMap"})

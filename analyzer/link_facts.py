@@ -113,7 +113,7 @@ CALL = DC(Call, {
     "cid": C, "uid": U, "fid": F, "start": S, "end": S, "callee": NODES, "recv": Opt(NODES), "args": Seq(NODES),
     "result": N, "is_new": S, "method": S, "path": S, "str_args": S, "tmpl_args": Seq(Opt(TMPL)),
     "obj_url": Opt(TMPL), "handled": S, "resolved": S, "rules": S, "fn_args": S, "callbacks": S,
-    "args_start": S, "renders": S,
+    "args_start": S, "renders": S, "modelled": S,
 })
 LOAD = DC(Load, {"nid": N, "base": NODES, "prop": S})
 STORE = DC(Store, {

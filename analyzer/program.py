@@ -227,6 +227,7 @@ class Call:
     callbacks: list = field(default_factory=list)  # (arg index, callback-rule dict)
     args_start: int = -1  # byte of the argument list's `(` (where a minifier's merged callee ends)
     renders: bool = False  # React rendering a component (`<Field …/>`, `jsx(Field, {…})`): args[0] its props
+    modelled: bool = False  # a call into a compiler's runtime the extraction models (regenerator): not linked
 
 
 @dataclass(slots=True)

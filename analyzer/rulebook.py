@@ -98,6 +98,7 @@ class RuleBook:
     lazy_props: set = field(default_factory=set)  # props that make a component's v-model update on `change`
     bundle_libraries: object = None  # analyzer.bundle.LibraryRules: banner, paths, signature, API per library
     library_globals: frozenset = frozenset()  # the globals bundled libraries' APIs are modelled under
+    runtime_markers: tuple = ()  # strings of an inlined compiler runtime's function (libraries.toml compiled_runtime)
     masking_patterns: set = field(default_factory=set)
     amd_calls: set = field(default_factory=set)
     state_hooks: set = field(default_factory=set)
@@ -240,6 +241,7 @@ class RuleBook:
         rb.element_field_tags = set(ce.get("field_tags", []))
         rb.model_props = set(ce.get("model_props", []))
         rb.lazy_props = set(ce.get("lazy_props", []))
+        rb.runtime_markers = tuple(m.encode() for m in lt.get("compiled_runtime", {}).get("markers", ()))
         rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in libs if lib.get("banner")]
         from analyzer.bundle import library_rules
 

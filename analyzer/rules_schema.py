@@ -262,6 +262,13 @@ class Library:
 
 
 @dataclass(frozen=True)
+class CompiledRuntime:
+    markers: tuple  # string literals all found in the runtime's function (the first anchors the search)
+    example: str
+    expect: str
+
+
+@dataclass(frozen=True)
 class CompiledElements:
     factories: tuple
     field_tags: tuple
@@ -335,11 +342,13 @@ def check_rules() -> None:
         raise RulesError(f"vendors.toml: unknown section(s) {extra}")
     vendors = records(Vendor, v.get("vendor"), "vendors.toml vendor")
     lib = load_toml("libraries")
-    if sorted(set(lib) - {"library", "compiled_elements"}):
-        raise RulesError(f"libraries.toml: unknown section(s) {sorted(set(lib) - {'library', 'compiled_elements'})}")
+    lib_sections = {"library", "compiled_elements", "compiled_runtime"}
+    if sorted(set(lib) - lib_sections):
+        raise RulesError(f"libraries.toml: unknown section(s) {sorted(set(lib) - lib_sections)}")
     records(Library, [{("global_" if k == "global" else k): v for k, v in t.items()} for t in lib.get("library", ())],
             "libraries.toml library")
     record(CompiledElements, lib.get("compiled_elements", {}), "libraries.toml compiled_elements")
+    record(CompiledRuntime, lib.get("compiled_runtime", {}), "libraries.toml compiled_runtime")
 
     fw = record(Frameworks, load_toml("frameworks"), "frameworks.toml")
     records(TemplateSpec, fw.template, "frameworks.toml template")

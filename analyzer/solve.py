@@ -501,6 +501,8 @@ class Solver(LinkPasses):
 
     def _on_call(self, c: Call, key: tuple, o: int) -> None:
         k0 = key[0]
+        if c.modelled:
+            return
         if k0 == "fn":
             m = c.method
             if c.recv and self._browser_receiver(c.recv, c.path):
@@ -867,7 +869,7 @@ class Solver(LinkPasses):
         elif mode == "apply":
             this_vals = args[0] if args else ()
             spread = args[1] if len(args) > 1 else ()
-            args = [spread] * len(f.params)
+            args = [spread] * max(len(f.params), 1)  # (also a function that reads only `arguments`)
         ac = self.p.arg_edge_calls
         for i, pn in enumerate(f.params):
             for a in (args[i:] if i == f.rest else args[i:i + 1]):

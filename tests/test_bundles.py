@@ -464,6 +464,18 @@ def test_compiled_elements_example(tmp_path: Path):
     assert [(f.categories, f.trigger_names, f.sink_api) for f in r.findings] == [([cats], [trigs], api)]
 
 
+def test_compiled_runtime_example(tmp_path: Path):
+    """The `compiled_runtime` example: its stand-in runtime is not analysed (the `toString` it defines would
+    otherwise return the email as `this` everywhere), its calls are modelled, the async function leaks."""
+    rt = load_toml("libraries")["compiled_runtime"]
+    (tmp_path / "index.html").write_text('<input id="email" type="email"><script src="a.js"></script>\n')
+    (tmp_path / "a.js").write_text(rt["example"] + "\n")
+    r = scan([tmp_path])
+    cats, trigs, api = rt["expect"].split()
+    assert [(f.categories, f.trigger_names, f.sink_api) for f in r.findings] == [([cats], [trigs], api)]
+    assert all(m.encode() in rt["example"].encode() for m in rt["markers"])
+
+
 @pytest.mark.parametrize("code,expect", [
     # React's compiled JSX, minified with the factory renamed: a field tag with an on… prop
     ("function C(){return i('input',{id:'email',type:'email',onBlur:e=>navigator.sendBeacon('/l',e.target.value)})}",
