@@ -55,6 +55,7 @@ def _is_export_helper(fn) -> bool:
             if k is not None and v is not None and _text(k) == "get" and _text(v) == names[2]:
                 return True
     return False
+_SPREAD_HELPER_MAX = 1200  # bytes of a compiled object-spread helper (Babel's is about 500 minified)
 # index expressions whose constant value the walk leaves as a template (`_folded_name`)
 _FOLDED_KEY_TYPES = frozenset({"call_expression", "binary_expression", "template_string", "parenthesized_expression"})
 # a feature flag by the constant convention (`LEGACY_PWNED_CHECK`, `USE_OLD_ANALYTICS`, `DEBUG`)
@@ -150,6 +151,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.f: Func | None = None
         self.decls: dict[int, set] = {}
         self.refs: list[tuple[int, int, str]] = []
+        self.assigned_refs: set[int] = set()  # reference nodes that are assignment targets (`x = v`)
         self.ref_cache: dict[tuple[int, str], int] = {}
         self.global_assigns: list[tuple[int, int, Store]] = []
         self.parents: dict[int, object] = {}  # parent of each `arguments` node (function names)
@@ -662,6 +664,11 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.f = self.fstack.pop()
         fnode = self._fn_value.pop(node.id)
         self._note_helper(node, f, self._fn_parent.pop(node.id, None))
+        sm = self.r.spread_markers
+        if sm and node.end_byte - node.start_byte <= _SPREAD_HELPER_MAX:
+            data = self.u.data
+            if all(data.find(m, node.start_byte, node.end_byte) >= 0 for m in sm):
+                self.p.spread_helpers.add(f.fid)  # Babel's `_objectSpread2` (rules: compiled_runtime)
         if node.type in ("function_declaration", "generator_function_declaration") and not (
                 self.copying and node.start_byte == self._copy_root):
             nm = node.child_by_field_name("name")
@@ -718,8 +725,19 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                         for cc in c.named_children:
                             stack.append((cc, vals))
             elif t == "array_pattern":
-                for c in pt.named_children:
-                    stack.append((c, vals))
+                i = 0  # the element's index: commas counted (`[, phone]` skips one)
+                for c in pt.children:
+                    if c.type == ",":
+                        i += 1
+                    elif not c.is_named or c.type == "comment":
+                        continue
+                    else:
+                        if c.type == "identifier" and declare:
+                            name = _text(c)
+                            target = self._declare_in(name, c.start_byte, block) if block is not None \
+                                else self.declare(name)
+                            p.pattern_elems[target] = i
+                        stack.append((c, vals))
             elif t == "assignment_pattern":
                 left = pt.child_by_field_name("left")
                 right = pt.child_by_field_name("right")
@@ -1008,6 +1026,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             name = _text(left)
             target = self.ref(name, None, left.start_byte)
             p.edges_from(vals, target)
+            self.assigned_refs.add(target)
             if tmpl is not None:
                 p.consts.setdefault(target, []).append(tmpl)
             if name in self.r.global_assign_sinks:
@@ -1364,6 +1383,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                 v = self.ref_cache[(s, name)]
                 p.edge(n, v)
                 p.edge(v, n)
+                if n in self.assigned_refs:
+                    p.closure_vars.add(v)  # (assigned by a nested function)
         # debounce-like factories: `function d(fn) { return function () { … fn.apply(this, a) … } }`
         for fid, name in self.param_calls:
             s = scope_of(fid, name)

@@ -365,6 +365,7 @@ class DeclarationFacts:
             return
         part = self._key_part(name.named_children[0])
         if part is None:
+            self.p.open_bases.append(obj)  # `{[action.field]: v}`: a key nobody can name
             return
         st = Store(self.uid, self.f.fid, node.start_byte, node.end_byte, (obj,), "", vals, None)
         self.p.stores.append(st)

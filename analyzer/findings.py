@@ -349,7 +349,7 @@ _MINIFIED_NAME = re.compile(r"^[A-Za-z_$][\w$]?(?:\.[A-Za-z_$][\w$]?|\[(?:[A-Za-
 # Kinds of abstract object that are never a form field: object literals and `new` instances, iterator
 # steps and descriptors (`IT`: results of rules `plain_result_methods`), functions, promise results and
 # framework state (refs, state arrays, proxies).
-_NOT_ELEMENT_KINDS = frozenset({"O", "IT", "fn", "R", "RF", "PX"})
+_NOT_ELEMENT_KINDS = frozenset({"O", "IT", "B", "fn", "R", "RF", "PX"})
 
 
 def _not_an_element(key: tuple, rules, prop_read: bool = False) -> bool:

@@ -102,7 +102,7 @@ NODES = Seq(N)
 
 # Abstract-object keys (`Program.objs`, the seeds): see solve.py's module docstring
 OBJ_KEY = Tagged("object key", {
-    "fn": (F,), "O": (N,), "IT": (N,), "G": (S,), "R": (N,), "EV": (R,), "E": {1: (S,), 2: (S, PART)},
+    "fn": (F,), "O": (N,), "IT": (N,), "B": (N,), "G": (S,), "R": (N,), "EV": (R,), "E": {1: (S,), 2: (S, PART)},
 })
 
 FUNC = DC(Func, {
@@ -222,6 +222,8 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "arg_edge_calls": DictMerge(Tup((N, N)), SetOf(N), "union"),
     "contents_ret": DictMerge(Tup((N, N)), SetOf(N), "union"),
     "open_bases": Concat(N),
+    "closure_vars": Union(N),
+    "spread_helpers": Union(F),
     "entry_pairs": Concat(Tup((N, N, NODES))),
     "keyed_pushes": DictMerge(N, Seq(NODES), "extend"),
     "units": EngineOwned(),
@@ -243,6 +245,7 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "code_strings": Concat(Tup((U, F, S, S, C, S))),
     "call_hints": DictMerge(N, N, "assign"),
     "array_parts": DictMerge(Tup((N, S)), PART, "assign"),
+    "pattern_elems": DictMerge(N, S, "assign"),
 }
 
 

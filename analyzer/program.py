@@ -307,6 +307,8 @@ class Program:
     rotations: dict = field(default_factory=dict)  # array ref (or literal) node -> left rotations applied at load
     call_hints: dict = field(default_factory=dict)  # result of `f()` -> ref node of `f` (string tables: `var t = f()`)
     array_parts: dict = field(default_factory=dict)  # (array literal node, index) -> lookup part of that element
+    # a name an array pattern declares -> its index (`for (const [sel, fn] of TABLE)`: `sel` is element 0)
+    pattern_elems: dict = field(default_factory=dict)
     wrapper_factories: dict = field(default_factory=dict)  # fid -> index of the function parameter it wraps
     components: set = field(default_factory=set)  # functions that render JSX
     jsx_components: set = field(default_factory=set)  # those written with JSX syntax (a source, not a build)
@@ -319,6 +321,10 @@ class Program:
     arg_edge_calls: dict = field(default_factory=dict)  # (argument value, parameter) -> call result nodes
     contents_ret: dict = field(default_factory=dict)  # (parameter contents, argument value) -> call result nodes
     open_bases: list = field(default_factory=list)  # objects written under keys that cannot be named
+    # variables a nested function assigns (`let state` of a store's factory, `state = next` in its dispatch):
+    # what they hold is read later, by whoever reads them, like the heap
+    closure_vars: set = field(default_factory=set)
+    spread_helpers: set = field(default_factory=set)  # fids of compiled `{...a}` helpers: calls as Object.assign
     # `for (const [k, v] of Object.entries(X))`: (k's reference, v's reference, X's values): a call given both
     # (`customElements.define(k, v)`) is each of X's pairs
     entry_pairs: list = field(default_factory=list)
@@ -502,7 +508,14 @@ class Program:
             vals = self.strings_of(part[1], limit, depth + 1, memo) if isinstance(part[1], tuple) else [part[1]]
             return sorted(set(_b64(vals)))
         out = []
-        for n in self._walk_back(part[1], limit, want="any"):
+        walked = self._walk_back(part[1], limit, want="any")
+        idx = {self.pattern_elems[n] for n in walked + [part[1]] if n in self.pattern_elems} \
+            if self.pattern_elems else ()
+        if idx:  # `[sel, fn]` of a pair, or of each pair a table holds: element `sel`'s index of each
+            out.extend(self._pattern_strings(walked, idx))
+        for n in walked:
+            if idx and self.kind[n] == "array":
+                continue
             for t in self.consts.get(n, ()):
                 if all(isinstance(x, str) for x in t):
                     out.append("".join(t))
@@ -512,6 +525,19 @@ class Program:
                 if e is not None:
                     out.append(e)
         return sorted(set(out))
+
+    def _pattern_strings(self, walked: list, idx: set) -> list[str]:
+        """The string elements at the pattern's indexes of the arrays a destructured name walks back to, and
+        of the arrays those hold (a loop over a table of pairs)."""
+        out = []
+        pred = self.graph.pred
+        for a in walked:
+            if self.kind[a] != "array":
+                continue
+            for arr in [a] + [m for m in pred.get(a, ()) if self.kind[m] == "array"]:
+                elems = self.array_strs.get(arr) or ()
+                out.extend(elems[i] for i in idx if i < len(elems) and elems[i] is not None)
+        return out
 
     def _late_decoder(self, fid: int, limit: int, memo: dict | None) -> bool:
         part = self.lookup_decoders.get(fid)

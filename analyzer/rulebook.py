@@ -99,6 +99,7 @@ class RuleBook:
     bundle_libraries: object = None  # analyzer.bundle.LibraryRules: banner, paths, signature, API per library
     library_globals: frozenset = frozenset()  # the globals bundled libraries' APIs are modelled under
     runtime_markers: tuple = ()  # strings of an inlined compiler runtime's function (libraries.toml compiled_runtime)
+    spread_markers: tuple = ()  # names in a compiled object-spread helper's function (same section)
     masking_patterns: set = field(default_factory=set)
     amd_calls: set = field(default_factory=set)
     state_hooks: set = field(default_factory=set)
@@ -242,6 +243,7 @@ class RuleBook:
         rb.model_props = set(ce.get("model_props", []))
         rb.lazy_props = set(ce.get("lazy_props", []))
         rb.runtime_markers = tuple(m.encode() for m in lt.get("compiled_runtime", {}).get("markers", ()))
+        rb.spread_markers = tuple(m.encode() for m in lt.get("compiled_runtime", {}).get("spread_markers", ()))
         rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in libs if lib.get("banner")]
         from analyzer.bundle import library_rules
 

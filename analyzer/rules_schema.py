@@ -264,6 +264,7 @@ class Library:
 @dataclass(frozen=True)
 class CompiledRuntime:
     markers: tuple  # string literals all found in the runtime's function (the first anchors the search)
+    spread_markers: tuple  # names all found in a compiled object-spread helper (`_objectSpread2`)
     example: str
     expect: str
 

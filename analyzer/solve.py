@@ -4,7 +4,8 @@ A worklist propagation (Andersen-style, field-based, flow-insensitive) of abstra
 dataflow graph: functions, global access paths (`G`, e.g. `navigator.sendBeacon`, `%XMLHttpRequest` for a
 factory type), element descriptors (`E`, a CSS selector), event objects (`EV`, per registration) and
 promise resolvers (`R`), object literals and `new` instances (`O`), iterator steps and descriptors
-(`IT`, results of rules `plain_result_methods`: never an element). Watchers on loads, calls, callbacks and registrations turn new objects into new
+(`IT`, results of rules `plain_result_methods`: never an element), values built-in globals' functions make
+(`B`, `Math.max(…)`, `JSON.parse(…)`: no element, no object of the scan's). Watchers on loads, calls, callbacks and registrations turn new objects into new
 objects or new edges: a function reaching a callee links arguments to parameters and the return to the
 call result; `G: jQuery` reaching a callee makes the call a jQuery factory; an event object's `.target`
 is the registration's element (`E *` on a catch-all global). Module imports are linked first, calls the scan cannot resolve get the
@@ -440,6 +441,13 @@ class Solver(LinkPasses):
             self.edge(kv, ld.nid)
             for vals in p.keyed_pushes.get(ld.nid, ()):  # what is pushed into `handlers[t]` is kept there
                 self.edges(vals, kv)
+        elif k0 == "R" and prop in (None, "0", "1") and key[1] in self.state_nodes:
+            # `n = useState(''), v = n[0], setV = n[1]` (array destructuring compiled to ES5): the state and
+            # its setter, as `[v, setV] = useState('')` reads them (an index the walk left unnamed: either)
+            if prop != "1":
+                self.edge(key[1], ld.nid)
+            if prop != "0":
+                self.add(ld.nid, o)
         elif k0 == "RF":
             self.models.on_ref_load(self, ld, key)
         elif k0 == "PX":
@@ -852,6 +860,13 @@ class Solver(LinkPasses):
         self.linked.add(key)
         c.resolved = True
         f = self.p.funcs[fid]
+        if fid in self.p.spread_helpers and mode == "plain" and c.args:
+            # `_objectSpread2(target, …sources)` (a compiler's helper for `{...a, b}`): Object.assign, per call
+            for a in c.args[1:]:
+                for t in c.args[0]:
+                    self.edges(a, t)
+            self.edges(c.args[0], c.result)
+            return
         wi = self.p.wrapper_factories.get(fid)
         if wi is not None and mode == "plain" and wi < len(c.args) and any(
                 self.p.objs[o][0] == "fn" for o in self.objects(c.args[wi])):
@@ -1165,18 +1180,46 @@ class Solver(LinkPasses):
             for i, a in enumerate(c.args):
                 if i not in not_result:
                     self.edges(a, c.result)
-            if c.recv:
+            if c.recv and self._builtin_receiver(c.recv):
+                # `Math.max(0, n)`, `JSON.parse(text)`: a function of a built-in global returns a value the
+                # browser makes (no element, no object of the scan's), not the global itself
+                self.seed(c.result, ("B", c.result))
+            elif c.recv:
                 self.edges(c.recv, c.result)
             # a function handed to code outside the scan runs later, under the caller's trigger
             wrapped = c.result in handler_vals  # `on('submit', Utils.wrap(fn))`: fn runs as the handler
             if m in r.later_callbacks:
                 continue  # `obs.subscribe(fn)`: fn runs when something changes later, not during the call
+            if m in r.store_into_receiver and c.recv and self._own_container(c):
+                continue  # `listeners.add(fn)` into a `new Set()` of the scan's: stored, called by whoever reads it
             for i in c.fn_args:
                 others = [a for j, a in enumerate(c.args) if j != i]
                 for v in c.args[i]:
                     self.on(v, ("cb", c, {"receiver_to": [0] if c.recv else [], "arg0_to": [0, 1] if others else [],
                                           "ret_to_result": True, "this_receiver": False, "init_arg_to": None,
                                           "wrap": wrapped}))
+
+    def _builtin_receiver(self, recv) -> bool:
+        """The receiver is only built-in globals of the language or the browser (rules `builtin_globals`)."""
+        objs = self.objects(recv)
+        if not objs:
+            return False
+        builtins = self.r.builtin_globals
+        for o in objs:
+            key = self.p.objs[o]
+            if key[0] != "G" or self.r.normalize_path(key[1]).split(".", 1)[0].lstrip("%") not in builtins:
+                return False
+        return True
+
+    def _own_container(self, c: Call) -> bool:
+        """The receiver holds no global or library object, only containers the scan makes (`new Set()`,
+        `[]`, `{}`) and what is stored into them (a function pushed onto `dataLayer` or `_paq` is run by the
+        tag manager)."""
+        objs = self.objects(c.recv)
+        if not objs:
+            return True
+        own = set(self.objects([v for i in c.fn_args for v in c.args[i]]))
+        return all(o in own or self.p.objs[o][0] in ("O", "IT") for o in objs)
 
     def _library_call(self, c) -> bool:
         """`_.get(o, 'a')`, `R.prop(…)`: a call on a global library object (by its spelling)."""

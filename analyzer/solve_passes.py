@@ -348,6 +348,8 @@ class LinkPasses:
         for st in self.state_nodes:
             held |= self.pts.get(st, set())
         held |= self.models.store_held(self)  # (a store's state holds more literals than a points-to set)
+        for v in p.closure_vars:  # (`state = reducer(state, action)` in a store's `dispatch`)
+            held |= self.pts.get(v, set())
         open_objs = set()
         for b in p.open_bases:
             if p.fid[b] not in self.superseded:  # (`form[key] = v` in a helper only its copies run)
@@ -381,8 +383,8 @@ class LinkPasses:
             if not kinds:
                 continue
             # objects held *inside* the literals (`{success: render, el: $('#pref')}`) show up next to them
-            if "O" in kinds and not (found & open_objs) and (kinds == {"O"} or self._only_contents(found, contents)) \
-                    and not self._mixed(ld.base, pred):
+            if "O" in kinds and not (self._tops(found, contents) & open_objs) \
+                    and (kinds == {"O"} or self._only_contents(found, contents)) and not self._mixed(ld.base, pred):
                 # the field-based edge from stores stays: `RUM.q.push(x)` writes into `.q` long after the
                 # literal; other literals' values under the same name go
                 for b in ld.base:
@@ -408,7 +410,7 @@ class LinkPasses:
                     n = p.named.get(key)
                     if n is not None:
                         drop(n, ld.nid)
-            elif kinds <= set(browser) or (
+            elif kinds <= {*browser, "B"} or (
                     "O" in kinds and kinds <= {"O", *browser} and not (found & open_objs)
                     and all((objs[o][1], ld.prop) in p.literal_strs or (objs[o][1], ld.prop) not in lp
                             for o in found if objs[o][0] == "O")
@@ -474,6 +476,16 @@ class LinkPasses:
                 elif k in ("load", "call", "source") and not self.pts.get(m):
                     return True
         return False
+
+    def _tops(self, found: set, contents: dict) -> set:
+        """The objects of `found` that are not held inside another of its literals (a literal's points-to set
+        shows what it holds next to it: `{contact: {[k]: v}}` is not itself open to any key)."""
+        objs = self.p.objs
+        inner = set()
+        for o in found:
+            if objs[o][0] == "O":
+                inner |= contents.get(objs[o][1], set()) - {o}
+        return found - inner
 
     def _only_contents(self, found: set, contents: dict) -> bool:
         objs = self.p.objs
