@@ -288,7 +288,9 @@ class Classifier:
         tk = self.type_kind(type_) if tag == "input" else None
         if tk is not None and type_ not in self._weak_types:
             return tk
-        text = self._text_kind(attrs, label)
+        # a radio button's label names its option (`クレジットカード`, "Cash on delivery"), not what the field
+        # holds: only the field's own name/id/placeholder words can say that
+        text = self._text_kind(attrs, "" if type_ == "radio" else label)
         if tk is not None:  # weak type: a specific keyword wins
             return text if text and text != "other" else tk
         if text:

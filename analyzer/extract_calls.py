@@ -555,15 +555,18 @@ class CallFacts:
         if len(f.params) not in (1, 2):
             return
         body = node.child_by_field_name("body")
-        if body is None or body.type != "statement_block" or body.named_child_count > 4:
+        if body is None or (body.type == "statement_block" and body.named_child_count > 4):
             return
+        # `(i) => TABLE[i]`: an arrow's expression body is what it returns
+        stmts = body.named_children if body.type == "statement_block" else [body] \
+            if node.type == "arrow_function" and body.type == "subscript_expression" else []
         param = self.p.label[f.params[0]]
         off = 0
         table = None
         decode = False
         late = None
-        for st in body.named_children:
-            t = st.type
+        for st in stmts:
+            t = "expression_body" if st is body else st.type
             if t == "expression_statement" and st.named_child_count == 1:
                 e = st.named_children[0]
                 if e.type == "assignment_expression":
@@ -580,6 +583,8 @@ class CallFacts:
             if t in ("variable_declaration", "lexical_declaration"):
                 d = st.named_children[0] if st.named_child_count else None
                 sub = d.child_by_field_name("value") if d is not None else None
+            elif t == "expression_body":
+                sub = st
             elif t == "return_statement" and st.named_child_count:
                 sub = st.named_children[0]
                 if sub.type == "call_expression":

@@ -475,7 +475,7 @@ class Program:
             # obfuscator string tables: `_0x12ab('0x1')` where `_0x12ab = function (i) { i = i - 0; return T[i] }`;
             # or a function that returns a constant (`sel()` → '#cc-number')
             out = []
-            for n in self._walk_back(part[1], limit, want="function", kinds=("var", "global", "function")):
+            for n in self._walk_back(part[1], limit, want="function", kinds=("var", "global", "function", "export")):
                 fid = self.fnode_fid.get(n)
                 spec = self.lookup_funcs.get(fid) if fid is not None and part[0] == "lookup" else None
                 if spec is None:
