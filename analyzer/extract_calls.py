@@ -133,6 +133,17 @@ class CallFacts:
         elif argn is not None:  # tagged template
             args.append(self.ev(argn))
             str_args.append(None)
+        if method == "concat" and ft == "member_expression" and not is_new:
+            head = fn.child_by_field_name("object")
+            t0 = self.tmpl.pop(head.id, None) if head is not None and head.type == "call_expression" else None
+            if head is not None and (head.type == "string" or t0 is not None):
+                # `"#order_birth_".concat(p)`: a template literal as Babel compiles it for old browsers (its
+                # parts chained: `"".concat(API, "/x?d=").concat(v)`)
+                parts = [_string_value(head)] if t0 is None else list(t0)
+                for i in range(len(args)):
+                    t = tmpl_args[i] if i < len(tmpl_args) else None
+                    parts.extend(t if t is not None else [("any",)])
+                self.tmpl[node.id] = parts
         f = self.f
         res = p.node("call", method or path or "?", self.uid, node.start_byte, f.fid)
         c = Call(len(p.calls), self.uid, f.fid, node.start_byte, node.end_byte, callee, recv, args, res, is_new,
