@@ -395,8 +395,9 @@ class Solver(LinkPasses):
                 if path.startswith("document.") or path.startswith("%"):
                     self.add(ld.nid, o)  # document.forms[0], document.form1.elements[i]: same form
                 return
-            if (prop == "default" or path + "\x00" + prop in p.default_keys) and "." not in path \
-                    and path in self.r.library_globals:
+            if (prop == "default" or path + "\x00" + prop in p.default_keys) and path in self.r.library_globals:
+                # (also a library that is one function of another's namespace: `import_debounce.default` of
+                # `lodash/debounce`, `_.debounce`)
                 self.add(ld.nid, o)  # `lib.default` of a bundled library's module object (webpack: `lib.A`): the API
                 return
             if path == "<global>" or self.r.normalize_path(path) == "<global>":
