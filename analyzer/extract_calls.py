@@ -394,7 +394,7 @@ class CallFacts:
         if c.str_args and c.str_args[0]:
             self.p.seeds.append((c.result, ("E", template.replace("{0}", c.str_args[0]))))
             return
-        key = _selector_template(c.tmpl_args[0] if c.tmpl_args else None, template)
+        key = selector_template(c.tmpl_args[0] if c.tmpl_args else None, template)
         if key is not None:
             self.p.seeds.append((c.result, key))
 
@@ -510,7 +510,7 @@ class CallFacts:
             t = c.tmpl_args[sa]
             if len(t) == 1 and isinstance(t[0], tuple):
                 part = t[0]
-            templated = _selector_template(t)
+            templated = selector_template(t)
         if sa is not None and sa < len(c.str_args) and c.str_args[sa] and len(c.args) > 2:
             delegated = c.str_args[sa]
             p.seeds.append((tn, ("E", delegated)))
@@ -667,7 +667,7 @@ _ELEMENT_CALLBACKS = frozenset({"forEach", "map", "filter", "some", "every", "fi
 _BARE_REGISTRATIONS = frozenset({"addEventListener", "attachEvent"})
 
 
-def _selector_template(t, template: str = "{0}") -> tuple | None:
+def selector_template(t, template: str = "{0}") -> tuple | None:
     """The element a selector template finds: `'#' + id`, `scope + ' [name="telephone"]'` (one part not
     constant, between literals) as `("E", "#{0}", part)`; None for anything else."""
     if not t or len(t) > 3:

@@ -18,6 +18,7 @@ import posixpath
 from collections import deque
 
 from analyzer.extract_util import GUARD_METHODS
+from analyzer.extract_calls import selector_template
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Store
 from analyzer.models.param_pairs import pair_param_calls
 from analyzer.models.superseded import drop_superseded
@@ -661,9 +662,9 @@ class Solver(LinkPasses):
                     self.seed(c.result, ("E", sel))
             elif c.args:
                 t = c.tmpl_args[0] if c.tmpl_args else None
-                if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] in ("ref", "idx", "elems", "join",
-                                                                                 "lookup", "ret", "atob"):
-                    self.seed(c.result, ("E", r.element_calls[path], t[0]))
+                key = selector_template(t, r.element_calls[path])  # `$(sel)`, `$('#' + id)`
+                if key is not None:
+                    self.seed(c.result, key)
                 self.edges(c.args[0], c.result)
             c.handled = True
         if path in r.ready_calls and c.args and not (c.str_args and c.str_args[0]) and c.fn_args:
