@@ -366,7 +366,7 @@ def _not_an_element(key: tuple, rules, prop_read: bool = False) -> bool:
         return True
     if prop_read and path_.startswith("document.") and path_.count(".") == 1 and path_ != "document.activeElement":
         return True  # `document.checkout.value`: a form (by its name) has no value; its fields do
-    return path_.split(".", 1)[0].lstrip("%") in rules.builtin_globals
+    return rules.is_builtin(path_)
 
 
 def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, flow

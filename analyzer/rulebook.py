@@ -124,6 +124,11 @@ class RuleBook:
             head = alias
         return head + ("." + rest if rest else "")
 
+    def is_builtin(self, path: str) -> bool:
+        """A path under a built-in global of the language or the browser (`Object.prototype`, `JSON`,
+        `%XMLHttpRequest`: rules `builtin_globals`), after `normalize_path`."""
+        return self.normalize_path(path).split(".", 1)[0].lstrip("%") in self.builtin_globals
+
     @classmethod
     def load(cls) -> "RuleBook":
         from analyzer.rules_schema import check_rules

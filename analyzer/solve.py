@@ -686,9 +686,7 @@ class Solver(LinkPasses):
         if path in r.sanitizing_calls:
             c.handled = True
         if path in r.store_into_first_arg and len(c.args) > 1:
-            for a in c.args[1:]:
-                for t in c.args[0]:
-                    self.edges(a, t)
+            self._assign_into_first(c)
         if path in r.wrappers and c.args:
             self.edges(c.args[0], c.result)
             c.handled = True
@@ -864,9 +862,7 @@ class Solver(LinkPasses):
         f = self.p.funcs[fid]
         if fid in self.p.spread_helpers and mode == "plain" and c.args:
             # `_objectSpread2(target, …sources)` (a compiler's helper for `{...a, b}`): Object.assign, per call
-            for a in c.args[1:]:
-                for t in c.args[0]:
-                    self.edges(a, t)
+            self._assign_into_first(c)
             self.edges(c.args[0], c.result)
             return
         wi = self.p.wrapper_factories.get(fid)
@@ -1201,17 +1197,18 @@ class Solver(LinkPasses):
                                           "ret_to_result": True, "this_receiver": False, "init_arg_to": None,
                                           "wrap": wrapped}))
 
+    def _assign_into_first(self, c: Call) -> None:
+        """`Object.assign(target, …sources)`: what each source holds goes into the target."""
+        for a in c.args[1:]:
+            for t in c.args[0]:
+                self.edges(a, t)
+
     def _builtin_receiver(self, recv) -> bool:
         """The receiver is only built-in globals of the language or the browser (rules `builtin_globals`)."""
         objs = self.objects(recv)
         if not objs:
             return False
-        builtins = self.r.builtin_globals
-        for o in objs:
-            key = self.p.objs[o]
-            if key[0] != "G" or self.r.normalize_path(key[1]).split(".", 1)[0].lstrip("%") not in builtins:
-                return False
-        return True
+        return all(self.p.objs[o][0] == "G" and self.r.is_builtin(self.p.objs[o][1]) for o in objs)
 
     def _own_container(self, c: Call) -> bool:
         """The receiver holds no global or library object, only containers the scan makes (`new Set()`,
