@@ -175,7 +175,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
         b = budgets[f.rel] = Budget(budget_seconds, len(prog.kind))
         try:
             with clock.stage("pages", f.rel):
-                page = parse_page(f.rel, templates.prepare(f.rel, f.data), b)  # (same length: positions stay)
+                page = parse_page(f.rel, templates.prepare(f.rel, f.data), b, templates.inits)  # (same length: positions stay)
                 bound = templates.bind(page, decode_text(f.data, html=True)[0])
         except BudgetExceeded:
             over_budget(f.rel, b)

@@ -106,9 +106,10 @@ def _previous_text(tag, limit: int = 64):
     return None
 
 
-def parse_page(rel: str, data: bytes, budget=None) -> Page:
+def parse_page(rel: str, data: bytes, budget=None, inits=()) -> Page:
     """Parse one page. `budget` (analyzer.budget.Budget) is charged for the parse and each element read;
-    it raises BudgetExceeded when spent."""
+    it raises BudgetExceeded when spent. `inits`: the rules' [[component_init]] records (the page's
+    declarations of components to start are read as scripts that start them)."""
     from bs4 import BeautifulSoup
 
     from analyzer.budget import parse_steps
@@ -174,8 +175,16 @@ def parse_page(rel: str, data: bytes, budget=None) -> Page:
             page.origin = page.origin or meta["content"]
 
     page_dir = posixpath.dirname(rel)
+    init_types = {ci.script_type for ci in inits}
     for tag in soup.find_all("script"):
         typ = (tag.get("type") or "").lower().strip()
+        if typ in init_types and tag.string:
+            off = offset(tag)
+            line, col = point(text.find(">", off) + 1) if off >= 0 else (getattr(tag, "sourceline", 1) or 1, 1)
+            code = _init_code(tag.string, None)
+            if code:
+                page.inline_scripts.append(InlineScript(page=rel, code=code, line=line, col=col))
+            continue
         if typ not in JS_TYPES:
             continue
         src = tag.get("src")
@@ -195,9 +204,18 @@ def parse_page(rel: str, data: bytes, budget=None) -> Page:
         line, col = point(pos) if pos >= 0 else (getattr(tag, "sourceline", 1) or 1, 1)
         page.inline_scripts.append(InlineScript(page=rel, code=code, line=line, col=col,
                                                 handler_event="module" if typ == "module" else None))
+    init_attrs = sorted({ci.attribute for ci in inits})
     for idx, tag in enumerate(soup.find_all(True)):
         if not idx & 255:
             spend(256)
+        for attr in init_attrs:
+            decl = tag.get(attr)
+            if isinstance(decl, str) and decl.strip():
+                code = _init_code(decl, selector_of(tag))
+                if code:
+                    off = offset(tag)
+                    line, col = point(off) if off >= 0 else (getattr(tag, "sourceline", 1) or 1, 1)
+                    page.inline_scripts.append(InlineScript(page=rel, code=code, line=line, col=col))
         handlers = [(k, v) for k, v in tag.attrs.items() if k.lower().startswith("on") and isinstance(v, str) and v.strip()]
         href = tag.get("href") if tag.name == "a" else None
         if isinstance(href, str) and href.strip().lower().startswith("javascript:") and "onclick" not in tag.attrs:
@@ -215,6 +233,41 @@ def parse_page(rel: str, data: bytes, budget=None) -> Page:
                                                     handler_event=k.lower()[2:], element_selector=selector_of(tag),
                                                     element_index=idx))
     return page
+
+
+_MAX_INITS = 256  # components started by one declaration
+_SERVER_VALUE = re.compile(r"(:\s*)<\?.*?\?>", re.S)  # `"x": <?= json_encode($config) ?>` in a .phtml
+
+
+def _init_code(decl: str, element: str | None) -> str:
+    """A page's declaration of components to start (rules [[component_init]]) as one line of script:
+    `require(["Vendor_Module/js/x"], function (c) { c(config, element); });` per component. `element`: the
+    selector of the element whose attribute declares `{component: config}`; None for a script block's
+    `{selector: {component: config}}` ("*": no element). Empty when the declaration is not JSON."""
+    import json
+
+    from analyzer.safeio import loads_bounded
+
+    try:
+        tree = loads_bounded(_SERVER_VALUE.sub(r"\1null", decl.strip()))
+    except ValueError:
+        return ""
+    if not isinstance(tree, dict):
+        return ""
+    pairs = []
+    if element is not None:
+        pairs = [(element, tree)]
+    else:
+        pairs = [(sel, comps) for sel, comps in tree.items() if isinstance(comps, dict)]
+    out = []
+    for sel, comps in pairs:
+        for name, config in comps.items():
+            if len(out) >= _MAX_INITS or not isinstance(name, str) or not name:
+                break
+            el = "undefined" if sel == "*" else f"document.querySelector({json.dumps(sel)})"
+            out.append(f"require([{json.dumps(name)}], function (__fl_component) {{ "
+                       f"__fl_component({json.dumps(config)}, {el}); }});")
+    return " ".join(out)
 
 
 def selector_of(tag) -> str:

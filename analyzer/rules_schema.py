@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analyzer.models.spec import ApiSpec, CoreTemplate, RulesError, TemplateSpec, record, records
+from analyzer.models.spec import ApiSpec, ComponentInit, CoreTemplate, RulesError, TemplateSpec, record, records
 from analyzer.rules import load_toml
 
 
@@ -284,6 +284,7 @@ class Frameworks:
     template: tuple = ()
     api: tuple = ()
     core_template: tuple = ()
+    component_init: tuple = ()
 
 
 def _mapping(table, where: str, value_type=str) -> dict:
@@ -355,6 +356,7 @@ def check_rules() -> None:
     records(TemplateSpec, fw.template, "frameworks.toml template")
     records(ApiSpec, fw.api, "frameworks.toml api")
     records(CoreTemplate, fw.core_template, "frameworks.toml core_template")
+    records(ComponentInit, fw.component_init, "frameworks.toml component_init")
 
     # a sink's vendor is one vendors.toml names (the same name a request to its host gets)
     names = {x.name for x in vendors}

@@ -58,6 +58,7 @@ class Solver(LinkPasses):
         self.linked: set[tuple[int, int, str]] = set()
         self.sink_hits: list[tuple[str, object, object]] = []  # ('call', Call, rule) | ('store', Store, rule)
         self.fallback_calls: set[int] = set()
+        self._recv_rechecks: set[int] = set()  # calls skipped for a browser receiver, watched for a later object
         self.sink_keys: set[tuple[int, str]] = set()
         self.source_ctor_calls: set[int] = set()
         self.state_calls: set[int] = set()
@@ -300,6 +301,12 @@ class Solver(LinkPasses):
             self._on_load(item[1], key, o)
         elif kind == "call":
             self._on_call(item[1], key, o)
+        elif kind == "recv_late":
+            if key[0] != "G" or key[1].startswith("%"):
+                c = item[1]
+                for fo in sorted(self.objects(c.callee)):
+                    if self.p.objs[fo][0] == "fn":
+                        self._on_call(c, self.p.objs[fo], fo)
         elif kind == "cb":
             if key[0] == "fn":
                 self._link_callback(item[1], key[1], item[2])
@@ -516,7 +523,14 @@ class Solver(LinkPasses):
         if k0 == "fn":
             m = c.method
             if c.recv and self._browser_receiver(c.recv, c.path):
-                return  # `mixpanel.people.set(x)` is the SDK's, not some `{set(v){…}}` of the shop
+                # `mixpanel.people.set(x)` is the SDK's, not some `{set(v){…}}` of the shop; unless an object
+                # of the scan's reaches the receiver later (an AMD module's `store.read()`: its name first,
+                # the factory's object after linking), when the call is looked at again
+                if c.cid not in self._recv_rechecks:
+                    self._recv_rechecks.add(c.cid)
+                    for v in c.recv:
+                        self.on(v, ("recv_late", c))
+                return
             # `f.bind(x)` / `f.call(x, …)` / `f.apply(x, args)` on the function itself, not a method of
             # the shop's own named `bind` (`HNY.bind(el, 'keyup', fn)`)
             on_fn = m in ("bind", "call", "apply") and c.recv is not None and o in self.objects(c.recv)
@@ -1163,6 +1177,7 @@ class Solver(LinkPasses):
         handler_vals = set()
         for rg in self.p.regs:
             handler_vals.update(rg.handler)
+        observable_reads = {c.cid for c in self.models.observable_reads(self)}
         for c in self.p.calls:
             if c.resolved or c.handled:
                 continue
@@ -1182,8 +1197,13 @@ class Solver(LinkPasses):
                 # `Math.max(0, n)`, `JSON.parse(text)`: a function of a built-in global returns a value the
                 # browser makes (no element, no object of the scan's), not the global itself
                 self.seed(c.result, ("B", c.result))
-            elif c.recv:
+            elif c.recv and c.cid not in observable_reads:  # (`this.email()`: what the binding set)
                 self.edges(c.recv, c.result)
+            elif not c.recv and not c.args and self._library_value(c.callee):
+                # `customerData.get('customer')()`: a library's function called with nothing of the scan's
+                # gives the library's value (a Magento customer-data section the server sent), not what
+                # the scan's literals hold under the names read from it
+                self.seed(c.result, ("B", c.result))
             # a function handed to code outside the scan runs later, under the caller's trigger
             wrapped = c.result in handler_vals  # `on('submit', Utils.wrap(fn))`: fn runs as the handler
             if m in r.later_callbacks:
@@ -1209,6 +1229,19 @@ class Solver(LinkPasses):
         if not objs:
             return False
         return all(self.p.objs[o][0] == "G" and self.r.is_builtin(self.p.objs[o][1]) for o in objs)
+
+    def _library_value(self, callee) -> bool:
+        """The callee is only objects of libraries or the browser (globals the scan neither declares nor
+        assigns)."""
+        objs = self.objects(callee)
+        if not objs:
+            return False
+        mine = self.p.declared_globals | self.p.assigned_globals
+        for o in objs:
+            key = self.p.objs[o]
+            if key[0] != "G" or key[1].split(".", 1)[0] in mine:
+                return False
+        return True
 
     def _own_container(self, c: Call) -> bool:
         """The receiver holds no global or library object, only containers the scan makes (`new Set()`,

@@ -266,6 +266,22 @@ def test_framework_template_example(tmp_path: Path, entry):
     assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)]
 
 
+@pytest.mark.parametrize("entry", load_toml("frameworks").get("component_init", []), ids=lambda e: e["platform"])
+def test_component_init_example(tmp_path: Path, entry):
+    """A page's declaration of components to start (rules [[component_init]]) runs the function the named AMD
+    module returns, at load; the same module and page without the declaration give nothing."""
+    (tmp_path / "view/frontend/web/js").mkdir(parents=True)
+    (tmp_path / "view/frontend/web/js/lead.js").write_text(entry["example_script"] + "\n", encoding="utf-8")
+    (tmp_path / "view/frontend/templates").mkdir(parents=True)
+    page = tmp_path / "view/frontend/templates/form.phtml"
+    page.write_text(entry["example_page"] + "\n", encoding="utf-8")
+    got = [(sorted(f.categories), f.trigger_names, f.sink_api) for f in scan([tmp_path]).findings]
+    cats, trig, api = entry["expect"].split()
+    assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)]
+    page.write_text(entry["example_page"].replace(entry["script_type"], "text/x-unknown") + "\n", encoding="utf-8")
+    assert scan([tmp_path]).findings == []
+
+
 @pytest.mark.parametrize("entry", load_toml("frameworks").get("core_template", []), ids=lambda e: e["module"])
 def test_core_template_example(tmp_path: Path, entry):
     """A platform template (rules [[core_template]]) is bound when a script names its module, and only then."""

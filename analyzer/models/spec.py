@@ -46,6 +46,22 @@ class CoreTemplate:
 
 
 @dataclass(frozen=True)
+class ComponentInit:
+    """rules/frameworks.toml [[component_init]]: a page's declaration of the script components to start when
+    it loads (Magento 2's `<script type="text/x-magento-init">` JSON `{selector: {component: config}}`, an
+    element's `data-mage-init` `{component: config}`). Each is read as `require([component], c =>
+    c(config, element))` at the declaration's place: the function an AMD module of the scan returns runs at
+    load with the page's config and element."""
+
+    platform: str
+    script_type: str
+    attribute: str
+    example_page: str
+    example_script: str
+    expect: str
+
+
+@dataclass(frozen=True)
 class TemplateSpec:
     """rules/frameworks.toml [[template]]: how one framework writes bindings into its templates."""
 

@@ -196,20 +196,28 @@ class StateModel:
             solver.edges(c.args[2], p.prop_node(segs[-1]))
             p.graph.add_edges(((v, p.prop_node(s)) for s in segs[:-1] for v in c.args[2]), EDGE_KIND["b"])
 
-    def _observable_reads(self, solver) -> None:
+    def observable_reads(self, solver) -> list[Call]:
         """`self.ccHolder()` (no argument) of a property a template binding sets (`_set`): a Knockout
         observable read, what the binding set, whether or not the observable is in the scan (Magento's
-        `this._super().observe(['ccHolder'])` makes it from the component's defaults)."""
+        `this._super().observe(['ccHolder'])` makes it from the component's defaults). Not a call that
+        carries its receiver into its result (the view model is not what the observable holds)."""
         p = solver.p
         names = {name.rsplit(".", 1)[-1] for _c, name in self.sets}
         if not names:
-            return
+            return []
         objs = p.objs
+        out = []
         for c in p.calls:
             if c.args or c.is_new or c.method not in names:
                 continue
-            if any(objs[o][0] == "fn" for o in solver.objects(c.callee)):
-                continue  # a method of the scan's own
+            if any(objs[o][0] == "fn" and p.funcs[objs[o][1]].name == c.method for o in solver.objects(c.callee)):
+                continue  # a method of the scan's own (not another function `this` may also hold)
+            out.append(c)
+        return out
+
+    def _observable_reads(self, solver) -> None:
+        p = solver.p
+        for c in self.observable_reads(solver):
             solver.edge(p.prop_node(c.method), c.result)
 
     def _subscribe(self, solver, c: Call) -> None:

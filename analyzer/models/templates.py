@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from analyzer.htmlpage import _line_starts
-from analyzer.models.spec import CoreTemplate, TemplateSpec, records
+from analyzer.models.spec import ComponentInit, CoreTemplate, TemplateSpec, records
 from analyzer.rules import load_toml
 
 # names a template expression may use that are not component state
@@ -65,6 +65,8 @@ class TemplateModels:
         self.core = records(CoreTemplate, load_toml("frameworks").get("core_template", []),
                             "frameworks.toml core_template")  # platform templates (bind_core)
         self.core_done: set[str] = set()  # modules whose template is bound already (once per scan)
+        self.inits = records(ComponentInit, load_toml("frameworks").get("component_init", []),
+                             "frameworks.toml component_init")  # pages' component starts (parse_page)
         self.specs = load_specs()
         self.by_suffix = {sfx: s for s in self.specs for sfx in s.files}
 
