@@ -531,6 +531,8 @@ class Solver(LinkPasses):
                     for v in c.recv:
                         self.on(v, ("recv_late", c))
                 return
+            if m in self.r.source_methods and c.recv and self._element_receiver(c.recv):
+                return  # `$(this).val()` reads the field, not a helper of the shop's named `val`
             # `f.bind(x)` / `f.call(x, …)` / `f.apply(x, args)` on the function itself, not a method of
             # the shop's own named `bind` (`HNY.bind(el, 'keyup', fn)`)
             on_fn = m in ("bind", "call", "apply") and c.recv is not None and o in self.objects(c.recv)
@@ -626,6 +628,8 @@ class Solver(LinkPasses):
         if store in r.storage_objects and (meth in r.storage_get or meth in r.storage_set) and not c.handled:
             self._storage_call(c, meth in r.storage_get)
         head, _, last_seg = path.rpartition(".")
+        if c.method is None and head and last_seg in r.register_methods and not c.handled:
+            self._imported_registration(c, r.register_methods[last_seg])
         if head and last_seg in ("call", "apply", "bind") and (r.call_sinks.get(head) or r.factories.get(head)):
             if last_seg == "bind":  # `var beacon = navigator.sendBeacon.bind(navigator)`: the same API
                 self.seed(c.result, ("G", head))
@@ -1016,6 +1020,24 @@ class Solver(LinkPasses):
         if spec.get("ret_to_result"):
             self.edge(f.ret, c.result, "r")
 
+    def _imported_registration(self, c: Call, spec: dict) -> None:
+        """`addAction('x', 'ns', fn)` imported from `@wordpress/hooks` (a library's registration function, called
+        bare): a registration, as `wp.hooks.addAction(…)` spelled out is."""
+        p = self.p
+        ea, ha = spec["event_arg"], spec["handler_arg"]
+        fixed = spec.get("event")
+        names = [fixed] if fixed else p.arg_strings(c, ea) if ea is not None and ea < len(c.args) else []
+        events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
+        if not events or not -len(c.args) <= ha < len(c.args) or len(c.args) < 2:
+            return
+        c.handled = True
+        tn = p.node("target", "", c.uid, c.start, c.fid)
+        p.graph.ensure(tn)
+        self.seed(tn, ("G", "document"))
+        rg = Registration(len(p.regs), c.uid, c.fid, c.start, c.end, events, tn, c.args[ha], c.path or "on")
+        p.regs.append(rg)
+        self._watch_registration(rg)
+
     def _watch_registration(self, rg: Registration) -> None:
         if rg.api == SPREAD_API and not rg.events:
             return  # `<input {...props}/>`: the objects spread, not handlers (models/spreads.py registers theirs)
@@ -1229,6 +1251,17 @@ class Solver(LinkPasses):
         if not objs:
             return False
         return all(self.p.objs[o][0] == "G" and self.r.is_builtin(self.p.objs[o][1]) for o in objs)
+
+    def _element_receiver(self, recv) -> bool:
+        """The receiver holds elements (`$(this)`, `document.getElementById(…)`) and otherwise only library or
+        browser objects."""
+        p = self.p
+        if all(p.kind[r] == "call" and self.r.normalize_path(p.label[r]) == "jQuery" for r in recv):
+            return True  # `$(…)` spelled so (its objects may not have arrived yet)
+        objs = self.objects(recv)
+        kinds = {self.p.objs[o][0] for o in objs}
+        return "E" in kinds and kinds <= {"E", "G"} and not any(
+            self.p.objs[o][0] == "G" and self.p.objs[o][1].split(".", 1)[0] in self._user_globals() for o in objs)
 
     def _library_value(self, callee) -> bool:
         """The callee is only objects of libraries or the browser (globals the scan neither declares nor

@@ -271,6 +271,7 @@ class LinkPasses:
         by_result = {c.result: c for c in p.calls if c.is_new}
         for c in p.calls:
             name = None
+            m = c.method if c.method is not None else self._bare_library_method(c)
             data: list[tuple[int, tuple]] = []  # (handler parameter, argument values)
             if c.method == "dispatchEvent" and c.args:
                 # el.dispatchEvent(new CustomEvent('lead', {detail: {...}})): the listener's event has it
@@ -278,15 +279,15 @@ class LinkPasses:
                 if ev is not None and ev.str_args and ev.str_args[0]:
                     name = ev.str_args[0]
                     data = [(0, ev.args[1])] if len(ev.args) > 1 else []
-            elif c.method in r.bus_emit and c.str_args and (c.str_args[0] or self._emitted_name(c)):
+            elif m in r.bus_emit and c.str_args and (c.str_args[0] or self._emitted_name(c)):
                 name = c.str_args[0] or self._emitted_name(c)
-                if c.method in ("trigger", "triggerHandler"):  # jQuery: handler(event, ...extra)
+                if m in ("trigger", "triggerHandler"):  # jQuery: handler(event, ...extra)
                     data = [(1, c.args[1])] if len(c.args) > 1 else []
                 else:
                     data = [(i, a) for i, a in enumerate(c.args[1:])]
             if name is not None and name not in by_name:
                 name = name.split(".")[0]  # registrations drop jQuery namespaces: `checkout.email.changed`
-            if name is not None and c.method in r.bus_emit and c.method not in ("trigger", "triggerHandler"):
+            if name is not None and m in r.bus_emit and m not in ("trigger", "triggerHandler"):
                 self._bus_any(c, by_name)
             if name not in by_name:
                 continue
@@ -297,7 +298,7 @@ class LinkPasses:
                         continue
                     f = p.funcs[key[1]]
                     self.call_edges.add((c.fid, f.fid))
-                    if c.method in r.bus_returns:  # `applyFilters(name, v)` is what the filters return
+                    if m in r.bus_returns:  # `applyFilters(name, v)` is what the filters return
                         self.edge(f.ret, c.result, "r")
                     for i, vals in data:
                         if i < len(f.params):
@@ -306,6 +307,17 @@ class LinkPasses:
                             for pn in f.params[2:]:
                                 self.edges(vals, pn, "a")
 
+
+    def _bare_library_method(self, c) -> str | None:
+        """`doAction('x', v)` imported from a library (`@wordpress/hooks`) and called bare: the method of the
+        library's object it names (`wp.hooks.doAction` -> `doAction`), or None."""
+        p = self.p
+        user = p.declared_globals | p.assigned_globals
+        for o in sorted(self.objects(c.callee)):
+            key = p.objs[o]
+            if key[0] == "G" and "." in key[1] and key[1].split(".", 1)[0] not in user:
+                return key[1].rsplit(".", 1)[1]
+        return None
     def _bus_any(self, c: Call, by_name: dict) -> None:
         """`emitter.on('*', (type, e) => …)` (rules `bus_any`): called by every emit, with its name and data."""
         p = self.p
