@@ -190,6 +190,9 @@ class Solver(LinkPasses):
         for c in p.calls:
             for v in c.callee:
                 self.on(v, ("call", c))
+            if c.recv and c.method in self.r.element_methods:
+                for v in c.recv:  # `$form.find('.x')` of a jQuery object is one too (its `.load(url)`)
+                    self.on(v, ("jq_chain", c))
             for idx, spec in c.callbacks:
                 self._watch_callback(c, idx, spec)
         for st in p.stores:
@@ -301,6 +304,9 @@ class Solver(LinkPasses):
             self._on_load(item[1], key, o)
         elif kind == "call":
             self._on_call(item[1], key, o)
+        elif kind == "jq_chain":
+            if key == ("G", "%jQuery"):
+                self.add(item[1].result, o)
         elif kind == "recv_late":
             if key[0] != "G" or key[1].startswith("%"):
                 c = item[1]
