@@ -902,6 +902,11 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                     return ("idx", self.ref(_text(o)), int(_text(i), 0))
                 except ValueError:
                     return None
+        if idx.type == "member_expression" and idx.child_by_field_name("object") is not None \
+                and idx.child_by_field_name("object").type == "identifier":
+            vals = self.vals.get(idx.id) or self.ev(idx)  # `[Field.Email]`: a constant of an enum-like object
+            if len(vals) == 1:
+                return ("ref", vals[0])
         return None
 
     def _folded_name(self, idx) -> str | None:
@@ -1174,6 +1179,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                 vals = self.ev(c)
                 key = self._key_name(k)
                 self._accessor(c, key, vals)
+                if key is None and k is not None and k.type == "computed_property_name":
+                    self._computed_member(k, o, vals, c)  # `[Field.Email](value) {…}`: folded later
                 if key in ("get", "set") and vals and vals[0] in self.fnode_fid:
                     self.descriptors.setdefault(node.id, []).append((key, self.fnode_fid[vals[0]]))
                 if key is not None:

@@ -454,6 +454,13 @@ class Solver(LinkPasses):
         elif k0 == "O" and prop is None:
             kv = self._keyed(o)
             self.edge(kv, ld.nid)
+            # a handler map (`changeHandlers[target.name]`, `actions[type]`): its methods, whichever the key
+            # names; its data values stay apart (a key no constant names does not read every value)
+            objs = p.objs
+            for _key, vals in self.literal_entries(key[1]):
+                for v in vals:
+                    if any(objs[f][0] == "fn" for f in self.pts.get(v, ())):
+                        self.edge(v, ld.nid)
             for vals in p.keyed_pushes.get(ld.nid, ()):  # what is pushed into `handlers[t]` is kept there
                 self.edges(vals, kv)
         elif k0 == "R" and prop in (None, "0", "1") and key[1] in self.state_nodes:
@@ -1108,6 +1115,9 @@ class Solver(LinkPasses):
                 ld.prop = prop
                 if prop not in r.source_props:
                     p.edges_from(ld.value, p.prop_node(prop))
+                for o in ld.obj:  # `{[Field.Email](v) {…}}`: the literal's own member, once its name is known
+                    if o != "<global>" and p.kind[o] == "object":
+                        p.literal_props.setdefault((o, prop), tuple(ld.value))
                 continue
             if prop in r.sanitizing_properties:
                 continue
