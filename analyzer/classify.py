@@ -70,6 +70,7 @@ _CLASS = re.compile(r"\.((?:[\w-]|\\.)+)")
 _TAG = re.compile(r"^([A-Za-z][\w-]*|\*)")
 _PSEUDO = re.compile(r"::?[\w-]+")
 # attribute names whose value says what the field is, in order of trust
+_MODEL_ATTRS = frozenset({"v-model", "bind:value", "x-model", "ng-model", "wire:model", "[(ngmodel)]", "data-bind"})
 _CLUE_ATTRS = ("autocomplete", "name", "id", "placeholder", "aria-label", "data-name", "data-field", "for",
                "title", "formcontrolname")  # (Angular's `formControlName`: the control the field is bound to)
 
@@ -264,6 +265,12 @@ class Classifier:
             k = self.keyword_kind(attrs.get(key))
             if k:
                 return k
+        for key, val in sorted(attrs.items()):
+            # the state a framework binds the field to (`v-model.number="quantity"`, `bind:value={plan}`)
+            if key.split(".")[0] in _MODEL_ATTRS:
+                k = self.keyword_kind(val.strip("{} "))
+                if k:
+                    return k
         return self.keyword_kind(label)
 
     def field_kind(self, attrs: dict[str, str], label: str = "", tag: str = "input") -> str:
@@ -295,6 +302,10 @@ class Classifier:
             return text if text and text != "other" else tk
         if text:
             return text
+        if tag == "select":
+            # a drop-down nothing names (`<select v-model="form.tea">`, `bind:value={grind}`): a choice among
+            # the shop's options (variant, plan, option), not something the shopper typed about themselves
+            return NOT_PERSONAL
         return "free_text" if tag == "textarea" else "other"
 
     # -------------------------------------------------------------------------------- selectors

@@ -173,10 +173,25 @@ def test_attribute_order(clf):
     assert clf.field_kind({"name": "f1", "placeholder": "123-4567"}, "", "input") == "postal_code"
 
 
+def test_model_binding_and_other_languages(clf):
+    """The state a framework binds a field to names it when nothing else does; German, French and Spanish
+    field words (`Telefon`, `PLZ`, `Straße`, `Anzahl`) are read like the English and Japanese ones."""
+    assert clf.field_kind({"type": "number", "v-model.number": "quantity"}, "", "input") == "not_personal"
+    assert clf.field_kind({"v-model": "form.email"}, "", "input") == "email"
+    assert clf.field_kind({"name": "telefon"}, "", "input") == "phone"
+    assert clf.field_kind({"name": "plz"}, "", "input") == "postal_code"
+    assert clf.field_kind({}, "Straße und Hausnummer", "input") == "address"
+    assert clf.field_kind({}, "Anzahl Sträuße", "input") == "not_personal"
+    assert clf.field_kind({"name": "menge"}, "", "input") == "not_personal"
+    assert clf.field_kind({"name": "vorname"}, "", "input") == "name"
+    assert clf.field_kind({"name": "geburtsdatum"}, "", "input") == "birthdate"
+    assert clf.field_kind({"name": "port"}, "", "input") == "other"  # (`\bort\b` is a whole word)
+
+
 def test_textarea_select_defaults(clf):
     assert clf.field_kind({"name": "f1"}, "", "textarea") == "free_text"
     assert clf.field_kind({"name": "email"}, "", "textarea") == "email"
-    assert clf.field_kind({"name": "f1"}, "", "select") == "other"
+    assert clf.field_kind({"name": "f1"}, "", "select") == "not_personal"  # a choice among the shop's options
     assert clf.field_kind({"name": "pref"}, "", "select") == "address"
     assert clf.field_kind({"name": "country"}, "", "select") == "other"
     assert clf.field_kind({"name": "exp_month"}, "", "select") == "card_expiry"
