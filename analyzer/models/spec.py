@@ -87,6 +87,7 @@ class TemplateSpec:
     write: str = "assign"
     template_keys: tuple = ()
     watch_methods: tuple = ()
+    reactive_label: str = ""  # Svelte 4's `$: stmt`: a statement run again when what it reads changes
     example: str = ""
     expect: str = ""
 

@@ -51,6 +51,7 @@ class BoundTemplate:
     code: str
     segments: tuple
     script_langs: tuple  # (inline script index, 'ts') for `<script lang="ts">`
+    blank: tuple = ()  # (start, end) byte ranges of that script read as generated code instead (`$: stmt`)
 
 
 def load_specs() -> tuple[TemplateSpec, ...]:
@@ -183,6 +184,10 @@ class TemplateModels:
                 continue
             attrs, _end = start_tag(text, off)
             gen.element(idx, tag, attrs, text, starts)
+        blank: tuple = ()
+        if spec.reactive_label and target is not None and not in_dom:
+            blank = self._reactive_statements(gen, scripts[target], text, starts, spec.reactive_label,
+                                              dict(langs).get(target, "js"))
         if not gen.parts:
             return None
         if not in_dom and target is None:
@@ -194,7 +199,37 @@ class TemplateModels:
         for seg_code, line, col, snip in gen.parts:
             segs.append(Segment(len(code.encode("utf-8")), line, col, snip))
             code += seg_code
-        return BoundTemplate(spec.framework, None if in_dom else target, code, tuple(segs), langs)
+        return BoundTemplate(spec.framework, None if in_dom else target, code, tuple(segs), langs, blank)
+
+    def _reactive_statements(self, gen, tag, text: str, starts: list[int], label: str, lang: str) -> tuple:
+        """Svelte 4's top-level `$: stmt` runs again whenever a variable it reads changes: read as
+        `$effect(() => { stmt })` (an effect, modelled), appended to the script's generated code at the
+        statement's place; the statement itself is blanked out of the script (byte ranges returned)."""
+        code = tag.string or ""
+        off = _offset(tag, starts)
+        start = text.find(">", off) + 1 if off >= 0 else -1
+        base = text.find(code, start) if start > 0 else -1
+        if base < 0:
+            return ()
+        data = code.encode("utf-8")
+        root = self.parsers.parse(lang, data).root_node
+        ranges = []
+        for st in root.named_children:
+            if st.type != "labeled_statement":
+                continue
+            lab = st.child_by_field_name("label")
+            body = st.child_by_field_name("body")
+            if lab is None or body is None or lab.text.decode("utf-8", "replace") != label:
+                continue
+            at = base + len(data[:body.start_byte].decode("utf-8", "replace"))
+            line, col = _point(text, starts, at)
+            lines = body.text.decode("utf-8", "replace").split("\n")
+            for i, ln in enumerate(lines):  # one part per line: each step points at its own line
+                piece = ("$effect(() => { " if i == 0 else "") + ln + "\n" + ("});\n" if i == len(lines) - 1 else "")
+                lcol = col if i == 0 else len(ln) - len(ln.lstrip()) + 1
+                gen.parts.append((piece, line + i, lcol, _line_text(text, starts, starts[line + i - 1])))
+            ranges.append((st.start_byte, st.end_byte))
+        return tuple(ranges)
 
     def _refs(self, code: str, spec: TemplateSpec, lang: str) -> set[str]:
         """Top-level names of a setup script bound to a ref (`const email = ref('')`)."""
