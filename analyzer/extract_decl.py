@@ -167,6 +167,7 @@ class DeclarationFacts:
         o = c.args[1][0]
         p = self.p
         static, handlers, model = [], [], []
+        ref_vals: tuple = ()
         dyn: dict[str, int] = {}  # `id: attrs.id` in a helper that renders many fields: resolved later
         # `jsx("input", {...bind("email"), id: "email"})`: analyzer/models/spreads.py
         spreads: list = self.obj_spreads.pop(a1.id, [])
@@ -189,13 +190,16 @@ class DeclarationFacts:
                     c2.child_by_field_name("value")):
                 dyn["autocomplete" if key == "autoComplete" else key] = vals[0]
             fns = tuple(v for v in vals if v in self.fnode_fid)
+            if key == "ref" and vals:
+                ref_vals = vals  # `{ref: emailRef}`: the ref box's `.current` is this element
             if key in r.model_props:
                 if fns:
                     model.append(fns)
             elif len(key) > 2 and key.startswith("on") and key[2].isupper() and vals:
                 ev = key[2:].lower().removesuffix("capture")
                 handlers.append(("dblclick" if ev == "doubleclick" else ev, vals))
-        if name not in r.element_factories and not (handlers or model or (spreads and tag in r.element_field_tags)):
+        if name not in r.element_factories and not (handlers or model or ref_vals
+                                                    or (spreads and tag in r.element_field_tags)):
             return False
         self._mark_component()
         if tag == "Component":  # React calls the component with the props object
@@ -205,7 +209,7 @@ class DeclarationFacts:
             # the attribute that says most about the field (autocomplete tokens first, as for pages)
             key = next((k for k in ("autocomplete", "name", "id") if k in dyn), None)
             self._element_handlers(tag, static, handlers, node, tuple(model), spreads=spreads,
-                                   dyn=(key, dyn[key]) if key is not None else None)
+                                   dyn=(key, dyn[key]) if key is not None else None, ref_vals=ref_vals)
         return True
 
     def _copy_text(self, v) -> str | None:
