@@ -78,6 +78,39 @@ def _attr_selector(expr, base: str, value: str) -> str | None:
     return None
 
 
+def _excluded(cond, base: str, depth: int = 0) -> str | None:
+    """The field left after `if (cond) return;`: `base.name !== 'x'`, `!base.matches(sel)`, either side
+    of `a || b` (`t.name !== 'phone' || t.value.length < 6`)."""
+    while cond is not None and cond.type == "parenthesized_expression" and cond.named_child_count == 1:
+        cond = cond.named_children[0]
+    if cond is None or depth > 6:
+        return None
+    if cond.type == "unary_expression" and cond.child_by_field_name("operator") is not None \
+            and cond.child_by_field_name("operator").type == "!":
+        return _compared(cond.child_by_field_name("argument"), base, depth + 1)
+    if cond.type != "binary_expression":
+        return None
+    op = cond.child_by_field_name("operator")
+    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+    if op is not None and op.type == "||":
+        return _excluded(left, base, depth + 1) or _excluded(right, base, depth + 1)
+    if op is None or op.type not in ("!==", "!="):
+        return None
+    for a, b in ((left, right), (right, left)):
+        if b is not None and b.type == "string":
+            sel = _attr_selector(a, base, _string_value(b))
+            if sel:
+                return sel
+    return None
+
+
+def _returns_only(stmt) -> bool:
+    """`return;` / `{ return; }` / `return false;`: a statement that only leaves the function."""
+    if stmt is not None and stmt.type == "statement_block" and stmt.named_child_count == 1:
+        stmt = stmt.named_children[0]
+    return stmt is not None and stmt.type == "return_statement"
+
+
 def _compared(cond, base: str, depth: int = 0) -> str | None:
     """The fields a condition limits `base` to: `base.name === 'x'`, `base.id == 'x'`, `base.matches(sel)`,
     `a || b` (either), `a && b` (the one that says)."""
@@ -845,6 +878,16 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                 sel = _compared(n.child_by_field_name("condition"), base)
                 if sel:
                     return sel
+            elif n.type == "statement_block":
+                # after `if (t.name !== 'billing_phone') return;` in the same block: that field only
+                for prev in n.named_children:
+                    if prev.start_byte >= child.start_byte:
+                        break
+                    if prev.type == "if_statement" and prev.child_by_field_name("alternative") is None \
+                            and _returns_only(prev.child_by_field_name("consequence")):
+                        sel = _excluded(prev.child_by_field_name("condition"), base)
+                        if sel:
+                            return sel
             elif n.type == "switch_case":
                 sw = n.parent.parent if n.parent is not None else None
                 val = n.child_by_field_name("value")
