@@ -515,7 +515,7 @@ def _scan(roots, origin, exclude, budget_seconds, include_libraries, clock: Stag
 def _attach(u: Unit, bound) -> None:
     """Append a template's binding code to a unit; its segments map the generated part's positions."""
     data = bytearray(u.data)
-    for a, b in getattr(bound, "blank", ()):  # (read as generated code instead: newlines stay, positions too)
+    for a, b in bound.blank:  # (read as generated code instead: newlines stay, positions too)
         data[a:b] = bytes(c if c in (10, 13) else 32 for c in data[a:b])
     u.data = bytes(data)
     base = len(u.data)

@@ -62,10 +62,16 @@ _FOLDED_KEY_TYPES = frozenset({"call_expression", "binary_expression", "template
 _FLAG_NAME = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
 
 
+def _unparen(n):
+    """`(x)` / `((x))`: `x`."""
+    while n is not None and n.type == "parenthesized_expression" and n.named_child_count == 1:
+        n = n.named_children[0]
+    return n
+
+
 def _attr_selector(expr, base: str, value: str) -> str | None:
     """`t.name` / `(t.id)` of the object `base`, compared with `value`: a selector for that field."""
-    while expr is not None and expr.type == "parenthesized_expression" and expr.named_child_count == 1:
-        expr = expr.named_children[0]
+    expr = _unparen(expr)
     if expr is None or expr.type != "member_expression":
         return None
     obj, prop = expr.child_by_field_name("object"), expr.child_by_field_name("property")
@@ -81,8 +87,7 @@ def _attr_selector(expr, base: str, value: str) -> str | None:
 def _excluded(cond, base: str, depth: int = 0) -> str | None:
     """The field left after `if (cond) return;`: `base.name !== 'x'`, `!base.matches(sel)`, either side
     of `a || b` (`t.name !== 'phone' || t.value.length < 6`)."""
-    while cond is not None and cond.type == "parenthesized_expression" and cond.named_child_count == 1:
-        cond = cond.named_children[0]
+    cond = _unparen(cond)
     if cond is None or depth > 6:
         return None
     if cond.type == "unary_expression" and cond.child_by_field_name("operator") is not None \
@@ -96,12 +101,7 @@ def _excluded(cond, base: str, depth: int = 0) -> str | None:
         return _excluded(left, base, depth + 1) or _excluded(right, base, depth + 1)
     if op is None or op.type not in ("!==", "!="):
         return None
-    for a, b in ((left, right), (right, left)):
-        if b is not None and b.type == "string":
-            sel = _attr_selector(a, base, _string_value(b))
-            if sel:
-                return sel
-    return None
+    return _compared_string(left, right, base)
 
 
 def _returns_only(stmt) -> bool:
@@ -114,8 +114,7 @@ def _returns_only(stmt) -> bool:
 def _compared(cond, base: str, depth: int = 0) -> str | None:
     """The fields a condition limits `base` to: `base.name === 'x'`, `base.id == 'x'`, `base.matches(sel)`,
     `a || b` (either), `a && b` (the one that says)."""
-    while cond is not None and cond.type == "parenthesized_expression" and cond.named_child_count == 1:
-        cond = cond.named_children[0]
+    cond = _unparen(cond)
     if cond is None or depth > 6:
         return None
     if cond.type == "call_expression":
@@ -138,6 +137,11 @@ def _compared(cond, base: str, depth: int = 0) -> str | None:
         return _compared(left, base, depth + 1) or _compared(right, base, depth + 1)
     if op is None or op.type not in ("===", "=="):
         return None
+    return _compared_string(left, right, base)
+
+
+def _compared_string(left, right, base: str) -> str | None:
+    """`t.name` / `t.id` of `base` on one side of a comparison, a string on the other: that field."""
     for a, b in ((left, right), (right, left)):
         if b is not None and b.type == "string":
             sel = _attr_selector(a, base, _string_value(b))
@@ -917,8 +921,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         """`r.done` / `!(P = it()).done`: what `r` / `P` holds is an iterator step `{value, done}` (a
         transpiled `for…of`: Babel's loose helper returns steps from a plain function call, not `.next()`), so
         its `.value` is no field read. No element has a `done` property."""
-        while obj is not None and obj.type == "parenthesized_expression" and obj.named_child_count == 1:
-            obj = obj.named_children[0]
+        obj = _unparen(obj)
         if obj is not None and obj.type in ("assignment_expression", "augmented_assignment_expression"):
             obj = obj.child_by_field_name("left")
         if obj is None or obj.type != "identifier":
@@ -929,8 +932,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
     def _key_part(self, idx):
         """A computed key that may be a constant: `o[k]` or `o[k[0]]` (obfuscated code keeps its
         property names in variables and string arrays)."""
-        while idx.type == "parenthesized_expression" and idx.named_child_count == 1:
-            idx = idx.named_children[0]  # `w[(_0x2747(0x1a4))]`
+        idx = _unparen(idx)  # `w[(_0x2747(0x1a4))]`
         if idx.type == "identifier":
             return ("ref", self.ref(_text(idx)))
         if idx.type == "call_expression":
@@ -1092,8 +1094,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
 
     def _dead_branch(self, node) -> bool:
         cond = node.child_by_field_name("condition")
-        while cond is not None and cond.type == "parenthesized_expression" and cond.named_child_count == 1:
-            cond = cond.named_children[0]
+        cond = _unparen(cond)
         if cond is None:
             return False
         if cond.type == "false":

@@ -1037,12 +1037,10 @@ class Solver(LinkPasses):
         """`addAction('x', 'ns', fn)` imported from `@wordpress/hooks` (a library's registration function, called
         bare): a registration, as `wp.hooks.addAction(…)` spelled out is."""
         p = self.p
-        ea, ha = spec["event_arg"], spec["handler_arg"]
-        fixed = spec.get("event")
-        names = [fixed] if fixed else p.arg_strings(c, ea) if ea is not None and ea < len(c.args) else []
-        events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
-        if not events or not -len(c.args) <= ha < len(c.args) or len(c.args) < 2:
+        events = self._registration_events(c, spec) if len(c.args) >= 2 else []
+        if not events:
             return
+        ha = spec["handler_arg"]
         c.handled = True
         tn = p.node("target", "", c.uid, c.start, c.fid)
         p.graph.ensure(tn)
@@ -1275,9 +1273,10 @@ class Solver(LinkPasses):
         if all(p.kind[r] == "call" and self.r.normalize_path(p.label[r]) == "jQuery" for r in recv):
             return True  # `$(…)` spelled so (its objects may not have arrived yet)
         objs = self.objects(recv)
-        kinds = {self.p.objs[o][0] for o in objs}
+        kinds = {p.objs[o][0] for o in objs}
+        user = self._user_globals()
         return "E" in kinds and kinds <= {"E", "G"} and not any(
-            self.p.objs[o][0] == "G" and self.p.objs[o][1].split(".", 1)[0] in self._user_globals() for o in objs)
+            p.objs[o][0] == "G" and p.objs[o][1].split(".", 1)[0] in user for o in objs)
 
     def _library_value(self, callee) -> bool:
         """The callee is only objects of libraries or the browser (globals the scan neither declares nor
@@ -1285,7 +1284,7 @@ class Solver(LinkPasses):
         objs = self.objects(callee)
         if not objs:
             return False
-        mine = self.p.declared_globals | self.p.assigned_globals
+        mine = self._user_globals()
         for o in objs:
             key = self.p.objs[o]
             if key[0] != "G" or key[1].split(".", 1)[0] in mine:

@@ -239,6 +239,16 @@ class LinkPasses:
                     return None
         return sorted(out)
 
+    def _registration_events(self, c, spec: dict) -> list[str]:
+        """The events a call of a rules `[[register]]` method registers its handler for (the method's own
+        event, or the constant strings of its event argument, jQuery namespaces dropped); none when there
+        is no such name or no handler argument."""
+        fixed = spec.get("event")
+        ea, ha = spec["event_arg"], spec["handler_arg"]
+        names = [fixed] if fixed else self.p.arg_strings(c, ea) if ea is not None else []
+        events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
+        return events if events and -len(c.args) <= ha < len(c.args) else []
+
     def _late_registrations(self, callee: int, spec: dict) -> None:
         """`n[t[2]](t[1], fn)` with t[2] = 'addEventListener': a registration the syntax could not show."""
         p = self.p
@@ -246,11 +256,10 @@ class LinkPasses:
         for c in p.calls:
             if c.method is not None or callee not in c.callee or len(c.args) < (1 if fixed else 2):
                 continue
-            ea, ha = spec["event_arg"], spec["handler_arg"]
-            names = [fixed] if fixed else p.arg_strings(c, ea) if ea is not None else []
-            events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
-            if not events or not -len(c.args) <= ha < len(c.args):
+            events = self._registration_events(c, spec)
+            if not events:
                 continue
+            ha = spec["handler_arg"]
             tn = p.node("target", "", c.uid, c.start, c.fid)
             p.edges_from(c.recv or (), tn)
             c.handled = True
@@ -312,7 +321,7 @@ class LinkPasses:
         """`doAction('x', v)` imported from a library (`@wordpress/hooks`) and called bare: the method of the
         library's object it names (`wp.hooks.doAction` -> `doAction`), or None."""
         p = self.p
-        user = p.declared_globals | p.assigned_globals
+        user = self._user_globals()
         for o in sorted(self.objects(c.callee)):
             key = p.objs[o]
             if key[0] == "G" and "." in key[1] and key[1].split(".", 1)[0] not in user:
