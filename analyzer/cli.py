@@ -302,7 +302,7 @@ def _scan(args: argparse.Namespace) -> int:  # noqa: C901 - one linear pipeline
     show_progress = (not args.quiet and not args.no_progress and sys.stderr.isatty())
     try:
         with _Progress(show_progress, "formleak: scanning …"):
-            from analyzer.factcache import default_cache_dir
+            from analyzer.extract.factcache import default_cache_dir
 
             gitignore = args.respect_gitignore if args.respect_gitignore is not None else cfg.respect_gitignore
             extra = {"respect_gitignore": True} if gitignore else {}

@@ -13,23 +13,23 @@ import pickle
 import time
 from pathlib import Path
 
-from analyzer.bundle import bundle_stage
-from analyzer.bundle_own import leading_library, library_note
+from analyzer.bundle.modules import bundle_stage
+from analyzer.bundle.own import leading_library, library_note
 from analyzer.classify import Classifier
 from analyzer.discover import discover
 from analyzer.budget import Budget, BudgetExceeded, parse_steps
-from analyzer.factcache import FactCache, cache_salt
-from analyzer.extract import Extractor
-from analyzer.facts import UnitJob
-from analyzer.fold import unresolved_names
+from analyzer.extract.factcache import FactCache, cache_salt
+from analyzer.extract.extractor import Extractor
+from analyzer.extract.facts import UnitJob
+from analyzer.extract.fold import unresolved_names
 from analyzer.findings import SelectorResolver, jquery_css, build_findings
 from analyzer.htmlpage import decode_text, element_is_submit_control, parse_page
 from analyzer.locate import locate
-from analyzer.mapfind import MapReader, load_maps
+from analyzer.bundle.mapfind import MapReader, load_maps
 from analyzer.model import Notification, ScanResult
 from analyzer.models.component_templates import ComponentTemplates
 from analyzer.models.templates import TemplateModels
-from analyzer.link_facts import merge_unit
+from analyzer.link.merge import merge_unit
 from analyzer.parse import Parsers
 from analyzer.resultcache import ResultCache, cacheable, result_salt
 from analyzer.paths import search
@@ -37,11 +37,11 @@ from analyzer.program import Program, Registration, Unit
 from analyzer.rulebook import RuleBook
 from analyzer.rules import rules_dir
 from analyzer.sanitize import strip_userinfo
-from analyzer.solve import Solver
+from analyzer.link.solve import Solver
 from analyzer.stats import StageClock
 from analyzer.triggers import compute, live_registrations
 from analyzer.memory import parse_prefix, prefix_note, release_freed_memory
-from analyzer.workers import FAULT_ENV, ExtractionPool, extract_units, pool_jobs
+from analyzer.extract.workers import FAULT_ENV, ExtractionPool, extract_units, pool_jobs
 
 MAX_DROPS = 8  # files dropped after a fault in a whole-scan stage before the scan gives up
 
@@ -65,7 +65,7 @@ def scan(roots: list[Path], *, origin: str | None = None, exclude: list[str] | t
     bound; see analyzer/budget.py): a file that runs past it is reported (`budget`), what was extracted of it
     is kept, and the scan goes on with the next file.
     `jobs` > 1 parses and extracts in that many worker processes (or in `pool`, reusable across scans);
-    `cache_dir` keeps each file's facts there for the next scan (None: no cache). See workers.py. With
+    `cache_dir` keeps each file's facts there for the next scan (None: no cache). See extract/workers.py. With
     `result_cache` it also keeps the whole result: a re-scan of an unchanged tree returns it (resultcache.py).
 
     Isolation: an exception while extracting one file drops that file with a `crashed` notification; an

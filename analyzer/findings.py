@@ -12,7 +12,7 @@ from analyzer.model import Finding, Location, PathStep, TriggerInfo
 from analyzer.models.keys import MAX_CANDIDATES
 from analyzer.program import FORM_VALUES, Store, nested_in
 from analyzer.sanitize import strip_userinfo
-from analyzer.solve import EVENT_TARGET_PROPS
+from analyzer.link.solve import EVENT_TARGET_PROPS
 
 
 def jquery_css(sel: str) -> str:
@@ -297,7 +297,7 @@ _MAX_REACH_CALLS = 32  # elements of one component tested for reaching a sink (e
 
 
 def _attr_part(attr: str, v: str) -> str:
-    """One attribute of a selector, as an element's static attributes are written (extract_decl.py)."""
+    """One attribute of a selector, as an element's static attributes are written (extract/decl.py)."""
     return f'#{v}' if attr == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{attr}="{v}"]'
 
 
@@ -355,7 +355,7 @@ _NOT_ELEMENT_KINDS = frozenset({"O", "IT", "B", "fn", "R", "RF", "PX"})
 def _not_an_element(key: tuple, rules, prop_read: bool = False) -> bool:
     """True for an abstract object that cannot be a form field: see _NOT_ELEMENT_KINDS; the page's
     catch-all globals themselves (`window.value`, `document.value`: a catch-all listener's `e.target` is
-    the object `E *`, see solve.py `_event_target`); and a built-in global of the language or the browser
+    the object `E *`, see link/solve.py `_event_target`); and a built-in global of the language or the browser
     or an instance of one (`Object.prototype`, `JSON`, `%XMLHttpRequest`: rules `builtin_globals`)."""
     if key[0] in _NOT_ELEMENT_KINDS:
         return True
@@ -754,7 +754,7 @@ def build_findings(prog, rules, classifier, solver, roots, sink_list, flows, htm
     finding of a sink in unit `uid` into the exception to raise (the engine's per-file isolation)."""
     resolver = SelectorResolver(prog, solver)
     by_sink: dict[int, list] = {}
-    # one finding per sink in the code: copies of a helper (analyzer/extract_clones.py) share its sinks
+    # one finding per sink in the code: copies of a helper (analyzer/extract/clones.py) share its sinks
     canon: dict[tuple, int] = {}
     same: dict[int, int] = {}
     for i, (kind, rec, rule) in enumerate(sink_list):

@@ -1,7 +1,7 @@
 """Stage 8: locate. Findings in source-mapped bundles are moved to the original source (SPEC §5).
 
 Pure: `locate(findings, maps, texts) -> findings`, where `maps` are the usable maps of the scan's bundles
-(`analyzer.mapfind.load_maps`) and `texts` the bytes of the scanned files (for snippets when a map has no
+(`analyzer.bundle.mapfind.load_maps`) and `texts` the bytes of the scanned files (for snippets when a map has no
 `sourcesContent`).
 
 For every finding whose sink lies in a mapped bundle, and whose generated position maps (greatest lower
@@ -26,7 +26,7 @@ import re
 
 from dataclasses import replace
 
-from analyzer.mapfind import BundleMap
+from analyzer.bundle.mapfind import BundleMap
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
 
 SNIPPET_LIMIT = 160

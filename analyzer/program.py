@@ -6,7 +6,7 @@ small. Edges carry data flow; interprocedural edges carry `k='a'` (argument → 
 trigger context) or `k='r'` (return → call result, the caller's context takes over).
 
 Abstract objects (functions, global access paths, element descriptors, event objects, factory types) are
-integers too, kept in `objs`; which objects reach which node is computed by `solve.py`.
+integers too, kept in `objs`; which objects reach which node is computed by `link/solve.py`.
 """
 from __future__ import annotations
 

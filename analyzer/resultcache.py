@@ -1,6 +1,6 @@
 """The warm cache of whole scans: the `ScanResult` of an unchanged tree, keyed by everything it depends on.
 
-The per-file facts cache (`factcache.py`) saves extraction, but linking, triggers, paths and findings run
+The per-file facts cache (`extract/factcache.py`) saves extraction, but linking, triggers, paths and findings run
 on the whole scan every time. When nothing the result depends on changed, this cache returns the result
 of the last scan instead. Its key is a SHA-256 over:
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from analyzer import __version__
 from analyzer.safeio import write_atomic
-from analyzer.factcache import _package_version
+from analyzer.extract.factcache import _package_version
 
 RESULT_FORMAT = 1  # bump when ScanResult or the records it holds change shape
 MAGIC = b"formleak-result\n"

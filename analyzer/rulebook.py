@@ -37,7 +37,7 @@ class RuleBook:
     source_methods: dict = field(default_factory=dict)  # name -> (nargs, catch_all)
     source_ctors: dict = field(default_factory=dict)  # name -> catch_all
     listener_decorators: dict = field(default_factory=dict)  # triggers.toml [[decorator]]: name -> event arg
-    forms: dict = field(default_factory=dict)  # sources.toml [forms]: observable form controls (extract_forms.py)
+    forms: dict = field(default_factory=dict)  # sources.toml [forms]: observable form controls (extract/forms.py)
     keyed_sources: set = field(default_factory=set)  # 'getCustomerData()': the field is named by what is read
     element_calls: dict = field(default_factory=dict)  # global path -> selector template
     element_methods: dict = field(default_factory=dict)  # method -> selector template
@@ -96,7 +96,7 @@ class RuleBook:
     element_field_tags: set = field(default_factory=set)
     model_props: set = field(default_factory=set)
     lazy_props: set = field(default_factory=set)  # props that make a component's v-model update on `change`
-    bundle_libraries: object = None  # analyzer.bundle.LibraryRules: banner, paths, signature, API per library
+    bundle_libraries: object = None  # analyzer.bundle.modules.LibraryRules: banner, paths, signature, API per library
     library_globals: frozenset = frozenset()  # the globals bundled libraries' APIs are modelled under
     runtime_markers: tuple = ()  # strings of an inlined compiler runtime's function (libraries.toml compiled_runtime)
     spread_markers: tuple = ()  # names in a compiled object-spread helper's function (same section)
@@ -250,7 +250,7 @@ class RuleBook:
         rb.runtime_markers = tuple(m.encode() for m in lt.get("compiled_runtime", {}).get("markers", ()))
         rb.spread_markers = tuple(m.encode() for m in lt.get("compiled_runtime", {}).get("spread_markers", ()))
         rb.libraries = [(lib["name"], re.compile(lib["banner"])) for lib in libs if lib.get("banner")]
-        from analyzer.bundle import library_rules
+        from analyzer.bundle.modules import library_rules
 
         rb.bundle_libraries = library_rules(libs)
         rb.library_globals = frozenset(lib["global"] for lib in libs if lib.get("global"))

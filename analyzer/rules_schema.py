@@ -255,7 +255,7 @@ class Library:
     signature_example: str | None = None
     api_marker: tuple = ()  # properties a scope-hoisted copy puts on its API object
     marker_example: str | None = None
-    build_example: str | None = None  # the head of its own build, recognised by bundle_own.own_file_library
+    build_example: str | None = None  # the head of its own build, recognised by bundle.own.own_file_library
     packages: str | None = None  # its npm scope: an ES module importing only from these is its own file
     default_names: tuple = ()  # what its source calls its default export (`var api = …; export { api as
     #                           default }`): a hoisted declaration the map names so holds the API itself

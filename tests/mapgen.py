@@ -1,6 +1,6 @@
 """Test-side source map writer: a base64 VLQ encoder and a whitespace-stripping "bundler".
 
-Independent of `analyzer.sourcemap` (which only decodes), so that round-trip tests compare two
+Independent of `analyzer.bundle.sourcemap` (which only decodes), so that round-trip tests compare two
 implementations. `bundle()` joins JavaScript files into one minified line the way esbuild's IIFE output
 looks — every token of the sources (found by tree-sitter, comments dropped, strings/regexes/templates kept
 whole) with the least whitespace — and returns a segment per token pointing at its original line and

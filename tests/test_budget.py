@@ -7,7 +7,7 @@ from pathlib import Path
 
 import analyzer.budget as budget
 from analyzer.engine import scan
-from analyzer.extract_util import _MAX_TMPL
+from analyzer.extract.util import _MAX_TMPL
 
 LEAK = ("document.getElementById('email').addEventListener('blur', function (e) "
         "{ fetch('/c?e=' + e.target.value); });\n")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.bundle import BundleIndex, layout
-from analyzer.bundle_own import own_file_library
+from analyzer.bundle.modules import BundleIndex, layout
+from analyzer.bundle.own import own_file_library
 from analyzer.engine import scan
 from analyzer.parse import Parsers
 from analyzer.rulebook import RuleBook
@@ -133,7 +133,7 @@ def test_bundle_reports_exactly_the_annotated_leaks(built: Path, bundle: dict, s
 def _map_lookups(path: Path, data: bytes) -> tuple:
     """(source_at, name_at, sources_between) of the map beside a bundle, as the scan reads it (a library
     module webpack concatenated into the shop's module is split by the map), else three Nones."""
-    from analyzer.sourcemap import Positions, parse
+    from analyzer.bundle.sourcemap import Positions, parse
 
     mp = path.with_name(path.name + ".map")
     if not mp.is_file():
@@ -176,10 +176,10 @@ def test_library_internals_cost_no_analysis_time(built: Path):
 def test_bundle_findings_at_original_source_lines(built: Path):
     """With a source map beside the bundle, each finding is reported at the original src/ line."""
     try:
-        import analyzer.sourcemap  # noqa: F401
+        import analyzer.bundle.sourcemap  # noqa: F401
     except ImportError:
         pytest.skip("needs the maps branch")
-    import analyzer.sourcemap as sm
+    import analyzer.bundle.sourcemap as sm
 
     import analyzer.engine as engine_mod
     if not hasattr(sm, "locate") and "locate" not in engine_mod.__dict__:
@@ -510,7 +510,7 @@ def test_compiled_element_calls(tmp_path: Path, code, expect):
 
 
 def _fold(code: str):
-    from analyzer.fold import fold
+    from analyzer.extract.fold import fold
 
     data = code.encode()
     return fold(Parsers().parse("js", data), data)

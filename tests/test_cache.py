@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import factcache, workers
+from analyzer.extract import factcache
+
+from analyzer.extract import workers
 from analyzer.engine import scan
-from analyzer.facts import UnitJob
+from analyzer.extract.facts import UnitJob
 from analyzer.fingerprint import assign_fingerprints
 from analyzer.report import render
 from analyzer.rules import rules_dir

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from analyzer import engine
-from analyzer.extract import Extractor
-from analyzer.facts import UnitJob, extract_unit, module_kind
-from analyzer.link_facts import SchemaError, check_schema, merge_unit, pack, unpack
+from analyzer.extract.extractor import Extractor
+from analyzer.extract.facts import UnitJob, extract_unit, module_kind
+from analyzer.link.merge import SchemaError, check_schema, merge_unit, pack, unpack
 from analyzer.parse import Parsers
 from analyzer.program import Program, Unit
 from analyzer.rulebook import RuleBook

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import cli, engine, findings, solve
-from analyzer.extract import Extractor
+from analyzer import cli, engine, findings
+
+from analyzer.link import solve
+from analyzer.extract.extractor import Extractor
 
 GOOD = ("document.getElementById('email').addEventListener('blur', "
         "e => fetch('/capture?e=' + encodeURIComponent(e.target.value)));\n")

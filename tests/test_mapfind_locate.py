@@ -1,4 +1,4 @@
-"""analyzer.mapfind (the comment, source names) and analyzer.locate (mapping, dedupe) on their own."""
+"""analyzer.bundle.mapfind (the comment, source names) and analyzer.locate (mapping, dedupe) on their own."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,9 @@ from helpers import make_finding
 from mapgen import make_map
 
 from analyzer.locate import locate
-from analyzer.mapfind import BundleMap, map_comment, resolve_sources
+from analyzer.bundle.mapfind import BundleMap, map_comment, resolve_sources
 from analyzer.model import Location
-from analyzer.sourcemap import parse
+from analyzer.bundle.sourcemap import parse
 
 
 @pytest.mark.parametrize("text, url", [
@@ -179,7 +179,7 @@ def test_end_position_from_the_last_character():
 def test_har_files_only_use_data_urls(tmp_path):
     from mapgen import data_url
 
-    from analyzer.mapfind import load_map
+    from analyzer.bundle.mapfind import load_map
     from analyzer.model import SourceFile
 
     har = tmp_path / "visit.har"
@@ -198,7 +198,7 @@ def test_har_files_only_use_data_urls(tmp_path):
 
 
 def test_html_and_other_kinds_are_not_looked_at(tmp_path):
-    from analyzer.mapfind import load_map
+    from analyzer.bundle.mapfind import load_map
     from analyzer.model import SourceFile
 
     (tmp_path / "index.html.map").write_text("{broken")

@@ -2,8 +2,8 @@
 import tree_sitter as ts
 import tree_sitter_javascript as tjs
 
-from analyzer.bundle import _key
-from analyzer.extract_util import number_key
+from analyzer.bundle.modules import _key
+from analyzer.extract.util import number_key
 
 
 def test_number_key():

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import engine, resultcache, safeio, workers
+from analyzer import engine, resultcache, safeio
+
+from analyzer.extract import workers
 from analyzer.engine import scan
 from analyzer.fingerprint import assign_fingerprints
 from analyzer.report import render
@@ -93,7 +95,7 @@ def test_the_salt_covers_code_and_rules(tmp_path):
     (copy / "fields.toml").write_bytes((copy / "fields.toml").read_bytes() + b"\n# changed\n")
     assert resultcache.result_salt(copy) != resultcache.result_salt(src)
     # every module of the package is in it, not only the extraction's (linking and findings change results)
-    h_solve = Path(resultcache.__file__).with_name("solve.py")
+    h_solve = Path(resultcache.__file__).with_name("link") / "solve.py"
     assert h_solve.exists()
     rc = resultcache.ResultCache(tmp_path, b"a")
     assert rc.key(["x"], [], [], {}) != resultcache.ResultCache(tmp_path, b"b").key(["x"], [], [], {})

@@ -1,4 +1,4 @@
-"""analyzer.sourcemap: the Source Map v3 decoder, against our own encoder (tests/mapgen.py) and hostile input."""
+"""analyzer.bundle.sourcemap: the Source Map v3 decoder, against our own encoder (tests/mapgen.py) and hostile input."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.sourcemap import MAX_DEPTH, MapError, Mapping, Positions, decode_vlq, parse
+from analyzer.bundle.sourcemap import MAX_DEPTH, MapError, Mapping, Positions, decode_vlq, parse
 from tests.mapgen import encode_mappings, encode_vlq, make_map
 
 # ------------------------------------------------------------------------------------------------ VLQ
@@ -336,7 +336,7 @@ def test_ignore_list():
 
 
 def test_line_and_segment_caps(monkeypatch):
-    import analyzer.sourcemap as sm
+    import analyzer.bundle.sourcemap as sm
 
     monkeypatch.setattr(sm, "MAX_LINES", 10)
     monkeypatch.setattr(sm, "MAX_SEGMENTS", 5)

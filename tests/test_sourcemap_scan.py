@@ -16,7 +16,7 @@ import pytest
 from mapgen import bundle, data_url, make_map
 from test_fixtures import parse_case
 
-from analyzer import mapfind
+from analyzer.bundle import mapfind
 from analyzer.engine import scan
 from analyzer.fingerprint import identity
 

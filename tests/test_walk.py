@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from analyzer.budget import Budget, BudgetExceeded
-from analyzer.extract import Extractor
-from analyzer.extract_util import FUNC_TYPES, LEAF_TYPES
-from analyzer.facts import UnitJob, extract_unit, packed_facts
-from analyzer.link_facts import merge_unit
+from analyzer.extract.extractor import Extractor
+from analyzer.extract.util import FUNC_TYPES, LEAF_TYPES
+from analyzer.extract.facts import UnitJob, extract_unit, packed_facts
+from analyzer.link.merge import merge_unit
 from analyzer.parse import Parsers
 from analyzer.program import Program, Unit
 from analyzer.rulebook import RuleBook
@@ -130,7 +130,7 @@ def test_the_first_unit_is_taken_over_unpacked_with_the_same_facts():
 
 
 def test_auto_jobs_start_workers_only_for_two_units_or_more():
-    from analyzer.workers import AUTO_POOL_BYTES, pool_jobs
+    from analyzer.extract.workers import AUTO_POOL_BYTES, pool_jobs
 
     big = AUTO_POOL_BYTES
     assert pool_jobs(-2, [10 * big]) == 1  # one unit: nothing to split, its facts would only travel
@@ -139,7 +139,8 @@ def test_auto_jobs_start_workers_only_for_two_units_or_more():
 
 
 def test_a_single_big_file_in_auto_mode_is_extracted_in_this_process(tmp_path, monkeypatch):
-    from analyzer import engine, workers
+    from analyzer import engine
+    from analyzer.extract import workers
 
     monkeypatch.setattr(workers, "AUTO_POOL_BYTES", 10)
     (tmp_path / "a.js").write_text("var a = document.getElementById('email'); a.onblur = () => fetch('/x?' + a.value);\n")

@@ -10,12 +10,12 @@ import pytest
 
 from analyzer import engine
 from analyzer.engine import scan
-from analyzer.facts import UnitJob, extract_unit
+from analyzer.extract.facts import UnitJob, extract_unit
 from analyzer.fingerprint import assign_fingerprints
 from analyzer.parse import Parsers
 from analyzer.report import render
 from analyzer.rulebook import RuleBook
-from analyzer.workers import FAULT_ENV, ExtractionPool
+from analyzer.extract.workers import FAULT_ENV, ExtractionPool
 from helpers import scan_case
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,7 +60,7 @@ def test_worker_facts_are_the_in_process_facts_whatever_the_order(pool):
 def _differ(a, b) -> bool:
     from test_facts import _first_difference
 
-    from analyzer.link_facts import unpack
+    from analyzer.link.merge import unpack
 
     if replace(a, seconds=0, parse_seconds=0, facts=None) != replace(b, seconds=0, parse_seconds=0, facts=None):
         return True
@@ -126,7 +126,7 @@ def test_jobs_1_never_starts_a_worker(tmp_path, monkeypatch):
     def no_pool(*a, **kw):
         raise AssertionError("a pool was started")
 
-    monkeypatch.setattr("analyzer.workers.ExtractionPool", no_pool)
+    monkeypatch.setattr("analyzer.extract.workers.ExtractionPool", no_pool)
     assert _sinks(scan([_project(tmp_path)], jobs=1)) == [("a.js", 1), ("b.js", 1), ("c.js", 1)]
 
 

@@ -5,9 +5,9 @@
 Extraction cannot know those props (the object comes from a call), so it registers the spread as a
 listener with no events yet (`SPREAD_API`, on the element's target node) and this pass, run once the
 solver knows which object literals the spread can be, registers each `on…` function prop of those
-literals as a handler of that element, for its event — the way `analyzer/extract_decl.py` registers a
+literals as a handler of that element, for its event — the way `analyzer/extract/decl.py` registers a
 written `onChange={…}`. Compiled spreads (`jsx("input", {...bind("email"), id: "email"})`) are registered
-the same way by the compiled-element model (`extract_decl.py` `x_element_call`).
+the same way by the compiled-element model (`extract/decl.py` `x_element_call`).
 
 A spread of a component's own props (`<input {...props}/>` in `function Input(props)`, `{ label, ...props }`)
 adds nothing: the props objects its elements pass (`PROPS_LABEL`), and the objects spread into those, have
@@ -19,7 +19,7 @@ from __future__ import annotations
 from analyzer.program import Registration
 
 SPREAD_API = "{...props} spread"
-PROPS_LABEL = "<props>"  # the node label of the props object of a rendered element (extract_decl.py)
+PROPS_LABEL = "<props>"  # the node label of the props object of a rendered element (extract/decl.py)
 
 
 def link_spreads(solver, known_events) -> None:

@@ -238,7 +238,7 @@ class StateModel:
         """zustand's `createStore((set, get, api) => ({…}))`: one state per call, what the initializer returns
         and what `set`/`api.setState` are given; the store (and `set`, `get`, `api`) is a setter of it (`R`),
         so `store.getState()` reads it and `store.subscribe(fn)` runs fn with it after each `set`, under the
-        triggers of the code that called `set` (the Knockout subscription of `solve_passes._effects`)."""
+        triggers of the code that called `set` (the Knockout subscription of `link.passes._effects`)."""
         p = solver.p
         st = p.node("state", "store", c.uid, c.start, HEAP)
         p.graph.ensure(st)
@@ -679,7 +679,7 @@ class StateModel:
                 if fn is None or not any(u == fn.uid and a <= fn.start and fn.end <= b for u, a, b in spans):
                     continue
                 if not self._live(funcs, st.fid, called):
-                    continue  # in a helper every call of which runs a copy of its own (extract_clones.py)
+                    continue  # in a helper every call of which runs a copy of its own (extract/clones.py)
                 path = self._instance_path(p, st)
                 if path is None:
                     continue

@@ -1,6 +1,6 @@
 """Stage 4 (helpers): a helper every call of which runs a copy of its own is not run itself.
 
-`analyzer/extract_clones.py` extracts a small helper once per call that passes it constants
+`analyzer/extract/clones.py` extracts a small helper once per call that passes it constants
 (`this.field('email', …)`, `bind('phone')`): each call's callee is its copy, at the same source position as
 the helper. When nothing calls the helper itself and its copies are called, what it registers (an
 `onUpdate:modelValue` handler on `input[id^="reg-"]`, any field its key could name) is never registered by

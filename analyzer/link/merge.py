@@ -100,7 +100,7 @@ PART.table.update({
 TMPL = Seq(OrStr(PART))
 NODES = Seq(N)
 
-# Abstract-object keys (`Program.objs`, the seeds): see solve.py's module docstring
+# Abstract-object keys (`Program.objs`, the seeds): see solve.py's module docstring (this folder)
 OBJ_KEY = Tagged("object key", {
     "fn": (F,), "O": (N,), "IT": (N,), "B": (N,), "G": (S,), "R": (N,), "EV": (R,), "E": {1: (S,), 2: (S, PART)},
 })

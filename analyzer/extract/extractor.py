@@ -6,7 +6,7 @@ where data is stored or transformed: variables (one per function and name), prop
 call results, property loads, parameters, returns, object and array literals. Sanitising operations
 (comparisons, `!`, `.length`, predicate methods) yield the empty tuple. Everything that needs resolution
 (which function a call reaches, which element a selector finds, which API a global path names) is
-recorded as a fact for `solve.py`.
+recorded as a fact for `analyzer/link/solve.py`.
 
 No recursion: minified bundles nest thousands of levels deep, so the walk keeps its own stack.
 """
@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 
 
-from analyzer.extract_calls import CallFacts
-from analyzer.extract_clones import HELPER_MAX_BYTES, HelperCopies
-from analyzer.extract_forms import FormsFacts
-from analyzer.extract_decl import DeclarationFacts
-from analyzer.extract_util import (
+from analyzer.extract.calls import CallFacts
+from analyzer.extract.clones import HELPER_MAX_BYTES, HelperCopies
+from analyzer.extract.forms import FormsFacts
+from analyzer.extract.decl import DeclarationFacts
+from analyzer.extract.util import (
     _MAX_TMPL, _MAX_VALS, COMPARE_OPS, CONST_IDENTS, FALSY_UNARY, FUNC_TYPES, LEAF_TYPES, PASS_FIRST, BudgetExceeded,
     _string_value, _text,
 )
@@ -149,7 +149,7 @@ def _compared_string(left, right, base: str) -> str | None:
                 return sel
     return None
 
-from analyzer.bundle import Module
+from analyzer.bundle.modules import Module
 from analyzer.program import HEAP, Call, Func, Load, Program, Registration, Store, Unit
 from analyzer.rulebook import RuleBook
 
@@ -170,7 +170,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
     def __init__(self, prog: Program, rules: RuleBook, unit: Unit, tree, budget=None, bundle=None,
                  bundle_uid: int | None = None):
         self.budget = budget  # analyzer.budget.Budget of the file (shared by a page's scripts), or None
-        self.bundle = bundle  # analyzer.bundle.BundleIndex of the scan, or None
+        self.bundle = bundle  # analyzer.bundle.modules.BundleIndex of the scan, or None
         # the unit's id in the scan's BundleIndex (a worker extracts into local ids)
         self.bundle_uid = unit.uid if bundle_uid is None else bundle_uid
         self.skip = bundle.skipped(self.bundle_uid) if bundle is not None else {}  # library code: not walked
@@ -222,7 +222,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         # `_i` that the map calls Vue's `h` (name -> (the factory's name, the function declaring it))
         self.factory_aliases: dict[str, tuple[str, int]] = {}
         self.returns_fn: set[int] = set()  # functions that return a function
-        # helpers extracted once per call site (analyzer/extract_clones.py)
+        # helpers extracted once per call site (analyzer/extract/clones.py)
         self.helpers: dict[str, list] = {}  # name -> [(function node, its parent, enclosing fid, fid)]
         self.literal_calls: list[tuple] = []  # (callee name, cid, string arguments, fid) of `name('x', …)`
         self._fn_parent: dict[int, object] = {}  # small function's node id -> its parent node
@@ -1304,7 +1304,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             p.array_strs[a] = strs
         rot = self.bundle.rotations.get(self.bundle_uid) if self.bundle is not None else None
         if rot and node.start_byte in rot:
-            p.rotations[a] = rot[node.start_byte]  # folded from the code that rotates it (analyzer/fold.py)
+            p.rotations[a] = rot[node.start_byte]  # folded from the code that rotates it (analyzer/extract/fold.py)
         self.vals[node.id] = (a,)
 
     def x_string(self, node) -> None:

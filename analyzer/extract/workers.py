@@ -34,8 +34,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from analyzer.facts import UnitFacts, UnitJob, extract_unit, failed_unit, packed_facts
-from analyzer.factcache import FactCache, dumps
+from analyzer.extract.facts import UnitFacts, UnitJob, extract_unit, failed_unit, packed_facts
+from analyzer.extract.factcache import FactCache, dumps
 from analyzer.parse import Parsers
 from analyzer.rulebook import RuleBook
 
@@ -226,7 +226,7 @@ class ExtractionPool:
         methods = multiprocessing.get_all_start_methods()
         self._ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if self._ctx.get_start_method() == "forkserver":
-            self._ctx.set_forkserver_preload(["analyzer.workers"])
+            self._ctx.set_forkserver_preload(["analyzer.extract.workers"])
         self._ex: ProcessPoolExecutor | None = None
         self.restarts = 0
 

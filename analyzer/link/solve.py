@@ -17,15 +17,15 @@ import dataclasses
 import posixpath
 from collections import deque
 
-from analyzer.extract_util import GUARD_METHODS
-from analyzer.extract_calls import selector_template
+from analyzer.extract.util import GUARD_METHODS
+from analyzer.extract.calls import selector_template
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Store
 from analyzer.models.param_pairs import pair_param_calls
 from analyzer.models.superseded import drop_superseded
 from analyzer.models.state import StateModel
 from analyzer.models.spreads import SPREAD_API
 from analyzer.rulebook import RuleBook
-from analyzer.solve_passes import PTS_CAP, LinkPasses
+from analyzer.link.passes import PTS_CAP, LinkPasses
 
 _NO_EDGES: dict = {}
 FN_CAP = 6  # functions per node: past this a node is hopelessly imprecise and collects no more functions
@@ -593,7 +593,7 @@ class Solver(LinkPasses):
         js-cookie, spelled `Cookies.set` in sources, where extraction links it by its path): what is set
         goes under its key (extract_calls.storage_edges), not into the object, which extraction wrote it
         into as into any container (that edge goes), and a read is what its key holds."""
-        from analyzer.extract_calls import storage_edges
+        from analyzer.extract.calls import storage_edges
 
         c.handled = True  # (no default propagation of the receiver into the result)
         p = self.p
@@ -1137,7 +1137,7 @@ class Solver(LinkPasses):
             elif prop in r.source_methods:
                 self._late_source_method(ld.nid, prop, ld.base)
                 memo.clear()  # (a source node feeds the call's result)
-        from analyzer.extract_calls import storage_edges
+        from analyzer.extract.calls import storage_edges
 
         for c, part, is_get in p.deferred_storage:
             names = p.strings_of(part)

@@ -1,5 +1,5 @@
 """Stage 2b (own files): a library's own build shipped as a file of the site, recognised before or beside the
-bundle stage (analyzer/bundle.py): by the licence banner its leading comments hold (`leading_library`, before
+bundle stage (analyzer/bundle/modules.py): by the licence banner its leading comments hold (`leading_library`, before
 parsing), or, without one, by its signature plus the way library builds export themselves
 (`own_file_library`); a shop bundle whose map names the library's package among its sources is none
 (`_inlines`). Such a file is not analysed; `library_note` says so.
@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from analyzer.bundle import LibraryRule, LibraryRules
+    from analyzer.bundle.modules import LibraryRule, LibraryRules
 
 # comments, blank space and a leading "use strict" directive (zone.js's UMD build starts with one)
 _LEADING = re.compile(rb"\A(?:\s+|/\*.*?\*/|//[^\n]*\n|;|(?:'use strict'|\"use strict\")\s*;)*", re.DOTALL)

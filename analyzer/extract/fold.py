@@ -19,7 +19,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from analyzer.extract_util import FUNC_TYPES, _string_value, _text
+from analyzer.extract.util import FUNC_TYPES, _string_value, _text
 
 _MAX_TABLE = 20000
 _MAX_LEVEL = 120  # syntax nesting looked through

@@ -11,7 +11,7 @@ API
     deeper than `MAX_DEPTH`, a missing or mistyped field, a broken base64 VLQ, a segment of 2, 3 or more
     than 5 fields, an index out of range, a section with a `url` — raises `MapError` with a one-line
     message; no other exception escapes (property-tested on random input). Nothing is ever fetched or read
-    from disk here: finding and reading the map file is `analyzer.mapfind`'s job.
+    from disk here: finding and reading the map file is `analyzer.bundle.mapfind`'s job.
 
 ``SourceMap.lookup(line, column) -> Mapping | None``
     `line` 0-based, `column` 0-based in UTF-16 code units of the generated file. The segment with the

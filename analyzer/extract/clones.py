@@ -1,5 +1,5 @@
 """Stage 3 (helpers per call site): a small helper that builds closures is extracted once per call that passes
-it constant strings, for fact extraction. A mixin of `extract.Extractor`.
+it constant strings, for fact extraction. A mixin of `extractor.Extractor`.
 
 `const bind = (key) => ({ value: form[key], onChange: (e) => setForm({ ...form, [key]: e.target.value }) })`
 used as `<input name="email" {...bind('email')}/>`, `<input name="phone" {...bind('phone')}/>`: extracted once,

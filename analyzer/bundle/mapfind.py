@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes
 
 from analyzer.model import Notification, SourceFile
-from analyzer.sourcemap import MAX_MAP_BYTES, MapError, Positions, SourceMap, parse
+from analyzer.bundle.sourcemap import MAX_MAP_BYTES, MapError, Positions, SourceMap, parse
 
 _COMMENT_HEAD_RE = re.compile(rb"(?://|/\*)[#@][ \t]*\Z")
 _COMMENT_URL_RE = re.compile(rb"([^\s*'\"]*)[ \t]*(?:\*/)?")

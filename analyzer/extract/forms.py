@@ -12,12 +12,12 @@ pass-through method, the attribute that binds a control to an element, and the e
 """
 from __future__ import annotations
 
-from analyzer.extract_util import _string_value, _text
+from analyzer.extract.util import _string_value, _text
 from analyzer.program import FORM_VALUES, Registration
 
 
 class FormsFacts:
-    """Mixed into the Extractor (analyzer/extract.py): `_form_subscription` is called for every call."""
+    """Mixed into the Extractor (analyzer/extract/extractor.py): `_form_subscription` is called for every call."""
 
     def _form_subscription(self, c, node) -> None:
         spec = self.r.forms

@@ -1,11 +1,11 @@
 """Stage 3 (declarations): classes, ES modules (`import`/`export`) and JSX elements, for fact extraction.
-A mixin of `extract.Extractor`: it uses the extractor's value helpers.
+A mixin of `extractor.Extractor`: it uses the extractor's value helpers.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from analyzer.extract_util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
+from analyzer.extract.util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
 from analyzer.models.spreads import PROPS_LABEL, SPREAD_API
 from analyzer.program import Call, Registration, Store
 

@@ -21,16 +21,15 @@ from importlib import metadata
 from pathlib import Path
 
 from analyzer import __version__
-from analyzer.facts import FACTS_FORMAT, UnitFacts, UnitJob
+from analyzer.extract.facts import FACTS_FORMAT, UnitFacts, UnitJob
 from analyzer.safeio import write_atomic
 
 MAGIC = b"formleak-facts\n"
-_FACT_MODULES = ("extract.py", "extract_calls.py", "extract_clones.py", "extract_decl.py", "extract_forms.py",
-                 "extract_util.py", "models/spreads.py", "program.py", "parse.py", "budget.py", "facts.py",
-                 "link_facts.py", "model.py", "rules.py", "rules_schema.py", "rulebook.py", "bundle.py",
-                 "bundle_own.py", "fold.py")
+# What a unit's facts depend on, relative to the package folder: whole stage folders and single modules.
+_FACT_MODULES = ("extract/*.py", "bundle/*.py", "models/spreads.py", "program.py", "parse.py", "budget.py",
+                 "link/merge.py", "model.py", "rules.py", "rules_schema.py", "rulebook.py")
 _ALLOWED = {
-    ("analyzer.facts", "UnitFacts"), ("analyzer.model", "Notification"), ("analyzer.program", "Program"),
+    ("analyzer.extract.facts", "UnitFacts"), ("analyzer.model", "Notification"), ("analyzer.program", "Program"),
     ("analyzer.program", "Func"), ("analyzer.program", "Call"), ("analyzer.program", "Load"),
     ("analyzer.program", "Store"), ("analyzer.program", "Source"), ("analyzer.program", "Registration"),
     ("analyzer.program", "Unit"), ("analyzer.rulebook", "SinkRule"), ("analyzer.program", "FlowGraph"),
@@ -58,9 +57,10 @@ def cache_salt(rules_dir: Path) -> bytes:
     """What every key of this formleak install depends on: version, fact code, parser versions, rules."""
     h = hashlib.sha256()
     h.update(f"{__version__}\0{FACTS_FORMAT}\0".encode())
-    here = Path(__file__).resolve().parent
-    for name in _FACT_MODULES:
-        h.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
+    here = Path(__file__).resolve().parent.parent
+    for pattern in _FACT_MODULES:
+        for path in sorted(here.glob(pattern)):
+            h.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for pkg in ("tree-sitter", "tree-sitter-javascript", "tree-sitter-typescript"):
         h.update(f"{pkg}={_package_version(pkg)}\0".encode())
     for p in sorted(Path(rules_dir).glob("*.toml")):

@@ -2,13 +2,13 @@
 be decided from the syntax alone: element finders, sources read by method (`.val()`), registrations
 (`addEventListener`, jQuery `.on`/`.blur(fn)`, bare `addEventListener`), timers (also named in a string),
 callbacks, containers written by `push`/`append`, web storage, bundler export getters, obfuscator string
-tables and `atob`'d constants, masks. A mixin of `extract.Extractor`: it uses the extractor's value helpers.
+tables and `atob`'d constants, masks. A mixin of `extractor.Extractor`: it uses the extractor's value helpers.
 """
 from __future__ import annotations
 
 import re
 
-from analyzer.extract_util import FUNC_TYPES, GUARD_METHODS, _string_value, _text, number_key
+from analyzer.extract.util import FUNC_TYPES, GUARD_METHODS, _string_value, _text, number_key
 from analyzer.program import Call, Func, Registration, member_name_part
 
 
@@ -287,7 +287,7 @@ class CallFacts:
 
     def _bundled_require(self, c: Call, fn, argn) -> None:
         """`n(692)`, `Ln()`, `e("jquery")` loading a bundled library's module: the call yields the library's
-        modelled API (its internals were not analysed, see analyzer/bundle.py)."""
+        modelled API (its internals were not analysed, see analyzer/bundle/modules.py)."""
         lit = None
         if c.args and argn is not None and argn.named_child_count == 1:
             a = argn.named_children[0]
@@ -354,7 +354,7 @@ class CallFacts:
                 self.write_into(a, recv)
         if m in r.element_methods and (m != "filter" or (c.str_args and c.str_args[0])):
             if c.path and c.path.startswith("this.") and c.path.count(".") == 1 and c.str_args and c.str_args[0]:
-                # `this.querySelector('input')` in a component: inside the element `this` is (solve.py)
+                # `this.querySelector('input')` in a component: inside the element `this` is (link/solve.py)
                 p.scoped_finds.append(c.cid)
             else:
                 self._element_seed(c, r.element_methods[m])

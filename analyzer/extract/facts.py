@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field, replace
 
 from analyzer.budget import Budget, BudgetExceeded
-from analyzer.extract import Extractor
-from analyzer.link_facts import pack
+from analyzer.extract.extractor import Extractor
+from analyzer.link.merge import pack
 from analyzer.model import Notification
 from analyzer.parse import ERROR_COUNT_CAP, Parsers, error_summary
 from analyzer.program import Program, Unit
@@ -38,7 +38,7 @@ class UnitJob:
     col_off: int = 0
     budget: float = 0.0  # the file's --budget in seconds (0: none)
     steps: int | None = None  # work steps left in the file's budget when this unit starts (None: no bound)
-    bundle: object = None  # analyzer.bundle.BundleIndex of the scan (module wrappers, bundled libraries) or None
+    bundle: object = None  # analyzer.bundle.modules.BundleIndex of the scan (module wrappers, bundled libraries) or None
     bundle_key: str = ""  # digest of `bundle` (part of the cache key)
     aliases: tuple = ()  # (object literal start byte, global) pairs: `Unit.aliases` (derived from `data`)
 

@@ -37,9 +37,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
-from analyzer.bundle_own import _inlines, library_note, own_file_library
-from analyzer.extract_util import FUNC_TYPES, _string_value, _text, number_key
-from analyzer.fold import fold
+from analyzer.bundle.own import _inlines, library_note, own_file_library
+from analyzer.extract.util import FUNC_TYPES, _string_value, _text, number_key
+from analyzer.extract.fold import fold
 
 _MIN_MODULE = 24  # bytes: smaller functions are never module wrappers worth a look
 _MAX_FN_DEPTH = 4  # module maps, wrappers and hoisted code sit in the bundle's runtime, a few functions deep
