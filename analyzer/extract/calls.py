@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from analyzer.extract.guards import field_guard
 from analyzer.extract.util import FUNC_TYPES, GUARD_METHODS, _string_value, _text, number_key
 from analyzer.program import Call, Func, Registration, member_name_part
 
@@ -527,7 +528,7 @@ class CallFacts:
         else:
             p.edges_from(c.recv or (), tn)
         fn = node.child_by_field_name("function")
-        guard = self._guard(fn) if fn is not None and fn.type == "member_expression" and not delegated else None
+        guard = field_guard(fn) if fn is not None and fn.type == "member_expression" and not delegated else None
         rg = Registration(len(p.regs), self.uid, c.fid, c.start, c.end, events, tn, handler, c.method or c.path or "",
                           delegated, guard)
         p.regs.append(rg)

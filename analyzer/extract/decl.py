@@ -10,6 +10,34 @@ from analyzer.models.spreads import PROPS_LABEL, SPREAD_API
 from analyzer.program import Call, Registration, Store
 
 
+def is_export_helper(fn) -> bool:
+    """`function e(e, t, r, n) { Object.defineProperty(e, t, {get: r, set: n, enumerable: !0}) }`: a
+    bundler's export helper (Parcel 2's `$parcel$export`, minified) — its calls `e(t.exports, "val", () => o)`
+    are export getters, as webpack's `n.d(t, {val: () => o})` are."""
+    params = fn.child_by_field_name("parameters")
+    body = fn.child_by_field_name("body")
+    if params is None or body is None or body.named_child_count != 1:
+        return False
+    names = [_text(c) for c in params.named_children if c.type == "identifier"]
+    st = body.named_children[0]
+    call = st.named_children[0] if st.type == "expression_statement" and st.named_child_count else None
+    if len(names) < 3 or call is None or call.type != "call_expression":
+        return False
+    callee = call.child_by_field_name("function")
+    args = call.child_by_field_name("arguments")
+    if callee is None or _text(callee) != "Object.defineProperty" or args is None or args.named_child_count != 3:
+        return False
+    a0, a1, desc = args.named_children
+    if _text(a0) != names[0] or _text(a1) != names[1] or desc.type != "object":
+        return False
+    for pair in desc.named_children:
+        if pair.type == "pair":
+            k, v = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            if k is not None and v is not None and _text(k) == "get" and _text(v) == names[2]:
+                return True
+    return False
+
+
 class DeclarationFacts:
     # ------------------------------------------------------------------------------------------- JSX
     def x_jsx_element(self, node) -> None:

@@ -14,146 +14,30 @@ from __future__ import annotations
 
 import re
 
-
+from analyzer.bundle.modules import Module
 from analyzer.extract.calls import CallFacts
 from analyzer.extract.clones import HELPER_MAX_BYTES, HelperCopies
+from analyzer.extract.decl import DeclarationFacts, is_export_helper
 from analyzer.extract.forms import FormsFacts
-from analyzer.extract.decl import DeclarationFacts
+from analyzer.extract.guards import _unparen, field_guard
 from analyzer.extract.util import (
     _MAX_TMPL, _MAX_VALS, COMPARE_OPS, CONST_IDENTS, FALSY_UNARY, FUNC_TYPES, LEAF_TYPES, PASS_FIRST, BudgetExceeded,
     _string_value, _text,
 )
+from analyzer.program import HEAP, Call, Func, Load, Program, Registration, Store, Unit
+from analyzer.rulebook import RuleBook
+
 DOM_OWNED = frozenset({"dataset", "style", "classList", "attributes", "relList"})  # `x.dataset.src` is the page's
 # roots of a store path that name an instance, never a message sent whole: `this.data[k] = v` does not make
 # `this` carry `v` (the template models write `this` as `__fl_vm`)
 _INSTANCE_ROOTS = frozenset({"this", "__fl_vm"})
 
 
-def _is_export_helper(fn) -> bool:
-    """`function e(e, t, r, n) { Object.defineProperty(e, t, {get: r, set: n, enumerable: !0}) }`: a
-    bundler's export helper (Parcel 2's `$parcel$export`, minified) — its calls `e(t.exports, "val", () => o)`
-    are export getters, as webpack's `n.d(t, {val: () => o})` are."""
-    params = fn.child_by_field_name("parameters")
-    body = fn.child_by_field_name("body")
-    if params is None or body is None or body.named_child_count != 1:
-        return False
-    names = [_text(c) for c in params.named_children if c.type == "identifier"]
-    st = body.named_children[0]
-    call = st.named_children[0] if st.type == "expression_statement" and st.named_child_count else None
-    if len(names) < 3 or call is None or call.type != "call_expression":
-        return False
-    callee = call.child_by_field_name("function")
-    args = call.child_by_field_name("arguments")
-    if callee is None or _text(callee) != "Object.defineProperty" or args is None or args.named_child_count != 3:
-        return False
-    a0, a1, desc = args.named_children
-    if _text(a0) != names[0] or _text(a1) != names[1] or desc.type != "object":
-        return False
-    for pair in desc.named_children:
-        if pair.type == "pair":
-            k, v = pair.child_by_field_name("key"), pair.child_by_field_name("value")
-            if k is not None and v is not None and _text(k) == "get" and _text(v) == names[2]:
-                return True
-    return False
 _SPREAD_HELPER_MAX = 1200  # bytes of a compiled object-spread helper (Babel's is about 500 minified)
 # index expressions whose constant value the walk leaves as a template (`_folded_name`)
 _FOLDED_KEY_TYPES = frozenset({"call_expression", "binary_expression", "template_string", "parenthesized_expression"})
 # a feature flag by the constant convention (`LEGACY_PWNED_CHECK`, `USE_OLD_ANALYTICS`, `DEBUG`)
 _FLAG_NAME = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
-
-
-def _unparen(n):
-    """`(x)` / `((x))`: `x`."""
-    while n is not None and n.type == "parenthesized_expression" and n.named_child_count == 1:
-        n = n.named_children[0]
-    return n
-
-
-def _attr_selector(expr, base: str, value: str) -> str | None:
-    """`t.name` / `(t.id)` of the object `base`, compared with `value`: a selector for that field."""
-    expr = _unparen(expr)
-    if expr is None or expr.type != "member_expression":
-        return None
-    obj, prop = expr.child_by_field_name("object"), expr.child_by_field_name("property")
-    if obj is None or prop is None or _text(obj) != base or not value:
-        return None
-    if _text(prop) == "name":
-        return f'[name="{value}"]'
-    if _text(prop) == "id":
-        return f'[id="{value}"]'
-    return None
-
-
-def _excluded(cond, base: str, depth: int = 0) -> str | None:
-    """The field left after `if (cond) return;`: `base.name !== 'x'`, `!base.matches(sel)`, either side
-    of `a || b` (`t.name !== 'phone' || t.value.length < 6`)."""
-    cond = _unparen(cond)
-    if cond is None or depth > 6:
-        return None
-    if cond.type == "unary_expression" and cond.child_by_field_name("operator") is not None \
-            and cond.child_by_field_name("operator").type == "!":
-        return _compared(cond.child_by_field_name("argument"), base, depth + 1)
-    if cond.type != "binary_expression":
-        return None
-    op = cond.child_by_field_name("operator")
-    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
-    if op is not None and op.type == "||":
-        return _excluded(left, base, depth + 1) or _excluded(right, base, depth + 1)
-    if op is None or op.type not in ("!==", "!="):
-        return None
-    return _compared_string(left, right, base)
-
-
-def _returns_only(stmt) -> bool:
-    """`return;` / `{ return; }` / `return false;`: a statement that only leaves the function."""
-    if stmt is not None and stmt.type == "statement_block" and stmt.named_child_count == 1:
-        stmt = stmt.named_children[0]
-    return stmt is not None and stmt.type == "return_statement"
-
-
-def _compared(cond, base: str, depth: int = 0) -> str | None:
-    """The fields a condition limits `base` to: `base.name === 'x'`, `base.id == 'x'`, `base.matches(sel)`,
-    `a || b` (either), `a && b` (the one that says)."""
-    cond = _unparen(cond)
-    if cond is None or depth > 6:
-        return None
-    if cond.type == "call_expression":
-        fn, args = cond.child_by_field_name("function"), cond.child_by_field_name("arguments")
-        if fn is not None and fn.type == "member_expression" and args is not None and args.named_child_count == 1:
-            obj, prop = fn.child_by_field_name("object"), fn.child_by_field_name("property")
-            a0 = args.named_children[0]
-            if obj is not None and _text(obj) == base and prop is not None and _text(prop) in ("matches", "is") \
-                    and a0.type == "string":
-                return _string_value(a0) or None
-        return None
-    if cond.type != "binary_expression":
-        return None
-    op = cond.child_by_field_name("operator")
-    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
-    if op is not None and op.type == "||":
-        a, b = _compared(left, base, depth + 1), _compared(right, base, depth + 1)
-        return f"{a}, {b}" if a and b else None
-    if op is not None and op.type == "&&":
-        return _compared(left, base, depth + 1) or _compared(right, base, depth + 1)
-    if op is None or op.type not in ("===", "=="):
-        return None
-    return _compared_string(left, right, base)
-
-
-def _compared_string(left, right, base: str) -> str | None:
-    """`t.name` / `t.id` of `base` on one side of a comparison, a string on the other: that field."""
-    for a, b in ((left, right), (right, left)):
-        if b is not None and b.type == "string":
-            sel = _attr_selector(a, base, _string_value(b))
-            if sel:
-                return sel
-    return None
-
-from analyzer.bundle.modules import Module
-from analyzer.program import HEAP, Call, Func, Load, Program, Registration, Store, Unit
-from analyzer.rulebook import RuleBook
-
-
 _FIELD_DEFS = ("field_definition", "public_field_definition")
 _GLOBAL_OBJECTS = frozenset({"window", "self", "globalThis", "document"})
 # `extends HTMLElement`, `extends HTMLInputElement`: a base whose properties are the browser's, not the scan's
@@ -711,7 +595,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             nm = node.child_by_field_name("name")
             if nm is not None:
                 self.p.edge(fnode, self.declare(_text(nm)))
-                if _is_export_helper(node):
+                if is_export_helper(node):
                     self.export_helpers.add(_text(nm))
         else:
             if node.type in ("function_expression", "function", "generator_function"):
@@ -864,43 +748,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         p.load_base[ln] = base
         if prop is not None and prop in r.source_props and not own:
             p.edge(p.new_source(prop, self.uid, fid, node.start_byte, node.end_byte, base, prop, False, text,
-                                self._guard(node)), ln)
+                                field_guard(node)), ln)
         return (ln,)
-
-    def _guard(self, node) -> str | None:
-        """A read inside `if (t.name === 'checkout[email]')` / `case 'email':` of `switch (t.name)` (with
-        `t` the object read from): the field it is limited to, as a selector."""
-        obj = node.child_by_field_name("object")
-        if obj is None or obj.end_byte - obj.start_byte > 80:
-            return None
-        base = _text(obj)
-        child, n = node, node.parent
-        for _ in range(8):
-            if n is None or n.type in FUNC_TYPES:
-                return None
-            if n.type == "if_statement" and child == n.child_by_field_name("consequence"):
-                sel = _compared(n.child_by_field_name("condition"), base)
-                if sel:
-                    return sel
-            elif n.type == "statement_block":
-                # after `if (t.name !== 'billing_phone') return;` in the same block: that field only
-                for prev in n.named_children:
-                    if prev.start_byte >= child.start_byte:
-                        break
-                    if prev.type == "if_statement" and prev.child_by_field_name("alternative") is None \
-                            and _returns_only(prev.child_by_field_name("consequence")):
-                        sel = _excluded(prev.child_by_field_name("condition"), base)
-                        if sel:
-                            return sel
-            elif n.type == "switch_case":
-                sw = n.parent.parent if n.parent is not None else None
-                val = n.child_by_field_name("value")
-                if sw is not None and sw.type == "switch_statement" and val is not None and val.type == "string":
-                    sel = _attr_selector(sw.child_by_field_name("value"), base, _string_value(val))
-                    if sel:
-                        return sel
-            child, n = n, n.parent
-        return None
 
     def x_member(self, node) -> None:
         obj = node.child_by_field_name("object")
