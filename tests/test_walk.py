@@ -52,9 +52,13 @@ class StackWalk(Extractor):
             if t in h:
                 stack.append((True, node, parent))
             children = node.named_children
-            if t == "if_statement" and self._dead_branch(node):
-                cons = node.child_by_field_name("consequence")
-                children = [c for c in children if c != cons]
+            if t == "if_statement":
+                dead = self._dead_branch(node)
+                if dead is not None:
+                    children = [c for c in children if c != dead]
+            elif t == "switch_case" and self.subst:
+                dead_case = self._dead_case(node)
+                children = [c for c in children if c.id not in dead_case]
             if children:
                 if lib:
                     children = [c for c in children if c.start_byte not in lib or not self._library_code(c)]

@@ -11,15 +11,20 @@ key its own property, as the program runs them.
 Which helpers: a function of at most `HELPER_MAX_BYTES` declared by name (`function f(…)`, `const f = …`,
 or a method of an object literal called as `this.f(…)`: a Vue options component's `field('email', …)` that
 renders one field per call)
-that creates functions of its own, called by that name two to `MAX_SITES` times in the file with a string
-literal for one of its plain parameters, from code its declaration encloses; or a one-liner of at most
+that creates functions of its own, or compares one of its parameters with a string (`if (field === 'qty')`,
+`switch (field)`: each branch serves one value), called by that name two to `MAX_SITES` times in the file
+with a string literal for one of its plain parameters, from code its declaration encloses; or a one-liner of at most
 `TINY_BYTES` (a selector helper `$ = (sel) => document.querySelector(sel)`), called two to `TINY_SITES`
 times: each call then finds its own element. A call passes through to the
-copy (its callee is the copy's function); other calls and uses of the name keep the helper itself. At most
+copy (its callee is the copy's function); other calls and uses of the name keep the helper itself. Inside a
+copy, a branch its constant rules out is not walked (`if (field === 'qty')` in the copy for 'email', a
+`case 'qty':` that nothing falls into). At most
 `MAX_COPIES` copies per file, in name order, so the work is bounded and the same every run.
 """
 from __future__ import annotations
 
+from analyzer.extract.guards import _unparen
+from analyzer.extract.util import FUNC_TYPES, _string_value, _text
 from analyzer.program import nested_in
 
 HELPER_MAX_BYTES = 2400
@@ -28,14 +33,61 @@ TINY_BYTES = 240  # a selector or key helper (`$ = (sel) => document.querySelect
 TINY_SITES = 48  # it creates no function, for up to this many calls
 MAX_COPIES = 96
 _DECL_TYPES = ("function_declaration", "generator_function_declaration")
+_EQUALITY = {"===": True, "==": True, "!==": False, "!=": False}
+_LEAVES = frozenset({"break_statement", "return_statement", "throw_statement", "continue_statement"})
+
+
+def subst_test(cond, subst: dict) -> bool | None:
+    """`field === 'qty'` / `'qty' != field` with `field` a copy's constant: whether it holds (None: unknown)."""
+    if cond.type != "binary_expression":
+        return None
+    op = cond.child_by_field_name("operator")
+    if op is None or op.type not in _EQUALITY:
+        return None
+    left, right = _unparen(cond.child_by_field_name("left")), _unparen(cond.child_by_field_name("right"))
+    for a, b in ((left, right), (right, left)):
+        if a is not None and b is not None and a.type == "identifier" and b.type == "string":
+            name = _text(a)
+            if name in subst:
+                return (subst[name] == _string_value(b)) == _EQUALITY[op.type]
+    return None
+
+
+def _compares_param(node, names: set) -> bool:
+    """Whether a function compares one of its parameters `names` with a string, or switches on one."""
+    stack = list(node.named_children)
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t == "binary_expression":
+            op = n.child_by_field_name("operator")
+            if op is not None and op.type in _EQUALITY:
+                left, right = _unparen(n.child_by_field_name("left")), _unparen(n.child_by_field_name("right"))
+                for a, b in ((left, right), (right, left)):
+                    if a is not None and b is not None and a.type == "identifier" and b.type == "string" \
+                            and _text(a) in names:
+                        return True
+        elif t == "switch_statement":
+            v = _unparen(n.child_by_field_name("value"))
+            if v is not None and v.type == "identifier" and _text(v) in names:
+                return True
+        if t not in FUNC_TYPES:
+            stack.extend(n.named_children)
+    return False
 
 
 class HelperCopies:
     def _note_helper(self, node, f, parent) -> None:
         """At a function's exit: remember it when it can be a helper (see the module docstring)."""
         size = node.end_byte - node.start_byte
-        if self.copying or size > HELPER_MAX_BYTES or (len(self.p.funcs) - 1 == f.fid and size > TINY_BYTES):
-            return  # a copy, too big, or no function inside it (and more than a one-liner)
+        if self.copying or size > HELPER_MAX_BYTES:
+            return  # a copy, or too big
+        if len(self.p.funcs) - 1 == f.fid and size > TINY_BYTES:
+            # no function inside it and more than a one-liner: only a helper that branches on a parameter
+            p = self.p
+            names = {p.label[pn] for pn in f.params if p.kind[pn] == "var"}
+            if not names or not _compares_param(node, names):
+                return
         if node.type in _DECL_TYPES:
             nm = node.child_by_field_name("name")
             name = nm.text.decode("utf-8", "replace") if nm is not None else None
@@ -91,6 +143,28 @@ class HelperCopies:
                     for i, pn in enumerate(copy.params):
                         if i < len(names) and names[i] in subst:
                             p.consts.setdefault(pn, []).append([subst[names[i]]])
+
+    def _dead_case(self, node) -> set:
+        """Inside a copy: the statements of a `case 'qty':` of `switch (field)` that the copy's constant rules
+        out and that the case before it cannot fall into (ids of the nodes not to walk)."""
+        sw = node.parent.parent if node.parent is not None else None
+        val = node.child_by_field_name("value")
+        if sw is None or sw.type != "switch_statement" or val is None or val.type != "string":
+            return set()
+        on = _unparen(sw.child_by_field_name("value"))
+        if on is None or on.type != "identifier" or self.subst.get(_text(on)) in (None, _string_value(val)):
+            return set()
+        prev = node.prev_named_sibling
+        while prev is not None and prev.type not in ("switch_case", "switch_default"):
+            prev = prev.prev_named_sibling
+        if prev is not None:
+            body = [c for c in prev.named_children if c != prev.child_by_field_name("value")]
+            last = body[-1] if body else None
+            if last is not None and last.type == "statement_block" and last.named_child_count:
+                last = last.named_children[-1]
+            if last is None or last.type not in _LEAVES:
+                return set()  # the case before falls into this one
+        return {c.id for c in node.named_children if c != val}
 
     def _subst_key(self, n) -> str | None:
         """Inside a copy: the constant a parameter stands for, when `n` is that parameter (`[key]`,

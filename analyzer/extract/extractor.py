@@ -16,7 +16,7 @@ import re
 
 from analyzer.bundle.modules import Module
 from analyzer.extract.calls import CallFacts
-from analyzer.extract.clones import HELPER_MAX_BYTES, HelperCopies
+from analyzer.extract.clones import HELPER_MAX_BYTES, HelperCopies, subst_test
 from analyzer.extract.decl import DeclarationFacts, is_export_helper
 from analyzer.extract.forms import FormsFacts
 from analyzer.extract.guards import _unparen, field_guard
@@ -248,11 +248,16 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                 libs = None
                 if lib:
                     libs = {c.id for c in node.named_children if c.start_byte in lib and self._library_code(c)}
-                if t == "if_statement" and self._dead_branch(node):
-                    # `if (false)` / `if (FLAG)` with FLAG a constant false: its branch never runs
-                    cons = node.child_by_field_name("consequence")
-                    if cons is not None:
-                        libs = (libs or set()) | {cons.id}
+                if t == "if_statement":
+                    # `if (false)` / `if (FLAG)` with FLAG a constant false: its branch never runs; in a
+                    # helper's copy, `if (field === 'qty')` with `field` the copy's 'email': neither
+                    dead = self._dead_branch(node)
+                    if dead is not None:
+                        libs = (libs or set()) | {dead.id}
+                elif t == "switch_case" and self.subst:
+                    dead_case = self._dead_case(node)
+                    if dead_case:
+                        libs = (libs or set()) | dead_case
                 if goto_first_child():
                     path.append((node, ex, libs))
                     entered = True
@@ -941,24 +946,29 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         else:
             self.set(node, vals + self.ev(left) if lt == "identifier" else vals)
 
-    def _dead_branch(self, node) -> bool:
+    def _dead_branch(self, node):
+        """The branch of an `if` that never runs (its node), or None."""
         cond = node.child_by_field_name("condition")
         cond = _unparen(cond)
         if cond is None:
-            return False
+            return None
+        if self.subst:
+            known = subst_test(cond, self.subst)
+            if known is not None:
+                return node.child_by_field_name("alternative" if known else "consequence")
         if cond.type == "false":
-            return True
+            return node.child_by_field_name("consequence")
         if cond.type != "identifier" or not self.false_flags:
-            return False
+            return None
         name = _text(cond)
         if name not in self.false_flags:
-            return False
+            return None
         ok = self.false_flags[name]
         if ok is None:  # constant only when nothing else in the unit assigns it
             ok = len(re.findall(rb"\b" + re.escape(name.encode()) + rb"\s*(?:[-+*/|&]?=(?!=)|\+\+|--)",
                                 self.u.data)) == 1
             self.false_flags[name] = ok
-        return ok
+        return node.child_by_field_name("consequence") if ok else None
 
     def x_declarator(self, node) -> None:
         name = node.child_by_field_name("name")
