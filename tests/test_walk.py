@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.budget import Budget, BudgetExceeded
+from analyzer.extract.clones import COPY_PRUNED
 from analyzer.extract.extractor import Extractor
 from analyzer.extract.util import FUNC_TYPES, LEAF_TYPES
 from analyzer.extract.facts import UnitJob, extract_unit, packed_facts
@@ -56,9 +57,9 @@ class StackWalk(Extractor):
                 dead = self._dead_branch(node)
                 if dead is not None:
                     children = [c for c in children if c != dead]
-            elif t == "switch_case" and self.subst:
-                dead_case = self._dead_case(node)
-                children = [c for c in children if c.id not in dead_case]
+            elif t in COPY_PRUNED and (self.subst or self.flags):
+                dead_in_copy = self._dead_in_copy(node)
+                children = [c for c in children if c.id not in dead_in_copy]
             if children:
                 if lib:
                     children = [c for c in children if c.start_byte not in lib or not self._library_code(c)]

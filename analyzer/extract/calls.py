@@ -32,6 +32,24 @@ _OBF_ROTATE = re.compile(r"(?:while\s*\(|for\s*\(\s*;)\s*--[\w$]+\s*[;)].{0,80}?
                          re.S)
 
 
+
+def _bool_args(argn) -> tuple:
+    """`send(data, true)`, minified `send(d, !0)`: (index, the boolean) of each boolean literal argument."""
+    if argn is None or argn.type != "arguments":
+        return ()
+    out = []
+    i = 0
+    for a in argn.named_children:
+        if a.type == "comment":
+            continue
+        if a.type in ("true", "false"):
+            out.append((i, a.type == "true"))
+        elif a.type == "unary_expression" and a.named_child_count == 1 and a.named_children[0].type == "number" \
+                and _text(a) in ("!0", "!1"):
+            out.append((i, _text(a) == "!0"))
+        i += 1
+    return tuple(out)
+
 class CallFacts:
     # ------------------------------------------------------------------------------------------- calls
     def _callee_path(self, fn) -> str | None:
@@ -160,11 +178,12 @@ class CallFacts:
                         p.consts.setdefault(p.funcs[fid].params[0], []).append([e])
         if method == "subscribe":
             self._form_subscription(c, node)  # `control.valueChanges.pipe(…).subscribe(fn)` (extract_forms.py)
-        if ft == "identifier" and any(s is not None for s in str_args):
-            self.literal_calls.append((_text(fn), c.cid, tuple(str_args), f.fid))
-        elif ft == "member_expression" and method and any(s is not None for s in str_args) \
+        flags = _bool_args(argn) if ft in ("identifier", "member_expression") else ()
+        if ft == "identifier" and (any(s is not None for s in str_args) or flags):
+            self.literal_calls.append((_text(fn), c.cid, tuple(str_args), f.fid, flags))
+        elif ft == "member_expression" and method and (any(s is not None for s in str_args) or flags) \
                 and fn.child_by_field_name("object") is not None and fn.child_by_field_name("object").type == "this":
-            self.literal_calls.append(("this." + method, c.cid, tuple(str_args), f.fid))
+            self.literal_calls.append(("this." + method, c.cid, tuple(str_args), f.fid, flags))
         self.vals[node.id] = (res,)
         if is_new and path == "Promise" and fn_args == [0] and len(args[0]) == 1:
             self._async_wrapper(c)

@@ -12,18 +12,19 @@ Which helpers: a function of at most `HELPER_MAX_BYTES` declared by name (`funct
 or a method of an object literal called as `this.f(…)`: a Vue options component's `field('email', …)` that
 renders one field per call)
 that creates functions of its own, or compares one of its parameters with a string (`if (field === 'qty')`,
-`switch (field)`: each branch serves one value), called by that name two to `MAX_SITES` times in the file
-with a string literal for one of its plain parameters, from code its declaration encloses; or a one-liner of at most
+`switch (field)`, `if (isFinal)`: each branch serves one value), called by that name two to `MAX_SITES` times in the file
+with a string or boolean literal for one of its plain parameters, from code its declaration encloses; or a one-liner of at most
 `TINY_BYTES` (a selector helper `$ = (sel) => document.querySelector(sel)`), called two to `TINY_SITES`
 times: each call then finds its own element. A call passes through to the
 copy (its callee is the copy's function); other calls and uses of the name keep the helper itself. Inside a
-copy, a branch its constant rules out is not walked (`if (field === 'qty')` in the copy for 'email', a
+copy, a branch its constant rules out is not walked (`if (field === 'qty')` in the copy for 'email',
+`if (isFinal)` in the copy for `false`, a
 `case 'qty':` that nothing falls into). At most
 `MAX_COPIES` copies per file, in name order, so the work is bounded and the same every run.
 """
 from __future__ import annotations
 
-from analyzer.extract.guards import _unparen
+from analyzer.extract.guards import _returns_only, _unparen
 from analyzer.extract.util import FUNC_TYPES, _string_value, _text
 from analyzer.program import nested_in
 
@@ -35,11 +36,21 @@ MAX_COPIES = 96
 _DECL_TYPES = ("function_declaration", "generator_function_declaration")
 _EQUALITY = {"===": True, "==": True, "!==": False, "!=": False}
 _LEAVES = frozenset({"break_statement", "return_statement", "throw_statement", "continue_statement"})
+# node types whose children a copy's constants can rule out (`_dead_in_copy`; `if` is the walk's own)
+COPY_PRUNED = frozenset({"switch_case", "ternary_expression", "binary_expression", "statement_block"})
 
 
-def subst_test(cond, subst: dict) -> bool | None:
-    """`field === 'qty'` / `'qty' != field` with `field` a copy's constant: whether it holds (None: unknown)."""
-    if cond.type != "binary_expression":
+def subst_test(cond, subst: dict, flags: dict) -> bool | None:
+    """`field === 'qty'` / `'qty' != field` with `field` a copy's constant, `isFinal` / `!isFinal` with
+    `isFinal` a copy's boolean: whether it holds (None: unknown)."""
+    if flags:
+        neg = False
+        while cond is not None and cond.type == "unary_expression" and cond.named_child_count == 1 \
+                and _text(cond).startswith("!"):
+            neg, cond = not neg, _unparen(cond.named_children[0])
+        if cond is not None and cond.type == "identifier" and _text(cond) in flags:
+            return flags[_text(cond)] != neg
+    if cond is None or cond.type != "binary_expression":
         return None
     op = cond.child_by_field_name("operator")
     if op is None or op.type not in _EQUALITY:
@@ -71,6 +82,12 @@ def _compares_param(node, names: set) -> bool:
             v = _unparen(n.child_by_field_name("value"))
             if v is not None and v.type == "identifier" and _text(v) in names:
                 return True
+        elif t == "if_statement":
+            v = _unparen(n.child_by_field_name("condition"))
+            while v is not None and v.type == "unary_expression" and v.named_child_count == 1 and _text(v)[:1] == "!":
+                v = _unparen(v.named_children[0])
+            if v is not None and v.type == "identifier" and _text(v) in names:
+                return True  # `if (isFinal)`: a flag the callers pass
         if t not in FUNC_TYPES:
             stack.extend(n.named_children)
     return False
@@ -82,12 +99,11 @@ class HelperCopies:
         size = node.end_byte - node.start_byte
         if self.copying or size > HELPER_MAX_BYTES:
             return  # a copy, or too big
-        if len(self.p.funcs) - 1 == f.fid and size > TINY_BYTES:
-            # no function inside it and more than a one-liner: only a helper that branches on a parameter
-            p = self.p
-            names = {p.label[pn] for pn in f.params if p.kind[pn] == "var"}
-            if not names or not _compares_param(node, names):
-                return
+        p = self.p
+        names = {p.label[pn] for pn in f.params if p.kind[pn] == "var"}
+        branching = bool(names) and _compares_param(node, names)
+        if len(p.funcs) - 1 == f.fid and size > TINY_BYTES and not branching:
+            return  # no function inside it and more than a one-liner, and no branch on a parameter
         if node.type in _DECL_TYPES:
             nm = node.child_by_field_name("name")
             name = nm.text.decode("utf-8", "replace") if nm is not None else None
@@ -98,16 +114,16 @@ class HelperCopies:
         else:
             return
         if name:
-            self.helpers.setdefault(name, []).append((node, parent, f.parent, f.fid))
+            self.helpers.setdefault(name, []).append((node, parent, f.parent, f.fid, branching))
 
     def _copy_helpers(self) -> None:
         """After the walk: one copy of each helper per call that passes it constants."""
         if not self.helpers or not self.literal_calls:
             return
         sites: dict[str, list] = {}
-        for name, cid, str_args, fid in self.literal_calls:
+        for name, cid, str_args, fid, flags in self.literal_calls:
             if name in self.helpers:
-                sites.setdefault(name, []).append((cid, str_args, fid))
+                sites.setdefault(name, []).append((cid, str_args, fid, flags))
         p = self.p
         funcs = p.funcs
         top = self.f
@@ -115,23 +131,29 @@ class HelperCopies:
         for name in sorted(sites):
             decls = self.helpers[name]
             calls = sites[name]
-            if len(decls) != 1 or len(calls) < 2:
+            if len(decls) != 1:
                 continue
-            node, parent, outer, hfid = decls[0]
+            node, parent, outer, hfid, branching = decls[0]
+            if len(calls) < (1 if branching else 2):
+                continue  # (one call with a constant is enough to tell it from the helper's other calls)
             tiny = node.end_byte - node.start_byte <= TINY_BYTES
             if outer is None or len(calls) > (TINY_SITES if tiny else MAX_SITES):
                 continue
             names = [p.label[pn] if p.kind[pn] == "var" else None for pn in funcs[hfid].params]
-            for cid, str_args, fid in calls:
+            for cid, str_args, fid, flags in calls:
                 subst = {names[i]: s for i, s in enumerate(str_args) if i < len(names) and names[i] and s is not None}
-                if not subst or not (fid == outer or nested_in(funcs, outer, fid, 256)) or copies >= MAX_COPIES:
+                bools = {names[i]: b for i, b in flags if i < len(names) and names[i]}
+                if not (subst or bools) or not (fid == outer or nested_in(funcs, outer, fid, 256)) \
+                        or copies >= MAX_COPIES:
                     continue
                 copies += 1
                 self.f, self.subst, self.copying, self._copy_root = funcs[outer], subst, True, node.start_byte
+                self.flags = bools
                 try:
                     self._walk(node, self.h, self.parents, self._skip_types, parent)
                 finally:
                     self.f, self.subst, self.copying, self._copy_root = top, {}, False, None
+                    self.flags = {}
                 value = self.vals.pop(node.id, ())
                 if not value:
                     continue
@@ -144,15 +166,41 @@ class HelperCopies:
                         if i < len(names) and names[i] in subst:
                             p.consts.setdefault(pn, []).append([subst[names[i]]])
 
-    def _dead_case(self, node) -> set:
-        """Inside a copy: the statements of a `case 'qty':` of `switch (field)` that the copy's constant rules
-        out and that the case before it cannot fall into (ids of the nodes not to walk)."""
+    def _dead_in_copy(self, node) -> set:
+        """Inside a copy: ids of the children of `node` that the copy's constants rule out (not walked):
+        a `case 'qty':` of `switch (field)` that the case before cannot fall into, the dead side of
+        `isFinal ? a : b` and of `isFinal && a`, and what follows `if (!isFinal) return;` in a block."""
+        t = node.type
+        subst, flags = self.subst, self.flags
+        if t == "ternary_expression":
+            known = subst_test(_unparen(node.child_by_field_name("condition")), subst, flags)
+            dead = None if known is None else node.child_by_field_name("alternative" if known else "consequence")
+            return {dead.id} if dead is not None else set()
+        if t == "binary_expression":
+            op = node.child_by_field_name("operator")
+            if op is None or op.type not in ("&&", "||"):
+                return set()
+            known = subst_test(_unparen(node.child_by_field_name("left")), subst, flags)
+            right = node.child_by_field_name("right")
+            if known is None or right is None or known != (op.type == "||"):
+                return set()
+            return {right.id}  # `false && x`, `true || x`: x never runs
+        if t == "statement_block":
+            kids = node.named_children
+            for i, st in enumerate(kids):
+                if st.type == "if_statement" and st.child_by_field_name("alternative") is None \
+                        and _returns_only(st.child_by_field_name("consequence")) \
+                        and subst_test(_unparen(st.child_by_field_name("condition")), subst, flags):
+                    return {k.id for k in kids[i + 1:]}
+            return set()
+        if t != "switch_case" or not subst:
+            return set()
         sw = node.parent.parent if node.parent is not None else None
         val = node.child_by_field_name("value")
         if sw is None or sw.type != "switch_statement" or val is None or val.type != "string":
             return set()
         on = _unparen(sw.child_by_field_name("value"))
-        if on is None or on.type != "identifier" or self.subst.get(_text(on)) in (None, _string_value(val)):
+        if on is None or on.type != "identifier" or subst.get(_text(on)) in (None, _string_value(val)):
             return set()
         prev = node.prev_named_sibling
         while prev is not None and prev.type not in ("switch_case", "switch_default"):

@@ -16,7 +16,7 @@ import re
 
 from analyzer.bundle.modules import Module
 from analyzer.extract.calls import CallFacts
-from analyzer.extract.clones import HELPER_MAX_BYTES, HelperCopies, subst_test
+from analyzer.extract.clones import COPY_PRUNED, HELPER_MAX_BYTES, HelperCopies, subst_test
 from analyzer.extract.decl import DeclarationFacts, is_export_helper
 from analyzer.extract.forms import FormsFacts
 from analyzer.extract.guards import _unparen, field_guard
@@ -108,9 +108,10 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.returns_fn: set[int] = set()  # functions that return a function
         # helpers extracted once per call site (analyzer/extract/clones.py)
         self.helpers: dict[str, list] = {}  # name -> [(function node, its parent, enclosing fid, fid)]
-        self.literal_calls: list[tuple] = []  # (callee name, cid, string arguments, fid) of `name('x', …)`
+        self.literal_calls: list[tuple] = []  # (callee name, cid, string args, fid, boolean args) of `f("x", …)`
         self._fn_parent: dict[int, object] = {}  # small function's node id -> its parent node
         self.subst: dict[str, str] = {}  # inside a copy: parameter name -> the constant its call passed
+        self.flags: dict[str, bool] = {}  # inside a copy: parameter name -> the boolean its call passed
         self.copying = False
         self._copy_root: int | None = None
         self._skip_types = LEAF_TYPES
@@ -254,10 +255,10 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                     dead = self._dead_branch(node)
                     if dead is not None:
                         libs = (libs or set()) | {dead.id}
-                elif t == "switch_case" and self.subst:
-                    dead_case = self._dead_case(node)
-                    if dead_case:
-                        libs = (libs or set()) | dead_case
+                elif t in COPY_PRUNED and (self.subst or self.flags):
+                    dead_in_copy = self._dead_in_copy(node)
+                    if dead_in_copy:
+                        libs = (libs or set()) | dead_in_copy
                 if goto_first_child():
                     path.append((node, ex, libs))
                     entered = True
@@ -952,8 +953,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         cond = _unparen(cond)
         if cond is None:
             return None
-        if self.subst:
-            known = subst_test(cond, self.subst)
+        if self.subst or self.flags:
+            known = subst_test(cond, self.subst, self.flags)
             if known is not None:
                 return node.child_by_field_name("alternative" if known else "consequence")
         if cond.type == "false":
