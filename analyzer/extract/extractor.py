@@ -1034,6 +1034,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         o = p.node("object", "{}", self.uid, node.start_byte, self.f.fid)
         p.seeds.append((o, ("O", o)))
         strs: list = []
+        iife_value = None
         for c in node.named_children:
             ct = c.type
             if ct == "pair":
@@ -1054,6 +1055,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                     fid = self.fnode_fid.get(vals[0])
                     if fid is not None and not self.p.funcs[fid].params:
                         self.getters.setdefault(node.id, []).append((key, fid))
+                if key == "value" and len(vals) == 1 and _is_iife(v):
+                    iife_value = vals[0]  # `value: function () { …; return capture; }()`: Babel's async method
                 if v is not None and v.type == "string" and key is not None:
                     p.consts.setdefault(p.literal_prop_node(key), []).append([_string_value(v)])
                     p.literal_strs[(o, key)] = _string_value(v)
@@ -1101,7 +1104,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         member = p.literal_strs.get((o, "key"))
         if member and member not in ("true", "false"):
             parts = [(kind, vals[0]) for kind in ("value", "get", "set")
-                     for vals in (p.literal_props.get((o, kind)),) if vals and vals[0] in self.fnode_fid]
+                     for vals in (p.literal_props.get((o, kind)),)
+                     if vals and (vals[0] in self.fnode_fid or (kind == "value" and vals[0] == iife_value))]
             if parts:
                 self.member_descs[node.id] = (member, parts)
         if self.u.aliases and node.start_byte in self.u.aliases:
@@ -1310,6 +1314,14 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             if scope_of(fid, st.prop) is None:
                 p.stores.append(Store(st.uid, st.fid, st.start, st.end, ("<global>",), st.prop, st.value, st.tmpl,
                                       global_ident=target))
+
+
+def _is_iife(n) -> bool:
+    """`function () {…}()` / `(() => {…})()`: a function called where it is written."""
+    if n is None or n.type != "call_expression":
+        return False
+    fn = _unparen(n.child_by_field_name("function"))
+    return fn is not None and fn.type in FUNC_TYPES
 
 
 def _always_truthy(n) -> bool:
