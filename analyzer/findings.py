@@ -376,9 +376,10 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
     source reach the sink, which element the read is on, what the path's property names call the field."""
     hidden_only = False
     if src.catch_all:
-        if _only_not_personal(solver, prog, src, resolver, html_matches, classifier):
+        kinds = _catch_all_kinds(solver, prog, src, resolver, html_matches, classifier)
+        if kinds == []:
             return [], [], False  # `$('.toolbar :input').serialize()` of sort and filter controls only
-        return ["any_field"], [src.how], True
+        return (kinds or ["any_field"]), [src.how], True
     if src.how in rules.keyed_sources or src.how == FORM_VALUES:  # the typed fields by name: the properties read name them
         path = flow.path
         kinds = _keyed_kinds(prog, classifier, resolver, src, path[-1] if path else None)
@@ -582,31 +583,58 @@ def _keyed_kinds(prog, classifier, resolver, src, sink) -> list[str]:
     return sort_categories(specific or kinds or {"any_field"})
 
 
-def _only_not_personal(solver, prog, src, resolver, html_matches, classifier) -> bool:
-    """A catch-all read (serialize, FormData) of elements the pages show, whose fields are all not
-    personal data (or hidden)."""
+def _catch_all_kinds(solver, prog, src, resolver, html_matches, classifier) -> list[str] | None:
+    """What a catch-all read (serialize, FormData) of elements the pages show captures: None for a whole form
+    or page, or elements not all resolved (any field); else the kinds of the fields of the part of a form
+    it covers (`$('[data-address] :input').serialize()`: name, address, postal code), empty when they are
+    all not personal data (or hidden)."""
     fields = []
     for o in solver.objects(src.base):
         key = prog.objs[o]
         if key[0] == "G" and key[1].startswith("%"):
             continue  # the type of a factory's result (`%jQuery`), not an element
         if key[0] != "E":
-            return False
+            return None
         for sel in resolver.selectors(key, None, tuple(src.base)):
             tags = html_matches(sel)
             if not tags:
-                return False
+                return None
+            whole = sel == "*" or classifier.is_catch_all_selector(jquery_css(sel)) \
+                or any(t.name == "form" for t in tags)
             for t in tags:
                 fields += [t] if t.name in ("input", "select", "textarea") else t.find_all(("input", "select",
                                                                                            "textarea"))
+            if whole:
+                fields.append(None)  # a whole form or page (`:input`): any field, whichever is filled in
     if not fields:
-        return False
+        return None
+    kinds: set[str] = set()
     for t in fields:
+        if t is None:
+            continue
         attrs = {k.lower(): (" ".join(v) if isinstance(v, list) else str(v)) for k, v in t.attrs.items()}
         typ = attrs.get("type", "").lower()
         if typ in ("hidden", "submit", "button", "reset", "image"):
             continue
-        if classifier.field_kind(attrs, _label_for(t), t.name) != NOT_PERSONAL:
+        kind = classifier.field_kind(attrs, _label_for(t), t.name)
+        if kind != NOT_PERSONAL:
+            kinds.add(kind)
+    if not kinds:
+        return []
+    if None in fields or not _part_of_form([t for t in fields if t is not None]):
+        return None
+    return sort_categories(kinds)
+
+
+def _part_of_form(fields) -> bool:
+    """Whether the fields leave out some typed field of each form they are in (a fieldset, not the form)."""
+    ids = {id(t) for t in fields}
+    forms = {id(f): f for f in (t.find_parent("form") for t in fields) if f is not None}
+    if not forms:
+        return False  # fields outside any form: told apart by nothing
+    for form in forms.values():
+        if not any(id(t) not in ids and (t.get("type") or "").lower() not in _NOT_TYPED
+                   for t in form.find_all(("input", "select", "textarea"))):
             return False
     return True
 

@@ -373,8 +373,10 @@ class CallFacts:
             for a in held:
                 self.write_into(a, recv)
         if m in r.element_methods and (m != "filter" or (c.str_args and c.str_args[0])):
-            if c.path and c.path.startswith("this.") and c.path.count(".") == 1 and c.str_args and c.str_args[0]:
-                # `this.querySelector('input')` in a component: inside the element `this` is (link/solve.py)
+            if c.str_args and c.str_args[0] and ((c.path and c.path.startswith("this.") and c.path.count(".") == 1)
+                                                 or (m == "find" and recv)):
+                # `this.querySelector('input')` in a component, `$part.find(':input')`: inside the element
+                # the receiver is (link/solve.py)
                 p.scoped_finds.append(c.cid)
             else:
                 self._element_seed(c, r.element_methods[m])

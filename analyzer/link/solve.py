@@ -340,6 +340,8 @@ class Solver(LinkPasses):
             sel = c.str_args[0]
             if key[0] == "E" and len(key) == 2 and key[1] != "*" and "," not in key[1]:
                 self.seed(c.result, ("E", key[1] + " " + sel))
+            elif key[0] == "G" and key[1].startswith("%"):
+                pass  # the type of a factory's result (`%jQuery` beside the elements it holds)
             elif (c.cid, "page") not in self.scoped_done:
                 self.scoped_done.add((c.cid, "page"))
                 self.seed(c.result, ("E", sel))
