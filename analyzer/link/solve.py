@@ -77,7 +77,6 @@ class Solver(LinkPasses):
         self.bound_calls: set[int] = set()
         self._bind_calls: dict | None = None  # result of `fn.bind(ctx, a, …)` -> number of bound arguments  # `api.call(this, …)` calls already read as `api(…)`
         self._stored_props: frozenset | None = None  # property names some store writes (solve._expando)
-        self._calls_by_name: dict | None = None  # bare callee name -> calls (`_param_strings`)
         self.scoped_done: set = set()  # (cid, 'page'): a scoped find whose `this` is no element
         self._amd_factories: dict | None = None  # file -> factories of its AMD `define` calls
         self._lit_entries: dict | None = None  # object literal -> [(key, values)] (literal_entries)
@@ -1142,43 +1141,43 @@ class Solver(LinkPasses):
                 memo.clear()  # (a source node feeds the call's result)
         from analyzer.extract.calls import storage_edges
 
-        by_param = None
+        helpers = None
         for c, part, is_get in p.deferred_storage:
             names = p.strings_of(part)
             if not names and part[0] == "ref":
-                if by_param is None:
-                    by_param = self._helper_params()
-                names = self._param_strings(part[1], by_param)
+                if helpers is None:
+                    helpers = self._helper_calls()
+                names = self._param_strings(part[1], *helpers)
             storage_edges(p, c, names[0] if len(names) == 1 else "*", is_get)
         for rg, part in p.deferred_events:
             names = p.strings_of(part)
             rg.events = sorted({e.split(".")[0] for v in names for e in v.split() if e.split(".")[0]})
         p.flush_edges()
 
-    def _helper_params(self) -> dict:
-        """Parameter node -> (name of its function, index) for the scan's named functions."""
-        out = {}
+    def _helper_calls(self) -> tuple[dict, dict]:
+        """Parameter node -> (name of its function, index) for the scan's named functions, and bare callee
+        name -> the calls by that name."""
+        params = {}
         for f in self.p.funcs:
             if f.name and f.name.isidentifier():
                 for i, pn in enumerate(f.params[:3]):
-                    out[pn] = (f.name, i)
-        return out
+                    params[pn] = (f.name, i)
+        calls: dict[str, list[Call]] = {}
+        for c in self.p.calls:
+            if c.method is None and c.path and "." not in c.path:
+                calls.setdefault(c.path, []).append(c)
+        return params, calls
 
-    def _param_strings(self, nid: int, by_param: dict) -> list[str]:
+    def _param_strings(self, nid: int, params: dict, calls: dict) -> list[str]:
         """`remember(GIFT_KEY, v)` everywhere `remember = (key, v) => localStorage.setItem(key, v)` is called
         by its name: the one constant every call passes for `key` (none when a call passes another or no
         constant). Before propagation, so calls are matched by the helper's name."""
-        hit = by_param.get(nid)
+        hit = params.get(nid)
         if hit is None:
             return []
         name, i = hit
-        if self._calls_by_name is None:
-            self._calls_by_name = {}
-            for c in self.p.calls:
-                if c.method is None and c.path and "." not in c.path:
-                    self._calls_by_name.setdefault(c.path, []).append(c)
         found: set[str] = set()
-        for c in self._calls_by_name.get(name, ()):
+        for c in calls.get(name, ()):
             part = c.tmpl_args[i] if i < len(c.tmpl_args) else None
             vals = self.p.strings_of(part[0]) if part and len(part) == 1 and isinstance(part[0], tuple) else \
                 ([c.str_args[i]] if i < len(c.str_args) and c.str_args[i] else [])
