@@ -565,9 +565,10 @@ class LinkPasses:
                 f = p.funcs[p.objs[o][1]]
                 for st in states:
                     if f.params and st not in self.models.store_nodes:  # (a store's state: read by property)
-                        p.graph.add_edges(((st, f.params[0]),), EDGE_KIND["a"])
+                        self.edge(st, f.params[0], "a")  # (its objects too: `$c.email` reads the literal's)
                     for caller in self.resolver_callers.get(st, ()):
                         self.call_edges.add((caller, f.fid))
+        self.propagate()
 
 
 # node kinds a class declaration reaches a `new` or a definer through (LinkPasses._classes_of)

@@ -365,6 +365,9 @@ class Solver(LinkPasses):
             if key[0] == "fn":
                 c = item[1]
                 self._link_call(dataclasses.replace(c, args=c.args[1:]), key[1], "apply")
+        elif kind == "store_get":  # Svelte's `get(store)`: its state (models/state.py)
+            if key[0] == "R" and key[1] in self.state_nodes:
+                self.edge(key[1], item[1].result)
         elif kind == "store_init":  # zustand `createStore(init)`: models/state.py
             if key[0] == "fn":
                 self.models.on_store_init(self, item[1], key[1], item[2])

@@ -88,6 +88,8 @@ class TemplateSpec:
     template_keys: tuple = ()
     watch_methods: tuple = ()
     reactive_label: str = ""  # Svelte 4's `$: stmt`: a statement run again when what it reads changes
+    store_prefix: str = ""  # Svelte's `$contact`: the value of the store `contact` the script declares
+    store_get: str = ""  # the API the binding code reads such a store's value with
     example: str = ""
     expect: str = ""
 
@@ -102,6 +104,6 @@ class ApiSpec:
     event: str = ""  # kind "subscribe": the trigger its callback runs under
     into: str = ""  # kind "app": the global the instance is kept in (the template's binding code reads it)
     returns: str = ""  # kind "app": the API its result also is (`Vue.app`: `app.component(…)`, `app.mount(…)`)
-    setters: tuple = ()  # kind "vanilla_store": the store's methods that write its state (`setState`)
+    setters: tuple = ()  # kinds "vanilla_store", "writable": the store's methods that write its state (`setState`)
     example: str = ""
     expect: str = ""

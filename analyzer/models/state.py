@@ -60,7 +60,9 @@ class StateModel:
             self.watch_methods.update(t.watch_methods)
         self.store_states: dict[int, int] = {}  # zustand `createStore` call id -> its state node
         self.store_nodes: set[int] = set()  # those state nodes
-        self.setters: set[str] = set()  # methods of a store that write its state (`setState`)
+        self.setters: set[str] = set()  # methods of some store that write its state (`setState`, `set`)
+        self.setters_of: dict[str, tuple] = {}  # api path -> its store's setter methods
+        self.state_setters: dict[int, tuple] = {}  # a store's state node -> the setter methods of its store
         for api in load_apis():
             if api.kind not in HANDLERS:
                 raise ValueError(f"frameworks.toml: api kind {api.kind!r} has no handler")
@@ -70,6 +72,7 @@ class StateModel:
                 self.event_of[path] = api.event
                 self.into_of[path] = api.into
                 self.returns_of[path] = api.returns
+                self.setters_of[path] = api.setters
             self.setters.update(api.setters)
         self.seen: set[int] = set()
         self.event_now = ""
@@ -92,6 +95,7 @@ class StateModel:
         self.event_now = self.event_of.get(path, "")
         self.into_now = self.into_of.get(path, "") or APP_GLOBAL
         self.returns_now = self.returns_of.get(path, "")
+        self.setters_now = self.setters_of.get(path, ())
         HANDLERS[kind](self, solver, c)
 
     def state_node(self, solver, cid: int) -> int:
@@ -246,10 +250,33 @@ class StateModel:
         solver.state_nodes.add(st)
         solver.seed(c.result, ("R", st))
         self.store_states[c.cid] = st
+        self.state_setters[st] = self.setters_now
         self.store_nodes.add(st)
         if c.args:
             for v in c.args[0]:
                 solver.on(v, ("store_init", c, st))
+
+    def _writable(self, solver, c: Call) -> None:
+        """Svelte's `writable(value)`: a store whose state is `value` and what its `set(x)` is given (`update(fn)`:
+        fn's return, fn given the state, as a React state updater); `store.subscribe(fn)` runs fn with the state
+        after each write, under the triggers of the code that wrote it (`link.passes._effects`), and `get(store)`
+        (or `$store` in a component, `_store_get`) reads it. The state is a value, read field by field."""
+        p = solver.p
+        st = p.node("state", "writable", c.uid, c.start, HEAP)
+        p.graph.ensure(st)
+        solver.state_calls.add(c.cid)
+        solver.state_nodes.add(st)
+        solver.seed(c.result, ("R", st))
+        self.store_states[c.cid] = st
+        self.state_setters[st] = self.setters_now
+        if c.args:
+            solver.edges(c.args[0], st)
+
+    def _store_get(self, solver, c: Call) -> None:
+        """`get(store)` of a Svelte store (`$store` in a component: the binding code's call): its state."""
+        if c.args:
+            for v in c.args[0]:
+                solver.on(v, ("store_get", c))
 
     def on_store_init(self, solver, c: Call, fid: int, st: int) -> None:
         """The initializer runs in the `createStore` call, given `set`, `get` and the store; its return is the
@@ -293,7 +320,7 @@ class StateModel:
             if c.method not in self.setters or not c.recv or not c.args:
                 continue
             for o in sorted(solver.objects(c.recv)):
-                if objs[o][0] == "R" and objs[o][1] in states:
+                if objs[o][0] == "R" and objs[o][1] in states and c.method in self.state_setters.get(objs[o][1], ()):
                     solver._on_call(c, objs[o], o)
 
     def _returns(self, solver, c: Call) -> None:
@@ -850,5 +877,7 @@ HANDLERS = {
     "set": StateModel._set,
     "returns": StateModel._returns,
     "vanilla_store": StateModel._vanilla_store,
+    "writable": StateModel._writable,
+    "store_get": StateModel._store_get,
     "form_watch": StateModel._form_watch,
 }

@@ -176,6 +176,9 @@ class TemplateModels:
         if scope == "setup" and target is not None:
             refs = self._refs(scripts[target].string or "", spec, dict(langs).get(target, "js"))
         gen = _Generator(self.parsers, spec, scope, refs, page.rel)
+        if spec.store_prefix and target is not None and not in_dom:
+            gen.declared, gen.stores = self._store_names(scripts[target].string or "", spec.store_prefix,
+                                                         dict(langs).get(target, "js"))
         for idx, tag in enumerate(soup.find_all(True)):
             if tag.name in ("script", "style"):
                 continue
@@ -231,6 +234,44 @@ class TemplateModels:
             ranges.append((st.start_byte, st.end_byte))
         return tuple(ranges)
 
+    def _store_names(self, code: str, prefix: str, lang: str) -> tuple[frozenset, set]:
+        """The script's top-level names (imports and declarations), and those of them its code reads as a
+        store's value (`$contact` of `import { contact } from './stores.js'`)."""
+        root = self.parsers.parse(lang, code.encode("utf-8")).root_node
+        declared: set[str] = set()
+        for st in root.named_children:
+            if st.type == "export_statement":
+                st = st.child_by_field_name("declaration") or st
+            if st.type == "import_statement":
+                stack = list(st.named_children)
+                while stack:
+                    n = stack.pop()
+                    if n.type == "import_specifier":
+                        n = n.child_by_field_name("alias") or n.child_by_field_name("name")
+                    if n is not None and n.type == "identifier":
+                        declared.add(n.text.decode("utf-8", "replace"))
+                    elif n is not None and n.type in ("import_clause", "named_imports", "namespace_import"):
+                        stack.extend(n.named_children)
+            elif st.type in ("lexical_declaration", "variable_declaration"):
+                for d in st.named_children:
+                    name = d.child_by_field_name("name") if d.type == "variable_declarator" else None
+                    if name is not None and name.type == "identifier":
+                        declared.add(name.text.decode("utf-8", "replace"))
+            elif st.type in ("function_declaration", "class_declaration"):
+                name = st.child_by_field_name("name")
+                if name is not None:
+                    declared.add(name.text.decode("utf-8", "replace"))
+        used: set[str] = set()
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            if n.type == "identifier":
+                t = n.text.decode("utf-8", "replace")
+                if t.startswith(prefix) and t[len(prefix):] in declared:
+                    used.add(t[len(prefix):])
+            stack.extend(n.named_children)
+        return frozenset(declared), used
+
     def _refs(self, code: str, spec: TemplateSpec, lang: str) -> set[str]:
         """Top-level names of a setup script bound to a ref (`const email = ref('')`)."""
         tree = self.parsers.parse(lang, code.encode("utf-8"))
@@ -262,12 +303,15 @@ class _Generator:
         self.refs = refs
         self.rel = rel
         self.parts: list[tuple[str, int, int, str]] = []
+        self.declared: frozenset = frozenset()  # the script's top-level names (Svelte: stores by `$name`)
+        self.stores: set[str] = set()  # of them, the stores read by `$name`
 
     def prelude(self, in_dom: bool, rel: str, instance: str | None = None) -> str:
         """`instance`: an expression naming the component object (a template string of a script's
         component, `analyzer/models/component_templates.py`)."""
         if self.scope != "instance":
-            return "\n;"
+            pre, get = self.spec.store_prefix, self.spec.store_get
+            return "\n;" + "".join(f" var {pre}{n} = {get}({n});" for n in sorted(self.stores)) + "\n"
         lines = ["\n;"]
         if instance is not None:
             lines.append(f"var __fl_o = {instance};")
@@ -407,7 +451,22 @@ class _Generator:
                 body.append(f"__fl_vm.{expr}{'' if '.' in expr else '.value'} = __fl_v;")
         else:
             body = ["var __fl_v = $event.target.value;"] + [f"{t} = __fl_v;" for t in target]
+            store = self._store_of(expr)
+            if store:  # `$contact.email = v` is `contact.set($contact)` once the value is written
+                body.append(f"{store}.set({self.spec.store_prefix}{store});")
         self._listen(sel, ev, " ".join(body), line, col, snip)
+
+    def _store_of(self, expr: str) -> str:
+        """The store a binding's target is the value of (`$contact.email`: `contact`), or ''."""
+        pre = self.spec.store_prefix
+        if not pre or not expr.startswith(pre):
+            return ""
+        m = re.match(r"[A-Za-z_][\w$]*", expr[len(pre):])
+        name = m.group(0) if m else ""
+        if name in self.declared:
+            self.stores.add(name)
+            return name
+        return ""
 
     def _handler(self, sel: str, ev: str, expr: str, line: int, col: int, snip: str) -> None:
         tree = self.parsers.parse("js", expr.encode("utf-8"))
@@ -468,6 +527,7 @@ class _Generator:
             name = n.text.decode("utf-8")
             if name in bound or name in _GLOBALS:
                 continue
+            self._store_of(name)  # (`$consent` in a handler expression: that store's value)
             if self.scope == "instance":
                 rep = f"__fl_vm.{name}"
             elif self.scope == "setup" and name in self.refs:
