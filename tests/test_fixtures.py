@@ -33,7 +33,7 @@ CATEGORIES = frozenset({
 # docs/conventions.md, "Trigger names" (pre-submit triggers only: submit is never reported)
 TRIGGERS = frozenset({
     "input", "change", "blur", "focusout", "focus", "focusin", "keyup", "keydown", "keypress", "paste",
-    "cut", "click", "visibilitychange", "pagehide", "beforeunload", "unload", "load", "DOMContentLoaded",
+    "cut", "click", "visibilitychange", "pagehide", "pageshow", "beforeunload", "unload", "load", "DOMContentLoaded",
     "timer", "mouseleave", "mouseout", "scroll",
 })
 # sink API names: exactly the `api` names the rules define

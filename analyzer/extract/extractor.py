@@ -126,6 +126,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             "assignment_expression": self.x_assign,
             "augmented_assignment_expression": self.x_assign,
             "variable_declarator": self.x_declarator,
+            "formal_parameters": self.x_parameters,
             "return_statement": self.x_return,
             "yield_expression": self.x_return,
             "object": self.x_object,
@@ -609,6 +610,35 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                 if nm is not None:  # a named function expression can call itself by its name
                     self.p.edge(fnode, self.declare(_text(nm), f.fid))
             self.vals[node.id] = (fnode,)
+
+    def x_parameters(self, node) -> None:
+        """Default values of parameters (`constructor(key, storage = window.localStorage)`,
+        `({ base = location.origin } = {})`): the parameters were declared when the function was entered,
+        before its defaults were evaluated (a post-order walk), so what a default evaluates to is bound here,
+        as what the parameter holds when the caller passes nothing. (A name default was bound on entry.)"""
+        todo = [c for c in node.named_children if c.type != "comment"]
+        while todo:
+            prm = todo.pop()
+            t = prm.type
+            if t in ("required_parameter", "optional_parameter"):  # TypeScript: `storage: Storage = …`
+                pat, dv = prm.child_by_field_name("pattern"), prm.child_by_field_name("value")
+                if pat is not None and dv is not None and dv.type != "identifier":
+                    self.bind_pattern(pat, self.ev(dv), declare=False)
+                elif pat is not None and pat.type in ("object_pattern", "array_pattern"):
+                    todo.append(pat)
+            elif t in ("assignment_pattern", "object_assignment_pattern"):
+                left, right = prm.child_by_field_name("left"), prm.child_by_field_name("right")
+                if left is not None and right is not None and right.type != "identifier":
+                    self.bind_pattern(left, self.ev(right), declare=False)
+                elif left is not None:
+                    todo.append(left)
+            elif t in ("object_pattern", "array_pattern"):
+                for c in prm.named_children:
+                    if c.type == "pair_pattern":
+                        c = c.child_by_field_name("value")
+                    if c is not None and c.type in ("assignment_pattern", "object_assignment_pattern",
+                                                    "object_pattern", "array_pattern"):
+                        todo.append(c)
 
     def x_return(self, node) -> None:
         for c in node.named_children:

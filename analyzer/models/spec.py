@@ -105,5 +105,6 @@ class ApiSpec:
     into: str = ""  # kind "app": the global the instance is kept in (the template's binding code reads it)
     returns: str = ""  # kind "app": the API its result also is (`Vue.app`: `app.component(…)`, `app.mount(…)`)
     setters: tuple = ()  # kinds "vanilla_store", "writable": the store's methods that write its state (`setState`)
+    runs: tuple = ()  # kind "widget": the prototype's methods that run when the widget is created (`_create`)
     example: str = ""
     expect: str = ""

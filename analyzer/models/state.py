@@ -62,6 +62,8 @@ class StateModel:
         self.store_nodes: set[int] = set()  # those state nodes
         self.setters: set[str] = set()  # methods of some store that write its state (`setState`, `set`)
         self.setters_of: dict[str, tuple] = {}  # api path -> its store's setter methods
+        self.runs_of: dict[str, tuple] = {}  # api path -> the methods a widget's creation runs
+        self.widget_calls: list[tuple[Call, tuple]] = []  # (`$.widget(name, proto)` call, methods it runs)
         self.state_setters: dict[int, tuple] = {}  # a store's state node -> the setter methods of its store
         for api in load_apis():
             if api.kind not in HANDLERS:
@@ -73,6 +75,7 @@ class StateModel:
                 self.into_of[path] = api.into
                 self.returns_of[path] = api.returns
                 self.setters_of[path] = api.setters
+                self.runs_of[path] = api.runs
             self.setters.update(api.setters)
         self.seen: set[int] = set()
         self.event_now = ""
@@ -96,6 +99,7 @@ class StateModel:
         self.into_now = self.into_of.get(path, "") or APP_GLOBAL
         self.returns_now = self.returns_of.get(path, "")
         self.setters_now = self.setters_of.get(path, ())
+        self.runs_now = self.runs_of.get(path, ())
         HANDLERS[kind](self, solver, c)
 
     def state_node(self, solver, cid: int) -> int:
@@ -271,6 +275,26 @@ class StateModel:
         self.state_setters[st] = self.setters_now
         if c.args:
             solver.edges(c.args[0], st)
+
+    def _widget(self, solver, c: Call) -> None:
+        """jQuery UI's `$.widget(name, [base,] prototype)`: creating the widget on its element (Magento's
+        `data-mage-init`, `$(el).name()`) runs the prototype's `runs` methods (`_create`, `_init`) with `this`
+        the prototype, once its object is known (`settle`)."""
+        if c.args and self.runs_now:
+            self.widget_calls.append((c, self.runs_now))
+
+    def _widgets(self, solver) -> None:
+        p = solver.p
+        objs = p.objs
+        for c, runs in self.widget_calls:
+            for o in sorted(solver.objects(c.args[-1])):
+                if objs[o][0] != "O":
+                    continue
+                lit = objs[o][1]
+                for m in runs:
+                    for f in self._functions(solver, p.literal_props.get((lit, m), ())):
+                        solver.call_edges.add((c.fid, f))
+                        solver.edge(lit, p.funcs[f].this, "a")
 
     def _store_get(self, solver, c: Call) -> None:
         """`get(store)` of a Svelte store (`$store` in a component: the binding code's call): its state."""
@@ -452,6 +476,8 @@ class StateModel:
             self.on_store_call(solver, call, key)
         if self.store_states:
             self._store_setters(solver)
+        if self.widget_calls:
+            self._widgets(solver)
         link_spreads(solver, solver.r.known_events)
         lazy_models(solver)
         self.mounted = mount_components(solver, self.app_calls)
@@ -879,5 +905,6 @@ HANDLERS = {
     "vanilla_store": StateModel._vanilla_store,
     "writable": StateModel._writable,
     "store_get": StateModel._store_get,
+    "widget": StateModel._widget,
     "form_watch": StateModel._form_watch,
 }
