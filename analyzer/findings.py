@@ -10,9 +10,11 @@ from analyzer.classify import NOT_PERSONAL, severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
 from analyzer.models.keys import MAX_CANDIDATES
-from analyzer.program import FORM_VALUES, Store, nested_in
+from analyzer.program import EDGE_KIND, FORM_VALUES, HEAP, Store, nested_in
 from analyzer.sanitize import strip_userinfo
 from analyzer.link.solve import EVENT_TARGET_PROPS
+
+_NO_EDGES: dict = {}
 
 
 def jquery_css(sel: str) -> str:
@@ -107,17 +109,35 @@ class SelectorResolver:
 
 
     def _reaches(self, start: int, goal: int, limit: int = 3000) -> bool:
-        succ = self.prog.graph.succ
-        seen = {start}
-        todo = [start]
+        """Whether data at `start` can get to `goal`, with a return going back to the call the data came in
+        through (the paths stage's call-site matching, one call deep): `#field('zip')` passed into a shared
+        `#url(path)` helper does not come out of every other call of `#url`. Out of the heap, or past the
+        innermost call, a return may go to any caller."""
+        prog = self.prog
+        succ = prog.graph.succ
+        nfid = prog.fid
+        arg_calls = prog.arg_edge_calls
+        arg_kind, ret_kind = EDGE_KIND["a"], EDGE_KIND["r"]
+        seen = {(start, None)}
+        todo = [(start, None)]
         while todo and len(seen) < limit:
-            n = todo.pop()
+            n, ctx = todo.pop()
             if n == goal:
                 return True
-            for m in succ.get(n, ()):
-                if m not in seen:
-                    seen.add(m)
-                    todo.append(m)
+            for m, attrs in succ.get(n, _NO_EDGES).items():
+                if attrs is arg_kind:
+                    calls = arg_calls.get((n, m))
+                    nxt = frozenset(calls) if calls else None
+                elif attrs is ret_kind:
+                    if ctx is not None and m not in ctx:
+                        continue  # returned to a call the data did not come in through
+                    nxt = None
+                else:
+                    nxt = None if nfid[m] == HEAP else ctx
+                st = (m, nxt)
+                if st not in seen:
+                    seen.add(st)
+                    todo.append(st)
         return False
 
     def _calls_near(self, anchors, wanted: set, limit: int = 40) -> set:
