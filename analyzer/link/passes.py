@@ -545,6 +545,8 @@ class LinkPasses:
                     # fields the dependencies hold with no state the scan sees in between (`[data.message]` of
                     # props nothing the scan renders passes): the effect runs after the code that read them
                     callers |= readers
+                if len(seen) == len(c.args[1]) and all(p.kind[n] == "array" for n in c.args[1]):
+                    callers.add(c.fid)  # `[]`: it runs once, after the component's first render
             else:
                 callers.add(c.fid)  # no dependency list: after every render
             for f in fns:
