@@ -100,10 +100,6 @@ class HelperCopies:
         if self.copying or size > HELPER_MAX_BYTES:
             return  # a copy, or too big
         p = self.p
-        names = {p.label[pn] for pn in f.params if p.kind[pn] == "var"}
-        branching = bool(names) and _compares_param(node, names)
-        if len(p.funcs) - 1 == f.fid and size > TINY_BYTES and not branching:
-            return  # no function inside it and more than a one-liner, and no branch on a parameter
         if node.type in _DECL_TYPES:
             nm = node.child_by_field_name("name")
             name = nm.text.decode("utf-8", "replace") if nm is not None else None
@@ -114,7 +110,23 @@ class HelperCopies:
         else:
             return
         if name:
-            self.helpers.setdefault(name, []).append((node, parent, f.parent, f.fid, branching))
+            # whether it branches on a parameter is read only for a name some call passes constants to
+            # (`_qualified`): a bundle has thousands of small named functions
+            names = frozenset(p.label[pn] for pn in f.params if p.kind[pn] == "var")
+            plain = len(p.funcs) - 1 == f.fid and size > TINY_BYTES  # no function inside, not a one-liner
+            self.helpers.setdefault(name, []).append((node, parent, f.parent, f.fid, names, plain))
+
+    @staticmethod
+    def _qualified(decls: list) -> list:
+        """The declarations that can be helpers, with whether each branches on a parameter: one that creates
+        no function and is more than a one-liner must compare a parameter with a constant."""
+        out = []
+        for node, parent, outer, fid, names, plain in decls:
+            branching = bool(names) and _compares_param(node, names)
+            if plain and not branching:
+                continue
+            out.append((node, parent, outer, fid, branching))
+        return out
 
     def _copy_helpers(self) -> None:
         """After the walk: one copy of each helper per call that passes it constants."""
@@ -129,7 +141,7 @@ class HelperCopies:
         top = self.f
         copies = 0
         for name in sorted(sites):
-            decls = self.helpers[name]
+            decls = self._qualified(self.helpers[name])
             calls = sites[name]
             if len(decls) != 1:
                 continue

@@ -107,7 +107,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.factory_aliases: dict[str, tuple[str, int]] = {}
         self.returns_fn: set[int] = set()  # functions that return a function
         # helpers extracted once per call site (analyzer/extract/clones.py)
-        self.helpers: dict[str, list] = {}  # name -> [(function node, its parent, enclosing fid, fid)]
+        self.helpers: dict[str, list] = {}  # name -> [(function node, its parent, enclosing fid, fid, parameter names, plain)]
         self.literal_calls: list[tuple] = []  # (callee name, cid, string args, fid, boolean args) of `f("x", …)`
         self._fn_parent: dict[int, object] = {}  # small function's node id -> its parent node
         self.subst: dict[str, str] = {}  # inside a copy: parameter name -> the constant its call passed
