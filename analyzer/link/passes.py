@@ -441,7 +441,14 @@ class LinkPasses:
                 # other literals hold under that name; what the program stores into `.email` stays, as for
                 # a literal, and the literals' constants stay readable)
                 if any(objs[o][0] == "G" and self.r.normalize_path(objs[o][1]) == "<global>" for o in found):
-                    continue  # window.foo: a global the page may have set
+                    # window.foo: a global the page may have set (the global `foo` and stores into `.foo`), not
+                    # whatever was written into the global object as a container (a snippet's `(function (f)
+                    # { f.fbq = n })(window)` hands back its contents), unless code stores into it by a
+                    # computed key (`window[name] = v`)
+                    if len(found) == 1 and not self._computed_global_stores():
+                        for b in ld.base:
+                            drop(b, ld.nid)
+                    continue
                 for key in ((("p", ld.prop),) if "O" not in kinds else ()) + (("pl", ld.prop),):
                     n = p.named.get(key)
                     if n is not None:
@@ -497,6 +504,35 @@ class LinkPasses:
                 elif k in ("load", "call", "source") and not self.pts.get(m):
                     return True
         return False
+
+    def _computed_global_stores(self) -> bool:
+        """Whether code stores into the global object by a key no constant names (`window[name] = v`; GTM's
+        `w[l] = w[l] || []` with `l` the 'dataLayer' its call passes is a named key)."""
+        if self._global_keyed is None:
+            p = self.p
+            objs = p.objs
+            norm = self.r.normalize_path
+            keyed = [st for st in p.stores if not st.prop and st.obj != ("<global>",)
+                     and any(objs[o][0] == "G" and norm(objs[o][1]) == "<global>" for o in self.objects(st.obj))]
+            parts = {id(d[0]): d[1] for d in p.deferred_keys} if keyed else {}
+            self._global_keyed = any(id(st) not in parts or not self._key_strings(parts[id(st)]) for st in keyed)
+        return self._global_keyed
+
+    def _key_strings(self, part) -> bool:
+        """Whether a computed key is constants: its own (`strings_of`), or a parameter every call of its
+        function passes a string for."""
+        p = self.p
+        if p.strings_of(part):
+            return True
+        if part[0] != "ref" or p.fid[part[1]] < 0:
+            return False
+        f = p.funcs[p.fid[part[1]]]
+        preds = p.graph.pred.get(part[1], ())
+        i = next((i for i, pn in enumerate(f.params) if pn == part[1] or pn in preds), None)
+        if i is None:
+            return False
+        calls = [p.calls[cid] for cid, fid, mode in self.linked if fid == f.fid and mode == "plain"]
+        return bool(calls) and all(p.arg_strings(c, i) for c in calls)
 
     def _tops(self, found: set, contents: dict) -> set:
         """The objects of `found` that are not held inside another of its literals (a literal's points-to set

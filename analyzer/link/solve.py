@@ -48,6 +48,7 @@ class Solver(LinkPasses):
         self._new_by_result: dict | None = None  # `new` call results -> their calls (solve_passes._new_calls)
         self._param_regs: set | None = None  # solve_passes._param_event_regs
         self._calls_by_fid: dict | None = None  # fid -> the calls in it (solve_passes._calls_in)
+        self._global_keyed: bool | None = None  # a computed-key store into the global object (solve_passes)
         self.work: deque = deque()  # nodes whose new objects are still to be propagated…
         self.delta: dict[int, list] = {}  # …and those objects, in the order they came
         self.watch: dict[int, list] = {}
