@@ -45,6 +45,7 @@ class StateModel:
         self.reducers: dict[int, tuple] = {}  # state node -> reducer function values
         self.dispatches: list[tuple[Call, int]] = []  # (dispatch call, state node)
         self.options_calls: list[Call] = []
+        self.listener_methods: set | None = None  # options methods registered as listeners (`_bound_listeners`)
         self.app_calls: list[Call] = []
         self.store_uses: list[Call] = []  # `useCheckoutStore()` calls: their results are store instances
         self.store_linked: set[tuple] = set()
@@ -483,6 +484,17 @@ class StateModel:
         self.mounted = mount_components(solver, self.app_calls)
         link_computed_stores(solver)
 
+    def _bound_listeners(self, solver) -> set:
+        """Methods of options objects registered as listeners (`addEventListener('beforeunload',
+        this.onLeave)`): their `this` is the instance (Vue binds methods), given here; a method called as
+        `this.m()` gets it from the call."""
+        if self.listener_methods is None:
+            objs = solver.p.objs
+            methods = solver._options_methods()
+            self.listener_methods = {objs[o][1] for rg in solver.p.regs for o in solver.objects(rg.handler)
+                                     if objs[o][0] == "fn" and objs[o][1] in methods}
+        return self.listener_methods
+
     def _read_options(self, solver, c: Call) -> None:
         """`computed: {payload() {…}}`: reading `this.payload` runs the getter, with `this` the instance;
         `watch: {…}` entries watch an instance path."""
@@ -505,6 +517,14 @@ class StateModel:
                             if fid not in p.accessors.setdefault(("get", key), []):
                                 p.accessors[("get", key)].append(fid)
                             solver.edges(c.args[1], p.funcs[fid].this, "a")
+            listeners = self._bound_listeners(solver)
+            for mo in solver.objects(p.literal_props.get((objs[o][1], "methods"), ())):
+                if objs[mo][0] != "O":
+                    continue
+                for _key, vals in self._props_of(p, objs[mo][1]):
+                    for fo in solver.objects(vals):
+                        if objs[fo][0] == "fn" and objs[fo][1] in listeners:  # bound to the instance
+                            solver.edges(c.args[1], p.funcs[objs[fo][1]].this, "a")
             for wo in solver.objects(p.literal_props.get((objs[o][1], "watch"), ())):
                 if objs[wo][0] != "O":
                     continue
