@@ -15,6 +15,14 @@ from analyzer.sanitize import strip_userinfo
 from analyzer.link.solve import EVENT_TARGET_PROPS
 
 _NO_EDGES: dict = {}
+_NAMED_IN_FORM = ' [name="{0}"]'  # `form.elements[name]` (link/solve.py): the field of that form the name is
+
+
+def _or_any_field(template: str, found: list) -> list:
+    """A form's field by a name no constant gives (`form.elements[name]`) is any field of that form."""
+    if not found and template.endswith(_NAMED_IN_FORM) and len(template) > len(_NAMED_IN_FORM):
+        return [template[:-len(_NAMED_IN_FORM)] + " *"]
+    return found
 
 
 def jquery_css(sel: str) -> str:
@@ -61,7 +69,7 @@ class SelectorResolver:
                 return sorted({template.replace("{0}", v) for v in found})
         if pi is None or not self.calls_of.get(pi[0]):
             # a constant, an element of a constant array, or a callback parameter fed from one
-            return sorted({template.replace("{0}", v) for v in self.prog.strings_of(part)})
+            return _or_any_field(template, sorted({template.replace("{0}", v) for v in self.prog.strings_of(part)}))
         fid, i = pi
         calls = self.calls_of.get(fid, [])
         near = self._calls_near(anchors, {id(c) for c, _m in calls}) if anchors else set()
@@ -82,7 +90,7 @@ class SelectorResolver:
                 calls = chosen
         for c, mode in calls:
             values.extend(self._arg_values(c, i + 1 if mode == "call" else i, sink, 0 if narrowed else 3))
-        return sorted({template.replace("{0}", v) for v in values})
+        return _or_any_field(template, sorted({template.replace("{0}", v) for v in values}))
 
     def _arg_values(self, c, j: int, sink: int | None, depth: int = 0) -> list[str]:
         """The strings argument `j` of call `c` can be: a constant (`read(SEL)`), a template over constants

@@ -99,6 +99,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         self.obj_spreads: dict[int, list] = {}  # object literal node id -> values of its `...x` spreads
         self.param_calls: list[tuple[int, str]] = []  # (fid, name) of calls `name(…)`/`name.apply(…)`
         self.fn_vars: set[int] = set()  # variables initialised with a function expression
+        self.ctor_of: dict[int, int] = {}  # a variable declared as one function -> its function node
         # `let`/`const` in a nested block: name -> [(fid, the block's start, end, the name it is kept under)]
         # (a minifier reuses short names block by block: `(e)=>{…if(…){const e=r;…n(o,e)}}`)
         self.block_names: dict[str, dict[int, list[tuple[int, int, str]]]] = {}  # name -> fid -> blocks
@@ -601,7 +602,9 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                 self.copying and node.start_byte == self._copy_root):
             nm = node.child_by_field_name("name")
             if nm is not None:
-                self.p.edge(fnode, self.declare(_text(nm)))
+                var = self.declare(_text(nm))
+                self.p.edge(fnode, var)
+                self.ctor_of[var] = fnode
                 if is_export_helper(node):
                     self.export_helpers.add(_text(nm))
         else:
@@ -925,6 +928,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         whole = bool(objtext) and root not in _INSTANCE_ROOTS
         if not (objtext == "this" and cls is not None):  # a class's `this.x = v`: its own property (above),
             self.write_into(vals, base, objects=False, depth_limit=3 if whole else 1)  # not the whole instance
+        if prop is not None and (prop == "prototype" or objtext.endswith(".prototype")):
+            self._prototype_methods(objtext, prop, vals)
         if prop is not None:
             # storage written as a property: localStorage.lead = v
             if objtext in self.r.storage_objects or objtext.split(".")[-1] in self.r.storage_objects:
@@ -949,6 +954,31 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             pn = left.child_by_field_name("property") or left.child_by_field_name("index")
             p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, prop, vals, tmpl,
                                   prop_start=pn.start_byte if pn is not None else -1))
+
+    def _prototype_methods(self, objtext: str, prop: str, vals: tuple) -> None:
+        """`C.prototype.init = function () {…}`, `C.prototype = {init: function () {…}}` of a constructor
+        function `C` declared before: the functions are C's methods (`class_methods`, keyed by C's function
+        node), so `this` in them is only what `new C(…)` makes, not an instance of another constructor
+        whose prototype has an `init` too (link/passes.py `_bind_this`)."""
+        name = objtext[:-len(".prototype")] if prop != "prototype" else objtext
+        if not name or not (name[0].isalpha() or name[0] in "_$") or not all(ch.isalnum() or ch in "_$" for ch in name):
+            return
+        p = self.p
+        fnode = self.ctor_of.get(self.ref(name))
+        if fnode is None:
+            return
+        if prop == "prototype":  # a literal of methods
+            fvals = [v for o in vals if p.kind[o] == "object" for (lit, _k), vs in p.literal_props.items()
+                     if lit == o for v in vs]
+        else:
+            fvals = list(vals)
+        fids = [self.fnode_fid[v] for v in fvals if v in self.fnode_fid]
+        if not fids:
+            return
+        known = p.class_methods.setdefault(fnode, [])
+        for fid in [self.fnode_fid[fnode]] + fids:
+            if fid not in known:
+                known.append(fid)
 
     def x_assign(self, node) -> None:
         left = node.child_by_field_name("left")
@@ -1017,6 +1047,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             self.p.edges_from(vals, target)
             if any(v in self.fnode_fid for v in vals):
                 self.fn_vars.add(target)
+                if len(vals) == 1:
+                    self.ctor_of[target] = vals[0]  # `var Box = function (form) {…}`
             if tmpl is not None:
                 self.p.consts.setdefault(target, []).append(tmpl)
         else:

@@ -235,6 +235,9 @@ class LinkPasses:
                 if p.kind[m] in walk:
                     seen.add(m)
                     todo.append(m)
+                elif m in p.fnode_fid and m in p.class_methods:  # a constructor function with prototype methods
+                    seen.add(m)
+                    out.append(m)
                 elif whole and is_class and m not in p.fnode_fid:
                     return None
         return sorted(out)

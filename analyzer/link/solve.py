@@ -19,7 +19,7 @@ from collections import deque
 
 from analyzer.extract.util import GUARD_METHODS
 from analyzer.extract.calls import selector_template
-from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Program, Registration, Store
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Load, Program, Registration, Store
 from analyzer.models.param_pairs import pair_param_calls
 from analyzer.models.superseded import drop_superseded
 from analyzer.models.state import StateModel
@@ -35,6 +35,9 @@ EVENT_PASS_PROPS = frozenset({"originalEvent", "clipboardData", "nativeEvent"})
 _RESOLVE_EXTS = ("", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", "/index.js", "/index.mjs", "/index.ts")
 
 
+# keys that make an object literal a component options object (its `methods` are bound to the instance)
+_OPTION_KEYS = frozenset({"data", "computed", "watch", "props", "template", "created", "mounted", "render"})
+
 class Solver(LinkPasses):
     def __init__(self, prog: Program, rules: RuleBook):
         self.p = prog
@@ -48,6 +51,8 @@ class Solver(LinkPasses):
         self._new_by_result: dict | None = None  # `new` call results -> their calls (solve_passes._new_calls)
         self._param_regs: set | None = None  # solve_passes._param_event_regs
         self._calls_by_fid: dict | None = None  # fid -> the calls in it (solve_passes._calls_in)
+        self._key_of_load: dict | None = None  # load node -> its computed key part (`_keyed_loads`)
+        self._methods_of_options: frozenset | None = None  # functions of component options' `methods`
         self._global_keyed: bool | None = None  # a computed-key store into the global object (solve_passes)
         self.work: deque = deque()  # nodes whose new objects are still to be propagated…
         self.delta: dict[int, list] = {}  # …and those objects, in the order they came
@@ -438,6 +443,11 @@ class Solver(LinkPasses):
         elif k0 == "E":
             if prop == "elements" and len(key) == 2 and not key[1].endswith(" *"):
                 self.seed(ld.nid, ("E", key[1] + " *"))  # all the fields of that form
+            elif prop is None and len(key) == 2 and key[1].endswith(" *") and ld.nid in self._keyed_loads():
+                # `form.elements[name]` with `name` a variable or a helper's parameter: the field of that form
+                # the name is, resolved where the element is read (findings: each call's constant, or any
+                # field of the form when none is known)
+                self.seed(ld.nid, ("E", key[1][:-2] + ' [name="{0}"]', self._keyed_loads()[ld.nid]))
             elif prop is None or prop in self.r.element_passthrough:
                 self.add(ld.nid, o)
             elif prop not in self.r.element_properties and not self._expando(key[1], prop):
@@ -1080,8 +1090,39 @@ class Solver(LinkPasses):
             self.seed(f.params[k] if k < len(f.params) else f.args, ("EV", rg.rid))
         # `this` is the element listened on; not for a decorated method (its component) or a handler made
         # by `fn.bind(ctx)` (`ctx`: `this._onBlur.bind(this)` in a plugin class)
-        if not f.is_arrow and rg.api not in self.r.listener_decorators and not self._this_bound(rg.handler):
+        if not f.is_arrow and rg.api not in self.r.listener_decorators and not self._this_bound(rg.handler) \
+                and f.fid not in self._options_methods():
             self.edge(rg.target, f.this, "a")
+
+    def _keyed_loads(self) -> dict:
+        """Loads by a computed key that is a variable or parameter (`o[name]`): load node -> the key part."""
+        if self._key_of_load is None:
+            self._key_of_load = {d[0].nid: d[1] for d in self.p.deferred_keys
+                                 if isinstance(d[0], Load) and d[1][0] == "ref"}
+        return self._key_of_load
+
+    def _options_methods(self) -> frozenset:
+        """The functions of a component options object's `methods` (`{data() {…}, methods: {onLeave() {…}}}`):
+        Vue binds them to the instance, so one registered as a listener (`addEventListener('beforeunload',
+        this.onLeave)`) keeps the instance as `this` (models/state.py `_read_options` binds it), never the
+        element or window it listens on."""
+        if self._methods_of_options is None:
+            p = self.p
+            keys: dict[int, set] = {}
+            for (lit, key) in p.literal_props:
+                keys.setdefault(lit, set()).add(key)
+            out = set()
+            for (lit, key), vals in p.literal_props.items():
+                if key != "methods" or not (keys[lit] & _OPTION_KEYS):
+                    continue
+                for v in vals:
+                    for k in keys.get(v, ()):
+                        for fv in p.literal_props.get((v, k), ()):
+                            fid = p.fnode_fid.get(fv)
+                            if fid is not None:
+                                out.add(fid)
+            self._methods_of_options = frozenset(out)
+        return self._methods_of_options
 
     def _this_bound(self, handler: tuple) -> bool:
         """The handler (or what a variable or parameter holding it was given) is the result of a `.bind(x)`
