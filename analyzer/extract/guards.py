@@ -46,9 +46,81 @@ def _excluded(cond, base: str, depth: int = 0) -> str | None:
     left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
     if op is not None and op.type == "||":
         return _excluded(left, base, depth + 1) or _excluded(right, base, depth + 1)
+    if op is not None and op.type in ("===", "==", "<") and _is_minus_one(right, op.type):
+        return _index_of(left, base)  # `LIST.indexOf(t.name) === -1`, `$.inArray(t.name, LIST) < 0`
     if op is None or op.type not in ("!==", "!="):
         return None
     return _compared_string(left, right, base)
+
+
+def _is_minus_one(n, op: str) -> bool:
+    """`-1` (`=== -1`), or `0` for `< 0`."""
+    n = _unparen(n)
+    if n is None:
+        return False
+    t = _text(n).replace(" ", "")
+    return t == "0" if op == "<" else t == "-1"
+
+
+def _index_of(call, base: str) -> str | None:
+    """`LIST.indexOf(base.name)` / `$.inArray(base.name, LIST)` (jQuery): the names of the constant list."""
+    call = _unparen(call)
+    if call is None or call.type != "call_expression":
+        return None
+    fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+    if fn is None or args is None or fn.type != "member_expression":
+        return None
+    items = [a for a in args.named_children if a.type != "comment"]
+    meth = fn.child_by_field_name("property")
+    if meth is None:
+        return None
+    if _text(meth) == "indexOf" and len(items) == 1:
+        return _listed(fn.child_by_field_name("object"), items[0], base)
+    if _text(meth) == "inArray" and len(items) == 2 and _text(fn.child_by_field_name("object")) in ("$", "jQuery"):
+        return _listed(items[1], items[0], base)
+    return None
+
+
+def _listed(lst, key, base: str) -> str | None:
+    """`key` is `base.name` / `base.id` and `lst` a constant list of strings (an array literal, `new Set([…])`,
+    or a name declared as one in an enclosing block or the file): a selector list of those fields."""
+    key = _unparen(key)
+    names = _constant_strings(_unparen(lst))
+    if not names or key is None or key.type != "member_expression":
+        return None
+    sels = [_attr_selector(key, base, v) for v in names]
+    return ", ".join(sels) if all(sels) else None
+
+
+def _constant_strings(n, depth: int = 0) -> list | None:
+    if n is None or depth > 2:
+        return None
+    if n.type == "array":
+        items = [c for c in n.named_children if c.type != "comment"]
+        if items and all(c.type == "string" for c in items) and len(items) <= 40:
+            return [_string_value(c) for c in items]
+        return None
+    if n.type == "new_expression":
+        ctor, args = n.child_by_field_name("constructor"), n.child_by_field_name("arguments")
+        if ctor is not None and _text(ctor) == "Set" and args is not None and args.named_child_count == 1:
+            return _constant_strings(_unparen(args.named_children[0]), depth + 1)
+        return None
+    if n.type == "identifier":
+        name = _text(n)
+        scope = n.parent
+        while scope is not None:
+            if scope.type in ("program", "statement_block"):
+                for st in scope.named_children:
+                    if st.type == "export_statement":
+                        st = st.child_by_field_name("declaration") or st
+                    if st.type not in ("lexical_declaration", "variable_declaration"):
+                        continue
+                    for d in st.named_children:
+                        nm = d.child_by_field_name("name") if d.type == "variable_declarator" else None
+                        if nm is not None and nm.type == "identifier" and _text(nm) == name:
+                            return _constant_strings(_unparen(d.child_by_field_name("value")), depth + 1)
+            scope = scope.parent
+    return None
 
 
 def _returns_only(stmt) -> bool:
@@ -72,6 +144,8 @@ def _compared(cond, base: str, depth: int = 0) -> str | None:
             if obj is not None and _text(obj) == base and prop is not None and _text(prop) in ("matches", "is") \
                     and a0.type == "string":
                 return _string_value(a0) or None
+            if obj is not None and prop is not None and _text(prop) in ("has", "includes"):
+                return _listed(obj, a0, base)  # `TRACKED.has(t.name)`: one of the names of a constant list
         return None
     if cond.type != "binary_expression":
         return None
