@@ -248,32 +248,31 @@ class StateModel:
         and what `set`/`api.setState` are given; the store (and `set`, `get`, `api`) is a setter of it (`R`),
         so `store.getState()` reads it and `store.subscribe(fn)` runs fn with it after each `set`, under the
         triggers of the code that called `set` (the Knockout subscription of `link.passes._effects`)."""
+        st = self._new_store(solver, c, "store")
+        self.store_nodes.add(st)
+        if c.args:
+            for v in c.args[0]:
+                solver.on(v, ("store_init", c, st))
+
+    def _new_store(self, solver, c: Call, label: str) -> int:
+        """The state node of a store made by call `c`; the call's result is its setter object (`R`), whose
+        `setters` methods (the API's) write it."""
         p = solver.p
-        st = p.node("state", "store", c.uid, c.start, HEAP)
+        st = p.node("state", label, c.uid, c.start, HEAP)
         p.graph.ensure(st)
         solver.state_calls.add(c.cid)
         solver.state_nodes.add(st)
         solver.seed(c.result, ("R", st))
         self.store_states[c.cid] = st
         self.state_setters[st] = self.setters_now
-        self.store_nodes.add(st)
-        if c.args:
-            for v in c.args[0]:
-                solver.on(v, ("store_init", c, st))
+        return st
 
     def _writable(self, solver, c: Call) -> None:
         """Svelte's `writable(value)`: a store whose state is `value` and what its `set(x)` is given (`update(fn)`:
         fn's return, fn given the state, as a React state updater); `store.subscribe(fn)` runs fn with the state
         after each write, under the triggers of the code that wrote it (`link.passes._effects`), and `get(store)`
         (or `$store` in a component, `_store_get`) reads it. The state is a value, read field by field."""
-        p = solver.p
-        st = p.node("state", "writable", c.uid, c.start, HEAP)
-        p.graph.ensure(st)
-        solver.state_calls.add(c.cid)
-        solver.state_nodes.add(st)
-        solver.seed(c.result, ("R", st))
-        self.store_states[c.cid] = st
-        self.state_setters[st] = self.setters_now
+        st = self._new_store(solver, c, "writable")
         if c.args:
             solver.edges(c.args[0], st)
 
