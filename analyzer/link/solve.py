@@ -62,6 +62,8 @@ class Solver(LinkPasses):
         self.timer_calls: set[int] = set()
         self.roots: list[tuple[int, str, object]] = []  # (fid, kind, registration|timer tuple|None)
         self.linked: set[tuple[int, int, str]] = set()
+        self.recv_wait: dict[tuple[int, int], Call] = {}  # (call, class method) waiting for a receiver
+        self.recv_ok: set[tuple[int, int]] = set()  # (call, class method) linked
         self.sink_hits: list[tuple[str, object, object]] = []  # ('call', Call, rule) | ('store', Store, rule)
         self.fallback_calls: set[int] = set()
         self._recv_rechecks: set[int] = set()  # calls skipped for a browser receiver, watched for a later object
@@ -228,6 +230,7 @@ class Solver(LinkPasses):
         for fid in sorted(p.components):  # React renders components when the page loads
             self.roots.append((fid, "load", None))
         self.propagate()
+        self._isolated(self._unreceived_methods)
         self._isolated(self._element_classes)
         self._isolated(self._registration_wrappers)
         self._isolated(self._requirejs_mixins)
@@ -371,6 +374,11 @@ class Solver(LinkPasses):
             if key[0] == "fn":
                 c = item[1]
                 self._link_call(dataclasses.replace(c, args=c.args[1:]), key[1], "apply")
+        elif kind == "method_recv":  # a receiver of `x.m()` arrived: `m` of a class runs for its instances
+            c, fid = item[1], item[2]
+            if (c.cid, fid) not in self.recv_ok and self._may_be_instance(fid, key):
+                self.recv_ok.add((c.cid, fid))
+                self._link_call(c, fid, "plain")
         elif kind == "store_get":  # Svelte's `get(store)`: its state (models/state.py)
             if key[0] == "R" and key[1] in self.state_nodes:
                 self.edge(key[1], item[1].result)
@@ -904,6 +912,16 @@ class Solver(LinkPasses):
         key = (c.cid, fid, mode)
         if key in self.linked:
             return
+        if mode == "plain" and c.method and not c.is_new and c.recv and fid in self.method_class \
+                and (c.cid, fid) not in self.recv_ok:
+            # `x.m()` finds every `.m` by name: a class's method `m` runs only for a receiver that can be one
+            # of its instances (`_may_be_instance`), not for `xhr.send(…)` beside a class's `send()`; a call
+            # whose receiver never gets an object is linked late (`_unreceived_methods`)
+            if (c.cid, fid) not in self.recv_wait:
+                self.recv_wait[(c.cid, fid)] = c
+                for v in c.recv:
+                    self.on(v, ("method_recv", c, fid))
+            return
         self.linked.add(key)
         c.resolved = True
         f = self.p.funcs[fid]
@@ -1093,6 +1111,33 @@ class Solver(LinkPasses):
         if not f.is_arrow and rg.api not in self.r.listener_decorators and not self._this_bound(rg.handler) \
                 and f.fid not in self._options_methods():
             self.edge(rg.target, f.this, "a")
+
+    def _may_be_instance(self, fid: int, key: tuple) -> bool:
+        """Whether an object can be an instance of the class method `fid` belongs to: no global API object or
+        browser value, no instance of a class that neither declares nor inherits it (`_bind_this`)."""
+        if key[0] in ("G", "B"):
+            return False
+        if key[0] == "O":
+            fids = self._instance_fids.get(key[1], False)
+            if fids is False:
+                fids = self._instance_fids[key[1]] = self._class_fids(key[1])
+            return fids is None or fid in fids
+        return True
+
+    def _unreceived_methods(self) -> None:
+        """Calls of class methods whose receiver got no object at all (a value from code the scan does not
+        see): linked as found by name, as before receivers were checked."""
+        done: set = set()
+        while True:  # (a method linked so may call others on its own `this`, which has no object either)
+            todo = [(k, c) for k, c in sorted(self.recv_wait.items(), key=lambda kv: kv[0])
+                    if k not in self.recv_ok and k not in done and not self.objects(c.recv)]
+            if not todo:
+                return
+            for (cid, fid), c in todo:
+                done.add((cid, fid))
+                self.recv_ok.add((cid, fid))
+                self._link_call(c, fid, "plain")
+            self.propagate()
 
     def _keyed_loads(self) -> dict:
         """Loads by a computed key that is a variable or parameter (`o[name]`): load node -> the key part."""
