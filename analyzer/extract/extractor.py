@@ -929,7 +929,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         if not (objtext == "this" and cls is not None):  # a class's `this.x = v`: its own property (above),
             self.write_into(vals, base, objects=False, depth_limit=3 if whole else 1)  # not the whole instance
         if prop is not None and (prop == "prototype" or objtext.endswith(".prototype")):
-            self._prototype_methods(objtext, prop, vals)
+            self._prototype_methods(objtext, prop, vals, node.child_by_field_name("right"))
         if prop is not None:
             # storage written as a property: localStorage.lead = v
             if objtext in self.r.storage_objects or objtext.split(".")[-1] in self.r.storage_objects:
@@ -955,7 +955,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, prop, vals, tmpl,
                                   prop_start=pn.start_byte if pn is not None else -1))
 
-    def _prototype_methods(self, objtext: str, prop: str, vals: tuple) -> None:
+    def _prototype_methods(self, objtext: str, prop: str, vals: tuple, right) -> None:
         """`C.prototype.init = function () {…}`, `C.prototype = {init: function () {…}}` of a constructor
         function `C` declared before: the functions are C's methods (`class_methods`, keyed by C's function
         node), so `this` in them is only what `new C(…)` makes, not an instance of another constructor
@@ -967,9 +967,13 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         fnode = self.ctor_of.get(self.ref(name))
         if fnode is None:
             return
-        if prop == "prototype":  # a literal of methods
-            fvals = [v for o in vals if p.kind[o] == "object" for (lit, _k), vs in p.literal_props.items()
-                     if lit == o for v in vs]
+        if prop == "prototype":  # a literal of methods: its members' values, by their keys
+            if right is None or right.type != "object":
+                return
+            keys = [self._key_name(c.child_by_field_name("key" if c.type == "pair" else "name"))
+                    for c in right.named_children if c.type in ("pair", "method_definition")]
+            fvals = [v for o in vals if p.kind[o] == "object" for k in keys if k is not None
+                     for v in p.literal_props.get((o, k), ())]
         else:
             fvals = list(vals)
         fids = [self.fnode_fid[v] for v in fvals if v in self.fnode_fid]

@@ -82,15 +82,17 @@ class LinkPasses:
         (`this.analytics.identify(x)` beside the shop's class method `identify()`). Its `this` takes only
         the receivers that can be its class's instances: no global API object, no instance of a class that
         neither declares nor inherits it (an instance whose classes are not all known is taken)."""
-        if key[0] == "G":
+        if key[0] == "G" or (key[0] == "O" and not self._instance_of(fid, key[1])):
             return
-        if key[0] == "O":
-            fids = self._instance_fids.get(key[1], False)
-            if fids is False:
-                fids = self._instance_fids[key[1]] = self._class_fids(key[1])
-            if fids is not None and fid not in fids:
-                return
         self.add(self.p.funcs[fid].this, o)
+
+    def _instance_of(self, fid: int, result: int) -> bool:
+        """Whether the object made at `result` can be an instance of the class whose method `fid` is: it is no
+        `new C(…)` of known classes, or one of them declares or inherits `fid` (cached per object)."""
+        fids = self._instance_fids.get(result, False)
+        if fids is False:
+            fids = self._instance_fids[result] = self._class_fids(result)
+        return fids is None or fid in fids
 
     def _class_fids(self, result: int) -> frozenset | None:
         """The constructors and methods of the classes `new C(…)` (whose result is `result`) makes an

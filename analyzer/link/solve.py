@@ -1117,24 +1117,17 @@ class Solver(LinkPasses):
         browser value, no instance of a class that neither declares nor inherits it (`_bind_this`)."""
         if key[0] in ("G", "B"):
             return False
-        if key[0] == "O":
-            fids = self._instance_fids.get(key[1], False)
-            if fids is False:
-                fids = self._instance_fids[key[1]] = self._class_fids(key[1])
-            return fids is None or fid in fids
-        return True
+        return key[0] != "O" or self._instance_of(fid, key[1])
 
     def _unreceived_methods(self) -> None:
         """Calls of class methods whose receiver got no object at all (a value from code the scan does not
         see): linked as found by name, as before receivers were checked."""
-        done: set = set()
         while True:  # (a method linked so may call others on its own `this`, which has no object either)
             todo = [(k, c) for k, c in sorted(self.recv_wait.items(), key=lambda kv: kv[0])
-                    if k not in self.recv_ok and k not in done and not self.objects(c.recv)]
+                    if k not in self.recv_ok and not self.objects(c.recv)]
             if not todo:
                 return
             for (cid, fid), c in todo:
-                done.add((cid, fid))
                 self.recv_ok.add((cid, fid))
                 self._link_call(c, fid, "plain")
             self.propagate()
