@@ -325,6 +325,9 @@ class Program:
     # what they hold is read later, by whoever reads them, like the heap
     closure_vars: set = field(default_factory=set)
     spread_helpers: set = field(default_factory=set)  # fids of compiled `{...a}` helpers: calls as Object.assign
+    # fids of a callback's copies, one per constant element (`['email', 'phone'].forEach((id) => …)`, clones.py):
+    # each copy's parameter is its own constant, not every element of the receiver
+    element_copies: set = field(default_factory=set)
     # `for (const [k, v] of Object.entries(X))`: (k's reference, v's reference, X's values): a call given both
     # (`customElements.define(k, v)`) is each of X's pairs
     entry_pairs: list = field(default_factory=list)

@@ -176,6 +176,8 @@ class CallFacts:
                 for e in p.array_strs[recv[0]]:
                     if e is not None:
                         p.consts.setdefault(p.funcs[fid].params[0], []).append([e])
+                if method in _COPIED_CALLBACKS and not self.copying:
+                    self._note_element_callback(c, argn, fid, p.array_strs[recv[0]])
         if method == "subscribe":
             self._form_subscription(c, node)  # `control.valueChanges.pipe(…).subscribe(fn)` (extract_forms.py)
         flags = _bool_args(argn) if ft in ("identifier", "member_expression") else ()
@@ -683,6 +685,7 @@ def _switch_loop(body, ctx: str) -> bool:
 
 
 _ELEMENT_CALLBACKS = frozenset({"forEach", "map", "filter", "some", "every", "find", "flatMap"})
+_COPIED_CALLBACKS = frozenset({"forEach", "map"})  # run once per constant element (clones.py)
 
 
 # registration functions called bare: the window's own

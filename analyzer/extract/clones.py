@@ -178,6 +178,54 @@ class HelperCopies:
                         if i < len(names) and names[i] in subst:
                             p.consts.setdefault(pn, []).append([subst[names[i]]])
 
+    def _note_element_callback(self, c, argn, fid: int, elems: list) -> None:
+        """`['email', 'phone'].forEach((id) => {…})`: remember the callback for a copy per element when the
+        elements are all constants (see `_copy_element_callbacks`)."""
+        f = self.p.funcs[fid]
+        node = next((a for a in argn.named_children if a.type != "comment"), None)
+        if node is None or node.type not in FUNC_TYPES or node.end_byte - node.start_byte > HELPER_MAX_BYTES \
+                or f.parent is None or self.p.kind[f.params[0]] != "var":
+            return
+        if any(e is None for e in elems):
+            return
+        uniq = list(dict.fromkeys(elems))
+        if 2 <= len(uniq) <= MAX_SITES:
+            self.element_calls.append((c.cid, node, argn, self.p.label[f.params[0]], tuple(uniq), f.parent))
+
+    def _copy_element_callbacks(self) -> None:
+        """After the walk: a callback run over a list of constants (`['email', 'phone'].forEach((id) =>
+        {…})`) is extracted once per element, with its parameter read as that constant, and the call runs
+        the copies instead of the callback. What one element's handler stores (`draft[id] = e.target.value`)
+        is then stored under that element's key, with that element's field, as the program runs it (one
+        walk of the callback would store every field under every key). At most `MAX_COPIES` copies per
+        file, calls in source order: a call whose copies would pass the bound keeps its callback."""
+        if not self.element_calls:
+            return
+        p = self.p
+        funcs = p.funcs
+        top = self.f
+        copies = 0
+        for cid, node, parent, name, elems, outer in self.element_calls:
+            if copies + len(elems) > MAX_COPIES:
+                break
+            values = []
+            for e in elems:
+                copies += 1
+                self.f, self.subst, self.copying, self._copy_root = funcs[outer], {name: e}, True, node.start_byte
+                try:
+                    self._walk(node, self.h, self.parents, self._skip_types, parent)
+                finally:
+                    self.f, self.subst, self.copying, self._copy_root = top, {}, False, None
+                value = self.vals.pop(node.id, ())
+                fid = self.fnode_fid.get(value[0]) if value else None
+                if fid is None or not funcs[fid].params:
+                    break
+                p.consts.setdefault(funcs[fid].params[0], []).append([e])
+                p.element_copies.add(fid)
+                values.append(value[0])
+            if len(values) == len(elems):
+                p.calls[cid].args[0] = tuple(values)
+
     def _dead_in_copy(self, node) -> set:
         """Inside a copy: ids of the children of `node` that the copy's constants rule out (not walked):
         a `case 'qty':` of `switch (field)` that the case before cannot fall into, the dead side of

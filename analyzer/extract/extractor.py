@@ -110,6 +110,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         # helpers extracted once per call site (analyzer/extract/clones.py)
         self.helpers: dict[str, list] = {}  # name -> [(function node, its parent, enclosing fid, fid, parameter names, plain)]
         self.literal_calls: list[tuple] = []  # (callee name, cid, string args, fid, boolean args) of `f("x", …)`
+        self.element_calls: list[tuple] = []  # (cid, callback node, its parent, parameter name, constants)
         self._fn_parent: dict[int, object] = {}  # small function's node id -> its parent node
         self.subst: dict[str, str] = {}  # inside a copy: parameter name -> the constant its call passed
         self.flags: dict[str, bool] = {}  # inside a copy: parameter name -> the boolean its call passed
@@ -166,6 +167,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
         try:
             self._walk(root, self.h, self.parents, LEAF_TYPES)
             self._copy_helpers()
+            self._copy_element_callbacks()
             self._settle_class_loads()
         finally:
             self._resolve_refs()

@@ -224,6 +224,7 @@ PROGRAM_SCHEMA: dict[str, object] = {
     "open_bases": Concat(N),
     "closure_vars": Union(N),
     "spread_helpers": Union(F),
+    "element_copies": Union(F),
     "entry_pairs": Concat(Tup((N, N, NODES))),
     "keyed_pushes": DictMerge(N, Seq(NODES), "extend"),
     "units": EngineOwned(),

@@ -1054,7 +1054,7 @@ class Solver(LinkPasses):
             self.call_edges.add((c.fid, fid))
         recv = c.recv or ()
         for i in spec.get("receiver_to", ()):
-            if i < len(f.params):
+            if i < len(f.params) and not (i == 0 and fid in self.p.element_copies):
                 self.edges(recv, f.params[i], "a")
         for i in spec.get("arg0_to", ()):
             if i < len(f.params) and c.args:
