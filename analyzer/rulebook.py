@@ -87,6 +87,8 @@ class RuleBook:
     storage_objects: set = field(default_factory=set)
     storage_set: set = field(default_factory=set)
     storage_get: set = field(default_factory=set)
+    storage_serialize: frozenset = frozenset()  # `JSON.stringify(o)`: o's text
+    storage_parse: frozenset = frozenset()  # `JSON.parse(t)`: the object t is the text of
     modules: dict = field(default_factory=dict)
     module_globals: frozenset = frozenset()  # the globals imported packages map to (`lodash` -> `_`)
     aliases: dict = field(default_factory=dict)
@@ -237,6 +239,8 @@ class RuleBook:
         rb.storage_objects = set(st.get("objects", []))
         rb.storage_set = set(st.get("set", []))
         rb.storage_get = set(st.get("get", []))
+        rb.storage_serialize = frozenset(st.get("serialize", []))
+        rb.storage_parse = frozenset(st.get("parse", []))
         rb.modules = dict(fl.get("modules", {}))
         rb.module_globals = frozenset(v.split(".", 1)[0] for v in rb.modules.values())
         rb.aliases = dict(fl.get("aliases", {}))

@@ -192,6 +192,8 @@ class Storage:
     objects: tuple
     set: tuple
     get: tuple
+    serialize: tuple = ()
+    parse: tuple = ()
     example: str = ""
     expect: str = ""
 

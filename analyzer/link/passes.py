@@ -387,6 +387,7 @@ class LinkPasses:
                 bucket |= self.pts.get(v, set())
 
         drop = p.graph.remove_edge
+        serial, parsed = self._json_texts()
 
         user_globals = p.declared_globals | p.assigned_globals
         mine = {o for o, key in enumerate(objs) if key[0] == "G" and key[1] in user_globals}
@@ -401,11 +402,13 @@ class LinkPasses:
                     kinds = None
                     break
                 s = s - mine  # `window.st` names the shop's own object, not a browser one
+                if serial and s & serial and s - serial:
+                    s = s - serial  # a JSON text has no fields: the objects it is the text of do
                 # `[state, set] = useState()`: the setter is no data, nor an updater `set((d) => ({...d, x}))`
                 # (React calls it, its result is the state: no function is ever held as the state)
                 s = {o for o in s if objs[o][0] != "R" and not (objs[o][0] == "fn" and o in held)}
                 found |= s
-                kinds.update(objs[o][0] for o in s)
+                kinds.update("O" if o in parsed else objs[o][0] for o in s)
             if not kinds:
                 continue
             # objects held *inside* the literals (`{success: render, el: $('#pref')}`) show up next to them
@@ -418,12 +421,14 @@ class LinkPasses:
                 pl = p.named.get(("pl", ld.prop))
                 if pl is not None:
                     drop(pl, ld.nid)
+                stored = bool(parsed) and not found.isdisjoint(parsed)  # read back from its JSON text
                 for o in found:
                     if objs[o][0] != "O":
                         continue
-                    # a literal kept in component state (`setContact({...contact, email: v})`) is read by
-                    # whatever runs later (the reader's triggers); else as an argument, under the writer's
-                    kind = None if o in held else "a"
+                    # a literal kept in component state (`setContact({...contact, email: v})`) or as JSON text
+                    # is read by whatever runs later (the reader's triggers); else as an argument, under the
+                    # writer's
+                    kind = None if o in held or stored else "a"
                     for v in lp.get((objs[o][1], ld.prop), ()):
                         self.edge(v, ld.nid, kind)
                     sv = p.literal_strs.get((objs[o][1], ld.prop))
@@ -462,6 +467,37 @@ class LinkPasses:
                     sv = p.literal_strs.get((objs[o][1], ld.prop)) if objs[o][0] == "O" else None
                     if sv is not None:
                         p.consts.setdefault(ld.nid, []).append([sv])
+
+    def _json_texts(self) -> tuple[set, set]:
+        """The objects of JSON texts the program makes (`JSON.stringify(o)`: rules flows.toml storage
+        `serialize`), and those that `JSON.parse` makes of such a text (storage `parse`): the program's own
+        object again, read by its fields like a literal (with no fields of its own), not a value the browser
+        made. A text from anywhere else (a response, a cookie) keeps its parse the browser's."""
+        p = self.p
+        r = self.r
+        if not r.storage_serialize:
+            return set(), set()
+        ids = p.obj_ids
+        norm = r.normalize_path
+        serial, parses = set(), []
+        for c in p.calls:
+            if c.path is None or not c.args:
+                continue
+            path = norm(c.path)
+            o = ids.get(("B", c.result))
+            if o is None:
+                continue
+            if path in r.storage_serialize:
+                serial.add(o)
+            elif path in r.storage_parse:
+                parses.append((c, o))
+        parsed = set()
+        if serial:
+            pts = self.pts
+            for c, o in parses:
+                if any(serial & pts.get(v, set()) for v in c.args[0]):
+                    parsed.add(o)
+        return serial, parsed
 
     def _accessors(self) -> None:
         """Setters run on assignment (`lead.email = v` → `set email(v)`), getters on reads."""
