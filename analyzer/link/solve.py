@@ -1329,6 +1329,19 @@ class Solver(LinkPasses):
         return None
 
     # ------------------------------------------------------------------------------------------- leftovers
+    def _callback_args(self, c: Call) -> set:
+        """The arguments of `arr.filter(fn)` & co. that are functions: written there, or functions the
+        argument can only be (`filter(Boolean)`, `map(String)`, `filter(isValid)`); not part of the result."""
+        out = set(c.fn_args)
+        objs = self.p.objs
+        norm = self.r.normalize_path
+        for i, a in enumerate(c.args):
+            found = self.objects(a)
+            if found and all(objs[o][0] == "fn" or (objs[o][0] == "G" and self.r.is_builtin(norm(objs[o][1])))
+                             for o in found):
+                out.add(i)
+        return out
+
     def _default_propagation(self) -> None:
         """Calls the scan cannot see into carry their arguments and receiver into their result."""
         r = self.r
@@ -1345,7 +1358,7 @@ class Solver(LinkPasses):
             name = (c.path or "").rsplit(".", 1)[-1]
             if name and r.predicate_names.match(name):
                 continue
-            not_result = c.fn_args if m is not None and m in r.callback_not_result else ()
+            not_result = self._callback_args(c) if m is not None and m in r.callback_not_result else ()
             if m is not None and m in r.lookup_methods and c.recv and len(c.args) == 1 and not self._library_call(c):
                 not_result = (0,)  # `cache.get(bin)`: what the map holds, not the key it is asked for
             for i, a in enumerate(c.args):
