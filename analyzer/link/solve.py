@@ -1114,10 +1114,14 @@ class Solver(LinkPasses):
 
     def _may_be_instance(self, fid: int, key: tuple) -> bool:
         """Whether an object can be an instance of the class method `fid` belongs to: no global API object or
-        browser value, no instance of a class that neither declares nor inherits it (`_bind_this`)."""
+        browser value, no object or array literal (a tracker queue `t` holding the literals pushed into it is
+        no instance: `this.analytics.identify(e, {email})` is not the class's own `identify`), no instance of
+        a class that neither declares nor inherits it (`_bind_this`)."""
         if key[0] in ("G", "B"):
             return False
-        return key[0] != "O" or self._instance_of(fid, key[1])
+        if key[0] != "O":
+            return True
+        return self.p.kind[key[1]] not in ("object", "array") and self._instance_of(fid, key[1])
 
     def _unreceived_methods(self) -> None:
         """Calls of class methods whose receiver got no object at all (a value from code the scan does not
