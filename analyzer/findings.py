@@ -10,7 +10,7 @@ from analyzer.classify import NOT_PERSONAL, severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
 from analyzer.models.keys import MAX_CANDIDATES
-from analyzer.program import EDGE_KIND, FORM_VALUES, HEAP, Store, nested_in
+from analyzer.program import EDGE_KIND, FORM_VALUES, HEAP, NOT_ELEMENT_KINDS, Store, nested_in
 from analyzer.sanitize import strip_userinfo
 from analyzer.link.solve import EVENT_TARGET_PROPS
 
@@ -374,10 +374,7 @@ _SMALL_CONTAINER = 3
 _CUSTOM_TAG = re.compile(r"^[a-z][a-z0-9]*-[a-z0-9-]*$")  # `zip-lookup`: a custom element's tag
 # `e`, `t.n`, `e[t]`, `n[0]`: an expression of a minifier's one- and two-letter names (and indexes)
 _MINIFIED_NAME = re.compile(r"^[A-Za-z_$][\w$]?(?:\.[A-Za-z_$][\w$]?|\[(?:[A-Za-z_$][\w$]?|\d+)\])*$")
-# Kinds of abstract object that are never a form field: object literals and `new` instances, iterator
-# steps and descriptors (`IT`: results of rules `plain_result_methods`), functions, promise results and
-# framework state (refs, state arrays, proxies).
-_NOT_ELEMENT_KINDS = frozenset({"O", "IT", "B", "fn", "R", "RF", "PX"})
+_NOT_ELEMENT_KINDS = NOT_ELEMENT_KINDS
 
 
 def _not_an_element(key: tuple, rules, prop_read: bool = False) -> bool:

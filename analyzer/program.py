@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 _LINE_BREAK = re.compile(rb"\r\n?|\n|\xe2\x80[\xa8\xa9]")
+# Kinds of abstract object that are never a form field: object literals and `new` instances, iterator
+# steps and descriptors (`IT`: results of rules `plain_result_methods`), functions, promise results and
+# framework state (refs, objects of refs, state arrays, proxies).
+NOT_ELEMENT_KINDS = frozenset({"O", "IT", "B", "fn", "R", "RF", "RS", "PX"})
 HEAP = -1  # fid of nodes that belong to no function (properties, globals, storage, module exports)
 
 # Edge data dicts are shared (edges are never annotated after creation): one dict per kind, not per edge.

@@ -266,6 +266,29 @@ def test_framework_template_example(tmp_path: Path, entry):
     assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)]
 
 
+def _api_examples():
+    out = []
+    for i, e in enumerate(load_toml("frameworks").get("api", [])):
+        if "example" in e:
+            out.append(pytest.param(e, id=f"{e['kind']}.{e['path'][0]}.{i}"))
+    return out
+
+
+@pytest.mark.parametrize("entry", _api_examples())
+def test_framework_api_example(tmp_path: Path, entry):
+    """An [[api]] entry's example: a Vue single-file component (`<template>…`), an HTML page, or a script."""
+    code = entry["example"]
+    suffix = ".vue" if code.startswith("<template") else ".html" if code.startswith("<") else ".js"
+    (tmp_path / f"Example{suffix}").write_text(code + "\n", encoding="utf-8")
+    got = [(sorted(f.categories), f.trigger_names, f.sink_api) for f in scan([tmp_path]).findings]
+    assert "expect" in entry, entry["path"]
+    if entry["expect"] == "none":
+        assert got == []
+        return
+    cats, trig, api = entry["expect"].split()
+    assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)], code
+
+
 @pytest.mark.parametrize("entry", load_toml("frameworks").get("component_init", []), ids=lambda e: e["platform"])
 def test_component_init_example(tmp_path: Path, entry):
     """A page's declaration of components to start (rules [[component_init]]) runs the function the named AMD

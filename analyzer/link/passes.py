@@ -5,7 +5,7 @@ literals and browser objects. A mixin of `solve.Solver`.
 """
 from __future__ import annotations
 
-from analyzer.program import EDGE_KIND, Call, Registration, Store, member_name_part
+from analyzer.program import EDGE_KIND, NOT_ELEMENT_KINDS, Call, Registration, Store, member_name_part
 
 PTS_CAP = 16  # objects per node (element descriptors, global paths, event objects); the solver caps there
 
@@ -434,7 +434,7 @@ class LinkPasses:
                     sv = p.literal_strs.get((objs[o][1], ld.prop))
                     if sv is not None:  # the literal's constant (selectors, event names) stays readable
                         p.consts.setdefault(ld.nid, []).append([sv])
-            elif kinds == {"RF"} or kinds == {"RF", "O"} and ld.prop in ("current", "value"):
+            elif kinds == {"RF"} or kinds == {"RS"} or kinds == {"RF", "O"} and ld.prop in ("current", "value"):
                 # a ref box (`emailRef.current`, `email.value`): its own state node holds what it has, not
                 # every `.current` the program stores
                 for key in (("p", ld.prop), ("pl", ld.prop)):
@@ -543,8 +543,21 @@ class LinkPasses:
                 if k in ("var", "global", "merge", "param"):
                     todo.append(m)
                 elif k in ("load", "call", "source") and not self.pts.get(m):
+                    if k == "source" and self._no_field(m):
+                        continue  # `address.value` of a ref: no field read, no data
                     return True
         return False
+
+    def _no_field(self, nid: int) -> bool:
+        """A source node whose object can only be no form field (`.value` of a ref or a literal)."""
+        if self._source_of is None:
+            self._source_of = {s.nid: s for s in self.p.sources}
+        src = self._source_of.get(nid)
+        if src is None:
+            return False
+        objs = self.p.objs
+        found = self.objects(src.base)
+        return bool(found) and all(objs[o][0] in NOT_ELEMENT_KINDS for o in found)
 
     def _computed_global_stores(self) -> bool:
         """Whether code stores into the global object by a key no constant names (`window[name] = v`; GTM's

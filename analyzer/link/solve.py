@@ -54,6 +54,7 @@ class Solver(LinkPasses):
         self._key_of_load: dict | None = None  # load node -> its computed key part (`_keyed_loads`)
         self._methods_of_options: frozenset | None = None  # functions of component options' `methods`
         self._global_keyed: bool | None = None  # a computed-key store into the global object (solve_passes)
+        self._source_of: dict | None = None  # source node -> its Source record (passes `_no_field`)
         self.work: deque = deque()  # nodes whose new objects are still to be propagated…
         self.delta: dict[int, list] = {}  # …and those objects, in the order they came
         self.watch: dict[int, list] = {}
@@ -496,6 +497,8 @@ class Solver(LinkPasses):
                 self.add(ld.nid, o)
         elif k0 == "RF":
             self.models.on_ref_load(self, ld, key)
+        elif k0 == "RS":
+            self.models.on_refs_load(self, ld, key)
         elif k0 == "PX":
             self.models.on_proxy_load(self, ld, key)
 

@@ -77,6 +77,7 @@ class TemplateSpec:
     scope: str = "script"
     lifecycle: tuple = ()
     ref_calls: tuple = ()
+    refs_calls: tuple = ()  # a setup script's `const { a, b } = toRefs(x)`: each name a ref
     binding_attr: str = ""
     lazy_attrs: tuple = ()
     event_key: str = ""

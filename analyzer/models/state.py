@@ -7,6 +7,9 @@ them. Each API has a kind, and each kind one handler below (looked up in `HANDLE
 - a *ref* is an abstract object `('RF', call id)` whose `.value` is one heap node (`state`): stores into
   `x.value` write it, loads read it; reading `.value` of a ref is not reading a field;
 - a *reactive* object is the literal it wraps; its properties are the state;
+- a *property ref* (`toRef(form, 'zip')`, a property of `toRefs(form)` or Pinia's `storeToRefs(store)`) is a
+  ref (`('RF', (call id, 'zip'))` for the latter) whose value is a load of `form.zip` made for it, and
+  whose writers are the writers of that property (and of what it holds);
 - a *watcher* (`watch(src, cb)`) and an *effect* (`watchEffect(fn)`) run under the triggers of the code
   that changes their state: every function that stores into that ref or reactive object gets a call
   edge to the callback, and the new value flows into the callback's first parameter.
@@ -19,7 +22,7 @@ from analyzer.models.spec import ApiSpec, TemplateSpec, records
 from analyzer.models.keys import link_computed_stores
 from analyzer.models.mount import mount_components
 from analyzer.models.spreads import lazy_models, link_spreads
-from analyzer.program import EDGE_KIND, EDGE_PLAIN, FORM_VALUES, HEAP, Call, Registration
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, FORM_VALUES, HEAP, Call, Load, Registration
 from analyzer.rules import load_toml
 
 APP_GLOBAL = "__formleak_vue_app__"  # where an in-DOM app's options object is kept (templates.py reads it)
@@ -87,6 +90,8 @@ class StateModel:
         self.watch_calls: list[Call] = []
         self.effect_calls: list[Call] = []
         self.computed: dict[int, Call] = {}  # ref call id -> computed() call
+        # a property ref (toRef(obj, 'k'); `.k` of toRefs(obj)) -> (obj's values, 'k')
+        self.prop_refs: dict = {}
 
     # ---------------------------------------------------------------------------------- during solving
     def on_call(self, solver, c: Call, path: str) -> None:
@@ -103,10 +108,12 @@ class StateModel:
         self.runs_now = self.runs_of.get(path, ())
         HANDLERS[kind](self, solver, c)
 
-    def state_node(self, solver, cid: int) -> int:
+    def state_node(self, solver, cid) -> int:
+        """The heap node a ref's value is kept in (`cid`: the ref call's id, or (call id, property) of a
+        property of `toRefs(…)`)."""
         st = self.state_of_ref.get(cid)
         if st is None:
-            c = solver.p.calls[cid]
+            c = solver.p.calls[cid[0] if isinstance(cid, tuple) else cid]
             st = self.state_of_ref[cid] = solver.p.node("state", "ref", c.uid, c.start, HEAP)
         return st
 
@@ -128,6 +135,77 @@ class StateModel:
         st = self.state_node(solver, c.cid)
         if c.args:
             solver.edges(c.args[0], st)
+
+    def _prop_ref(self, solver, c: Call) -> None:
+        """`toRef(form, 'zip')`: a ref whose value is `form.zip` (`toRef(x)` of one value: a ref of it)."""
+        key = c.str_args[1] if len(c.str_args) > 1 else None
+        if key is None or not c.args:
+            self._ref(solver, c)
+            return
+        self._prop_box(solver, c.cid, c, key)
+        solver.seed(c.result, ("RF", c.cid))
+
+    def _prop_refs(self, solver, c: Call) -> None:
+        """`toRefs(form)`, Pinia's `storeToRefs(store)`: an object whose property `k` is `toRef(form, 'k')`
+        (`on_refs_load`)."""
+        if c.args:
+            solver.seed(c.result, ("RS", c.cid))
+
+    def on_refs_load(self, solver, ld, key: tuple) -> None:
+        """`const { contact } = storeToRefs(store)`: `contact` is the ref of `store.contact`."""
+        if ld.prop is None:
+            return
+        c = solver.p.calls[key[1]]
+        rk = (c.cid, ld.prop)
+        if rk not in self.prop_refs:
+            self._prop_box(solver, rk, c, ld.prop)
+        solver.seed(ld.nid, ("RF", rk))
+
+    def _prop_box(self, solver, rk, c: Call, prop: str) -> None:
+        """The value of property ref `rk`: a load of `prop` from the call's first argument, made here (read by
+        name, as any load: what literals hold under `prop`, what code stores into `.prop`, narrowed to the
+        object's own by the field-sensitive pass), kept in the ref's state node."""
+        p = solver.p
+        ld = Load(p.node("load", prop, c.uid, c.start, c.fid), tuple(c.args[0]), prop)
+        p.loads.append(ld)
+        p.load_base[ld.nid] = ld.base
+        for nk in (("p", prop), ("pl", prop)):
+            n = p.named.get(nk)
+            if n is not None:
+                solver.edge(n, ld.nid)
+        for b in ld.base:
+            solver.edge(b, ld.nid, "b")
+            solver.on(b, ("load", ld))
+        solver.edge(ld.nid, self.state_node(solver, rk))
+        self.prop_refs[rk] = (ld.base, prop)
+
+    def _prop_ref_writers(self, solver, state: dict, writers) -> dict[int, set[int]]:
+        """A property ref changes when its property is set (`form.zip = v` for `toRef(form, 'zip')`); watched
+        itself (`watch(contact, …)` of `storeToRefs(store)`), also when what that property holds changes
+        (`contact.value.email = v`): those writers are returned, by the ref's object, for the watchers. A
+        getter that reads into it (`() => address.value.zip`) reads that property's state directly."""
+        p = solver.p
+        objs = p.objs
+        lp = p.literal_props
+        deep: dict[int, set[int]] = {}
+        for rk, (base, prop) in self.prop_refs.items():
+            o_rf = p.obj_ids.get(("RF", rk))
+            if o_rf is None:
+                continue
+            ws: set[int] = set()
+            inner: set[int] = set()
+            for o in solver.objects(base):
+                s = state.get(o)
+                if s is not None:
+                    ws |= writers.of(s, prop)
+                if objs[o][0] == "O":
+                    for n in solver.objects(lp.get((objs[o][1], prop), ())):
+                        if n in state:
+                            inner |= writers.of(state[n], None)
+            for w in sorted(ws):
+                writers.add(o_rf, None, w)
+            deep[o_rf] = inner
+        return deep
 
     def _reducer(self, solver, c: Call) -> None:
         p = solver.p
@@ -618,6 +696,7 @@ class StateModel:
                 for s, prop in self._read_states(solver, g, state):
                     for w in writers.of(s, prop):
                         writers.add(o, None, w)
+        deep = self._prop_ref_writers(solver, state, writers)
         reads_in = {}
         for c in self.watch_calls:
             if len(c.args) < 2:
@@ -626,6 +705,8 @@ class StateModel:
             for g in self._functions(solver, c.args[0]):  # a getter: what it reads, and its value
                 watched |= self._read_states(solver, g, state, reads_in)
             callers = set().union(*(writers.of(s, prop) for s, prop in watched)) if watched else set()
+            for o in solver.objects(c.args[0]) if deep else ():
+                callers |= deep.get(o, set())
             for g in self._functions(solver, c.args[0]):
                 for w in callers:
                     solver.call_edges.add((w, g))
@@ -904,6 +985,8 @@ class _Writers:
 
 HANDLERS = {
     "ref": StateModel._ref,
+    "prop_ref": StateModel._prop_ref,
+    "prop_refs": StateModel._prop_refs,
     "reducer": StateModel._reducer,
     "reactive": StateModel._reactive,
     "computed": StateModel._computed,

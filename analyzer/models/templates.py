@@ -273,10 +273,12 @@ class TemplateModels:
         return frozenset(declared), used
 
     def _refs(self, code: str, spec: TemplateSpec, lang: str) -> set[str]:
-        """Top-level names of a setup script bound to a ref (`const email = ref('')`)."""
+        """Top-level names of a setup script bound to a ref (`const email = ref('')`, `const { contact } =
+        storeToRefs(store)`)."""
         tree = self.parsers.parse(lang, code.encode("utf-8"))
         out: set[str] = set()
         calls = set(spec.ref_calls)
+        many = set(spec.refs_calls)
         for st in tree.root_node.named_children:
             if st.type == "export_statement":
                 st = st.child_by_field_name("declaration") or st
@@ -292,6 +294,11 @@ class TemplateModels:
                 callee = fn.text.decode("utf-8", "replace").rsplit(".", 1)[-1] if fn is not None else ""
                 if callee in calls and name.type == "identifier":
                     out.add(name.text.decode("utf-8", "replace"))
+                elif callee in many and name.type == "object_pattern":
+                    for q in name.named_children:
+                        n = q.child_by_field_name("value") if q.type == "pair_pattern" else q
+                        if n is not None and n.type in ("shorthand_property_identifier_pattern", "identifier"):
+                            out.add(n.text.decode("utf-8", "replace"))
         return out
 
 
