@@ -499,6 +499,8 @@ class Program:
                     found = self._element(spec[0], i, limit, memo)
                     out.extend(_b64(found) if spec[2] or self._late_decoder(fid, limit, memo) else found)
             return sorted(set(out))
+        if part[0] == "tmpl":  # a key built from parts (`'keyup ' + sel`)
+            return sorted(set(self._fold(part[1], limit, depth + 1, memo)))
         if part[0] == "elems":
             out = []
             for a in self._walk_back(part[1], limit, want="array"):

@@ -829,6 +829,12 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             t = self.tmpl.get(idx.id)
             if t and len(t) == 1 and isinstance(t[0], tuple) and t[0][0] in ("lookup", "atob"):
                 return t[0]
+        if idx.type in ("binary_expression", "template_string"):
+            t = self.tmpl.get(idx.id)  # `h['keyup ' + this.options.zipSelector]`: a key folded once known
+            if t and any(isinstance(x, tuple) for x in t) and not any(isinstance(x, tuple) and x[0] == "any"
+                                                                     for x in t):
+                return ("tmpl", tuple(t))
+            return None
         if idx.type == "subscript_expression":
             o = idx.child_by_field_name("object")
             i = idx.child_by_field_name("index")

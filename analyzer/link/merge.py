@@ -98,6 +98,7 @@ PART.table.update({
     "attrs": (Seq(Tup((S, N))),),  # `<input id={id} name={name}/>` in a component: (attribute, value) pairs
 })
 TMPL = Seq(OrStr(PART))
+PART.table["tmpl"] = (TMPL,)  # a key built from parts: `h['keyup ' + sel]`
 NODES = Seq(N)
 
 # Abstract-object keys (`Program.objs`, the seeds): see solve.py's module docstring (this folder)

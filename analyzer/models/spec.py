@@ -107,5 +107,8 @@ class ApiSpec:
     returns: str = ""  # kind "app": the API its result also is (`Vue.app`: `app.component(…)`, `app.mount(…)`)
     setters: tuple = ()  # kinds "vanilla_store", "writable": the store's methods that write its state (`setState`)
     runs: tuple = ()  # kind "widget": the prototype's methods that run when the widget is created (`_create`)
+    # kind "widget": the prototype's methods that register handlers from a map `{'event selector': handler or
+    # the name of a method}` (jQuery UI's `this._on([element,] handlers)`)
+    binds: tuple = ()
     example: str = ""
     expect: str = ""

@@ -18,6 +18,8 @@ The pass runs once propagation has settled (who writes which state is known only
 """
 from __future__ import annotations
 
+import re
+
 from analyzer.models.spec import ApiSpec, TemplateSpec, records
 from analyzer.models.keys import link_computed_stores
 from analyzer.models.mount import mount_components
@@ -25,7 +27,8 @@ from analyzer.models.spreads import lazy_models, link_spreads
 from analyzer.program import EDGE_KIND, EDGE_PLAIN, FORM_VALUES, HEAP, Call, Load, Registration
 from analyzer.rules import load_toml
 
-APP_GLOBAL = "__formleak_vue_app__"  # where an in-DOM app's options object is kept (templates.py reads it)
+APP_GLOBAL = "__formleak_vue_app__"
+_ON_KEY = re.compile(r"^([\w:-]*)\s*(.*)$", re.S)  # jQuery UI `_on` keys: "event selector"  # where an in-DOM app's options object is kept (templates.py reads it)
 
 
 def component_global(name: str) -> str:
@@ -67,7 +70,9 @@ class StateModel:
         self.setters: set[str] = set()  # methods of some store that write its state (`setState`, `set`)
         self.setters_of: dict[str, tuple] = {}  # api path -> its store's setter methods
         self.runs_of: dict[str, tuple] = {}  # api path -> the methods a widget's creation runs
-        self.widget_calls: list[tuple[Call, tuple]] = []  # (`$.widget(name, proto)` call, methods it runs)
+        self.binds_of: dict[str, tuple] = {}  # api path -> a widget's methods that register a handler map
+        # (`$.widget(name, proto)` call, methods it runs, methods that register handler maps)
+        self.widget_calls: list[tuple[Call, tuple, tuple]] = []
         self.state_setters: dict[int, tuple] = {}  # a store's state node -> the setter methods of its store
         for api in load_apis():
             if api.kind not in HANDLERS:
@@ -80,6 +85,7 @@ class StateModel:
                 self.returns_of[path] = api.returns
                 self.setters_of[path] = api.setters
                 self.runs_of[path] = api.runs
+                self.binds_of[path] = api.binds
             self.setters.update(api.setters)
         self.seen: set[int] = set()
         self.event_now = ""
@@ -106,6 +112,7 @@ class StateModel:
         self.returns_now = self.returns_of.get(path, "")
         self.setters_now = self.setters_of.get(path, ())
         self.runs_now = self.runs_of.get(path, ())
+        self.binds_now = self.binds_of.get(path, ())
         HANDLERS[kind](self, solver, c)
 
     def state_node(self, solver, cid) -> int:
@@ -359,12 +366,12 @@ class StateModel:
         `data-mage-init`, `$(el).name()`) runs the prototype's `runs` methods (`_create`, `_init`) with `this`
         the prototype, once its object is known (`settle`)."""
         if c.args and self.runs_now:
-            self.widget_calls.append((c, self.runs_now))
+            self.widget_calls.append((c, self.runs_now, self.binds_now))
 
     def _widgets(self, solver) -> None:
         p = solver.p
         objs = p.objs
-        for c, runs in self.widget_calls:
+        for c, runs, binds in self.widget_calls:
             for o in sorted(solver.objects(c.args[-1])):
                 if objs[o][0] != "O":
                     continue
@@ -372,7 +379,54 @@ class StateModel:
                 for m in runs:
                     for f in self._functions(solver, p.literal_props.get((lit, m), ())):
                         solver.call_edges.add((c.fid, f))
-                        solver.edge(lit, p.funcs[f].this, "a")
+                        solver.add(p.funcs[f].this, o)  # (the prototype, not what its literal holds)
+                if binds:
+                    solver.propagate()  # (what `_create` computes: its `this`, the maps it builds)
+                    self._widget_binds(solver, o, lit, binds)
+                    solver.propagate()
+
+    def _widget_binds(self, solver, o: int, lit: int, binds: tuple) -> None:
+        """`this._on({'keyup input[name=postcode]': '_onKeyup', change: function (e) {…}})` in a widget's
+        methods (jQuery UI; `this._on(this.element.find(x), {…})`): each key is an event and a selector
+        within the widget's element (which the scan does not know: the page's elements the selector matches;
+        no selector: any field of it, or the elements given first), each value a handler or the name of
+        one of the widget's methods. A handler runs with `this` the widget. Keys are the map's literal keys
+        and those stored into it once folded (`handlers['keyup ' + this.options.zipSelector] = '_onKeyup'`)."""
+        p = solver.p
+        objs = p.objs
+        for b in p.calls:
+            if b.method not in binds or b.handled or not b.args or not b.recv or o not in solver.objects(b.recv):
+                continue  # (`this._on(el, {blur: '_send'})` written out: registered when extracted)
+            for hm in sorted(solver.objects(b.args[-1])):
+                if objs[hm][0] != "O":
+                    continue
+                hl = objs[hm][1]
+                entries = [(k, vals, p.literal_strs.get((hl, k))) for k, vals in solver.literal_entries(hl)]
+                entries += [(st.prop, st.value, "".join(st.tmpl) if st.tmpl and all(isinstance(x, str) for x in st.tmpl)
+                             else None) for st in p.stores if st.prop and hm in solver.objects(st.obj)]
+                for key, vals, name in entries:
+                    m = _ON_KEY.match(key)
+                    if m is None or not m.group(1):
+                        continue
+                    # a method of the widget, by its name; or the handler itself
+                    handlers = list(p.literal_props.get((lit, name), ())) if name else list(vals)
+                    if not handlers:
+                        continue
+                    tn = p.node("target", "", b.uid, b.start, b.fid)
+                    p.graph.ensure(tn)
+                    sel = m.group(2).strip()
+                    if sel:
+                        solver.seed(tn, ("E", sel))
+                    elif len(b.args) > 1:
+                        solver.edges(b.args[0], tn)
+                    else:
+                        solver.seed(tn, ("E", "*"))
+                    rg = Registration(len(p.regs), b.uid, b.fid, b.start, b.end, [m.group(1)], tn, tuple(handlers),
+                                      "._on")
+                    p.regs.append(rg)
+                    solver._watch_registration(rg)
+                    for f in self._functions(solver, handlers):
+                        solver.add(p.funcs[f].this, o)
 
     def _store_get(self, solver, c: Call) -> None:
         """`get(store)` of a Svelte store (`$store` in a component: the binding code's call): its state."""
