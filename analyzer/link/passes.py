@@ -413,7 +413,7 @@ class LinkPasses:
                 continue
             # objects held *inside* the literals (`{success: render, el: $('#pref')}`) show up next to them
             if "O" in kinds and not (self._tops(found, contents) & open_objs) \
-                    and (kinds == {"O"} or self._only_contents(found, contents)) and not self._mixed(ld.base, pred):
+                    and (kinds == {"O"} or self._only_contents(found - parsed, contents)) and not self._mixed(ld.base, pred):
                 # the field-based edge from stores stays: `RUM.q.push(x)` writes into `.q` long after the
                 # literal; other literals' values under the same name go
                 for b in ld.base:
