@@ -10,7 +10,7 @@ from analyzer.classify import NOT_PERSONAL, severity, sort_categories
 from analyzer.htmlpage import selector_of as _html_selector
 from analyzer.model import Finding, Location, PathStep, TriggerInfo
 from analyzer.models.keys import MAX_CANDIDATES
-from analyzer.program import EDGE_KIND, FORM_VALUES, HEAP, NOT_ELEMENT_KINDS, Store, nested_in
+from analyzer.program import EDGE_KIND, FORM_VALUES, HEAP, NOT_ELEMENT_KINDS, Store, nested_in, selector_list
 from analyzer.sanitize import strip_userinfo
 from analyzer.link.solve import EVENT_TARGET_PROPS
 
@@ -329,13 +329,18 @@ def _attr_part(attr: str, v: str) -> str:
     return f'#{v}' if attr == "id" and v.replace("-", "").replace("_", "").isalnum() else f'[{attr}="{v}"]'
 
 
+def _specific(sel: str) -> bool:
+    """Whether one selector (of a list) names its fields: `[data-lookup]`, `.zip`, `#email` (the page says
+    which fields), or `zip-lookup input` (a component's own field, `this.querySelector('input')`)."""
+    words = re.split(r"[\s>+~]+", sel.strip())
+    if any(ch in words[-1] for ch in "[.#"):
+        return True
+    return len(words) > 1 and _CUSTOM_TAG.match(words[0]) is not None
+
+
 def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
     """What a selector reads (kinds, description, hidden-only), from the pages or its own words."""
-    last = re.split(r"[\s>+~]+", sel.strip().split(",")[-1].strip())[-1]
-    specific = any(ch in last for ch in "[.#")  # `[data-lookup]`: the page says which fields
-    # `zip-lookup input` (a component's own field, `this.querySelector('input')`): the page says which one
-    specific = specific or ("," not in sel and len(re.split(r"[\s>+~]+", sel.strip())) > 1
-                            and _CUSTOM_TAG.match(sel.strip().split()[0]) is not None)
+    specific = all(_specific(part) for part in selector_list(sel) or [sel])
     if sel == "*" or (classifier.is_catch_all_selector(jquery_css(sel)) and not (
             specific and any(t.name in ("input", "select", "textarea") for t in html_matches(sel)))):
         return {"any_field"}, ("any field of the page" if sel == "*" else sel), False

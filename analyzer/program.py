@@ -671,6 +671,33 @@ class Program:
         return d[ls:le].decode("utf-8", "replace").strip()
 
 
+def selector_list(sel: str) -> list[str]:
+    """The selectors of a selector list (`input, textarea, select`), split at commas outside brackets,
+    parentheses and quotes (`input[name="a,b"]`, `:is(a, b)` stay whole)."""
+    out, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(sel):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0:
+            out.append(sel[start:i].strip())
+            start = i + 1
+    out.append(sel[start:].strip())
+    return [s for s in out if s]
+
+
+def within(scope: str, sel: str) -> str:
+    """`sel` inside the element `scope` matches: each selector of the list scoped (`cart-attribute input,
+    cart-attribute textarea`, not `cart-attribute input, textarea`)."""
+    return ", ".join(f"{scope} {s}" for s in selector_list(sel))
+
+
 def nested_in(funcs: list, outer: int, inner: int, depth: int) -> bool:
     """Function `inner` is declared inside function `outer` (at most `depth` levels down)."""
     f = funcs[inner]

@@ -319,6 +319,7 @@ class DeclarationFacts:
         name = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
         cls = p.node("class", _text(name) if name is not None else "<class>", self.uid, node.start_byte, self.f.fid)
+        info = self._class_info(node)
         if body is not None:
             decorators = []
             for m in body.named_children:
@@ -342,7 +343,12 @@ class DeclarationFacts:
                     if k == "constructor":
                         p.edges_from(vals, cls)
                     elif k is not None:
-                        p.edges_from(vals, p.prop_node(k))  # (a method: `class_method_names`, not the class's own)
+                        p.edges_from(vals, p.prop_node(k))  # (`obj.m` of any object: every class's `m`)
+                        # the class's own `this.m` (`_settle_class_loads`); a class extending one of the scan's
+                        # may override the `m` its base's `this.m` reads
+                        p.edges_from(vals, self._class_prop(info[0], k))
+                        if info[1]:
+                            p.edges_from(vals, p.named_node(("pm", k), "prop", k))
                 elif m.type in ("field_definition", "public_field_definition"):
                     k = self._key_name(m.child_by_field_name("property") or m.child_by_field_name("name"))
                     vals = self.ev(m.child_by_field_name("value"))

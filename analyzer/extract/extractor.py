@@ -457,7 +457,9 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
     def _settle_class_loads(self) -> None:
         """A class's `this.x` reads its own `this.x = …` stores only, when it makes them, `x` is none of its
         methods and it extends no class of the scan's (a subclass reads what its base stored; any other read,
-        the field-based `.x`)."""
+        the field-based `.x`). `this.m` of a method `m` the class declares reads its own `m` and those of
+        classes that extend one of the scan's (an override), not every class's `m` (two custom elements'
+        `this.onChange.bind(this)` are each its own)."""
         p = self.p
         u = self.u
         plain: dict[str, int] = {}  # prop -> one node for what the file writes into `.prop` not through `this`
@@ -473,8 +475,11 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             p.edge(pw, self._class_prop(key, prop))
         self.prop_writes.clear()
         for ln, info, prop in self.class_loads:
-            if not info[1] and (info[0], prop) in self.class_stores \
-                    and prop not in self.class_method_names.get(info[0], ()):
+            methods = self.class_method_names.get(info[0], ())
+            if not info[1] and prop in methods:
+                p.edge(self._class_prop(info[0], prop), ln)
+                p.edge(p.named_node(("pm", prop), "prop", prop), ln)
+            elif not info[1] and (info[0], prop) in self.class_stores:
                 p.edge(self._class_prop(info[0], prop), ln)
             else:
                 p.edge(p.prop_node(prop), ln)

@@ -19,7 +19,7 @@ from collections import deque
 
 from analyzer.extract.util import GUARD_METHODS
 from analyzer.extract.calls import selector_template
-from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Load, Program, Registration, Store
+from analyzer.program import EDGE_KIND, EDGE_PLAIN, HEAP, Call, Load, Program, Registration, Store, within
 from analyzer.models.param_pairs import pair_param_calls
 from analyzer.models.superseded import drop_superseded
 from analyzer.models.state import StateModel
@@ -349,7 +349,7 @@ class Solver(LinkPasses):
             c = item[1]
             sel = c.str_args[0]
             if key[0] == "E" and len(key) == 2 and key[1] != "*" and "," not in key[1]:
-                self.seed(c.result, ("E", key[1] + " " + sel))
+                self.seed(c.result, ("E", within(key[1], sel)))
             elif key[0] == "G" and key[1].startswith("%"):
                 pass  # the type of a factory's result (`%jQuery` beside the elements it holds)
             elif (c.cid, "page") not in self.scoped_done:
