@@ -266,11 +266,18 @@ def test_framework_template_example(tmp_path: Path, entry):
     assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)]
 
 
+# [[api]] examples whose `expect` is what the code does but not (yet) what the analyzer reports, by the entry's
+# first path: strict xfails, so that the analyzer's fix fails here until the entry is taken out.
+_API_EXAMPLE_GAPS: dict[str, str] = {}
+
+
 def _api_examples():
     out = []
     for i, e in enumerate(load_toml("frameworks").get("api", [])):
         if "example" in e:
-            out.append(pytest.param(e, id=f"{e['kind']}.{e['path'][0]}.{i}"))
+            gap = _API_EXAMPLE_GAPS.get(e["path"][0])
+            marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
+            out.append(pytest.param(e, id=f"{e['kind']}.{e['path'][0]}.{i}", marks=marks))
     return out
 
 
@@ -287,6 +294,13 @@ def test_framework_api_example(tmp_path: Path, entry):
         return
     cats, trig, api = entry["expect"].split()
     assert got == [(sorted(cats.split(",")), sorted(trig.split(",")), api)], code
+
+
+def test_every_api_entry_has_an_example():
+    """Every [[api]] entry of frameworks.toml carries an `example` and its `expect` (run above)."""
+    missing = [e["path"][0] for e in load_toml("frameworks")["api"] if "example" not in e or "expect" not in e]
+    assert not missing, f"[[api]] entries without an example and expect: {missing}"
+    assert set(_API_EXAMPLE_GAPS) <= {e["path"][0] for e in load_toml("frameworks")["api"]}
 
 
 @pytest.mark.parametrize("entry", load_toml("frameworks").get("component_init", []), ids=lambda e: e["platform"])

@@ -126,7 +126,16 @@ class StateModel:
 
     def on_ref_load(self, solver, ld, key: tuple) -> None:
         if ld.prop == self.prop_of_ref.get(key[1], "value"):
-            solver.edge(self.state_node(solver, key[1]), ld.nid)
+            st = self.state_node(solver, key[1])
+            solver.edge(st, ld.nid)
+            cc = self.computed.get(key[1])
+            if cc is not None and cc.args:
+                # `normalized.value` of `computed(() => …)`: the getter runs now, for the reader (its value is
+                # what it returns)
+                p = solver.p
+                for g in self._functions(solver, cc.args[0]):
+                    solver.call_edges.add((p.fid[ld.nid], g))
+                    solver.edge(p.funcs[g].ret, st)
 
     def on_ref_store(self, solver, st, key: tuple) -> None:
         if st.prop == self.prop_of_ref.get(key[1], "value"):
