@@ -78,6 +78,7 @@ class TemplateSpec:
     lifecycle: tuple = ()
     ref_calls: tuple = ()
     refs_calls: tuple = ()  # a setup script's `const { a, b } = toRefs(x)`: each name a ref
+    ref_attr: str = ""  # `<input ref="emailInput">` (Vue), `bind:this={el}` (Svelte): the name holds the element
     binding_attr: str = ""
     lazy_attrs: tuple = ()
     event_key: str = ""

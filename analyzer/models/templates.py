@@ -355,9 +355,12 @@ class _Generator:
         for name, value, voff, _braced in attrs:
             if value is None:
                 continue
-            base, mods = _split_mods(name, spec.modifier_sep)
             line, col = _point(text, starts, voff)
             snip = _line_text(text, starts, voff)
+            if spec.ref_attr and name == spec.ref_attr and html_el:
+                self._element_ref(sel, value.strip(), line, col, snip)
+                continue
+            base, mods = _split_mods(name, spec.modifier_sep)
             # `v-model:email="form.email"` on a component (`defineModel('email')` / `emit('update:email')` in
             # it): the field it wraps updates that state, as a plain `v-model` does
             if base in spec.model_attrs or (not html_el and any(base.startswith(m + ":") for m in spec.model_attrs)):
@@ -497,6 +500,17 @@ class _Generator:
         else:
             body = code if code.rstrip().endswith((";", "}")) else code + ";"
         self._listen(sel, ev, body, line, col, snip)
+
+    def _element_ref(self, sel: str, name: str, line: int, col: int, snip: str) -> None:
+        """`<input ref="emailInput">`: the setup script's ref `emailInput` (an options component's
+        `this.$refs.emailInput`; Svelte's `bind:this={el}`: the variable) holds that element once mounted."""
+        if not re.fullmatch(r"[A-Za-z_$][\w$]*", name):
+            return
+        targets = [f"__fl_vm.$refs.{name}"] if self.scope == "instance" else self.rewrite(name, assign=True)
+        if not targets:
+            return
+        code = "".join(f"{t} = document.querySelector({json.dumps(sel)}); " for t in targets)
+        self.parts.append((code + "\n", line, col, snip))
 
     def _listen(self, sel: str, ev: str, body: str, line: int, col: int, snip: str) -> None:
         self.parts.append((f"document.querySelector({json.dumps(sel)}).addEventListener({json.dumps(ev)}, "
