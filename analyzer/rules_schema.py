@@ -94,6 +94,7 @@ class Dom:
     element_properties: tuple
     event_value_props: tuple
     element_definers: tuple
+    element_callbacks: tuple = ()
     flat_namespaces: tuple = ()
 
 

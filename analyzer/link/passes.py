@@ -208,8 +208,11 @@ class LinkPasses:
                 fids.add(key[1])
         for cls in self._classes_of(cls_vals):  # the class itself: its methods too (`connectedCallback`, …)
             fids.update(p.class_methods.get(cls, ()))
+        callbacks = self.r.element_callbacks
         for fid in sorted(fids):
             self.seed(p.funcs[fid].this, ("E", tag))
+            if p.funcs[fid].name in callbacks and (fid, "load", None) not in self.roots:
+                self.roots.append((fid, "load", None))  # `connectedCallback()`: once the element is in the page
 
     def _classes_of(self, vals, limit: int = 256, whole: bool = False) -> list[int] | None:
         """The class declarations a value comes from, through variables, imports and exports (a class with no
