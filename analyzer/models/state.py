@@ -61,6 +61,7 @@ class StateModel:
         self.sets: list[tuple[Call, str]] = []  # (instance path set by binding code, the path)
         self.option_watchers: list[tuple[str, int, tuple]] = []  # (watched path, watcher fid, instance)
         self.form_watches: list[Call] = []  # react-hook-form `watch(callback)` calls
+        self._fnodes: dict | None = None  # fid -> its function's value node (`_fnode_of`)
         self.mounted: list[int] = []  # component literals mounted without a template (models/mount.py)
         self.watch_methods: set[str] = set()  # `this.$watch(path, fn)`: a watch entry added by code
         for t in records(TemplateSpec, load_toml("frameworks").get("template", []), "frameworks.toml template"):
@@ -495,12 +496,56 @@ class StateModel:
 
     def _form_watch(self, solver, c: Call) -> None:
         """react-hook-form's `watch((values, {name}) => …)`: the callback runs as the shopper types, with the
-        form's values, keyed by field (`values.email`: see `FORM_VALUES`). `watch('email')` (a value read at
-        render) is not modelled."""
-        if not c.args or (c.str_args and c.str_args[0]):
+        form's values, keyed by field (`values.email`: see `FORM_VALUES`). `watch('email')`,
+        `watch(['email', 'phone'])`: see `_watched_values`."""
+        if not c.args:
+            return
+        p = solver.p
+        if c.str_args and c.str_args[0]:
+            self._watched_values(solver, c, [c.str_args[0]])
+            return
+        elems = p.array_strs.get(c.args[0][0]) if len(c.args[0]) == 1 else None
+        if elems and all(e is not None for e in elems):
+            self._watched_values(solver, c, list(dict.fromkeys(elems)))
             return
         self._subscribe(solver, c)
         self.form_watches.append(c)
+
+    def _watched_values(self, solver, c: Call, names: list) -> None:
+        """`const email = watch('email')` in a component: the value of the field registered as `email`, and
+        the component renders again as the shopper types into it (react-hook-form subscribes it): a listener
+        on that field that runs the component, so what it computes from the value (an effect on it) runs
+        then. `const [qty, note] = watch(['qty', 'note'])`: each name its element (used whole, the array holds
+        all of them)."""
+        p = solver.p
+        fnode = self._fnode_of(p, c.fid)
+        srcs = []
+        for name in names:
+            tn = p.node("target", name, c.uid, c.start, c.fid)
+            p.graph.ensure_below(len(p.kind))
+            solver.seed(tn, ("E", f'[name="{name}"]'))
+            src = p.new_source("value", c.uid, c.fid, c.start, c.end, (tn,), "value", False, f"watch({name!r})")
+            p.graph.ensure_below(len(p.kind))
+            solver.edge(src, c.result)
+            srcs.append(src)
+            if fnode is not None and not p.funcs[c.fid].top:
+                rg = Registration(len(p.regs), c.uid, c.fid, c.start, c.end, ["input"], tn, (fnode,), "watch")
+                p.regs.append(rg)
+                solver._watch_registration(rg)
+        if len(srcs) > 1:  # `const [qty, note] = watch([...])`: each name its element
+            for v in list(p.graph.succ.get(c.result, ())):
+                i = p.pattern_elems.get(v)
+                if i is not None and i < len(srcs):
+                    p.graph.remove_edge(c.result, v)
+                    solver.edge(srcs[i], v)
+
+    def _fnode_of(self, p, fid: int) -> int | None:
+        """The value node of function `fid` (its definition)."""
+        if self._fnodes is None:
+            self._fnodes = {}
+            for n, f in p.fnode_fid.items():
+                self._fnodes.setdefault(f, n)
+        return self._fnodes.get(fid)
 
     def _proxy(self, solver, c: Call) -> None:
         if len(c.args) < 2:
