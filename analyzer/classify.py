@@ -75,7 +75,7 @@ _CLUE_ATTRS = ("autocomplete", "name", "id", "placeholder", "aria-label", "data-
                "title", "formcontrolname")  # (Angular's `formControlName`: the control the field is bound to)
 
 
-def _split_top(text: str, seps: str) -> list[str]:
+def split_top(text: str, seps: str) -> list[str]:
     """Split at `seps` characters outside quotes, brackets and parentheses."""
     parts, buf, depth, quote = [], [], 0, ""
     for ch in text:
@@ -148,8 +148,8 @@ def _parse_compound(text: str) -> _Compound:
 
 
 def _compounds(part: str) -> list[str]:
-    # combinators: whitespace, >, +, ~ (but not ~= / |= inside brackets: _split_top skips brackets)
-    spaced = _split_top(part, " \t\n>+~")
+    # combinators: whitespace, >, +, ~ (but not ~= / |= inside brackets: split_top skips brackets)
+    spaced = split_top(part, " \t\n>+~")
     return [c for c in spaced if c.strip()]
 
 
@@ -390,7 +390,7 @@ class Classifier:
         """Kinds of every comma-separated part of a selector (or bare name), most severe first, no duplicates."""
         if not text or not text.strip():
             return []
-        kinds = {k for k in (self._part_kind(p) for p in _split_top(text.strip(), ",")) if k}
+        kinds = {k for k in (self._part_kind(p) for p in split_top(text.strip(), ",")) if k}
         return sorted(kinds, key=lambda c: CATEGORY_RANK.get(c, 99))
 
     def selector_kind(self, text: str | None) -> str | None:

@@ -14,6 +14,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from analyzer.classify import split_top
+
 import networkx as nx
 
 _LINE_BREAK = re.compile(rb"\r\n?|\n|\xe2\x80[\xa8\xa9]")
@@ -674,22 +676,7 @@ class Program:
 def selector_list(sel: str) -> list[str]:
     """The selectors of a selector list (`input, textarea, select`), split at commas outside brackets,
     parentheses and quotes (`input[name="a,b"]`, `:is(a, b)` stay whole)."""
-    out, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(sel):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "[(":
-            depth += 1
-        elif ch in "])":
-            depth = max(0, depth - 1)
-        elif ch == "," and depth == 0:
-            out.append(sel[start:i].strip())
-            start = i + 1
-    out.append(sel[start:].strip())
-    return [s for s in out if s]
+    return [s.strip() for s in split_top(sel, ",") if s.strip()]
 
 
 def within(scope: str, sel: str) -> str:
