@@ -255,6 +255,7 @@ class Store:
     tmpl: list | None
     global_ident: int | None = None  # ref node when this is `location = …` on an identifier
     prop_start: int = -1  # byte of the property written (`.src` of `(new Image).src = …`), for the locate stage
+    whole: bool = True  # the object written into holds the value for reads of it whole (not `this.x = v`)
 
 
 @dataclass(slots=True)

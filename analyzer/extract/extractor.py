@@ -966,7 +966,7 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                                            [prop[len(pre):]], tn, vals, prop))
             pn = left.child_by_field_name("property") or left.child_by_field_name("index")
             p.stores.append(Store(self.uid, self.f.fid, node.start_byte, node.end_byte, base, prop, vals, tmpl,
-                                  prop_start=pn.start_byte if pn is not None else -1))
+                                  prop_start=pn.start_byte if pn is not None else -1, whole=whole))
 
     def _prototype_methods(self, objtext: str, prop: str, vals: tuple, right) -> None:
         """`C.prototype.init = function () {…}`, `C.prototype = {init: function () {…}}` of a constructor

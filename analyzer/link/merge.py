@@ -119,7 +119,7 @@ CALL = DC(Call, {
 LOAD = DC(Load, {"nid": N, "base": NODES, "prop": S})
 STORE = DC(Store, {
     "uid": U, "fid": F, "start": S, "end": S, "obj": Seq(OrStr(N)), "prop": S, "value": NODES, "tmpl": Opt(TMPL),
-    "global_ident": Opt(N), "prop_start": S,
+    "global_ident": Opt(N), "prop_start": S, "whole": S,
 })
 SOURCE = DC(Source, {
     "nid": N, "uid": U, "fid": F, "start": S, "end": S, "base": NODES, "how": S, "catch_all": S, "text": S,

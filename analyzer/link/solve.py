@@ -345,6 +345,11 @@ class Solver(LinkPasses):
                 self.models.on_ref_store(self, st, key)
             elif key[0] == "O" and not st.prop:
                 self.edges(st.value, self._keyed(o))
+            elif key[0] == "O" and st.whole and st.prop not in self.r.source_props:
+                # `holder.d.email = v`, `store.contact.email = v`: the object written into holds the value,
+                # whatever path reached it, so a read of the whole object (`JSON.stringify(data)`, `{...data}`)
+                # through any other name sees it (container taint; a base edge: no objects move)
+                self.edges(st.value, key[1], "b")
         elif kind == "scoped":  # `this.querySelector(sel)`: within the element `this` is, else the page's
             c = item[1]
             sel = c.str_args[0]
