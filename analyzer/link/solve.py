@@ -606,6 +606,8 @@ class Solver(LinkPasses):
                 self.add(c.result, o)
         elif k0 == "PX":
             self.models.on_proxy_call(self, c, key)
+        elif k0 == "VE":  # `emit('update:modelValue', v)` of a component's `defineEmits()`
+            self.models.on_emit(self, c, key)
         elif k0 == "PS":  # `useCheckoutStore()` of a Pinia store definition
             self.models.on_store_call(self, c, key)
         elif k0 == "R":

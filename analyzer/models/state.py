@@ -89,11 +89,15 @@ class StateModel:
                 self.binds_of[path] = api.binds
             self.setters.update(api.setters)
         self.seen: set[int] = set()
+        self.seen_emits: set[tuple] = set()
+        self.instance_emits: list | None = None  # `$emit('update:x', v)` calls (`_instance_emits`)
         self.event_now = ""
         self.into_now = APP_GLOBAL
         self.returns_now = ""
         self.state_of_ref: dict[int, int] = {}  # call id of ref() -> state node
         self.reactive_calls: list[Call] = []
+        self.props_objs: dict[int, int] = {}  # unit id -> the object `defineProps()` returns in it
+        self.emits: list[tuple[Call, str]] = []  # (`emit('update:x', v)` of `defineEmits()`, 'x')
         self.watch_calls: list[Call] = []
         self.effect_calls: list[Call] = []
         self.computed: dict[int, Call] = {}  # ref call id -> computed() call
@@ -239,6 +243,77 @@ class StateModel:
         if c.args:
             solver.edges(c.args[0], c.result)
         self.reactive_calls.append(c)
+
+    def _props(self, solver, c: Call) -> None:
+        """`const props = defineProps({modelValue: String})` in a `<script setup>`: the component's props, one
+        reactive object per component (watched: `watch(() => props.modelValue, …)`). Its own parent's
+        bindings are not followed; what the component emits as `update:x` is what `props.x` becomes
+        (`on_emit`: a `v-model` on the component writes it back)."""
+        p = solver.p
+        o = self.props_objs.get(c.uid)
+        if o is None:
+            lit = p.node("object", "{}", c.uid, c.start, c.fid)
+            p.graph.ensure_below(len(p.kind))
+            o = self.props_objs[c.uid] = p.obj(("O", lit))
+        solver.add(c.result, o)
+        self.reactive_calls.append(c)
+
+    def _emits(self, solver, c: Call) -> None:
+        """`const emit = defineEmits([...])`: a function whose `emit('update:x', v)` calls update the
+        component's prop `x` (`on_emit`)."""
+        solver.seed(c.result, ("VE", c.uid))
+
+    def on_emit(self, solver, call: Call, key: tuple) -> None:
+        name = call.str_args[0] if call.str_args else None
+        if name and name.startswith("update:") and len(call.args) > 1 and (call.cid, name) not in self.seen_emits:
+            self.seen_emits.add((call.cid, name))
+            call.handled = True
+            self.emits.append((call, name[len("update:"):]))
+
+    def _instance_emits(self, solver) -> list[tuple]:
+        """`this.$emit('update:modelValue', v)` / a template's `$emit('update:x', $event.target.value)`: the
+        parent's `v-model` writes `v` back into the component's prop, so the instance's `x` (`this.x`, a
+        `watch: {x(v) {…}}` option's entry) is `v` from then on. (call, 'x', v's nodes) of each."""
+        if self.instance_emits is not None:
+            return self.instance_emits
+        p = solver.p
+        out = []
+        for c in p.calls:
+            name = c.str_args[0] if c.str_args else None
+            if not name or not name.startswith("update:") or len(c.args) < 2 or "$emit" not in (c.method, c.path):
+                continue
+            prop = name[len("update:"):]
+            out.append((c, prop, c.args[1]))
+            if c.method == "$emit" and c.recv:  # the instance's own: what its `this.x` reads
+                for o in sorted(solver.objects(c.recv)):
+                    if p.objs[o][0] == "O":
+                        self._hold(solver, p.objs[o][1], prop, c.args[1])
+            elif c.uid in self.props_objs and (c.cid, name) not in self.seen_emits:  # a `<script setup>`'s
+                self.seen_emits.add((c.cid, name))
+                self.emits.append((c, prop))
+        self.instance_emits = out
+        return out
+
+    def _emit_writes(self, solver) -> list[tuple[int, str, int]]:
+        """(props object, prop, writer fid) of each `emit('update:x', v)` of a component with props: `v` is
+        what `props.x` reads (by the property, as any store's) and what the object holds."""
+        out = []
+        for call, prop in self.emits:
+            o = self.props_objs.get(call.uid)
+            if o is not None:
+                self._hold(solver, solver.p.objs[o][1], prop, call.args[1])
+                out.append((o, prop, call.fid))
+        return out
+
+    @staticmethod
+    def _hold(solver, lit: int, prop: str, vals: tuple) -> None:
+        """The object of literal node `lit` holds `vals` under `prop`, as if its literal had said so: its
+        reads of `prop` see them (the field-sensitive pass, which runs later), other objects' do not, and
+        the object read whole does."""
+        lp = solver.p.literal_props
+        old = lp.get((lit, prop), ())
+        lp[(lit, prop)] = tuple(old) + tuple(v for v in vals if v not in old)
+        solver.edges(vals, lit, "b")
 
     def _computed(self, solver, c: Call) -> None:
         solver.seed(c.result, ("RF", c.cid))
@@ -752,13 +827,14 @@ class StateModel:
         solver.propagate()  # the reducer's parameters now hold the actions' objects (read field by field)
         if self.sets:
             self._subscriptions(solver)
-        for c, path in self.sets:
+        sets = [(c, path, c.args[2]) for c, path in self.sets] + self._instance_emits(solver)
+        for c, path, vals in sets:
             for key, fid, inst in self.option_watchers:
                 if path == key or path.startswith(key + "."):
                     fn = p.funcs[fid]
                     solver.call_edges.add((c.fid, fid))
                     if fn.params:
-                        p.graph.add_edges(((v, fn.params[0]) for v in c.args[2]), EDGE_KIND["a"])
+                        p.graph.add_edges(((v, fn.params[0]) for v in vals), EDGE_KIND["a"])
                     p.graph.add_edges(((v, fn.this) for v in inst), EDGE_KIND["a"])
         if self.store_nodes:
             self._selector_subscriptions(solver)
@@ -795,6 +871,10 @@ class StateModel:
                 s = state.get(o)
                 if s is not None:
                     writers.add(s, st.prop, st.fid)
+        for o, prop, fid in self._emit_writes(solver):
+            s = state.get(o)
+            if s is not None:
+                writers.add(s, prop, fid)
         for cid, cc in self.computed.items():  # a computed ref changes when what its getter reads changes
             o = p.obj_ids.get(("RF", cid))
             if o is None or not cc.args:
@@ -1097,6 +1177,8 @@ HANDLERS = {
     "prop_refs": StateModel._prop_refs,
     "reducer": StateModel._reducer,
     "reactive": StateModel._reactive,
+    "props": StateModel._props,
+    "emits": StateModel._emits,
     "computed": StateModel._computed,
     "watch": StateModel._watch,
     "effect": StateModel._effect,
