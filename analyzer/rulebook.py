@@ -47,6 +47,7 @@ class RuleBook:
     plain_result_methods: frozenset = frozenset()  # `it.next()`: methods whose result is a plain object
     element_definers: frozenset = frozenset()  # `customElements.define(tag, Class)`: Class's `this` is <tag>
     element_callbacks: frozenset = frozenset()  # its `connectedCallback`: run at load
+    server_props_exports: frozenset = frozenset()  # `getServerSideProps`: the module's page gets server props
     element_passthrough: set = field(default_factory=set)
     element_properties: set = field(default_factory=set)
     event_value_props: set = field(default_factory=set)
@@ -179,6 +180,7 @@ class RuleBook:
         rb.plain_result_methods = frozenset(dom.get("plain_result_methods", []))
         rb.element_definers = frozenset(dom.get("element_definers", []))
         rb.element_callbacks = frozenset(dom.get("element_callbacks", []))
+        rb.server_props_exports = frozenset(dom.get("server_props_exports", []))
         rb.element_passthrough = set(dom.get("element_passthrough", []))
         rb.element_properties = set(dom.get("element_properties", []))
         rb.event_value_props = set(dom.get("event_value_props", []))

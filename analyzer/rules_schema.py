@@ -95,6 +95,7 @@ class Dom:
     event_value_props: tuple
     element_definers: tuple
     element_callbacks: tuple = ()
+    server_props_exports: tuple = ()
     flat_namespaces: tuple = ()
 
 

@@ -101,7 +101,7 @@ def test_rule_files_have_exactly_the_known_sections():
     assert set(load_toml("sources")["dom"]) == {"catch_all_globals", "builtin_globals", "element_passthrough",
                                                 "element_properties", "event_value_props",
                                                 "plain_result_methods", "element_definers", "element_callbacks",
-                                                "flat_namespaces"}
+                                                "flat_namespaces", "server_props_exports"}
     assert set(load_toml("triggers")) == {"presubmit", "lifecycle", "page_start", "submit", "click", "submit_control_words",
                                           "strong_submit_words", "non_submit_words", "submit_calls", "register",
                                           "registration", "decorator"}

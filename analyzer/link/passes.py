@@ -638,8 +638,12 @@ class LinkPasses:
                     # fields the dependencies hold with no state the scan sees in between (`[data.message]` of
                     # props nothing the scan renders passes): the effect runs after the code that read them
                     callers |= readers
-                if len(seen) == len(c.args[1]) and all(p.kind[n] == "array" for n in c.args[1]):
-                    callers.add(c.fid)  # `[]`: it runs once, after the component's first render
+                if len(seen) == len(c.args[1]) and all(p.kind[n] == "array" for n in c.args[1]) \
+                        or not state and not readers:
+                    # `[]`: it runs once, after the component's first render; so does an effect on what no
+                    # field or state of the scan feeds (`[router.pathname]`), which runs again only when that
+                    # changes
+                    callers.add(c.fid)
             else:
                 callers.add(c.fid)  # no dependency list: after every render
             for f in fns:

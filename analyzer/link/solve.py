@@ -167,10 +167,13 @@ class Solver(LinkPasses):
         class_this = {p.funcs[fid].this for fid in self.method_class}
         event_params = self._event_params()
         props = self._component_props()
+        prop_vals = self._prop_values(props) if props else set()
         for ld in p.loads:
             if ld.prop is not None:
                 if props and any(b in props for b in ld.base):
                     continue  # a component's props: what its elements pass, key by key (`_props_by_key`)
+                if prop_vals and ld.base and all(b in prop_vals for b in ld.base):
+                    continue  # `customer.email` of a prop `{ customer }`: of what was passed, as its objects say
                 if ld.prop in EVENT_TARGET_PROPS and ld.base and all(b in event_params for b in ld.base):
                     # `e.target` of a listener's event: the element (see `_event_target`), not what some
                     # literal holds under `target` (`mount(App, {target: el})`) or code stored into `.target`
@@ -1008,6 +1011,25 @@ class Solver(LinkPasses):
             pn = f.params[0]
             self.props_params[pn] = [pn] + sorted(m for m in succ.get(pn, ()) if p.kind[m] == "var")
         return {b for bs in self.props_params.values() for b in bs}
+
+    def _prop_values(self, props: set) -> set:
+        """The variables a server-rendered page's destructured props are read into (`function Info({ customer
+        })` in a module exporting `getServerSideProps`: rules [dom] server_props_exports), and their
+        references: a property of one (`customer.email`) is the server's, never what every literal of the
+        scan holds under that name. (A component rendered where the scan cannot see keeps that field-based
+        read: `React.lazy` steps get their props from a parent.)"""
+        p = self.p
+        served = {rel for rel, name in p.exports if name in self.r.server_props_exports}
+        if not served:
+            return set()
+        succ, pred, kind = p.graph.succ, p.graph.pred, p.kind
+        out = set()
+        for ld in p.loads:
+            if ld.prop is not None and any(b in props and p.units[p.unit[b]].rel in served for b in ld.base):
+                out.update(m for m in succ.get(ld.nid, ()) if kind[m] == "var")
+        out = {v for v in out if all(kind[m] in ("load", "var") for m in pred.get(v, ()))}
+        out.update(r for v in list(out) for r in succ.get(v, ()) if kind[r] == "var" and len(pred.get(r, ())) == 1)
+        return out
 
     def _rendered_functions(self) -> set:
         """The functions a rendering call names (`jsx(x, {…})`, `h(x, {…})` of a build, whose minifier named
