@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -284,10 +285,13 @@ def _api_examples():
 
 @pytest.mark.parametrize("entry", _api_examples())
 def test_framework_api_example(tmp_path: Path, entry):
-    """An [[api]] entry's example: a Vue single-file component (`<template>…`), an HTML page, or a script."""
-    code = entry["example"]
+    """An [[api]] entry's example: a Vue single-file component (`<template>…`), an HTML page, or a script;
+    a line `<!-- file: Child.vue -->` starts another file beside it (a parent and the child it renders)."""
+    code, *others = re.split(r"\n<!-- file: ([\w.-]+) -->\n", entry["example"])
     suffix = ".vue" if code.startswith("<template") else ".html" if code.startswith("<") else ".js"
     (tmp_path / f"Example{suffix}").write_text(code + "\n", encoding="utf-8")
+    for name, text in zip(others[::2], others[1::2]):
+        (tmp_path / name).write_text(text + "\n", encoding="utf-8")
     got = [(sorted(f.categories), f.trigger_names, f.sink_api) for f in scan([tmp_path]).findings]
     assert "expect" in entry, entry["path"]
     if entry["expect"] == "none":

@@ -92,6 +92,10 @@ class TemplateSpec:
     reactive_label: str = ""  # Svelte 4's `$: stmt`: a statement run again when what it reads changes
     store_prefix: str = ""  # Svelte's `$contact`: the value of the store `contact` the script declares
     store_get: str = ""  # the API the binding code reads such a store's value with
+    # `<ContactFields :customer="customer">`: attribute prefixes that pass a prop to a child component, and
+    # the API the binding code hands the component and its props to (`__formleak_vue_props__(C, {…})`)
+    prop_prefixes: tuple = ()
+    props_call: str = ""
     example: str = ""
     expect: str = ""
 

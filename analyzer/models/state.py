@@ -98,6 +98,7 @@ class StateModel:
         self.reactive_calls: list[Call] = []
         self.props_objs: dict[int, int] = {}  # unit id -> the object `defineProps()` returns in it
         self.emits: list[tuple[Call, str]] = []  # (`emit('update:x', v)` of `defineEmits()`, 'x')
+        self.child_props: list[Call] = []  # a template's `__formleak_vue_props__(Child, {…})` calls
         self.watch_calls: list[Call] = []
         self.effect_calls: list[Call] = []
         self.computed: dict[int, Call] = {}  # ref call id -> computed() call
@@ -255,8 +256,44 @@ class StateModel:
             lit = p.node("object", "{}", c.uid, c.start, c.fid)
             p.graph.ensure_below(len(p.kind))
             o = self.props_objs[c.uid] = p.obj(("O", lit))
+            exp = p.named.get(("exp", p.units[c.uid].rel, "default"))
+            if exp is not None:  # a `<script setup>` exports no object: the component is its file
+                solver.add(exp, p.obj(("VC", c.uid)))
         solver.add(c.result, o)
         self.reactive_calls.append(c)
+
+    def _child_props(self, solver, c: Call) -> None:
+        self.child_props.append(c)
+
+    def _pass_props(self, solver) -> None:
+        """`<ContactFields :customer="customer">` in a parent's template: the child `<script setup>`'s props
+        object holds the parent's values under their names, and its reads of them (`props.customer`) are
+        those values (its `props.customer.email = v` writes into the parent's reactive object)."""
+        p = solver.p
+        objs = p.objs
+        loads = None
+        for c in self.child_props:
+            if len(c.args) < 2:
+                continue
+            for co in sorted(solver.objects(c.args[0])):
+                po = self.props_objs.get(objs[co][1]) if objs[co][0] == "VC" else None
+                if po is None:
+                    continue
+                for lo in sorted(solver.objects(c.args[1])):
+                    if objs[lo][0] != "O":
+                        continue
+                    if loads is None:
+                        loads = {}
+                        for ld in p.loads:
+                            if ld.prop:
+                                loads.setdefault(ld.prop, []).append(ld)
+                    for key, vals in self._props_of(p, objs[lo][1]):
+                        self._hold(solver, objs[po][1], key, vals)
+                        for ld in loads.get(key, ()):
+                            if any(po in solver.pts.get(b, ()) for b in ld.base):
+                                solver.edges(vals, ld.nid, "a")
+        if self.child_props:
+            solver.propagate()
 
     def _emits(self, solver, c: Call) -> None:
         """`const emit = defineEmits([...])`: a function whose `emit('update:x', v)` calls update the
@@ -798,6 +835,7 @@ class StateModel:
     def link(self, solver) -> None:
         """Reducers run by their dispatches; watchers and effects called by the writers of what they watch."""
         p = solver.p
+        self._pass_props(solver)
         self._observable_reads(solver)
         for c in self.form_watches:  # the callback's first parameter: the form's values
             for f in self._functions(solver, c.args[0]):
@@ -892,6 +930,9 @@ class StateModel:
             watched = {(state[o], None) for o in solver.objects(c.args[0]) if o in state}
             for g in self._functions(solver, c.args[0]):  # a getter: what it reads, and its value
                 watched |= self._read_states(solver, g, state, reads_in)
+                # `() => ({ ...customer })`, `() => customer`: its value is (or spreads) the object, every
+                # property of which it reads
+                watched |= {(state[o], None) for o in solver.objects((p.funcs[g].ret,)) if o in state}
             callers = set().union(*(writers.of(s, prop) for s, prop in watched)) if watched else set()
             for o in solver.objects(c.args[0]) if deep else ():
                 callers |= deep.get(o, set())
@@ -1179,6 +1220,7 @@ HANDLERS = {
     "reactive": StateModel._reactive,
     "props": StateModel._props,
     "emits": StateModel._emits,
+    "child_props": StateModel._child_props,
     "computed": StateModel._computed,
     "watch": StateModel._watch,
     "effect": StateModel._effect,

@@ -352,6 +352,8 @@ class _Generator:
                     self._bindings(sel or self._component_selector(tag, ""), tag, typ, native, value, voff,
                                    text, starts)
             return
+        if not html_el and spec.props_call:
+            self._child_props(raw_name, attrs, text, starts)
         for name, value, voff, _braced in attrs:
             if value is None:
                 continue
@@ -381,6 +383,31 @@ class _Generator:
                 continue
             s = sel or self._component_selector(tag, "")
             self._handler(s, ev.lower(), value.strip(), line, col, snip)
+
+    def _child_props(self, raw_name: str, attrs, text: str, starts: list[int]) -> None:
+        """`<ContactFields :customer="customer" :saving="saving">` (or `<contact-fields …>`): the component the
+        script names `ContactFields` is handed those props (`props_call`), as Vue passes them."""
+        comp = raw_name if "-" not in raw_name else "".join(w[:1].upper() + w[1:] for w in raw_name.split("-"))
+        if not re.fullmatch(r"[A-Z][\w$]*", comp):
+            return
+        pairs = []
+        first = None
+        for name, value, voff, _braced in attrs:
+            if value is None or not value.strip():
+                continue
+            key = next((name[len(pre):] for pre in self.spec.prop_prefixes if name.startswith(pre)), None)
+            if not key:
+                continue
+            key = re.sub(r"-(\w)", lambda m: m.group(1).upper(), key.split(self.spec.modifier_sep, 1)[0])
+            new = self.rewrite(value.strip()) if re.fullmatch(r"[A-Za-z_$][\w$]*", key) else None
+            if new is None:
+                continue
+            pairs.append(f"{key}: ({new[0]})")
+            first = first if first is not None else voff
+        if pairs:
+            line, col = _point(text, starts, first)
+            self.parts.append((f"{self.spec.props_call}({comp}, {{{', '.join(pairs)}}});\n", line, col,
+                               _line_text(text, starts, first)))
 
     def _bindings(self, sel: str, tag, typ: str, native: bool, value: str, voff: int, text: str,
                   starts: list[int]) -> None:
