@@ -46,6 +46,8 @@ KNOWN_GAPS: dict[str, str] = {
     # say which statements are Vue's; without the map they are analysed like the shop's own code
     "esbuild-vue-nomap": "scope-hoisted Vue is recognised only through the source map",
     "esbuild-vue-composition-nomap": "scope-hoisted Vue is recognised only through the source map",
+    "vite-vue-composition-nomap": "Rolldown's scope-hoisted Vue is recognised only through the source map",
+    "vite-vue-nomap": "Rolldown's scope-hoisted Vue is recognised only through the source map",
     "esbuild-vue-template-string-nomap": "scope-hoisted Vue is recognised only through the source map",
     "esbuild-vue-options-imported-nomap": "scope-hoisted Vue is recognised only through the source map",
     "webpack-vue-options-imported-nomap": "webpack's concatenated Vue modules are recognised only through the map",
@@ -222,6 +224,8 @@ SHOP = "function(e,t,n){var r=n(1);r('#email').on('blur',function(){r.post('/c',
      "cjs", ["J"]),  # esbuild __commonJS, minified
     ("var require_jquery = __commonJS({\"node_modules/jquery/dist/jquery.js\"(exports, module) { var x = 1; }});",
      "cjs", ["require_jquery"]),  # esbuild __commonJS, with the module's path
+    ("var e=(e,t)=>()=>(t||(e((t={exports:{}}).exports,t,t.exports),e=null),t.exports);(function(){})();"
+     "var t=e(((e,t)=>{" + JQ + "}));", "cjs", ["t"]),  # Rolldown (Vite 8): the module function in parentheses
     ("(function(){})()({1:[function(e,t,n){" + JQ + "},{}],2:[" + SHOP + ",{jquery:1}]},{},[2]);",
      "browserify", ["1", "2"]),  # Browserify / Parcel
 ])
@@ -229,6 +233,17 @@ def test_module_wrappers_are_recognised(code, kind, ids):
     lay = _lay(code)
     assert [m.mid for m in lay.modules if m.kind == kind] == ids
     assert [m.library for m in lay.modules if m.library] == ["jQuery"]
+
+
+def test_package_entry_that_reexports_a_library_module_is_that_library():
+    """`(e, t) => { t.exports = r() }` (a package's `index.js` requiring its production build, in Rolldown's
+    wrappers) is the library it requires: set aside with it, its API the same; a shop module that requires
+    it and does more is not."""
+    helper = "var e=(e,t)=>()=>(t||(e((t={exports:{}}).exports,t,t.exports),e=null),t.exports);"
+    code = (helper + "var r=e((e=>{var t=Symbol.for(`react.transitional.element`);e.jsx=function(){return t}}));"
+            "var n=e(((e,t)=>{t.exports=r()}));var s=e(((e,t)=>{t.exports=r();window.x=1}));")
+    lay = _lay(code)
+    assert [(m.mid, m.library) for m in lay.modules] == [("r", "React"), ("n", "React"), ("s", None)]
 
 
 def test_library_concatenated_into_a_shop_module_is_set_aside_by_the_map():

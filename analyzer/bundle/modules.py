@@ -272,7 +272,8 @@ class _Finder:
             if helper in self.cjs_helpers or path is not None:
                 # `__commonJS({"node_modules/…"(…) {…}})` also looked like a one-module map: it is this one
                 self.modules = [m for m in self.modules if m.start != fn.start_byte]
-                self._add(fn, "cjs", name, source=path)
+                if not self._add(fn, "cjs", name, source=path):
+                    self._reexport(fn)
         self._hoisted()
         if self.source_at is not None:
             self._hoisted_by_map()
@@ -363,6 +364,8 @@ class _Finder:
         if fn is None or args is None or args.named_child_count != 1:
             return
         a = args.named_children[0]
+        while a.type == "parenthesized_expression" and a.named_child_count == 1:
+            a = a.named_children[0]  # Rolldown (Vite 8): `var t = e((e => {…}))`
         if fn.type == "member_expression":
             fn = fn.child_by_field_name("property")
         helper = _text(fn) if fn is not None and fn.type in ("identifier", "property_identifier") else ""
@@ -742,6 +745,33 @@ class _Finder:
             if kind == "webpack":  # (module concatenation; Parcel's per-module maps are a line off too often)
                 self.shop_mod_fns.append(fn)
         return lib is not None
+
+    def _reexport(self, fn) -> None:
+        """`(e, t) => { t.exports = r() }` of a package's entry file (`react/index.js`) requiring a library's
+        module (`r`, known by its code): that library too, its API the same."""
+        body = fn.child_by_field_name("body")
+        stmts = [c for c in body.named_children if c.type != "comment"] if body is not None and \
+            body.type == "statement_block" else [body] if body is not None else []
+        if len(stmts) != 1:
+            return
+        e = stmts[0].named_children[0] if stmts[0].type == "expression_statement" and stmts[0].named_child_count \
+            else stmts[0]
+        if e.type != "assignment_expression":
+            return
+        left, right = e.child_by_field_name("left"), e.child_by_field_name("right")
+        if left is None or right is None or left.type != "member_expression" or _text(
+                left.child_by_field_name("property") or left) != "exports" or right.type != "call_expression":
+            return
+        callee, args = right.child_by_field_name("function"), right.child_by_field_name("arguments")
+        if callee is None or callee.type != "identifier" or args is None or args.named_child_count:
+            return
+        name = _text(callee)
+        lib = next((m for m in self.modules if m.kind == "cjs" and m.mid == name and m.library), None)
+        if lib is None:
+            return
+        self.modules = [m if m.start != fn.start_byte else replace(m, library=lib.library, api_global=lib.api_global)
+                        for m in self.modules]
+        self.shop_fns.discard(fn.id)
 
     def _shop_inside(self, fn) -> bool:
         """Some segment of the module maps to a file of the shop's (no package's, no bundler runtime's)."""
