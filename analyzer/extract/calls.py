@@ -50,6 +50,28 @@ def _bool_args(argn) -> tuple:
         i += 1
     return tuple(out)
 
+
+def _namespaced_events(t) -> list[str]:
+    """The events an event argument built by concatenation names whole in its constant parts: `'blur.' + ns`
+    and `'blur.' + ns + ' change.' + ns` (jQuery namespaces after each name). A word that the unknown part
+    may continue (`'bl' + x`, or `x + 'ur'`) names none."""
+    out: list[str] = []
+    if not t or not any(isinstance(x, str) for x in t):
+        return out
+    last = len(t) - 1
+    for i, part in enumerate(t):
+        if not isinstance(part, str):
+            continue
+        words = part.split()
+        if not words:
+            continue
+        if i > 0 and not part[:1].isspace():
+            words = words[1:]  # the end of the unknown part's word
+        if words and i < last and not part[-1:].isspace() and "." not in words[-1]:
+            words = words[:-1]  # a name the unknown part may go on with
+        out.extend(w.split(".")[0] for w in words if w.split(".")[0])
+    return out
+
 class CallFacts:
     # ------------------------------------------------------------------------------------------- calls
     def _callee_path(self, fn) -> str | None:
@@ -517,6 +539,11 @@ class CallFacts:
                 return
             if not c.str_args[ea]:
                 t = c.tmpl_args[ea] if ea < len(c.tmpl_args) else None
+                known = _namespaced_events(t)
+                if known:  # `'blur.' + pluginName`: a jQuery namespace no constant names; the event is known
+                    c.str_args[ea] = " ".join(known)
+                    t = None
+            if not c.str_args[ea]:
                 if not (t and len(t) == 1 and isinstance(t[0], tuple)):
                     t = [member_name_part(p, c, ea)]  # `bus.on(EV.ADDRESS, fn)`: a constants object's
                     if t[0] is None:

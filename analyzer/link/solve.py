@@ -165,6 +165,18 @@ class Solver(LinkPasses):
         lit_edges = []
         self.method_class = {fid: cls for cls, fids in p.class_methods.items() for fid in fids}
         class_this = {p.funcs[fid].this for fid in self.method_class}
+        this_class = {p.funcs[fid].this: cls for fid, cls in self.method_class.items()}
+        proto_methods: dict[tuple, list] = {}  # (ES5 constructor's node, method name) -> its function nodes
+        fnode_of = {}
+        for n, f in p.fnode_fid.items():
+            fnode_of.setdefault(f, n)
+        for cls, fids in p.class_methods.items():
+            if p.kind[cls] != "function":
+                continue  # (a class declaration's `this.m` reads its own methods: extractor `_settle_class_loads`)
+            for f in fids:
+                n = fnode_of.get(f)
+                if n is not None and p.funcs[f].name and n != cls:
+                    proto_methods.setdefault((cls, p.funcs[f].name), []).append(n)
         event_params = self._event_params()
         props = self._component_props()
         prop_vals = self._prop_values(props) if props else set()
@@ -182,9 +194,16 @@ class Solver(LinkPasses):
                         p.graph.remove_edge(pn, ld.nid)
                     continue
                 pl = named.get(("pl", ld.prop))
-                if pl is not None and not (ld.base and all(b in class_this for b in ld.base)):
+                own = ld.base and all(b in class_this for b in ld.base)
+                if pl is not None and not own:
                     # (`this.phone` in a class's method is its instance's, not what literals hold)
                     lit_edges.append((pl, ld.nid))
+                if own and proto_methods:
+                    # `this.send(v)` in a method of an ES5 constructor's prototype (`C.prototype = {send: …}`,
+                    # `C.prototype.send = …`): that prototype's own `send`
+                    for b in ld.base:
+                        for fnode in proto_methods.get((this_class[b], ld.prop), ()):
+                            lit_edges.append((fnode, ld.nid))
         p.graph.add_edges(lit_edges, EDGE_PLAIN)
         self._isolated(self._deferred_keys)
         for nid, key in p.seeds:
@@ -467,7 +486,8 @@ class Solver(LinkPasses):
                 self.seed(ld.nid, ("E", key[1][:-2] + ' [name="{0}"]', self._keyed_loads()[ld.nid]))
             elif prop is None or prop in self.r.element_passthrough:
                 self.add(ld.nid, o)
-            elif prop not in self.r.element_properties and not self._expando(key[1], prop):
+            elif prop not in self.r.element_properties and not self._expando(key[1], prop) and prop[:1] != "$":
+                # (`this.$el`, `this.$row`: a jQuery wrapper some code keeps, never a field named `$el`)
                 self.seed(ld.nid, ("E", f'[name="{prop}"]'))
             elif prop == "contentWindow":
                 self.seed(ld.nid, ("G", "%contentWindow"))
