@@ -92,6 +92,7 @@ class RuleBook:
     storage_serialize: frozenset = frozenset()  # `JSON.stringify(o)`: o's text
     storage_parse: frozenset = frozenset()  # `JSON.parse(t)`: the object t is the text of
     modules: dict = field(default_factory=dict)
+    path_aliases: tuple = ()  # (prefix, replacement) of import path aliases, longest first (flows.toml)
     module_globals: frozenset = frozenset()  # the globals imported packages map to (`lodash` -> `_`)
     aliases: dict = field(default_factory=dict)
     global_assign_sinks: set = field(default_factory=set)
@@ -246,6 +247,7 @@ class RuleBook:
         rb.storage_serialize = frozenset(st.get("serialize", []))
         rb.storage_parse = frozenset(st.get("parse", []))
         rb.modules = dict(fl.get("modules", {}))
+        rb.path_aliases = tuple(sorted(fl.get("path_aliases", {}).items(), key=lambda kv: -len(kv[0])))
         rb.module_globals = frozenset(v.split(".", 1)[0] for v in rb.modules.values())
         rb.aliases = dict(fl.get("aliases", {}))
         lt = load_toml("libraries")

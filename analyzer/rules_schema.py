@@ -172,6 +172,7 @@ class Flows:
     amd: dict | None = None
     modules: dict | None = None
     aliases: dict | None = None
+    path_aliases: dict | None = None
     example: tuple = ()
 
 
@@ -335,6 +336,7 @@ def check_rules() -> None:
     record(Amd, fl.amd or {}, "flows.toml amd")
     _mapping(fl.modules or {}, "flows.toml modules")
     _mapping(fl.aliases or {}, "flows.toml aliases")
+    _mapping(fl.path_aliases or {}, "flows.toml path_aliases")
 
     fields = record(Fields, load_toml("fields"), "fields.toml")
     _mapping(fields.autocomplete, "fields.toml autocomplete")

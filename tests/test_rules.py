@@ -92,7 +92,7 @@ def test_rule_files_have_exactly_the_known_sections():
         "sanitizing_properties", "sanitizing_methods", "sanitizing_calls", "predicate_names", "masking_patterns",
         "store_into_receiver", "store_into_first_arg", "wrappers", "apply_calls", "code_calls", "global_this_code", "later_callbacks", "callback_not_result", "lookup_methods", "keyed_store_methods", "callback", "storage", "react", "amd", "modules",
         "example",
-        "aliases"}
+        "aliases", "path_aliases"}
     assert set(load_toml("flows")["storage"]) == {"objects", "set", "get", "serialize", "parse", "example", "expect"}
     assert set(load_toml("flows")["amd"]) == {"calls"}
     assert set(load_toml("flows")["react"]) == {"state_hooks", "effect_hooks"}

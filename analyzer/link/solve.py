@@ -1351,7 +1351,7 @@ class Solver(LinkPasses):
         """A bare specifier that names a file of the scan by its path from some source root (an alias:
         Wix Velo's `public/leadClient`, `@/components/Form`, a bundler's `src/…`): the one file whose path
         ends with it (none when several do, or when it names a package's module outside the scan)."""
-        base = spec[2:] if spec.startswith(("@/", "~/")) else spec
+        base = next((to + spec[len(pre):] for pre, to in self.r.path_aliases if spec.startswith(pre)), spec)
         if not base or base.startswith("@") or ".." in base.split("/"):
             return None
         if self._by_tail is None:
