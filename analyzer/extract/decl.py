@@ -3,6 +3,7 @@ A mixin of `extractor.Extractor`: it uses the extractor's value helpers.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from analyzer.extract.util import JSX_ATTRS_FOR_SELECTOR, _string_value, _text
@@ -51,6 +52,7 @@ class DeclarationFacts:
         spreads: list[tuple] = []
         props: list[tuple] = []  # (name, value nids, constant string): a component's props
         dyn: dict[str, int] = {}  # `<input id={id}/>` in a component: the ids its callers pass
+        bound = None  # `value={qty}` / `value={form.email}`: the state the field shows, by its last name
         for a in node.named_children:
             if a.type == "jsx_expression" and a.named_child_count == 1 and a.named_children[0].type == \
                     "spread_element" and a.named_children[0].named_child_count:
@@ -77,6 +79,9 @@ class DeclarationFacts:
                 elif aname in JSX_ATTRS_FOR_SELECTOR and len(vals) == 1 and av.named_child_count == 1 and \
                         _whole_value(av.named_children[0]):
                     dyn["autocomplete" if aname == "autoComplete" else aname] = vals[0]  # id={id}: a prop
+                if aname in ("value", "checked") and av.named_child_count == 1 and \
+                        av.named_children[0].type in ("identifier", "member_expression"):
+                    bound = _text(av.named_children[0]).rsplit(".", 1)[-1]
                 if aname == "ref":
                     ref_vals = vals
                 if len(aname) > 2 and aname.startswith("on") and aname[2].isupper():
@@ -84,6 +89,11 @@ class DeclarationFacts:
                     if ev == "doubleclick":
                         ev = "dblclick"
                     handlers.append((ev, vals))
+        if bound and tag in ("input", "select", "textarea") and not dyn and \
+                not any(k in ("name", "id") for k, _v in static) and re.fullmatch(r"[A-Za-z_$][\w$]*", bound):
+            # a controlled field with no name or id of its own is described by the state it is bound to
+            # (`<input type="number" value={qty}>`: a quantity), as a template's `v-model="form.qty"` is
+            static.append(("name", bound))
         self._mark_component(jsx=True)
         if name is not None and (name.type == "member_expression" or tag[:1].isupper()):
             self._render_component(name, props, spreads, node)
