@@ -48,6 +48,7 @@ class SelectorResolver:
         self.reach_memo: dict[tuple, bool] = {}
         self.key_params: set | None = None  # (fid, parameter index) used as a computed key of a store
         self.callees: dict[int, list] = {}  # call id -> functions it calls
+        self._callee_nodes: frozenset | None = None  # value nodes of callees (`x.filter` of `x.filter(f)`)
         for cid, fid, mode in solver.linked:
             if mode in ("plain", "call", "apply"):
                 self.calls_of.setdefault(fid, []).append((prog.calls[cid], mode))
@@ -306,6 +307,12 @@ class SelectorResolver:
                     out.extend(c.str_args[i] for i in range(len(c.str_args))
                                if c.str_args[i] and (fid, i) in self.key_params)
         return sorted(set(out))
+
+    def callee_nodes(self) -> frozenset:
+        """The nodes a call's callee is read through (a method's load: `.filter` of `[a, b].filter(Boolean)`)."""
+        if self._callee_nodes is None:
+            self._callee_nodes = frozenset(v for c in self.prog.calls for v in c.callee)
+        return self._callee_nodes
 
     def _reaches_memo(self, start: int, goal: int) -> bool:
         hit = self.reach_memo.get((start, goal))
@@ -593,6 +600,9 @@ def _keyed_kinds(prog, classifier, resolver, src, sink) -> list[str]:
                 loads.append(m)
             todo.append(m)
     pred = prog.graph.pred
+    # a method read to be called (`[values.firstName].filter(Boolean)`, `.sort()`) names no field
+    callees = resolver.callee_nodes()
+    loads = [m for m in loads if m not in callees]
     containers = set()  # `customer.billingAddress` when `.email` is read from it next (not `.trim()`)
     for m in loads:
         if not classifier.keyword_kind(prog.label[m]):
