@@ -302,6 +302,11 @@ class Classifier:
             return text if text and text != "other" else tk
         if text:
             return text
+        # nothing else names it: its classes may say it is no personal data (`class="js-line-qty"`), never
+        # what else it is (`form-control`, `input-lg` are layout)
+        if self.keyword_kind(attrs.get("class", "").replace(" ", "_")) == NOT_PERSONAL or any(
+                self.keyword_kind(c) == NOT_PERSONAL for c in attrs.get("class", "").split()):
+            return NOT_PERSONAL
         if tag == "select":
             # a drop-down nothing names (`<select v-model="form.tea">`, `bind:value={grind}`): a choice among
             # the shop's options (variant, plan, option), not something the shopper typed about themselves
