@@ -1398,6 +1398,29 @@ class Solver(LinkPasses):
                 out.add(i)
         return out
 
+    def _literal_keys(self, c: Call, index: dict) -> None:
+        """`Object.keys(FIELD_MAP)` of object literals whose keys are all constants: an array of those keys,
+        the constants a callback run over it gets (`Object.keys(MAP).forEach((name) =>
+        form.elements.namedItem(name))` names those fields)."""
+        p = self.p
+        found = self.objects(c.args[0])
+        if not found or any(p.objs[o][0] != "O" for o in found):
+            return
+        keys: set = set()
+        for o in found:
+            ks = index.get(p.objs[o][1])
+            if not ks or None in ks:  # (`{[k]: v}`: a key no constant names)
+                return
+            keys |= ks
+        p.array_strs[c.result] = sorted(keys)
+
+    def _literal_key_index(self) -> dict:
+        """Object literal node -> its keys (None for a computed one)."""
+        out: dict = {}
+        for lit, k in self.p.literal_props:
+            out.setdefault(lit, set()).add(k)
+        return out
+
     def _default_propagation(self) -> None:
         """Calls the scan cannot see into carry their arguments and receiver into their result."""
         r = self.r
@@ -1405,7 +1428,12 @@ class Solver(LinkPasses):
         for rg in self.p.regs:
             handler_vals.update(rg.handler)
         observable_reads = {c.cid for c in self.models.observable_reads(self)}
+        keys_index = None
         for c in self.p.calls:
+            if c.path == "Object.keys" and len(c.args) == 1 and not c.resolved:
+                if keys_index is None:
+                    keys_index = self._literal_key_index()
+                self._literal_keys(c, keys_index)
             if c.resolved or c.handled:
                 continue
             m = c.method
