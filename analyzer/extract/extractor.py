@@ -377,6 +377,21 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
             self.p.pos[n] = pos
         return n
 
+    def _branch_constants(self, value) -> list:
+        """The constant strings a conditional's branches give (`a ? 'change' : 'input'`, nested too): each
+        is one of the values the variable it is assigned to holds."""
+        out = []
+        todo = [value]
+        while todo and len(out) < 16:
+            n = _unparen(todo.pop())
+            if n is None:
+                continue
+            if n.type == "ternary_expression":
+                todo.extend((n.child_by_field_name("alternative"), n.child_by_field_name("consequence")))
+            elif n is not value and n.type == "string":
+                out.append([_string_value(n)])
+        return out
+
     def tmpl_of(self, n) -> list | None:
         if n is None:
             return None
@@ -1068,6 +1083,8 @@ class Extractor(CallFacts, DeclarationFacts, HelperCopies, FormsFacts):
                     self.ctor_of[target] = vals[0]  # `var Box = function (form) {…}`
             if tmpl is not None:
                 self.p.consts.setdefault(target, []).append(tmpl)
+            for t in self._branch_constants(value):  # `const evt = isSelect ? 'change' : 'input'`
+                self.p.consts.setdefault(target, []).append(t)
         else:
             self.bind_pattern(name, vals, declare=True, block=block)
 

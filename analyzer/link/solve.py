@@ -367,6 +367,8 @@ class Solver(LinkPasses):
                 self.models.on_ref_store(self, st, key)
             elif key[0] == "O" and not st.prop:
                 self.edges(st.value, self._keyed(o))
+                if st.whole:  # (and the object holds it: read whole, `{...state.contact}` carries it)
+                    self.edges(st.value, key[1], "b")
             elif key[0] == "O" and st.whole and st.prop not in self.r.source_props:
                 # `holder.d.email = v`, `store.contact.email = v`: the object written into holds the value,
                 # whatever path reached it, so a read of the whole object (`JSON.stringify(data)`, `{...data}`)
