@@ -263,6 +263,27 @@ def test_library_concatenated_into_a_shop_module_is_set_aside_by_the_map():
     assert (hoisted.start, hoisted.end) == (start, end)
 
 
+def test_library_declarator_whose_name_no_segment_maps_is_set_aside():
+    """webpack + terser with an ES-module library (jQuery 4's `dist-module`): terser merges the shop's first
+    declarations into the library's `const`, and the library's declarator begins at a name of terser's that
+    no segment maps (`const e=function(){…}()`): its own segments, all the library's, say it is jQuery's;
+    the shop's declarators beside it stay the shop's."""
+    lib = "function(){var a=[];" + "a.push(a.length);" * 20 + JQ + "}()"
+    shop = 't=document.getElementById("email")'
+    code = '(()=>{"use strict";const e=' + lib + "," + shop + ';t.addEventListener("blur",()=>fetch("/l?e="+t.value))})()'
+    d0 = code.index("e=" + lib)
+    l0, l1 = code.index(lib), code.index(lib) + len(lib)
+    def src(off):
+        if d0 <= off < l0:
+            return None  # `e=`
+        return "webpack://shop/./node_modules/jquery/dist-module/jquery.module.js" if l0 <= off < l1 \
+            else "webpack://shop/./src/main.js"
+    # (the sources of the segments in a range: `e=` has none)
+    lay = _lay(code, source_at=src, sources_between=lambda a, b: {src(o) for o in range(a, b)} - {None})
+    libs = [(m.start, m.end, m.library) for m in lay.modules if m.library]
+    assert libs == [(d0, l1, "jQuery")]
+
+
 def test_webpack_glue_no_segment_covers_stays_in_the_shop_module():
     """A shop module webpack keeps apart (shared with a lazy chunk) ends in `n.d(t,{ce:()=>l})`, code no map
     segment covers; reading its source forward finds the next module's first segment, React's. It is no

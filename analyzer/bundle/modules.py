@@ -585,6 +585,12 @@ class _Finder:
             if d.type != "variable_declarator" or d.child_by_field_name("value") is None:
                 continue
             first = self.source_at(d.start_byte)
+            if first is None and self.sources_between is not None:
+                # the declared name is terser's, no segment maps it (`const e=(function(){…jQuery…})()`):
+                # the declarator's own segments say whose it is, when they are all one library's
+                srcs = sorted({s for s in self.sources_between(d.start_byte, d.end_byte) if s})
+                if srcs and len({id(self.rules.by_path(s)) for s in srcs}) == 1:
+                    first = srcs[0]
             rule = self.rules.by_path(first) if first else None
             if rule is None:
                 self._library_value(d)
