@@ -118,6 +118,26 @@ class FlowGraph:
         return g
 
 
+# javascript-obfuscator's `stringArrayEncoding: ['base64']`: its decoder's alphabet, lower case first
+OBF_B64_ALPHABET = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/="
+
+
+def obf_b64(values) -> list[str]:
+    """Strings of javascript-obfuscator's base64 string table, decoded as its accessor does: base64 in an
+    alphabet with the cases swapped, then the bytes read as UTF-8 (its `decodeURIComponent` of `%xx`)."""
+    import base64
+    import binascii
+
+    out = []
+    for v in values:
+        s = v.swapcase().rstrip("=")
+        try:
+            out.append(base64.b64decode(s + "=" * (-len(s) % 4), validate=True).decode("utf-8"))
+        except (binascii.Error, ValueError):
+            pass
+    return out
+
+
 def _b64(values) -> list[str]:
     """base64-decoded constants (`atob('aW5wdXQ=')`); values that are not base64 text are dropped."""
     import base64
@@ -500,7 +520,8 @@ class Program:
                     except (TypeError, ValueError):
                         continue
                     found = self._element(spec[0], i, limit, memo)
-                    out.extend(_b64(found) if spec[2] or self._late_decoder(fid, limit, memo) else found)
+                    out.extend(obf_b64(found) if spec[2] == "obf64" else
+                               _b64(found) if spec[2] or self._late_decoder(fid, limit, memo) else found)
             return sorted(set(out))
         if part[0] == "tmpl":  # a key built from parts (`'keyup ' + sel`)
             return sorted(set(self._fold(part[1], limit, depth + 1, memo)))

@@ -10,7 +10,7 @@ import re
 
 from analyzer.extract.guards import field_guard
 from analyzer.extract.util import FUNC_TYPES, GUARD_METHODS, _string_value, _text, number_key
-from analyzer.program import Call, Func, Registration, member_name_part
+from analyzer.program import OBF_B64_ALPHABET, Call, Func, Registration, member_name_part
 
 
 def storage_edges(p, c: Call, key: str, is_get: bool, edge=None) -> None:
@@ -617,7 +617,9 @@ class CallFacts:
         if len(f.params) not in (1, 2):
             return
         body = node.child_by_field_name("body")
-        if body is None or (body.type == "statement_block" and body.named_child_count > 4):
+        # javascript-obfuscator's base64-encoded table: its accessor decodes (and caches) what it reads
+        obf = self.u.data.find(OBF_B64_ALPHABET, node.start_byte, node.end_byte) >= 0
+        if body is None or (body.type == "statement_block" and body.named_child_count > (8 if obf else 4)):
             return
         # `(i) => TABLE[i]`: an arrow's expression body is what it returns
         stmts = body.named_children if body.type == "statement_block" else [body] \
@@ -677,7 +679,7 @@ class CallFacts:
                             off = int(_text(num), 0)
                             table = self.ref(_text(o), f.fid)
         if table is not None:
-            self.p.lookup_funcs[f.fid] = (table, off, decode)
+            self.p.lookup_funcs[f.fid] = (table, off, "obf64" if obf else decode)
             if late is not None:
                 self.p.lookup_decoders[f.fid] = late  # decodes if that name turns out to be `atob`
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from analyzer.extract.util import FUNC_TYPES, _string_value, _text
+from analyzer.program import OBF_B64_ALPHABET, obf_b64
 
 _MAX_TABLE = 20000
 _MAX_LEVEL = 120  # syntax nesting looked through
@@ -108,6 +109,13 @@ class _Fold:
             self.notes.append("obfuscator string table with a checksum loop not folded: its shape is not the known one")
             return
         node, strs = arr
+        if self.data.find(OBF_B64_ALPHABET, lookup.start_byte, lookup.end_byte) >= 0:
+            # a base64-encoded table (`stringArrayEncoding`): the checksum is of the decoded strings
+            dec = obf_b64(strs)
+            if len(dec) != len(strs):
+                self.notes.append("obfuscator string table with a checksum loop not folded: not all its strings decode")
+                return
+            strs = dec
         n = len(strs)
         for r in range(n):
             rotated = strs[r:] + strs[:r]
