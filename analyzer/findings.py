@@ -717,8 +717,11 @@ def _label_for(tag) -> str:
     par = tag.find_parent("label")
     if par is not None:
         return " ".join(par.get_text(" ", strip=True).split())
-    prev = tag.find_previous(string=True)
-    return prev.strip()[:40] if prev is not None else ""
+    # the text just before it (a `<th>` of its table row, `お届け希望日`), not the blanks between the tags
+    for prev in tag.find_all_previous(string=True, limit=4):
+        if prev.strip():
+            return prev.strip()[:40]
+    return ""
 
 
 def _resolve_tmpl(prog, parts, depth: int = 0) -> str | None:
