@@ -85,6 +85,8 @@ class TemplateSpec:
     event_bindings: tuple = ()
     update_key: str = ""
     instance_global: str = ""
+    instance_attr: str = ""  # Alpine's `x-data="{…}"`: the element's component object (its subtree's instance)
+    init_attr: str = ""  # Alpine's `x-init="…"`: code run at load with the component as `this`
     options_instance: bool = False
     write: str = "assign"
     template_keys: tuple = ()

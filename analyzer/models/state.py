@@ -866,6 +866,22 @@ class StateModel:
         if self.sets:
             self._subscriptions(solver)
         sets = [(c, path, c.args[2]) for c, path in self.sets] + self._instance_emits(solver)
+        if sets:
+            # `this.$watch('email', fn)` / an Alpine `x-init="$watch('email', fn)"`: a watch entry added by code,
+            # on the instance the binding code sets (its receiver's objects, when it has any)
+            for w in p.calls:
+                if w.method not in self.watch_methods or not w.str_args or not w.str_args[0] or len(w.args) < 2:
+                    continue
+                wobjs = solver.objects(w.recv) if w.recv else set()
+                for fid in sorted(self._functions(solver, w.args[1])):
+                    for c, path, _vals in sets:
+                        inst = c.args[0] if c.args else ()
+                        if wobjs and inst and not (wobjs & solver.objects(inst)):
+                            continue
+                        if path == w.str_args[0] or path.startswith(w.str_args[0] + "."):
+                            entry = (w.str_args[0], fid, tuple(w.recv or ()))
+                            if entry not in self.option_watchers:
+                                self.option_watchers.append(entry)
         for c, path, vals in sets:
             for key, fid, inst in self.option_watchers:
                 if path == key or path.startswith(key + "."):

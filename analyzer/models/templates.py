@@ -179,8 +179,17 @@ class TemplateModels:
         if spec.store_prefix and target is not None and not in_dom:
             gen.declared, gen.stores = self._store_names(scripts[target].string or "", spec.store_prefix,
                                                          dict(langs).get(target, "js"))
+        # an element inside another framework's component (`<div x-data>` of Alpine) is that framework's
+        claimed: set[int] = set()  # (each element once, however deep the components nest)
+        for a in [s.instance_attr for s in self.specs if s.instance_attr and s is not spec] if in_dom else []:
+            for root in soup.find_all(attrs={a: True}):
+                if id(root) not in claimed:
+                    claimed.add(id(root))
+                    claimed.update(id(d) for d in root.descendants)
         for idx, tag in enumerate(soup.find_all(True)):
             if tag.name in ("script", "style"):
+                continue
+            if claimed and id(tag) in claimed:
                 continue
             off = _offset(tag, starts)
             if off < 0 or off >= len(text) or text[off] != "<":
@@ -322,11 +331,16 @@ class _Generator:
         lines = ["\n;"]
         if instance is not None:
             lines.append(f"var __fl_o = {instance};")
+        elif self.spec.instance_attr:
+            pass
         elif in_dom:
             lines.append(f"var __fl_o = {self.spec.instance_global};")
         else:
             base = rel.rsplit("/", 1)[-1]
             lines.append(f"import __fl_o from {json.dumps('./' + base)};")
+        if self.spec.instance_attr:  # Alpine: each `x-data` element names its own (`_instance_element`)
+            lines.append("var __fl_vm = {};")
+            return " ".join(lines) + "\n"
         if self.spec.options_instance:  # Vue: the instance holds the options' data, methods, computed
             lines.append("var __fl_vm = {};")
             lines.append("Object.assign(__fl_vm, __fl_o.props, __fl_o.methods, __fl_o.computed, __fl_o.data, "
@@ -354,6 +368,8 @@ class _Generator:
             return
         if not html_el and spec.props_call:
             self._child_props(raw_name, attrs, text, starts)
+        if spec.instance_attr:
+            self._instance_element(attrs, text, starts)
         for name, value, voff, _braced in attrs:
             if value is None:
                 continue
@@ -383,6 +399,28 @@ class _Generator:
                 continue
             s = sel or self._component_selector(tag, "")
             self._handler(s, ev.lower(), value.strip(), line, col, snip)
+
+    def _instance_element(self, attrs, text: str, starts: list[int]) -> None:
+        """`<div x-data="{ email: '', init() {…} }" x-init="…">`: the component object the element and its
+        subtree bind to (one variable for the page's components: what each holds stays apart by property),
+        its lifecycle methods and its init code run at load, the component as `this`."""
+        # (a value written `{…}` comes without its braces: they are the object's)
+        byname = {name: ("{" + value + "}" if braced else value, voff) for name, value, voff, braced in attrs
+                  if value is not None}
+        data = byname.get(self.spec.instance_attr)
+        if data is None or not data[0].strip():
+            return
+        line, col = _point(text, starts, data[1])
+        snip = _line_text(text, starts, data[1])
+        code = f"__fl_vm = ({data[0].strip()});"
+        for hook in self.spec.lifecycle:
+            code += f" if (__fl_vm.{hook}) __fl_vm.{hook}();"
+        init = byname.get(self.spec.init_attr) if self.spec.init_attr else None
+        if init is not None and init[0].strip():
+            new = self.rewrite(init[0].strip())
+            if new is not None:
+                code += f" (function () {{ {new[0]}; }}).call(__fl_vm);"
+        self.parts.append((code + "\n", line, col, snip))
 
     def _child_props(self, raw_name: str, attrs, text: str, starts: list[int]) -> None:
         """`<ContactFields :customer="customer" :saving="saving">` (or `<contact-fields …>`): the component the
