@@ -84,6 +84,7 @@ KNOWN_GAPS: dict[str, str] = {
 MAP_GAPS: dict[str, str] = {
     # javascript-obfuscator writes its own map of the already-bundled input, naming it `sourceMap`
     "obfuscated-vanilla-skimmer": "the obfuscator's map does not chain to the sources",
+    "obfuscated-b64-vanilla-skimmer": "the obfuscator's map does not chain to the sources",
 }
 
 
