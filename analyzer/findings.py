@@ -348,8 +348,12 @@ def _specific(sel: str) -> bool:
 def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
     """What a selector reads (kinds, description, hidden-only), from the pages or its own words."""
     specific = all(_specific(part) for part in selector_list(sel) or [sel])
-    if sel == "*" or (classifier.is_catch_all_selector(jquery_css(sel)) and not (
-            specific and any(t.name in ("input", "select", "textarea") for t in html_matches(sel)))):
+    shown = html_matches(sel) if sel != "*" else []
+    # (a container the pages show, no form and no page: what it holds says, below)
+    container = bool(shown) and all(t.name not in ("form", "body", "html") for t in shown) and not any(
+        t.name in ("input", "select", "textarea") for t in shown)
+    if sel == "*" or (classifier.is_catch_all_selector(jquery_css(sel)) and not container and not (
+            specific and any(t.name in ("input", "select", "textarea") for t in shown))):
         return {"any_field"}, ("any field of the page" if sel == "*" else sel), False
     matched = html_matches(sel)
     tags = [t for t in matched if t.name in ("input", "select", "textarea", "form")]
