@@ -98,6 +98,13 @@ class TemplateSpec:
     # the API the binding code hands the component and its props to (`__formleak_vue_props__(C, {…})`)
     prop_prefixes: tuple = ()
     props_call: str = ""
+    # htmx: attributes whose value is a request's URL, by verb (`hx-post` -> POST); `trigger_attr` names its
+    # events (`hx-trigger="keyup changed delay:500ms"`), `include_attr` more elements it sends; the binding
+    # code calls `request_call(verb, url, {values})` (a sink) on those events
+    request_attrs: tuple = ()  # (the verb is the name's last part: `hx-post` -> POST)
+    trigger_attr: str = ""
+    include_attr: str = ""
+    request_call: str = ""
     example: str = ""
     expect: str = ""
 

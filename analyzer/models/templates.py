@@ -331,16 +331,15 @@ class _Generator:
         lines = ["\n;"]
         if instance is not None:
             lines.append(f"var __fl_o = {instance};")
-        elif self.spec.instance_attr:
-            pass
+        elif self.spec.instance_attr or self.spec.request_attrs:
+            if self.spec.instance_attr:  # Alpine: each `x-data` element names its own (`_instance_element`)
+                lines.append("var __fl_vm = {};")
+            return " ".join(lines) + "\n"  # (htmx has no instance)
         elif in_dom:
             lines.append(f"var __fl_o = {self.spec.instance_global};")
         else:
             base = rel.rsplit("/", 1)[-1]
             lines.append(f"import __fl_o from {json.dumps('./' + base)};")
-        if self.spec.instance_attr:  # Alpine: each `x-data` element names its own (`_instance_element`)
-            lines.append("var __fl_vm = {};")
-            return " ".join(lines) + "\n"
         if self.spec.options_instance:  # Vue: the instance holds the options' data, methods, computed
             lines.append("var __fl_vm = {};")
             lines.append("Object.assign(__fl_vm, __fl_o.props, __fl_o.methods, __fl_o.computed, __fl_o.data, "
@@ -370,6 +369,9 @@ class _Generator:
             self._child_props(raw_name, attrs, text, starts)
         if spec.instance_attr:
             self._instance_element(attrs, text, starts)
+        if spec.request_attrs:
+            self._request_element(idx, tag, attrs, text, starts)
+            return
         for name, value, voff, _braced in attrs:
             if value is None:
                 continue
@@ -399,6 +401,66 @@ class _Generator:
                 continue
             s = sel or self._component_selector(tag, "")
             self._handler(s, ev.lower(), value.strip(), line, col, snip)
+
+    def _request_element(self, idx: int, tag, attrs, text: str, starts: list[int]) -> None:
+        """`<input name="email" hx-post="/lead" hx-trigger="keyup changed delay:500ms">`: on those events (or the
+        element's default one) the element sends its own value, the elements `hx-include` names, and for a
+        request other than GET the fields of its form."""
+        spec = self.spec
+        byname = {name.lower(): (value, voff) for name, value, voff, _b in attrs if value is not None}
+        req = next(((a, byname[a]) for a in spec.request_attrs if a in byname), None)
+        if req is None or not req[1][0].strip():
+            return
+        verb = req[0].rsplit("-", 1)[-1].upper()
+        url, voff = req[1]
+        line, col = _point(text, starts, voff)
+        snip = _line_text(text, starts, voff)
+        sel = f"@html:{self.rel}:{idx}"
+        field = tag.name in ("input", "select", "textarea")
+        values = []
+        if field and tag.get("name"):
+            values.append(f"{json.dumps(tag.get('name'))}: document.querySelector({json.dumps(sel)}).value")
+        inc = byname.get(spec.include_attr, ("", 0))[0].strip() if spec.include_attr else ""
+        forms = []
+        if inc and not inc.startswith(("this", "closest ", "find ", "next", "previous")):
+            root = tag
+            while root.parent is not None:
+                root = root.parent
+            try:
+                shown = root.select(inc, limit=8)
+            except Exception:  # noqa: BLE001 - a selector soupsieve does not take: read as a form
+                shown = []
+            if shown and all(t.name in ("input", "select", "textarea") for t in shown):
+                values.append(f"__included: document.querySelector({json.dumps(inc)}).value")  # a field's value
+            else:
+                forms.append(f"document.querySelector({json.dumps(inc)})")
+        params = byname.get("hx-params", ("*", 0))[0].strip()
+        if (verb != "GET" and params in ("*", "")) or inc.startswith("closest form"):
+            # (htmx adds the fields of the element's form to a request other than GET, unless `hx-params`
+            # picks some)
+            form = tag if tag.name == "form" else tag.find_parent("form")
+            if form is not None:
+                fsel = f"#{form.get('id')}" if form.get("id") else "form"
+                forms.append(f"document.querySelector({json.dumps(fsel)})")
+        payload = "{values: {" + ", ".join(values) + "}" + "".join(f", form{i}: new FormData({f})" for i, f in
+                                                             enumerate(forms)) + "}"
+        call = f"{spec.request_call}({json.dumps(verb)}, {json.dumps(url.strip())}, {payload});"
+        default = "submit" if tag.name == "form" else "change" if field else "click"
+        trig = byname.get(spec.trigger_attr, (default, 0))[0] if spec.trigger_attr else default
+        for part in trig.split(","):
+            words = part.split()
+            if not words:
+                continue
+            ev = words[0].split("[", 1)[0]
+            src = next((w[5:] for w in words[1:] if w.startswith("from:")), None)
+            target = json.dumps(src) if src and src not in ("document", "window", "body") else json.dumps(sel)
+            if ev == "every":
+                self.parts.append((f"setInterval(function () {{ {call} }}, 1000);\n", line, col, snip))
+            elif ev in ("load", "revealed", "intersect"):
+                self.parts.append((f"{call}\n", line, col, snip))
+            elif re.fullmatch(r"[a-z][a-z:-]*", ev):
+                self.parts.append((f"document.querySelector({target}).addEventListener({json.dumps(ev)}, "
+                                   f"function ($event) {{ {call} }});\n", line, col, snip))
 
     def _instance_element(self, attrs, text: str, starts: list[int]) -> None:
         """`<div x-data="{ email: '', init() {…} }" x-init="…">`: the component object the element and its
