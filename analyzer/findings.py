@@ -432,7 +432,12 @@ def _field_info(prog, solver, classifier, src, html_matches, rules, resolver, fl
     objs, anchors = _call_site_base(prog, solver, src, resolver, flow, tuple(rg.target for rg in ev_regs))
     todo = [(o, anchors, False) for o in objs]
     prop_read = src.how in rules.source_props
-    if todo and (all(_not_an_element(prog.objs[o], rules, prop_read) for o, _a, _t in todo)
+    # `(window.CART || { value: 0, contents: [] }).value`: a global the page's data may fill, whose fallback
+    # literal has the property read: data, not an element found by its id
+    data_shaped = prop_read and any(prog.objs[o][0] == "O" and (prog.objs[o][1], src.how) in prog.literal_props
+                                    for o, _a, _t in todo) \
+        and all(prog.objs[o][0] in ("O", "G") for o, _a, _t in todo)
+    if todo and (data_shaped or all(_not_an_element(prog.objs[o], rules, prop_read) for o, _a, _t in todo)
                  or any(prog.objs[o][0] == "IT" for o, _a, _t in todo)):
         # `{value: e}.value`, `JSON.value`, `email.value` of a framework ref (state): what the read is from
         # is known, and it is no element; the read is a field read only when the object is unknown or may
