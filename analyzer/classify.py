@@ -302,10 +302,10 @@ class Classifier:
             return text if text and text != "other" else tk
         if text:
             return text
-        # nothing else names it: its classes may say it is no personal data (`class="js-line-qty"`), never
-        # what else it is (`form-control`, `input-lg` are layout)
-        if self.keyword_kind(attrs.get("class", "").replace(" ", "_")) == NOT_PERSONAL or any(
-                self.keyword_kind(c) == NOT_PERSONAL for c in attrs.get("class", "").split()):
+        # nothing else names it: its classes or its data attributes' names may say it is no personal data
+        # (`class="js-line-qty"`, `data-qty-input`), never what else it is (`form-control` is layout)
+        words = attrs.get("class", "").split() + [k[5:] for k in attrs if k.startswith("data-")]
+        if any(self.keyword_kind(w) == NOT_PERSONAL for w in words):
             return NOT_PERSONAL
         if tag == "select":
             # a drop-down nothing names (`<select v-model="form.tea">`, `bind:value={grind}`): a choice among

@@ -467,6 +467,9 @@ class Solver(LinkPasses):
                 self.edge(p.global_node(prop, p.units[p.unit[ld.nid]].scope), ld.nid)
                 self.seed(ld.nid, ("G", prop))
                 return
+            if prop == "contentWindow" and path in ("%iframe", "%frame"):
+                self.seed(ld.nid, ("G", "%contentWindow"))  # an iframe the page makes: its window
+                return
             if path.startswith("document.forms") and path.count(".") >= 2 and prop not in self.r.element_properties \
                     and prop not in self.r.element_passthrough:
                 self.seed(ld.nid, ("E", f'[name="{prop}"]'))
