@@ -355,7 +355,7 @@ def _selector_info(sel: str, classifier, html_matches) -> tuple[set, str, bool]:
     if sel == "*" or (classifier.is_catch_all_selector(jquery_css(sel)) and not container and not (
             specific and any(t.name in ("input", "select", "textarea") for t in shown))):
         return {"any_field"}, ("any field of the page" if sel == "*" else sel), False
-    matched = html_matches(sel)
+    matched = shown
     tags = [t for t in matched if t.name in ("input", "select", "textarea", "form")]
     if not tags and matched:
         # a listener on a small container that is no field (`<cart-note>` around its textarea): the event

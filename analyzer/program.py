@@ -124,18 +124,9 @@ OBF_B64_ALPHABET = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456
 
 def obf_b64(values) -> list[str]:
     """Strings of javascript-obfuscator's base64 string table, decoded as its accessor does: base64 in an
-    alphabet with the cases swapped, then the bytes read as UTF-8 (its `decodeURIComponent` of `%xx`)."""
-    import base64
-    import binascii
-
-    out = []
-    for v in values:
-        s = v.swapcase().rstrip("=")
-        try:
-            out.append(base64.b64decode(s + "=" * (-len(s) % 4), validate=True).decode("utf-8"))
-        except (binascii.Error, ValueError):
-            pass
-    return out
+    alphabet with the cases swapped, then the bytes read as UTF-8 (its `decodeURIComponent` of `%xx`); the
+    padding it leaves out put back."""
+    return _b64(s + "=" * (-len(s) % 4) for s in (v.swapcase().rstrip("=") for v in values))
 
 
 def _b64(values) -> list[str]:

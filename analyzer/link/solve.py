@@ -167,14 +167,11 @@ class Solver(LinkPasses):
         class_this = {p.funcs[fid].this for fid in self.method_class}
         this_class = {p.funcs[fid].this: cls for fid, cls in self.method_class.items()}
         proto_methods: dict[tuple, list] = {}  # (ES5 constructor's node, method name) -> its function nodes
-        fnode_of = {}
-        for n, f in p.fnode_fid.items():
-            fnode_of.setdefault(f, n)
         for cls, fids in p.class_methods.items():
             if p.kind[cls] != "function":
                 continue  # (a class declaration's `this.m` reads its own methods: extractor `_settle_class_loads`)
             for f in fids:
-                n = fnode_of.get(f)
+                n = self.models.fnode_of(p, f)
                 if n is not None and p.funcs[f].name and n != cls:
                     proto_methods.setdefault((cls, p.funcs[f].name), []).append(n)
         event_params = self._event_params()
@@ -365,15 +362,15 @@ class Solver(LinkPasses):
                 self.edges(st.value, self.p.global_node(st.prop, self.p.units[st.uid].scope))
             elif key[0] == "RF":
                 self.models.on_ref_store(self, st, key)
-            elif key[0] == "O" and not st.prop:
-                self.edges(st.value, self._keyed(o))
-                if st.whole:  # (and the object holds it: read whole, `{...state.contact}` carries it)
+            elif key[0] == "O":
+                if not st.prop:
+                    self.edges(st.value, self._keyed(o))
+                if st.whole and st.prop not in self.r.source_props:
+                    # `holder.d.email = v`, `store.contact.email = v`, `target[last] = v`: the object written
+                    # into holds the value, whatever path reached it, so a read of the whole object
+                    # (`JSON.stringify(data)`, `{...data}`) through any other name sees it (container taint; a
+                    # base edge: no objects move)
                     self.edges(st.value, key[1], "b")
-            elif key[0] == "O" and st.whole and st.prop not in self.r.source_props:
-                # `holder.d.email = v`, `store.contact.email = v`: the object written into holds the value,
-                # whatever path reached it, so a read of the whole object (`JSON.stringify(data)`, `{...data}`)
-                # through any other name sees it (container taint; a base edge: no objects move)
-                self.edges(st.value, key[1], "b")
         elif kind == "scoped":  # `this.querySelector(sel)`: within the element `this` is, else the page's
             c = item[1]
             sel = c.str_args[0]

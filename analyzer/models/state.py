@@ -61,7 +61,7 @@ class StateModel:
         self.sets: list[tuple[Call, str]] = []  # (instance path set by binding code, the path)
         self.option_watchers: list[tuple[str, int, tuple]] = []  # (watched path, watcher fid, instance)
         self.form_watches: list[Call] = []  # react-hook-form `watch(callback)` calls
-        self._fnodes: dict | None = None  # fid -> its function's value node (`_fnode_of`)
+        self._fnodes: dict | None = None  # fid -> its function's value node (`fnode_of`)
         self.mounted: list[int] = []  # component literals mounted without a template (models/mount.py)
         self.watch_methods: set[str] = set()  # `this.$watch(path, fn)`: a watch entry added by code
         for t in records(TemplateSpec, load_toml("frameworks").get("template", []), "frameworks.toml template"):
@@ -302,9 +302,14 @@ class StateModel:
 
     def on_emit(self, solver, call: Call, key: tuple) -> None:
         name = call.str_args[0] if call.str_args else None
-        if name and name.startswith("update:") and len(call.args) > 1 and (call.cid, name) not in self.seen_emits:
-            self.seen_emits.add((call.cid, name))
+        if name and name.startswith("update:") and len(call.args) > 1:
             call.handled = True
+            self._setup_emit(call, name)
+
+    def _setup_emit(self, call: Call, name: str) -> None:
+        """A `<script setup>` component's `update:x` emit (once per call): its props' `x` (`_emit_writes`)."""
+        if (call.cid, name) not in self.seen_emits:
+            self.seen_emits.add((call.cid, name))
             self.emits.append((call, name[len("update:"):]))
 
     def _instance_emits(self, solver) -> list[tuple]:
@@ -325,9 +330,8 @@ class StateModel:
                 for o in sorted(solver.objects(c.recv)):
                     if p.objs[o][0] == "O":
                         self._hold(solver, p.objs[o][1], prop, c.args[1])
-            elif c.uid in self.props_objs and (c.cid, name) not in self.seen_emits:  # a `<script setup>`'s
-                self.seen_emits.add((c.cid, name))
-                self.emits.append((c, prop))
+            elif c.uid in self.props_objs:  # a `<script setup>`'s
+                self._setup_emit(c, name)
         self.instance_emits = out
         return out
 
@@ -630,7 +634,7 @@ class StateModel:
         then. `const [qty, note] = watch(['qty', 'note'])`: each name its element (used whole, the array holds
         all of them)."""
         p = solver.p
-        fnode = self._fnode_of(p, c.fid)
+        fnode = self.fnode_of(p, c.fid)
         srcs = []
         for name in names:
             tn = p.node("target", name, c.uid, c.start, c.fid)
@@ -651,7 +655,7 @@ class StateModel:
                     p.graph.remove_edge(c.result, v)
                     solver.edge(srcs[i], v)
 
-    def _fnode_of(self, p, fid: int) -> int | None:
+    def fnode_of(self, p, fid: int) -> int | None:
         """The value node of function `fid` (its definition)."""
         if self._fnodes is None:
             self._fnodes = {}
